@@ -1,0 +1,91 @@
+# crmguard: build, install, test, demo.  See README.md.
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+
+BUILD   := build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+CFLAGS  ?= -O2 -g
+CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I$(BUILD) -I.
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+LIBBPF  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+# Debian packages that building, running and testing crmguard need.
+DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
+	rsyslog sqlite3 python3 procps liburing-dev
+
+CTL_COMMON := $(addprefix $(BUILD)/,policy.o record.o utf8.o ctlproto.o)
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o) $(CTL_COMMON)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+
+.SECONDARY:
+.PHONY: all deps install check unit demo bench clean
+all: $(BUILD)/crmguardd $(BUILD)/ctlx
+
+deps:
+	@missing=; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Iebpf -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/sensor.o: $(BUILD)/sensor.skel.h
+$(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h) ebpf/sensor.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/crmguardd: $(DAEMON_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF)
+
+$(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON)
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CTL_COMMON)
+
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -luring
+
+install: all
+	install -D -m 0755 $(BUILD)/crmguardd $(DESTDIR)$(SBINDIR)/crmguardd
+	install -D -m 0755 $(BUILD)/ctlx $(DESTDIR)$(SBINDIR)/ctlx
+	install -D -m 0644 dist/crmguardd.service $(DESTDIR)$(UNITDIR)/crmguardd.service
+	sed -i 's|@SBINDIR@|$(SBINDIR)|' $(DESTDIR)$(UNITDIR)/crmguardd.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf ] || \
+		install -m 0600 dist/policy.conf $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf
+
+unit: $(UNIT_TESTS)
+	@tests/run-unit $(UNIT_TESTS)
+
+check: deps
+	$(MAKE) all $(UNIT_TESTS) $(HELPERS)
+	@tests/run $(UNIT_TESTS)
+
+demo: deps all
+	@demo/run
+
+bench: deps all $(HELPERS)
+	@bench/read-cost
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What crmguardd does with each access to a protected file: answer the
+ * kernel first, then account the bytes per (process, file), and log one
+ * record when the file is opened and one when it is closed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include "ctl/daemon.h"
+
+#define FAN_EVENT_INFO_TYPE_RANGE 6
+
+struct fan_range {
+	struct fanotify_event_info_header hdr;
+	__u32 pad;
+	__u64 offset;
+	__u64 count;
+};
+
+/*
+ * The system call behind a pre-content event tells a read from a write,
+ * and which route the data took. The thread is blocked in it until we
+ * answer, so /proc/TID/syscall is exact.
+ */
+static const struct route {
+	long nr;
+	const char *name;
+	bool read;
+} routes[] = {
+	{ SYS_read, "read", true },
+	{ SYS_pread64, "pread64", true },
+	{ SYS_readv, "readv", true },
+	{ SYS_preadv, "preadv", true },
+	{ SYS_preadv2, "preadv2", true },
+	{ SYS_sendfile, "sendfile", true },
+	{ SYS_splice, "splice", true },
+	{ SYS_copy_file_range, "copy_file_range", true },
+	{ SYS_mmap, "mmap", true },
+	{ SYS_io_uring_enter, "io_uring", true },
+	{ SYS_write, "write", false },
+	{ SYS_pwrite64, "pwrite64", false },
+	{ SYS_writev, "writev", false },
+	{ SYS_pwritev, "pwritev", false },
+	{ SYS_pwritev2, "pwritev2", false },
+	{ -1, "other", true },	/* io_uring workers, ...: counted as reads */
+};
+#define ROUTE_OTHER (sizeof(routes) / sizeof(routes[0]) - 1)
+
+static size_t route_of(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	long nr;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ROUTE_OTHER;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return ROUTE_OTHER;
+	buf[n] = 0;
+	nr = strtol(buf, NULL, 10);
+	for (i = 0; i < ROUTE_OTHER; i++)
+		if (routes[i].nr == nr)
+			return i;
+	return ROUTE_OTHER;
+}
+
+static void put_user(struct record *r, uid_t uid)
+{
+	static uid_t cached_uid = (uid_t)-1;
+	static char cached[64];
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (uid != cached_uid) {
+		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+			snprintf(cached, sizeof(cached), "%s", pw.pw_name);
+		else
+			snprintf(cached, sizeof(cached), "%u", uid);
+		cached_uid = uid;
+	}
+	record_u64(r, "uid", uid);
+	record_str(r, "user", cached);
+}
+
+static void put_proc(struct record *r, const struct proc *p)
+{
+	record_i64(r, "pid", p->pid);
+	record_i64(r, "ppid", p->ppid);
+	put_user(r, p->uid);
+	if (p->loginuid != (uint32_t)-1)
+		record_u64(r, "loginuid", p->loginuid);
+	record_str(r, "exe", p->exe);
+	record_str(r, "comm", p->comm);
+	record_u64(r, "tainted", p->tainted);
+}
+
+static void put_file(struct record *r, const struct daemon *d, const struct proc_file *f)
+{
+	char dev[32];
+
+	if (f->rule >= 0 && (size_t)f->rule < d->policy.nrules)
+		record_str(r, "rule", d->policy.rules[f->rule].path);
+	record_str(r, "path", f->path ? f->path : "");
+	snprintf(dev, sizeof(dev), "%u:%u", major(f->dev), minor(f->dev));
+	record_str(r, "dev", dev);
+	record_u64(r, "ino", f->ino);
+}
+
+static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, const char *reason)
+{
+	char via[256] = "";
+	struct record r;
+	size_t i, used = 0;
+
+	for (i = 0; i <= ROUTE_OTHER; i++)
+		if (f->via & (1u << i))
+			used += snprintf(via + used, sizeof(via) - used, "%s%s",
+					 used ? "," : "", routes[i].name);
+	record_init(&r, "close");
+	record_str(&r, "verdict", "audit");
+	put_file(&r, d, f);
+	put_proc(&r, p);
+	record_u64(&r, "bytes", f->bytes);
+	record_u64(&r, "reads", f->reads);
+	record_str(&r, "via", used ? via : "none");
+	record_str(&r, "reason", reason);
+	d->n.close++;
+	daemon_emit(d, LOG_LVL_INFO, &r);
+	proc_file_del(p, f);
+}
+
+/* The process an event's thread belongs to; NULL if it is already gone. */
+static struct proc *proc_of(pid_t tid)
+{
+	struct proc *p = proctab_find(tid);
+	pid_t tgid;
+
+	if (p)
+		return p;
+	tgid = proctab_tgid_of(tid);
+	return tgid ? proctab_get(tgid) : NULL;
+}
+
+static void on_open(struct daemon *d, struct proc *p, int fd, const struct stat *st, int rule)
+{
+	char self[32], path[PATH_MAX];
+	struct proc_file *f;
+	struct record r;
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = 0;
+	f = proc_file_find(p, st->st_dev, st->st_ino);
+	if (f) {
+		free(f->path);	/* the close record names the latest way in */
+		f->path = strdup(path);
+	} else {
+		f = proc_file_add(p, st->st_dev, st->st_ino, rule, path);
+	}
+	if (!f)
+		return;
+	record_init(&r, "open");
+	record_str(&r, "verdict", "audit");
+	put_file(&r, d, f);
+	put_proc(&r, p);
+	d->n.open++;
+	daemon_emit(d, LOG_LVL_INFO, &r);
+}
+
+static void on_access(struct proc *p, const struct stat *st, int rule, size_t route,
+		      const struct fan_range *range)
+{
+	struct proc_file *f = proc_file_find(p, st->st_dev, st->st_ino);
+	unsigned long long n = 0;
+
+	if (!routes[route].read)
+		return;
+	if (!f)	/* opened before crmguardd started, or passed over a socket */
+		f = proc_file_add(p, st->st_dev, st->st_ino, rule, "");
+	if (!f)
+		return;
+	/* Ranges are whole pages; what lies past the end of the file is not data. */
+	if (range && range->offset < (unsigned long long)st->st_size)
+		n = range->count < st->st_size - range->offset ? range->count
+							       : st->st_size - range->offset;
+	f->bytes += n;
+	f->reads++;
+	f->via |= 1u << route;
+	p->tainted = true;
+}
+
+static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
+{
+	const char *info = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+	const struct fanotify_event_info_header *h;
+
+	for (; info + sizeof(*h) <= end; info += h->len) {
+		h = (const void *)info;
+		if (h->len < sizeof(*h))
+			break;
+		if (h->info_type == FAN_EVENT_INFO_TYPE_RANGE && h->len >= sizeof(struct fan_range))
+			return (const void *)h;
+	}
+	return NULL;
+}
+
+static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
+{
+	bool perm = m->mask & (WATCH_OPEN | WATCH_ACCESS | WATCH_PRE);
+	size_t route = ROUTE_OTHER;
+	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
+	struct proc_file *f;
+	struct proc *p;
+	struct stat st;
+	int rule = -1;
+
+	if (fstat(m->fd, &st) == 0)
+		rule = watch_rule_of(d->watch, m->fd, &st);
+	if (m->mask & WATCH_PRE)
+		route = route_of(m->pid);
+	/* While the thread waits for our answer, /proc still shows it. */
+	p = proc_of(m->pid);
+	if (p && (m->mask & WATCH_OPEN))
+		sensor_track(d->sensor, p->pid);
+	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
+		d->n.lost_fanotify++;
+	if (!p || rule < 0)
+		return;
+	if (m->mask & WATCH_OPEN)
+		on_open(d, p, m->fd, &st, rule);
+	if (m->mask & (WATCH_PRE | WATCH_ACCESS))
+		on_access(p, &st, rule, route, range_of(m));
+	if (m->mask & FAN_CLOSE) {
+		f = proc_file_find(p, st.st_dev, st.st_ino);
+		if (f)
+			emit_close(d, p, f, "close");
+	}
+}
+
+static void report_overflow(struct daemon *d)
+{
+	struct record r;
+
+	d->n.lost_fanotify++;
+	record_init(&r, "lost");
+	record_str(&r, "source", "fanotify");
+	record_str(&r, "detail", "queue overflow: some close records are missing");
+	record_u64(&r, "total", d->n.lost_fanotify);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+void access_read_events(struct daemon *d)
+{
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	const struct fanotify_event_metadata *m;
+	ssize_t len;
+
+	while ((len = read(watch_fanotify_fd(d->watch), buf, sizeof(buf))) > 0) {
+		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+			if (m->vers != FANOTIFY_METADATA_VERSION)
+				continue;
+			if (m->mask & FAN_Q_OVERFLOW)
+				report_overflow(d);
+			else if (m->fd >= 0)
+				handle(d, m);
+			if (m->fd >= 0)
+				close(m->fd);
+		}
+	}
+}
+
+static void emit_proc(struct daemon *d, const char *event, struct proc *p, const struct sensor_event *e)
+{
+	struct record r;
+
+	record_init(&r, event);
+	put_proc(&r, p);
+	if (e->type == SENSOR_EXIT)
+		record_i64(&r, "code", e->exit_code >> 8);
+	daemon_emit(d, LOG_LVL_INFO, &r);
+}
+
+int access_on_sensor(void *ctx, const struct sensor_event *e)
+{
+	struct daemon *d = ctx;
+	char path[64], exe[PATH_MAX];
+	struct proc *p = proctab_find(e->pid);
+	struct stat st;
+	ssize_t n;
+
+	switch (e->type) {
+	case SENSOR_FORK:
+		p = proctab_fork(e->pid, proctab_find(e->ppid));
+		if (!p)
+			break;
+		d->n.fork++;
+		emit_proc(d, "fork", p, e);
+		break;
+	case SENSOR_EXEC:
+		if (!p)
+			p = proctab_get(e->pid);
+		if (!p)
+			break;
+		/* /proc/PID/exe if the process still runs that binary, else what it asked for */
+		snprintf(path, sizeof(path), "/proc/%u/exe", e->pid);
+		n = readlink(path, exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = 0;
+		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
+			snprintf(exe, sizeof(exe), "%s", e->filename);
+		proctab_set_exe(p, exe);
+		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
+		p->uid = e->uid;
+		p->loginuid = e->loginuid;
+		d->n.exec++;
+		emit_proc(d, "exec", p, e);
+		break;
+	case SENSOR_EXIT:
+		if (!p)
+			break;
+		while (p->files)
+			emit_close(d, p, p->files, "exit");
+		d->n.exit++;
+		emit_proc(d, "exit", p, e);
+		proctab_del(p);
+		break;
+	}
+	return 0;
+}
+
+void access_report_drops(struct daemon *d)
+{
+	unsigned long long now = sensor_dropped(d->sensor);
+	struct record r;
+
+	if (now == d->n.lost_ringbuf)
+		return;
+	record_init(&r, "lost");
+	record_str(&r, "source", "ringbuf");
+	record_u64(&r, "count", now - d->n.lost_ringbuf);
+	record_u64(&r, "total", now);
+	d->n.lost_ringbuf = now;
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * crmguardd: the auditor. Loads the sensors, watches what the policy
+ * protects, logs every access to syslog and answers ctlx.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include "ctl/ctlproto.h"
+#include "ctl/daemon.h"
+
+#define DEFAULT_POLICY "/etc/crmguard/policy.conf"
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: crmguardd [-f] [-v] [-c POLICY] [-s SOCKET] [-l LOGSOCKET] [-r BYTES]\n"
+		"  -c POLICY     policy file (default " DEFAULT_POLICY ")\n"
+		"  -f            stay in the foreground and print each record on stdout\n"
+		"  -s SOCKET     control socket (default " CTL_SOCKET ")\n"
+		"  -l LOGSOCKET  syslog socket (default /dev/log)\n"
+		"  -r BYTES      ring buffer size, a power of two (default 262144)\n"
+		"  -v            print libbpf's messages\n"
+		"Exit status: 0 stopped cleanly, 1 usage, 2 could not start.\n");
+}
+
+void daemon_emit(struct daemon *d, enum log_level level, struct record *r)
+{
+	const char *line = record_line(r);
+
+	logsink_send(&d->log, level, line);
+	if (d->ctl)
+		ctlserver_broadcast(d->ctl, line);
+}
+
+static void emit_note(struct daemon *d, enum log_level level, const char *event, const char *msg)
+{
+	struct record r;
+
+	record_init(&r, event);
+	record_str(&r, "policy", d->policy_path);
+	record_str(&r, "mode", policy_mode_name(d->policy.mode));
+	record_u64(&r, "rules", d->policy.nrules);
+	if (msg)
+		record_str(&r, "error", msg);
+	daemon_emit(d, level, &r);
+}
+
+/*
+ * Makes (path, text) the running policy, or changes nothing. With text
+ * NULL the file is read; else text becomes the file once it has worked.
+ */
+static int apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct policy np;
+	struct watch *nw;
+	int ret;
+
+	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
+	if (ret)
+		return ret;
+	ret = watch_build(&nw, &np, err, errlen);
+	if (ret)
+		goto drop_policy;
+	if (text) {
+		ret = policy_write(d->policy_path, text, len, err, errlen);
+		if (ret)
+			goto drop_watch;
+	}
+	if (d->watch)
+		access_read_events(d);	/* answer the old group before it goes */
+	watch_free(d->watch);
+	policy_free(&d->policy);
+	d->watch = nw;
+	d->policy = np;
+	return 0;
+drop_watch:
+	watch_free(nw);
+drop_policy:
+	policy_free(&np);
+	return ret;
+}
+
+/* Re-reads the policy file; a broken one leaves the running policy as it was. */
+static int reload(struct daemon *d, FILE *err)
+{
+	char msg[POLICY_ERR_MAX];
+
+	if (apply_policy(d, NULL, 0, msg, sizeof(msg))) {
+		emit_note(d, LOG_LVL_WARNING, "reload", msg);
+		if (err)
+			fprintf(err, "ctlx: %s\nthe running policy is unchanged\n", msg);
+		return EXIT_FAIL;
+	}
+	emit_note(d, LOG_LVL_NOTICE, "reload", NULL);
+	return EXIT_OK;
+}
+
+static int cmd_status(struct daemon *d, bool json, FILE *out)
+{
+	char progs[512];
+
+	sensor_programs(d->sensor, progs, sizeof(progs));
+	if (json) {
+		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
+			(int)getpid(), (long long)d->started);
+		json_str(out, d->policy_path);
+		fprintf(out, ",\"mode\":\"%s\",\"rules\":%zu,\"protected_files\":%zu,"
+			"\"protected_dirs\":%zu,\"byte_counts\":%s,\"programs\":",
+			policy_mode_name(d->policy.mode), d->policy.nrules,
+			watch_files(d->watch), watch_dirs(d->watch),
+			watch_has_ranges(d->watch) ? "true" : "false");
+		json_str(out, progs);
+		fprintf(out, ",\"processes\":%zu,\"followers\":%zu,\"events\":{\"open\":%llu,"
+			"\"close\":%llu,\"exec\":%llu,\"fork\":%llu,\"exit\":%llu},"
+			"\"lost\":{\"ringbuf\":%llu,\"fanotify\":%llu,\"syslog\":%llu}}\n",
+			proctab_count(), ctlserver_followers(d->ctl), d->n.open, d->n.close,
+			d->n.exec, d->n.fork, d->n.exit, d->n.lost_ringbuf, d->n.lost_fanotify,
+			d->log.unsent_total);
+		return EXIT_OK;
+	}
+	fprintf(out, "crmguardd:  running (pid %d)\n", (int)getpid());
+	fprintf(out, "policy:     %s (mode %s, %zu rules)\n", d->policy_path,
+		policy_mode_name(d->policy.mode), d->policy.nrules);
+	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
+		watch_files(d->watch), watch_dirs(d->watch),
+		watch_has_ranges(d->watch) ? ", with byte counts" : "; no byte counts on this kernel");
+	fprintf(out, "bpf:        %s\n", progs);
+	fprintf(out, "processes:  %zu followed\n", proctab_count());
+	fprintf(out, "events:     open %llu, close %llu, exec %llu, fork %llu, exit %llu\n",
+		d->n.open, d->n.close, d->n.exec, d->n.fork, d->n.exit);
+	fprintf(out, "lost:       ringbuf %llu, fanotify %llu, syslog %llu\n",
+		d->n.lost_ringbuf, d->n.lost_fanotify, d->log.unsent_total);
+	return EXIT_OK;
+}
+
+static int cmd_protect(struct daemon *d, int argc, char **argv, bool json, FILE *out, FILE *err)
+{
+	char msg[POLICY_ERR_MAX], *text;
+	size_t i, len;
+	bool add;
+
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		for (i = 0; i < d->policy.nrules; i++) {
+			const struct policy_rule *r = &d->policy.rules[i];
+
+			if (json) {
+				fputs(i ? "," : "[", out);
+				fputs("{\"path\":", out);
+				json_str(out, r->path);
+				fputs(",\"file\":", out);
+				json_str(out, r->file);
+				fprintf(out, ",\"line\":%d}", r->line);
+			} else {
+				fprintf(out, "%s\t(%s:%d)\n", r->path, r->file, r->line);
+			}
+		}
+		if (json)
+			fputs(d->policy.nrules ? "]\n" : "[]\n", out);
+		return EXIT_OK;
+	}
+	if (argc != 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "del"))) {
+		fprintf(err, "usage: ctlx protect add|del PATH | ctlx protect list\n");
+		return EXIT_USAGE;
+	}
+	add = !strcmp(argv[1], "add");
+	if (policy_edit_protect(d->policy_path, argv[2], add, &text, &len, msg, sizeof(msg)) ||
+	    apply_policy(d, text, len, msg, sizeof(msg))) {
+		fprintf(err, "ctlx: %s\nnothing was changed\n", msg);
+		free(text);
+		return EXIT_FAIL;
+	}
+	free(text);
+	emit_note(d, LOG_LVL_NOTICE, "reload", NULL);
+	return EXIT_OK;
+}
+
+static int handle_request(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool *follow)
+{
+	struct daemon *d = ctx;
+	bool json = false;
+
+	if (argc > 1 && !strcmp(argv[argc - 1], "-j")) {
+		json = true;
+		argc--;
+	}
+	if (!strcmp(argv[0], "status") && argc == 1)
+		return cmd_status(d, json, out);
+	if (!strcmp(argv[0], "protect"))
+		return cmd_protect(d, argc, argv, json, out, err);
+	if (!strcmp(argv[0], "reload") && argc == 1)
+		return reload(d, err);
+	if (!strcmp(argv[0], "events") && argc == 1) {
+		*follow = true;
+		return EXIT_OK;
+	}
+	fprintf(err, "crmguardd: unknown request '%s'; is ctlx newer than crmguardd?\n", argv[0]);
+	return EXIT_USAGE;
+}
+
+static int add_fd(int ep, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL };
+
+/* The watch changes on reload: its descriptors are re-registered. */
+static int watch_epoll(int ep, const struct daemon *d, int *fan, int *ino)
+{
+	if (*fan == watch_fanotify_fd(d->watch))
+		return 0;
+	if (add_fd(ep, watch_fanotify_fd(d->watch), TAG_FANOTIFY) ||
+	    add_fd(ep, watch_inotify_fd(d->watch), TAG_INOTIFY))
+		return -errno;
+	*fan = watch_fanotify_fd(d->watch);
+	*ino = watch_inotify_fd(d->watch);
+	return 0;
+}
+
+static int run(struct daemon *d)
+{
+	struct epoll_event evs[8];
+	int ep, n, i, fan = -1, ino = -1;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
+	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &fan, &ino)) {
+		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(d, NULL);
+		}
+		if (watch_epoll(ep, d, &fan, &ino))
+			break;
+		n = epoll_wait(ep, evs, 8, 1000);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case TAG_FANOTIFY:
+				access_read_events(d);
+				break;
+			case TAG_INOTIFY:
+				watch_follow(d->watch);
+				break;
+			case TAG_RINGBUF:
+				sensor_consume(d->sensor);
+				break;
+			case TAG_CTL:
+				ctlserver_accept(d->ctl);
+				break;
+			}
+		}
+		access_report_drops(d);
+	}
+	close(ep);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	const char *sock = CTL_SOCKET, *logsock = "/dev/log";
+	struct daemon d = { .policy_path = DEFAULT_POLICY };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[POLICY_ERR_MAX];
+	bool foreground = false, verbose = false;
+	unsigned long ringbuf = 0;
+	int opt, ret = EXIT_FAIL;
+
+	while ((opt = getopt_long(argc, argv, "c:fs:l:r:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': d.policy_path = optarg; break;
+		case 'f': foreground = true; break;
+		case 's': sock = optarg; break;
+		case 'l': logsock = optarg; break;
+		case 'r': ringbuf = strtoul(optarg, NULL, 0); break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (ringbuf && (ringbuf < 4096 || (ringbuf & (ringbuf - 1))))) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "crmguardd: must run as root (it loads BPF programs and fanotify marks)\n");
+		return EXIT_FAIL;
+	}
+	d.started = time(NULL);
+	logsink_init(&d.log, logsock, foreground);
+	if (policy_load(&d.policy, d.policy_path, NULL, 0, err, sizeof(err)) ||
+	    watch_build(&d.watch, &d.policy, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
+	if (sensor_open(&d.sensor, ringbuf, verbose, access_on_sensor, &d, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
+	if (ctlserver_open(&d.ctl, sock, handle_request, &d, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground && daemon(0, 0)) {
+		fprintf(stderr, "crmguardd: cannot go to the background: %s\n", strerror(errno));
+		goto out;
+	}
+	emit_note(&d, LOG_LVL_NOTICE, "start", NULL);
+	ret = run(&d);
+	emit_note(&d, LOG_LVL_NOTICE, "stop", NULL);
+out:
+	ctlserver_close(d.ctl);
+	sensor_close(d.sensor);
+	watch_free(d.watch);
+	policy_free(&d.policy);
+	logsink_close(&d.log);
+	return ret;
+}

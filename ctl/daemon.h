@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* crmguardd's state, shared by its parts. */
+#ifndef CRMGUARD_DAEMON_H
+#define CRMGUARD_DAEMON_H
+
+#include <time.h>
+#include "ctl/ctlserver.h"
+#include "ctl/logsink.h"
+#include "ctl/policy.h"
+#include "ctl/proctab.h"
+#include "ctl/record.h"
+#include "ctl/sensor.h"
+#include "ctl/watch.h"
+
+struct counters {
+	unsigned long long open, close, exec, fork, exit;
+	unsigned long long lost_fanotify;	/* fanotify queue overflows */
+	unsigned long long lost_ringbuf;	/* ring-buffer records dropped */
+};
+
+struct daemon {
+	const char *policy_path;
+	struct policy policy;
+	struct watch *watch;
+	struct sensor *sensor;
+	struct logsink log;
+	struct ctlserver *ctl;
+	struct counters n;
+	time_t started;
+};
+
+/* Sends a finished record to syslog and to `ctlx events` followers. */
+void daemon_emit(struct daemon *d, enum log_level level, struct record *r);
+
+/* access.c: fanotify events on protected files. */
+void access_read_events(struct daemon *d);
+/* access.c: ring-buffer records of the process sensor. */
+int access_on_sensor(void *ctx, const struct sensor_event *e);
+/* access.c: reports ring-buffer drops not reported yet. */
+void access_report_drops(struct daemon *d);
+
+#endif

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctl/proctab.h"
+
+static void *procs;
+static size_t nprocs;
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+struct proc *proctab_find(pid_t pid)
+{
+	struct proc key = { .pid = pid }, **p = tfind(&key, &procs, cmp_pid);
+
+	return p ? *p : NULL;
+}
+
+static struct proc *insert(struct proc *p)
+{
+	if (!tsearch(p, &procs, cmp_pid)) {
+		free(p);
+		return NULL;
+	}
+	nprocs++;
+	return p;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+static const char *status_field(const char *status, const char *name)
+{
+	const char *s = strstr(status, name);
+
+	return s ? s + strlen(name) : NULL;
+}
+
+pid_t proctab_tgid_of(pid_t tid)
+{
+	char path[64], status[2048];
+	const char *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (read_small(path, status, sizeof(status)))
+		return 0;
+	s = status_field(status, "\nTgid:");
+	return s ? (pid_t)strtol(s, NULL, 10) : 0;
+}
+
+struct proc *proctab_get(pid_t pid)
+{
+	char path[64], buf[PATH_MAX], status[2048];
+	const char *s;
+	struct proc *p = proctab_find(pid);
+	ssize_t n;
+
+	if (p)
+		return p;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_small(path, status, sizeof(status)))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->loginuid = (uint32_t)-1;
+	s = status_field(status, "\nPPid:");
+	p->ppid = s ? strtol(s, NULL, 10) : 0;
+	s = status_field(status, "\nUid:");
+	p->uid = s ? strtoul(s, NULL, 10) : (uid_t)-1;
+	s = status_field(status, "Name:\t");
+	if (s)
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(s, "\n"), s);
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
+	if (!read_small(path, buf, sizeof(buf)))
+		p->loginuid = strtoul(buf, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	p->exe = strdup(buf);
+	return insert(p);
+}
+
+struct proc *proctab_fork(pid_t pid, const struct proc *parent)
+{
+	struct proc *p = proctab_find(pid);
+
+	if (p)
+		return p;
+	if (!parent)
+		return proctab_get(pid);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	*p = *parent;
+	p->pid = pid;
+	p->ppid = parent->pid;
+	p->exe = strdup(parent->exe ? parent->exe : "");
+	p->files = NULL;	/* what the parent opened it reports itself */
+	return insert(p);
+}
+
+void proctab_set_exe(struct proc *p, const char *exe)
+{
+	free(p->exe);
+	p->exe = strdup(exe);
+}
+
+void proctab_del(struct proc *p)
+{
+	while (p->files)
+		proc_file_del(p, p->files);
+	tdelete(p, &procs, cmp_pid);
+	nprocs--;
+	free(p->exe);
+	free(p);
+}
+
+size_t proctab_count(void)
+{
+	return nprocs;
+}
+
+struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino)
+{
+	struct proc_file *f;
+
+	for (f = p->files; f; f = f->next)
+		if (f->dev == dev && f->ino == ino)
+			return f;
+	return NULL;
+}
+
+struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, int rule, const char *path)
+{
+	struct proc_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->dev = dev;
+	f->ino = ino;
+	f->rule = rule;
+	f->path = strdup(path);
+	f->next = p->files;
+	p->files = f;
+	return f;
+}
+
+void proc_file_del(struct proc *p, struct proc_file *f)
+{
+	struct proc_file **pp;
+
+	for (pp = &p->files; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
+	free(f->path);
+	free(f);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What crmguardd knows of the processes it follows: who they are, and per
+ * protected file what they read through which routes, until they close it.
+ */
+#ifndef CRMGUARD_PROCTAB_H
+#define CRMGUARD_PROCTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_file {
+	dev_t dev;
+	ino_t ino;
+	int rule;
+	char *path;
+	unsigned long long bytes;	/* content handed over: reads and mappings */
+	unsigned long long reads;	/* read calls and mappings */
+	unsigned int via;		/* bit i: route i of access.c was used */
+	struct proc_file *next;
+};
+
+struct proc {
+	pid_t pid;
+	pid_t ppid;
+	uid_t uid;
+	uint32_t loginuid;		/* (uint32_t)-1: not set */
+	char comm[16];
+	char *exe;
+	bool tainted;			/* read protected data, or a child of one that did */
+	struct proc_file *files;
+};
+
+struct proc *proctab_find(pid_t pid);
+/* Finds pid, or adds it from /proc (NULL if it is gone). */
+struct proc *proctab_get(pid_t pid);
+/* Adds a child of parent (which may be NULL) after fork. */
+struct proc *proctab_fork(pid_t pid, const struct proc *parent);
+void proctab_set_exe(struct proc *p, const char *exe);
+void proctab_del(struct proc *p);
+size_t proctab_count(void);
+/* The thread group of thread tid, from /proc; 0 if it is gone. */
+pid_t proctab_tgid_of(pid_t tid);
+
+struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino);
+struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, int rule, const char *path);
+/* Unlinks f from p and frees it. */
+void proc_file_del(struct proc *p, struct proc_file *f);
+
+#endif

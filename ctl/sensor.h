@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads ebpf/sensor.bpf.c and hands its ring-buffer records to a callback. */
+#ifndef CRMGUARD_CTL_SENSOR_H
+#define CRMGUARD_CTL_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "ebpf/sensor.h"
+
+struct sensor;
+typedef int (*sensor_cb)(void *ctx, const struct sensor_event *e);
+
+/* ringbuf_size: bytes, a power of two of at least one page; 0 for default. */
+int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
+		sensor_cb cb, void *ctx, char *err, size_t errlen);
+void sensor_close(struct sensor *s);
+int sensor_fd(const struct sensor *s);
+int sensor_consume(struct sensor *s);
+int sensor_track(struct sensor *s, pid_t tgid);
+__u64 sensor_dropped(const struct sensor *s);
+/* Writes "name,name,..." of the attached programs into buf. */
+void sensor_programs(const struct sensor *s, char *buf, size_t len);
+
+#endif

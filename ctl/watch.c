@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include "ctl/watch.h"
+
+#ifndef FAN_REPORT_TID
+#define FAN_REPORT_TID 0x00000100
+#endif
+
+#define FILE_EVENTS_PRE	(FAN_OPEN_PERM | WATCH_PRE | FAN_CLOSE)
+#define FILE_EVENTS_OLD	(FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_CLOSE)
+/* no IN_DONT_FOLLOW: the watch is added through the /proc/self/fd magic link */
+#define DIR_WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK | IN_ONLYDIR)
+
+struct node {
+	dev_t dev;
+	ino_t ino;
+	int rule;
+	int wd;		/* directories: inotify watch */
+	int dirfd;	/* directories: O_PATH, so a renamed directory still works */
+};
+
+struct watch {
+	int fan;
+	int ino;
+	unsigned long long events;	/* FILE_EVENTS_PRE or FILE_EVENTS_OLD */
+	void *files;	/* tsearch tree of struct node, by (dev, ino) */
+	void *dirs;	/* tsearch tree of struct node, by (dev, ino) */
+	struct node **by_wd;
+	size_t nfiles, ndirs, wd_cap;
+};
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static struct node *find(void *tree, dev_t dev, ino_t ino)
+{
+	struct node key = { .dev = dev, .ino = ino };
+	struct node **n = tfind(&key, &tree, cmp_node);
+
+	return n ? *n : NULL;
+}
+
+static struct node *insert(void **tree, const struct stat *st, int rule, size_t *count)
+{
+	struct node *n = calloc(1, sizeof(*n)), **slot;
+
+	if (!n)
+		return NULL;
+	n->dev = st->st_dev;
+	n->ino = st->st_ino;
+	n->rule = rule;
+	n->wd = -1;
+	n->dirfd = -1;
+	slot = tsearch(n, tree, cmp_node);
+	if (!slot) {
+		free(n);
+		return NULL;
+	}
+	if (*slot != n) {
+		free(n);	/* already there: the first rule that reached it wins */
+		return *slot;
+	}
+	(*count)++;
+	return n;
+}
+
+static int mark(struct watch *w, int dirfd, const char *name, bool dir)
+{
+	unsigned long long mask = w->events | (dir ? FAN_EVENT_ON_CHILD : 0);
+	unsigned int flags = FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | (dir ? FAN_MARK_ONLYDIR : 0);
+
+	if (fanotify_mark(w->fan, flags, mask, dirfd, name) == 0)
+		return 0;
+	if (errno == EINVAL && w->events == FILE_EVENTS_PRE) {
+		/* No pre-content events here (kernel < 6.14, or this filesystem). */
+		w->events = FILE_EVENTS_OLD;
+		return mark(w, dirfd, name, dir);
+	}
+	return -errno;
+}
+
+static int add_file(struct watch *w, int dirfd, const char *name, const struct stat *st, int rule)
+{
+	int ret;
+
+	if (find(w->files, st->st_dev, st->st_ino))
+		return 0;
+	ret = mark(w, dirfd, name, false);
+	if (ret)
+		return ret;
+	return insert(&w->files, st, rule, &w->nfiles) ? 0 : -ENOMEM;
+}
+
+static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
+		   int rule, char *err, size_t errlen);
+
+/* Marks every file and directory beneath the directory open at fd. */
+static int walk(struct watch *w, int fd, int rule, char *err, size_t errlen)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int ret = 0, dupfd;
+
+	dupfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dupfd < 0)
+		return -errno;
+	d = fdopendir(dupfd);
+	if (!d) {
+		close(dupfd);
+		return -errno;
+	}
+	while (!ret && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;	/* gone meanwhile */
+		if (S_ISREG(st.st_mode))
+			ret = add_file(w, fd, de->d_name, &st, rule);
+		else if (S_ISDIR(st.st_mode))
+			ret = add_dir(w, fd, de->d_name, &st, rule, err, errlen);
+	}
+	closedir(d);
+	return ret;
+}
+
+static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
+		   int rule, char *err, size_t errlen)
+{
+	struct node *n, **grown;
+	char self[32];
+	int ret;
+
+	if (find(w->dirs, st->st_dev, st->st_ino))
+		return 0;
+	n = insert(&w->dirs, st, rule, &w->ndirs);
+	if (!n)
+		return -ENOMEM;
+	n->dirfd = openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (n->dirfd < 0)
+		return -errno;
+	ret = mark(w, n->dirfd, ".", true);
+	if (ret)
+		return ret;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", n->dirfd);
+	n->wd = inotify_add_watch(w->ino, self, DIR_WATCH_MASK);
+	if (n->wd < 0)
+		return -errno;
+	if ((size_t)n->wd >= w->wd_cap) {
+		size_t cap = (size_t)n->wd * 2 + 16;
+
+		grown = realloc(w->by_wd, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		memset(grown + w->wd_cap, 0, (cap - w->wd_cap) * sizeof(*grown));
+		w->by_wd = grown;
+		w->wd_cap = cap;
+	}
+	w->by_wd[n->wd] = n;
+	return walk(w, n->dirfd, rule, err, errlen);
+}
+
+static int add_rule(struct watch *w, const struct policy_rule *r, int rule, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	/* The path named in the policy itself may be a symlink: follow it. */
+	if (!realpath(r->path, real) || stat(real, &st)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s:%d: protect %s: %s", r->file, r->line, r->path, strerror(errno));
+		return ret;
+	}
+	if (S_ISDIR(st.st_mode))
+		ret = add_dir(w, AT_FDCWD, real, &st, rule, err, errlen);
+	else if (S_ISREG(st.st_mode))
+		ret = add_file(w, AT_FDCWD, real, &st, rule);
+	else {
+		snprintf(err, errlen, "%s:%d: protect %s: not a regular file or directory",
+			 r->file, r->line, r->path);
+		return -EINVAL;
+	}
+	if (ret)
+		snprintf(err, errlen, "%s:%d: protect %s: cannot watch it: %s",
+			 r->file, r->line, r->path, strerror(-ret));
+	return ret;
+}
+
+int watch_build(struct watch **out, const struct policy *p, char *err, size_t errlen)
+{
+	struct watch *w;
+	size_t i;
+	int ret;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->events = FILE_EVENTS_PRE;
+	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	w->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
+			       FAN_REPORT_TID | FAN_UNLIMITED_MARKS,
+			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+	if (w->fan < 0 || w->ino < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", w->fan < 0 ? "fanotify" : "inotify",
+			 errno == EPERM ? "not permitted (crmguardd must run as root)"
+					: strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < p->nrules; i++) {
+		ret = add_rule(w, &p->rules[i], i, err, errlen);
+		if (ret)
+			goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	watch_free(w);
+	return ret;
+}
+
+static void free_dir(void *p)
+{
+	struct node *n = p;
+
+	if (n->dirfd >= 0)
+		close(n->dirfd);
+	free(n);
+}
+
+void watch_free(struct watch *w)
+{
+	if (!w)
+		return;
+	/* Closing the group drops its marks; pending permission events are allowed. */
+	if (w->fan >= 0)
+		close(w->fan);
+	if (w->ino >= 0)
+		close(w->ino);
+	tdestroy(w->files, free);
+	tdestroy(w->dirs, free_dir);
+	free(w->by_wd);
+	free(w);
+}
+
+int watch_fanotify_fd(const struct watch *w)
+{
+	return w->fan;
+}
+
+int watch_inotify_fd(const struct watch *w)
+{
+	return w->ino;
+}
+
+bool watch_has_ranges(const struct watch *w)
+{
+	return w->events == FILE_EVENTS_PRE;
+}
+
+size_t watch_files(const struct watch *w)
+{
+	return w->nfiles;
+}
+
+size_t watch_dirs(const struct watch *w)
+{
+	return w->ndirs;
+}
+
+int watch_rule_of(struct watch *w, int fd, const struct stat *st)
+{
+	char self[32], path[PATH_MAX], *slash;
+	struct node *n;
+	struct stat dst;
+	ssize_t len;
+
+	n = find(w->files, st->st_dev, st->st_ino);
+	if (n)
+		return n->rule;
+	/* A new child of a protected directory, seen before inotify told us. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	len = readlink(self, path, sizeof(path) - 1);
+	if (len <= 0)
+		return -1;
+	path[len] = 0;
+	slash = strrchr(path, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	if (stat(slash == path ? "/" : path, &dst))
+		return -1;
+	n = find(w->dirs, dst.st_dev, dst.st_ino);
+	if (!n || !S_ISREG(st->st_mode))
+		return -1;
+	/* If this fails the file is still seen through its directory's mark. */
+	(void)add_file(w, fd, NULL, st, n->rule);
+	return n->rule;
+}
+
+void watch_follow(struct watch *w)
+{
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct stat st;
+	struct node *dir;
+	char scratch[256];
+	ssize_t len;
+	char *p;
+
+	while ((len = read(w->ino, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->wd < 0 || (size_t)ev->wd >= w->wd_cap || !w->by_wd[ev->wd] || !ev->len)
+				continue;
+			dir = w->by_wd[ev->wd];
+			if (fstatat(dir->dirfd, ev->name, &st, AT_SYMLINK_NOFOLLOW))
+				continue;
+			if (S_ISREG(st.st_mode))
+				add_file(w, dir->dirfd, ev->name, &st, dir->rule);
+			else if (S_ISDIR(st.st_mode))
+				add_dir(w, dir->dirfd, ev->name, &st, dir->rule, scratch, sizeof(scratch));
+		}
+	}
+}

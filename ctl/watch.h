@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The file sensor: fanotify inode marks on everything a policy protects.
+ *
+ * Every protected file carries a mark of its own, so that hard links,
+ * bind mounts, renames (even out of a protected directory) and
+ * /proc/PID/fd all lead to the same marked inode. Protected directories
+ * carry a mark for their children too, so that a file created after the
+ * policy was loaded is seen from its first open; inotify tells when to
+ * give it a mark of its own, and when a new subdirectory needs marks.
+ * Files without a mark pay nothing. Each policy gets a watch of its own:
+ * a reload builds a new one and drops the old one only once it works.
+ */
+#ifndef CRMGUARD_WATCH_H
+#define CRMGUARD_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include "ctl/policy.h"
+
+/* Events a watch reports (fanotify masks). */
+#define WATCH_OPEN	0x00010000	/* FAN_OPEN_PERM */
+#define WATCH_ACCESS	0x00020000	/* FAN_ACCESS_PERM: read, no range */
+#define WATCH_PRE	0x00100000	/* FAN_PRE_ACCESS: read/mmap/write, with range */
+
+struct watch;
+
+int watch_build(struct watch **out, const struct policy *p, char *err, size_t errlen);
+void watch_free(struct watch *w);
+int watch_fanotify_fd(const struct watch *w);
+int watch_inotify_fd(const struct watch *w);
+/* true where the kernel reports byte ranges (fanotify pre-content events) */
+bool watch_has_ranges(const struct watch *w);
+size_t watch_files(const struct watch *w);
+size_t watch_dirs(const struct watch *w);
+/*
+ * The rule that protects the file behind an event (fd, st), or -1. A file
+ * that was only reached through its directory's mark gets its own mark here.
+ */
+int watch_rule_of(struct watch *w, int fd, const struct stat *st);
+/* Marks what inotify says was created in or moved into protected directories. */
+void watch_follow(struct watch *w);
+
+#endif

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process context for crmguardd: exec, fork and exit of the processes it
+ * tracks (those that opened a protected file, and their children).
+ *
+ * File access itself is seen through fanotify inode marks (ctl/watch.c):
+ * on the kernels we run on, any BPF program on the read path costs ~10% of
+ * every read on the machine, while an inode mark costs nothing for files
+ * that carry none. These programs run on exec, fork and exit only.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sensor.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);	/* resized by crmguardd */
+} events SEC(".maps");
+
+/* tgid -> SENSOR_TRACKED; filled by crmguardd, inherited on fork here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} tracked SEC(".maps");
+
+/* Records that found the ring buffer full; crmguardd reports them. */
+__u64 dropped = 0;
+
+static __always_inline __u64 user_dev(dev_t kdev)
+{
+	/* new_encode_dev(): what stat() reports as st_dev. */
+	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xff) << 12);
+}
+
+static __always_inline struct sensor_event *reserve(__u32 type, struct task_struct *task)
+{
+	struct sensor_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&dropped, 1);
+		return NULL;
+	}
+	e->type = type;
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = BPF_CORE_READ(task, cred, uid.val);
+	e->loginuid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid))
+		e->loginuid = BPF_CORE_READ(task, loginuid.val);
+	e->exit_code = 0;
+	e->exe_dev = 0;
+	e->exe_ino = 0;
+	e->filename[0] = 0;
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	return e;
+}
+
+static __always_inline bool is_tracked(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sensor_event *e;
+	struct inode *inode;
+
+	if (!is_tracked(BPF_CORE_READ(task, tgid)))
+		return 0;
+	e = reserve(SENSOR_EXEC, task);
+	if (!e)
+		return 0;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	e->exe_dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	e->exe_ino = BPF_CORE_READ(inode, i_ino);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 mark = SENSOR_TRACKED;
+	struct sensor_event *e;
+
+	if (ptgid == ctgid || !is_tracked(ptgid))
+		return 0;	/* a new thread, or nobody we follow */
+	bpf_map_update_elem(&tracked, &ctgid, &mark, BPF_ANY);
+	e = reserve(SENSOR_FORK, child);
+	if (!e)
+		return 0;
+	e->ppid = ptgid;	/* real_parent may differ under CLONE_PARENT */
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct sensor_event *e;
+
+	/* do_exit() has already counted this thread out of signal->live. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 || !is_tracked(tgid))
+		return 0;
+	bpf_map_delete_elem(&tracked, &tgid);
+	e = reserve(SENSOR_EXIT, task);
+	if (!e)
+		return 0;
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records the process sensor (sensor.bpf.c) puts on the ring buffer.
+ * Shared by the BPF side and crmguardd: plain structs and defines only,
+ * included after vmlinux.h (BPF) or <linux/types.h> (userland).
+ */
+#ifndef CRMGUARD_SENSOR_H
+#define CRMGUARD_SENSOR_H
+
+#define SENSOR_COMM_LEN 16
+#define SENSOR_FILENAME_LEN 256
+
+/* Values of the `tracked` map: why the kernel reports on a process. */
+#define SENSOR_TRACKED 1	/* opened a protected file, or a child of one */
+
+enum sensor_event_type {
+	SENSOR_EXEC = 1,	/* pid ran execve; filename is what it asked for */
+	SENSOR_FORK = 2,	/* pid is a new process, ppid its parent */
+	SENSOR_EXIT = 3,	/* the last thread of pid exited */
+};
+
+struct sensor_event {
+	__u32 type;
+	__u32 pid;		/* thread group id */
+	__u32 ppid;
+	__u32 uid;
+	__u32 loginuid;		/* (__u32)-1 where unset or without audit */
+	__u32 exit_code;
+	__u64 exe_dev;		/* userland dev_t encoding, as stat() */
+	__u64 exe_ino;
+	char comm[SENSOR_COMM_LEN];
+	char filename[SENSOR_FILENAME_LEN];
+};
+
+#endif
