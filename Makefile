@@ -24,7 +24,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .SECONDARY:
-.PHONY: all deps install check unit demo bench clean
+.PHONY: all deps install check demo bench clean
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -73,9 +73,6 @@ install: all
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.d
 	[ -e $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf ] || \
 		install -m 0600 dist/policy.conf $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf
-
-unit: $(UNIT_TESTS)
-	@tests/run-unit $(UNIT_TESTS)
 
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(HELPERS)

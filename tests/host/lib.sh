@@ -1,0 +1,83 @@
+# Shared by the host integration tests: a private rsyslogd, a crmguardd
+# on a test policy, and pass/fail lines for tests/run.
+# Each test file sources this, calls start_crmguard, then its checks.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$TOP/build
+T=$(mktemp -d /var/tmp/crmguard-test.XXXXXX)	# a real disk: fanotify pre-content needs one
+LOGSOCK=$T/log.sock
+AUTHLOG=$T/auth.log
+CTLSOCK=$T/ctl.sock
+POLICY=$T/policy.conf
+CRM=$T/crm
+DAEMON_PID=
+RSYSLOG_PID=
+
+pass() { echo "$1:PASS"; }
+fail() { echo "$1:FAIL:${*:2}"; }
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	[ -n "$RSYSLOG_PID" ] && kill "$RSYSLOG_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# rsyslogd of its own: reads $LOGSOCK, writes authpriv.* to $AUTHLOG.
+start_rsyslog() {
+	cat >"$T/rsyslog.conf" <<CONF
+global(workDirectory="$T")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$LOGSOCK" CreatePath="on")
+template(name="plain" type="string" string="%syslogtag%%msg%\n")
+authpriv.* action(type="omfile" file="$AUTHLOG" template="plain")
+CONF
+	rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslog.pid" >"$T/rsyslog.out" 2>&1 &
+	RSYSLOG_PID=$!
+	for _ in $(seq 50); do [ -S "$LOGSOCK" ] && return 0; sleep 0.1; done
+	echo "rsyslogd did not start: $(cat "$T/rsyslog.out")" >&2
+	return 1
+}
+
+# A SQLite CRM database with a few thousand made-up clients.
+make_crm_db() {
+	mkdir -p "$(dirname "$1")"
+	sqlite3 "$1" "create table clients(id integer primary key, name text, phone text, email text);
+		with recursive n(i) as (select 1 union all select i + 1 from n where i < ${2:-3000})
+		insert into clients(name, phone, email)
+		select 'Client ' || i, '+1-555-' || printf('%04d', i), 'client' || i || '@example.com' from n;"
+}
+
+# start_crmguard [extra crmguardd options]: policy from $POLICY.
+start_crmguard() {
+	[ -n "$RSYSLOG_PID" ] || start_rsyslog || return 1
+	"$BUILD/crmguardd" -f -c "$POLICY" -s "$CTLSOCK" -l "$LOGSOCK" "$@" >"$T/daemon.out" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$CTLSOCK" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "crmguardd did not start: $(cat "$T/daemon.out")" >&2
+	return 1
+}
+
+stop_crmguard() {
+	kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+ctlx() { "$BUILD/ctlx" -s "$CTLSOCK" "$@"; }
+
+# wait_record REGEX [seconds]: the first log line matching REGEX.
+wait_record() {
+	local i
+	for i in $(seq $((${2:-5} * 10))); do
+		grep -E -m1 -- "$1" "$AUTHLOG" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# field LINE KEY: the value of KEY= in a record (bare values only).
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }

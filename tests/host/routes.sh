@@ -1,0 +1,82 @@
+# Every route to a protected file's bytes is seen, keyed on the inode:
+# each read system call, mmap, sendfile, splice, copy_file_range,
+# io_uring, openat2, /proc/PID/fd, hard links, renames, bind mounts and
+# files created after the policy was loaded. Unprotected files give nothing.
+. "$(dirname "$0")/lib.sh"
+
+READVIA=$BUILD/helpers/readvia
+mkdir -p "$CRM" "$T/outside"
+head -c 50000 /dev/urandom >"$CRM/blob"
+head -c 50000 /dev/urandom >"$T/outside/plain"
+printf 'mode audit\nprotect %s\n' "$CRM" >"$POLICY"
+start_crmguard || { fail routes_setup "crmguardd did not start"; exit 1; }
+
+# check NAME VIA FILE [ROUTE]: FILE read through ROUTE gives a summary
+# whose via= has VIA and whose bytes cover the file.
+check() {
+	local name=$1 via=$2 file=$3 route=${4:-read} out pid rec bytes reads size
+	"$READVIA" "$route" "$file" >"$T/out" &
+	pid=$!
+	wait $pid
+	size=$(stat -L -c %s "$file")
+	rec=$(wait_record "event=close .* pid=$pid .*")
+	bytes=$(field "$rec" bytes)
+	reads=$(field "$rec" reads)
+	if [ -n "$rec" ] && [[ ",$(field "$rec" via)," == *",$via,"* ]] &&
+	   [ "$(field "$rec" ino)" = "$(stat -L -c %i "$file")" ] &&
+	   [ "$bytes" -ge "$size" ] && [ "$bytes" -le $((size + 4096 * reads)) ]; then
+		pass "$name"
+	else
+		fail "$name" "size=$size record: '$rec'"
+	fi
+}
+
+check route_read read "$CRM/blob" read
+check route_pread pread64 "$CRM/blob" pread
+check route_readv readv "$CRM/blob" readv
+check route_preadv2 preadv2 "$CRM/blob" preadv2
+check route_mmap mmap "$CRM/blob" mmap
+check route_sendfile sendfile "$CRM/blob" sendfile
+check route_splice splice "$CRM/blob" splice
+check route_copy_file_range copy_file_range "$CRM/blob" copy_file_range
+check route_openat2 read "$CRM/blob" openat2
+check route_procfd read "$CRM/blob" procfd
+# io_uring reads run in the submitting thread or in an io-wq worker.
+"$READVIA" io_uring "$CRM/blob" >/dev/null &
+pid=$!
+wait $pid
+rec=$(wait_record "event=close .* pid=$pid ")
+[[ "$(field "$rec" via)" =~ io_uring|other ]] && [ "$(field "$rec" bytes)" -ge 50000 ] &&
+	pass route_io_uring || fail route_io_uring "record: '$rec'"
+
+ln "$CRM/blob" "$T/outside/hardlink"
+check hardlink_outside read "$T/outside/hardlink"
+
+mkdir "$T/bind"
+if mount --bind "$CRM" "$T/bind"; then
+	check bind_mount read "$T/bind/blob"
+	umount "$T/bind"
+else
+	fail bind_mount "mount --bind failed"
+fi
+
+mv "$CRM/blob" "$CRM/renamed"
+check renamed_inside read "$CRM/renamed"
+mv "$CRM/renamed" "$T/outside/moved-out"
+check renamed_out_of_dir read "$T/outside/moved-out"
+
+head -c 30000 /dev/urandom >"$CRM/created-later"
+check created_later read "$CRM/created-later"
+mkdir -p "$CRM/new/deeper"
+sleep 0.2	# new directories are marked when inotify reports them
+head -c 30000 /dev/urandom >"$CRM/new/deeper/file"
+check created_in_new_subdir read "$CRM/new/deeper/file"
+
+# Unprotected: read it a few ways; no record may name it.
+for r in read mmap sendfile; do "$READVIA" $r "$T/outside/plain" >/dev/null; done
+sleep 0.5
+if grep -q "ino=$(stat -c %i "$T/outside/plain") " "$AUTHLOG"; then
+	fail unprotected_no_record "$(grep "ino=$(stat -c %i "$T/outside/plain") " "$AUTHLOG" | head -1)"
+else
+	pass unprotected_no_record
+fi
