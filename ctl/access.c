@@ -298,11 +298,31 @@ static void emit_proc(struct daemon *d, const char *event, struct proc *p, const
 	daemon_emit(d, LOG_LVL_INFO, &r);
 }
 
+/*
+ * The process a sensor record is about. If it is gone from /proc and we
+ * missed its fork (a full ring buffer), the record itself must do.
+ */
+static struct proc *proc_of_record(const struct sensor_event *e)
+{
+	struct proc *p = proctab_get(e->pid);
+
+	if (p)
+		return p;
+	p = proctab_fork(e->pid, NULL);
+	if (!p)
+		return NULL;
+	p->ppid = e->ppid;
+	p->uid = e->uid;
+	p->loginuid = e->loginuid;
+	snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
+	return p;
+}
+
 int access_on_sensor(void *ctx, const struct sensor_event *e)
 {
 	struct daemon *d = ctx;
 	char path[64], exe[PATH_MAX];
-	struct proc *p = proctab_find(e->pid);
+	struct proc *p;
 	struct stat st;
 	ssize_t n;
 
@@ -315,8 +335,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		emit_proc(d, "fork", p, e);
 		break;
 	case SENSOR_EXEC:
-		if (!p)
-			p = proctab_get(e->pid);
+		p = proc_of_record(e);
 		if (!p)
 			break;
 		/* /proc/PID/exe if the process still runs that binary, else what it asked for */
@@ -333,6 +352,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		emit_proc(d, "exec", p, e);
 		break;
 	case SENSOR_EXIT:
+		p = proc_of_record(e);
 		if (!p)
 			break;
 		while (p->files)

@@ -254,7 +254,8 @@ static int run(struct daemon *d)
 		}
 		if (watch_epoll(ep, d, &fan, &ino))
 			break;
-		n = epoll_wait(ep, evs, 8, 1000);
+		/* While syslog is behind, come back soon to hand it the rest. */
+		n = epoll_wait(ep, evs, 8, logsink_flush(&d->log) ? 10 : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {

@@ -110,16 +110,20 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent)
 
 	if (p)
 		return p;
-	if (!parent)
-		return proctab_get(pid);
+	if (!parent && (p = proctab_get(pid)))
+		return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	*p = *parent;
+	if (parent) {
+		*p = *parent;
+		p->ppid = parent->pid;
+		p->files = NULL;	/* what the parent opened it reports itself */
+	} else {
+		p->loginuid = (uint32_t)-1;
+	}
 	p->pid = pid;
-	p->ppid = parent->pid;
-	p->exe = strdup(parent->exe ? parent->exe : "");
-	p->files = NULL;	/* what the parent opened it reports itself */
+	p->exe = strdup(parent && parent->exe ? parent->exe : "");
 	return insert(p);
 }
 

@@ -35,7 +35,10 @@ struct proc {
 struct proc *proctab_find(pid_t pid);
 /* Finds pid, or adds it from /proc (NULL if it is gone). */
 struct proc *proctab_get(pid_t pid);
-/* Adds a child of parent (which may be NULL) after fork. */
+/*
+ * Adds a child of parent after fork. Without a parent: from /proc, or if
+ * pid is gone an empty entry for the caller to fill.
+ */
 struct proc *proctab_fork(pid_t pid, const struct proc *parent);
 void proctab_set_exe(struct proc *p, const char *exe);
 void proctab_del(struct proc *p);
