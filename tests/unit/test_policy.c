@@ -1,0 +1,985 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for ctl/policy.c: policy_parse (good and bad files, exact
+ * error messages), policy_load (policy.d/ beside the file), and
+ * policy_edit_protect + policy_write on temporary files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include "ctl/policy.h"
+#include "assert.h"
+
+#define FILE_NAME "pol.conf"
+
+/* Short enough that every path built under it fits its buffer. */
+#define DIR_LEN 512
+#define PATH_LEN 768
+static char tmpdir[256];
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* policy_parse on len bytes of text (may hold NUL bytes) into a fresh p. */
+static int parse(struct policy *p, const char *text, size_t len, char *err)
+{
+	memset(p, 0, sizeof(*p));
+	err[0] = 0;
+	return policy_parse(p, FILE_NAME, text, len, err, POLICY_ERR_MAX);
+}
+
+#define PARSE(p, lit, err) parse(p, lit, sizeof(lit) - 1, err)
+
+/* The error policy_parse gives for the string literal lit (must fail). */
+#define EXPECT_ERROR(lit, want) do { \
+	struct policy _p; \
+	char _err[POLICY_ERR_MAX]; \
+	int _ret = PARSE(&_p, lit, _err); \
+	policy_free(&_p); \
+	ASSERT_EQ(_ret, -EINVAL); \
+	ASSERT_STREQ(_err, want); \
+} while (0)
+
+static void path_in(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+#define WRITE_LIT(path, lit) write_file(path, lit, sizeof(lit) - 1)
+
+/* The whole file, NUL-terminated, in a malloc()ed buffer; NULL if unreadable. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(1 << 20);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A fresh directory under tmpdir for one test. */
+static void fresh_dir(char *out, size_t n, const char *name)
+{
+	path_in(out, n, name);
+	mkdir(out, 0755);
+}
+
+static void rm_rf(const char *path)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
+/* ---- policy_parse: good files ------------------------------------------ */
+
+static void parse_comments_blank_crlf(void)
+{
+	static const char text[] =
+		"# crmguard policy\n"
+		"\n"
+		"mode audit\r\n"
+		"   # indented comment\r\n"
+		"\r\n"
+		"protect /var/lib/crm   # trailing comment\r\n"
+		"\t protect\t/srv/crm\t\n"
+		"protect /x\r\n";
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, text, err), 0);
+	ASSERT_STREQ(err, "");
+	ASSERT_EQ(p.mode, POLICY_AUDIT);
+	ASSERT_EQ(p.nrules, 3);
+	ASSERT_STREQ(p.rules[0].path, "/var/lib/crm");
+	ASSERT_STREQ(p.rules[0].file, FILE_NAME);
+	ASSERT_EQ(p.rules[0].line, 6);
+	ASSERT_STREQ(p.rules[1].path, "/srv/crm");
+	ASSERT_EQ(p.rules[1].line, 7);
+	/* the \r of a CRLF line is not part of the path */
+	ASSERT_STREQ(p.rules[2].path, "/x");
+	ASSERT_EQ(p.rules[2].line, 8);
+	ASSERT_STREQ(policy_mode_name(p.mode), "audit");
+	policy_free(&p);
+	ASSERT_EQ(p.nrules, 0);
+	ASSERT_TRUE(p.rules == NULL);
+}
+
+static void parse_quoted_paths(void)
+{
+	static const char text[] =
+		"protect \"/srv/crm data/clients.db\"\n"
+		"protect \"/a \\\"quoted\\\" name\"\n"	/* "/a \"quoted\" name" */
+		"protect \"/back\\\\slash\"\n"		/* "/back\\slash" */
+		"protect \"/other\\escape\"\n"		/* "/other\escape": kept */
+		"protect \"/hash # not a comment\"   # a comment\n"
+		"protect \"/crlf quoted\"\r\n"
+		"protect \"/tab\there\"\n"
+		"  protect   \"/x\"\n";
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, text, err), 0);
+	ASSERT_EQ(p.nrules, 8);
+	ASSERT_STREQ(p.rules[0].path, "/srv/crm data/clients.db");
+	ASSERT_STREQ(p.rules[1].path, "/a \"quoted\" name");
+	ASSERT_STREQ(p.rules[2].path, "/back\\slash");
+	ASSERT_STREQ(p.rules[3].path, "/other\\escape");
+	ASSERT_STREQ(p.rules[4].path, "/hash # not a comment");
+	ASSERT_STREQ(p.rules[5].path, "/crlf quoted");
+	ASSERT_STREQ(p.rules[6].path, "/tab\there");
+	ASSERT_STREQ(p.rules[7].path, "/x");
+	for (size_t i = 0; i < p.nrules; i++) {
+		ASSERT_EQ(p.rules[i].line, (long long)i + 1);
+		ASSERT_STREQ(p.rules[i].file, FILE_NAME);
+	}
+	policy_free(&p);
+}
+
+static void parse_several_protect_no_final_newline(void)
+{
+	static const char text[] = "protect /a\nprotect /b\n\nprotect /c/d e/../f\nmode audit\nprotect /last";
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	/* an unquoted path with a space is two words: an error on that line */
+	ASSERT_EQ(PARSE(&p, text, err), -EINVAL);
+	ASSERT_STREQ(err, FILE_NAME ":4: protect takes one path (quote a path with spaces: protect \"/srv/crm data\")");
+	policy_free(&p);
+
+	static const char good[] = "protect /a\nprotect /b\n\nprotect /c\nmode audit\nprotect /last";
+	ASSERT_EQ(PARSE(&p, good, err), 0);
+	ASSERT_EQ(p.nrules, 4);
+	ASSERT_STREQ(p.rules[0].path, "/a");
+	ASSERT_EQ(p.rules[0].line, 1);
+	ASSERT_STREQ(p.rules[1].path, "/b");
+	ASSERT_EQ(p.rules[1].line, 2);
+	ASSERT_STREQ(p.rules[2].path, "/c");
+	ASSERT_EQ(p.rules[2].line, 4);
+	ASSERT_STREQ(p.rules[3].path, "/last");
+	ASSERT_EQ(p.rules[3].line, 6);
+	policy_free(&p);
+}
+
+static void parse_empty_and_comment_only(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(parse(&p, "", 0, err), 0);
+	ASSERT_EQ(p.nrules, 0);
+	ASSERT_EQ(PARSE(&p, "# nothing\n\n   \n\t\n#protect /x\n", err), 0);
+	ASSERT_EQ(p.nrules, 0);
+	policy_free(&p);
+}
+
+static void parse_appends_and_mode_audit(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "mode audit\nprotect /one\n", err), 0);
+	ASSERT_EQ(policy_parse(&p, "second.conf", "protect /two\n", 13, err, sizeof(err)), 0);
+	ASSERT_EQ(p.mode, POLICY_AUDIT);
+	ASSERT_EQ(p.nrules, 2);
+	ASSERT_STREQ(p.rules[0].path, "/one");
+	ASSERT_STREQ(p.rules[0].file, FILE_NAME);
+	ASSERT_EQ(p.rules[0].line, 2);
+	ASSERT_STREQ(p.rules[1].path, "/two");
+	ASSERT_STREQ(p.rules[1].file, "second.conf");
+	ASSERT_EQ(p.rules[1].line, 1);
+	policy_free(&p);
+}
+
+static void parse_valid_utf8_path(void)
+{
+	static const char text[] = "protect \"/données clients/日本/😀\"\nprotect /ü\n";
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, text, err), 0);
+	ASSERT_EQ(p.nrules, 2);
+	ASSERT_STREQ(p.rules[0].path, "/données clients/日本/😀");
+	ASSERT_STREQ(p.rules[1].path, "/ü");
+	policy_free(&p);
+}
+
+static void parse_line_of_exactly_max_bytes(void)
+{
+	static char text[POLICY_LINE_MAX + 2];
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	/* "protect /aaaa...": exactly POLICY_LINE_MAX bytes, then \n */
+	memset(text, 'a', POLICY_LINE_MAX);
+	memcpy(text, "protect /", 9);
+	text[POLICY_LINE_MAX] = '\n';
+	ASSERT_EQ(parse(&p, text, POLICY_LINE_MAX + 1, err), 0);
+	ASSERT_EQ(p.nrules, 1);
+	ASSERT_EQ(strlen(p.rules[0].path), POLICY_LINE_MAX - 8);
+	policy_free(&p);
+}
+
+/* ---- policy_parse: bad files ------------------------------------------- */
+
+static void err_unknown_key_suggestion(void)
+{
+	EXPECT_ERROR("mode audit\nprotct /x\n",
+		     FILE_NAME ":2: unknown key 'protct' (did you mean 'protect'?)");
+	EXPECT_ERROR("# c\n\nprotects /x\n",
+		     FILE_NAME ":3: unknown key 'protects' (did you mean 'protect'?)");
+	EXPECT_ERROR("mdoe audit\n",
+		     FILE_NAME ":1: unknown key 'mdoe' (did you mean 'mode'?)");
+	EXPECT_ERROR("Protect /x\n",
+		     FILE_NAME ":1: unknown key 'Protect' (did you mean 'protect'?)");
+}
+
+static void err_unknown_key_no_match(void)
+{
+	EXPECT_ERROR("alow /x\n",
+		     FILE_NAME ":1: unknown key 'alow' (known keys: mode, protect)");
+	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect)");
+	/* a path without the key */
+	EXPECT_ERROR("/var/lib/crm\n",
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect)");
+	/* longer than the edit-distance table: still a clean message */
+	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect)");
+}
+
+static void err_protect_no_path(void)
+{
+	EXPECT_ERROR("protect\n",
+		     FILE_NAME ":1: protect: missing path (for example: protect /var/lib/crm)");
+	EXPECT_ERROR("mode audit\nprotect   # nothing\n",
+		     FILE_NAME ":2: protect: missing path (for example: protect /var/lib/crm)");
+	EXPECT_ERROR("protect \"\"\n",
+		     FILE_NAME ":1: protect: missing path (for example: protect /var/lib/crm)");
+	EXPECT_ERROR("protect\r\n",
+		     FILE_NAME ":1: protect: missing path (for example: protect /var/lib/crm)");
+}
+
+static void err_relative_path(void)
+{
+	EXPECT_ERROR("protect var/lib/crm\n",
+		     FILE_NAME ":1: protect: 'var/lib/crm' is not an absolute path");
+	EXPECT_ERROR("protect /ok\nprotect \"rel ative\"\n",
+		     FILE_NAME ":2: protect: 'rel ative' is not an absolute path");
+	EXPECT_ERROR("protect ~/crm\n",
+		     FILE_NAME ":1: protect: '~/crm' is not an absolute path");
+}
+
+static void err_too_many_words(void)
+{
+	EXPECT_ERROR("protect /srv/crm data\n",
+		     FILE_NAME ":1: protect takes one path (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("protect /a /b /c /d\n",
+		     FILE_NAME ":1: too many words (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("mode audit now\n", FILE_NAME ":1: mode takes one word: mode audit");
+	EXPECT_ERROR("mode\n", FILE_NAME ":1: mode takes one word: mode audit");
+}
+
+static void err_unterminated_quote(void)
+{
+	EXPECT_ERROR("protect \"/srv/crm data\n",
+		     FILE_NAME ":1: unterminated quote; end the value with \"");
+	EXPECT_ERROR("mode audit\nprotect \"/a b\r\n",
+		     FILE_NAME ":2: unterminated quote; end the value with \"");
+	/* the only closing quote is escaped */
+	EXPECT_ERROR("protect \"/a\\\"\n",
+		     FILE_NAME ":1: unterminated quote; end the value with \"");
+	/* a quote at the very end of the text */
+	EXPECT_ERROR("protect \"", FILE_NAME ":1: unterminated quote; end the value with \"");
+}
+
+static void err_text_after_quote(void)
+{
+	EXPECT_ERROR("protect \"/a b\"c\n",
+		     FILE_NAME ":1: text right after a closing quote; put a space between words");
+	EXPECT_ERROR("protect \"/a\"# comment\n",
+		     FILE_NAME ":1: text right after a closing quote; put a space between words");
+	EXPECT_ERROR("protect /ok\nprotect \"/a\"\"/b\"\n",
+		     FILE_NAME ":2: text right after a closing quote; put a space between words");
+}
+
+static void err_long_line(void)
+{
+	static char text[POLICY_LINE_MAX + 32];
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+	size_t len;
+
+	strcpy(text, "mode audit\n");
+	len = strlen(text);
+	memset(text + len, 'a', POLICY_LINE_MAX + 1);
+	memcpy(text + len, "protect /", 9);
+	len += POLICY_LINE_MAX + 1;
+	text[len++] = '\n';
+	ASSERT_EQ(parse(&p, text, len, err), -EINVAL);
+	ASSERT_STREQ(err, FILE_NAME ":2: line is longer than 4096 bytes");
+	policy_free(&p);
+	/* the same as the last line, without a newline */
+	ASSERT_EQ(parse(&p, text, len - 1, err), -EINVAL);
+	ASSERT_STREQ(err, FILE_NAME ":2: line is longer than 4096 bytes");
+	policy_free(&p);
+}
+
+static void err_nul_byte(void)
+{
+	EXPECT_ERROR("mode audit\nprotect /a\0b\n",
+		     FILE_NAME ":2: NUL byte in line; is this a text file?");
+	EXPECT_ERROR("\0", FILE_NAME ":1: NUL byte in line; is this a text file?");
+	/* a NUL hidden after a comment is still found */
+	EXPECT_ERROR("# x\0y\n", FILE_NAME ":1: NUL byte in line; is this a text file?");
+}
+
+static void err_not_utf8(void)
+{
+	/* column is 1-based and counts bytes */
+	EXPECT_ERROR("protect /\377x\n",
+		     FILE_NAME ":1: byte 0xff at column 10 is not UTF-8; save the file as UTF-8");
+	EXPECT_ERROR("mode audit\n# caf\351\n",
+		     FILE_NAME ":2: byte 0xe9 at column 6 is not UTF-8; save the file as UTF-8");
+	EXPECT_ERROR("\200protect /x\n",
+		     FILE_NAME ":1: byte 0x80 at column 1 is not UTF-8; save the file as UTF-8");
+	/* a sequence cut short by the end of the line */
+	EXPECT_ERROR("protect /a\303\nprotect /b\n",
+		     FILE_NAME ":1: byte 0xc3 at column 11 is not UTF-8; save the file as UTF-8");
+	/* a sequence cut short by an ASCII byte */
+	EXPECT_ERROR("protect /\342\202x\n",
+		     FILE_NAME ":1: byte 0xe2 at column 10 is not UTF-8; save the file as UTF-8");
+	/* surrogate (U+D800) and beyond U+10FFFF */
+	EXPECT_ERROR("protect /\355\240\200\n",
+		     FILE_NAME ":1: byte 0xed at column 10 is not UTF-8; save the file as UTF-8");
+	EXPECT_ERROR("protect /\364\220\200\200\n",
+		     FILE_NAME ":1: byte 0xf4 at column 10 is not UTF-8; save the file as UTF-8");
+}
+
+static void err_overlong_utf8(void)
+{
+	/* '/' (0x2f) encoded in 2, 3 and 4 bytes */
+	EXPECT_ERROR("protect /a\300\257b\n",
+		     FILE_NAME ":1: byte 0xc0 at column 11 is not UTF-8; save the file as UTF-8");
+	EXPECT_ERROR("protect /a\340\200\257b\n",
+		     FILE_NAME ":1: byte 0xe0 at column 11 is not UTF-8; save the file as UTF-8");
+	EXPECT_ERROR("protect /a\360\200\200\257b\n",
+		     FILE_NAME ":1: byte 0xf0 at column 11 is not UTF-8; save the file as UTF-8");
+	/* NUL as C0 80 (modified UTF-8) */
+	EXPECT_ERROR("protect /a\300\200\n",
+		     FILE_NAME ":1: byte 0xc0 at column 11 is not UTF-8; save the file as UTF-8");
+}
+
+static void err_mode_enforce(void)
+{
+	EXPECT_ERROR("mode enforce\n",
+		     FILE_NAME ":1: unknown mode 'enforce' (this version has: audit)");
+	EXPECT_ERROR("protect /x\nmode Audit\n",
+		     FILE_NAME ":2: unknown mode 'Audit' (this version has: audit)");
+}
+
+static void err_mode_twice(void)
+{
+	EXPECT_ERROR("mode audit\nprotect /x\nmode audit\n",
+		     FILE_NAME ":3: mode is set twice; keep one 'mode' line");
+}
+
+static void err_first_error_wins_and_small_buffer(void)
+{
+	struct policy p = { 0 };
+	char buf[32];
+
+	/* line 1 is fine, line 2 and 3 are both bad: line 2 is reported */
+	memset(buf, 'Z', sizeof(buf));
+	ASSERT_EQ(policy_parse(&p, FILE_NAME, "protect /a\nprotct /b\nalow\n", 26, buf, 10), -EINVAL);
+	policy_free(&p);
+	/* truncated to the buffer, NUL-terminated, nothing written past it */
+	ASSERT_EQ(buf[9], 0);
+	ASSERT_EQ(buf[10], 'Z');
+	ASSERT_STREQ(buf, FILE_NAME ":");
+}
+
+/* ---- policy_load -------------------------------------------------------- */
+
+static void load_policy_d_in_name_order(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], d[PATH_LEN], f[PATH_LEN + 64];
+	char err[POLICY_ERR_MAX];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "load_order");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	snprintf(d, sizeof(d), "%s/policy.d", dir);
+	mkdir(d, 0755);
+	ASSERT_EQ(WRITE_LIT(path, "mode audit\nprotect /main\n"), 0);
+	/* written out of order: loaded in name order */
+	snprintf(f, sizeof(f), "%s/20-b.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "# b\nprotect /b\n"), 0);
+	snprintf(f, sizeof(f), "%s/10-a.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "protect /a1\nprotect \"/a 2\"\n"), 0);
+	/* not *.conf: ignored, although it would not parse */
+	snprintf(f, sizeof(f), "%s/README", d);
+	ASSERT_EQ(WRITE_LIT(f, "this is not a policy\n"), 0);
+	snprintf(f, sizeof(f), "%s/30-c.conf.bak", d);
+	ASSERT_EQ(WRITE_LIT(f, "protect relative\n"), 0);
+
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
+	ASSERT_EQ(p.nrules, 4);
+	ASSERT_STREQ(p.rules[0].path, "/main");
+	ASSERT_STREQ(p.rules[0].file, path);
+	ASSERT_EQ(p.rules[0].line, 2);
+	snprintf(f, sizeof(f), "%s/10-a.conf", d);
+	ASSERT_STREQ(p.rules[1].path, "/a1");
+	ASSERT_STREQ(p.rules[1].file, f);
+	ASSERT_EQ(p.rules[1].line, 1);
+	ASSERT_STREQ(p.rules[2].path, "/a 2");
+	ASSERT_STREQ(p.rules[2].file, f);
+	ASSERT_EQ(p.rules[2].line, 2);
+	snprintf(f, sizeof(f), "%s/20-b.conf", d);
+	ASSERT_STREQ(p.rules[3].path, "/b");
+	ASSERT_STREQ(p.rules[3].file, f);
+	ASSERT_EQ(p.rules[3].line, 2);
+	policy_free(&p);
+
+	/* with text given, the file itself is not read but policy.d still is */
+	ASSERT_EQ(policy_load(&p, path, "protect /text\n", 14, err, sizeof(err)), 0);
+	ASSERT_EQ(p.nrules, 4);
+	ASSERT_STREQ(p.rules[0].path, "/text");
+	ASSERT_STREQ(p.rules[0].file, path);
+	ASSERT_STREQ(p.rules[1].path, "/a1");
+	ASSERT_STREQ(p.rules[3].path, "/b");
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+static void load_without_policy_d(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "load_nodir");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "protect /only\n"), 0);
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
+	ASSERT_EQ(p.nrules, 1);
+	ASSERT_STREQ(p.rules[0].path, "/only");
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+static void load_error_in_policy_d_names_file(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], d[PATH_LEN], f[PATH_LEN + 64];
+	char err[POLICY_ERR_MAX], want[PATH_LEN + 192];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "load_bad_d");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	snprintf(d, sizeof(d), "%s/policy.d", dir);
+	mkdir(d, 0755);
+	ASSERT_EQ(WRITE_LIT(path, "protect /main\n"), 0);
+	snprintf(f, sizeof(f), "%s/10-ok.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "protect /ok\n"), 0);
+	snprintf(f, sizeof(f), "%s/20-bad.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "\nprotect relative/path\n"), 0);
+	snprintf(f, sizeof(f), "%s/30-ok.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "protect /later\n"), 0);
+
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/20-bad.conf:2: protect: 'relative/path' is not an absolute path", d);
+	ASSERT_STREQ(err, want);
+	/* on error p is left empty */
+	ASSERT_EQ(p.nrules, 0);
+	ASSERT_TRUE(p.rules == NULL);
+	rm_rf(dir);
+}
+
+static void load_missing_file(void)
+{
+	char path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+	struct policy p;
+
+	path_in(path, sizeof(path), "no-such-policy.conf");
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	ASSERT_STREQ(err, want);
+	ASSERT_EQ(p.nrules, 0);
+}
+
+static void load_directory_is_not_a_file(void)
+{
+	char dir[DIR_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "load_isdir.conf");
+	ASSERT_EQ(policy_load(&p, dir, NULL, 0, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: not a regular file", dir);
+	ASSERT_STREQ(err, want);
+	rm_rf(dir);
+}
+
+static void load_error_in_main_file(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 192];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "load_bad_main");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "protect /a\nmode enforce\n"), 0);
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: unknown mode 'enforce' (this version has: audit)", path);
+	ASSERT_STREQ(err, want);
+	ASSERT_EQ(p.nrules, 0);
+	ASSERT_TRUE(p.rules == NULL);
+	rm_rf(dir);
+}
+
+/* ---- policy_edit_protect + policy_write ---------------------------------- */
+
+static void edit_add_path_with_space(void)
+{
+	static const char orig[] = "# my policy\nmode audit\nprotect /a\n";
+	static const char want[] = "# my policy\nmode audit\nprotect /a\nprotect \"/srv/crm data\"\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	struct policy p;
+	char *text = NULL, *back;
+	size_t len = 0, blen;
+
+	fresh_dir(dir, sizeof(dir), "edit_add");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	ASSERT_EQ(policy_edit_protect(path, "/srv/crm data", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(len, sizeof(want) - 1);
+	ASSERT_TRUE(memcmp(text, want, len) == 0);
+	/* editing alone does not touch the file */
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == sizeof(orig) - 1 && !memcmp(back, orig, blen));
+	free(back);
+
+	ASSERT_EQ(policy_write(path, text, len, err, sizeof(err)), 0);
+	free(text);
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == sizeof(want) - 1 && !memcmp(back, want, blen));
+	free(back);
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
+	ASSERT_EQ(p.nrules, 2);
+	ASSERT_STREQ(p.rules[1].path, "/srv/crm data");
+	ASSERT_EQ(p.rules[1].line, 4);
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+/* add target, parse the result: the last rule must be exactly target */
+static int roundtrip(const char *path, const char *target, const char *want_line, char *why, size_t whylen)
+{
+	char err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int ok;
+
+	if (WRITE_LIT(path, "mode audit\n")) {
+		snprintf(why, whylen, "cannot write %s", path);
+		return 0;
+	}
+	if (policy_edit_protect(path, target, true, &text, &len, err, sizeof(err))) {
+		snprintf(why, whylen, "edit failed: %s", err);
+		return 0;
+	}
+	if (want_line && (len != 11 + strlen(want_line) || memcmp(text + 11, want_line, len - 11))) {
+		snprintf(why, whylen, "added \"%.*s\", expected \"%s\"", (int)len - 11, text + 11, want_line);
+		free(text);
+		return 0;
+	}
+	ok = !policy_parse(&p, "x", text, len, err, sizeof(err)) && p.nrules == 1 &&
+	     !strcmp(p.rules[0].path, target);
+	snprintf(why, whylen, "parsed back as \"%s\"", p.nrules ? p.rules[p.nrules - 1].path : "(nothing)");
+	policy_free(&p);
+	free(text);
+	return ok;
+}
+
+static void edit_add_roundtrips(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], why[POLICY_ERR_MAX + 64];
+
+	fresh_dir(dir, sizeof(dir), "edit_roundtrip");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	if (!roundtrip(path, "/plain/path", "protect /plain/path\n", why, sizeof(why)))
+		FAILF("/plain/path: %s", why);
+	if (!roundtrip(path, "/a \"q\" b", "protect \"/a \\\"q\\\" b\"\n", why, sizeof(why)))
+		FAILF("quotes: %s", why);
+	if (!roundtrip(path, "/back\\slash", "protect \"/back\\\\slash\"\n", why, sizeof(why)))
+		FAILF("backslash: %s", why);
+	if (!roundtrip(path, "/trailing\\", "protect \"/trailing\\\\\"\n", why, sizeof(why)))
+		FAILF("trailing backslash: %s", why);
+	if (!roundtrip(path, "/a#b", "protect \"/a#b\"\n", why, sizeof(why)))
+		FAILF("hash: %s", why);
+	if (!roundtrip(path, "/tab\tname", "protect \"/tab\tname\"\n", why, sizeof(why)))
+		FAILF("tab: %s", why);
+	if (!roundtrip(path, "/données/日本 😀", NULL, why, sizeof(why)))
+		FAILF("utf-8: %s", why);
+	rm_rf(dir);
+}
+
+static void edit_add_no_final_newline_and_duplicate(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int a = 0, b = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_nonl");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "mode audit"), 0);
+	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(len, 22);
+	ASSERT_TRUE(!memcmp(text, "mode audit\nprotect /a\n", 22));
+	free(text);
+
+	/* adding a path already there does not give two lines for it */
+	ASSERT_EQ(WRITE_LIT(path, "protect /a\nprotect /b\n"), 0);
+	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(policy_parse(&p, "x", text, len, err, sizeof(err)), 0);
+	free(text);
+	for (size_t i = 0; i < p.nrules; i++) {
+		a += !strcmp(p.rules[i].path, "/a");
+		b += !strcmp(p.rules[i].path, "/b");
+	}
+	policy_free(&p);
+	ASSERT_EQ(a, 1);
+	ASSERT_EQ(b, 1);
+	rm_rf(dir);
+}
+
+static void edit_add_invalid_target(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 192];
+	char *text = (char *)"sentinel";
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_invalid");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "mode audit\nprotect /a\n"), 0);
+	ASSERT_TRUE(policy_edit_protect(path, "relative", true, &text, &len, err, sizeof(err)) < 0);
+	ASSERT_TRUE(text == NULL);
+	snprintf(want, sizeof(want), "%s:3: protect: 'relative' is not an absolute path", path);
+	ASSERT_STREQ(err, want);
+
+	/* a broken file: the error names the file and the broken line */
+	ASSERT_EQ(WRITE_LIT(path, "mode audit\nprotct /a\n"), 0);
+	text = (char *)"sentinel";
+	ASSERT_TRUE(policy_edit_protect(path, "/b", true, &text, &len, err, sizeof(err)) < 0);
+	ASSERT_TRUE(text == NULL);
+	snprintf(want, sizeof(want), "%s:2: unknown key 'protct' (did you mean 'protect'?)", path);
+	ASSERT_STREQ(err, want);
+	rm_rf(dir);
+}
+
+/*
+ * A target with a line break must not be taken as something else:
+ * either refused, or stored so that it parses back to the same path.
+ */
+static void edit_add_target_with_newline(void)
+{
+	static const char *const targets[] = { "/a\n", "/a\r", "/a\n/b", "/a\nprotect /evil" };
+	static const char *const shown_as[] = { "/a\\n", "/a\\r", "/a\\n/b", "/a\\nprotect /evil" };
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX], why[512] = "";
+	size_t i, w = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_newline");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		struct policy p = { 0 };
+		char *text = NULL;
+		size_t len = 0;
+		int ret;
+
+		ASSERT_EQ(WRITE_LIT(path, "mode audit\n"), 0);
+		ret = policy_edit_protect(path, targets[i], true, &text, &len, err, sizeof(err));
+		if (ret)
+			continue;	/* refused: fine */
+		ret = policy_parse(&p, "x", text, len, err, sizeof(err));
+		free(text);
+		if (ret || p.nrules != 1 || strcmp(p.rules[0].path, targets[i]))
+			w += snprintf(why + w, sizeof(why) - w, "%s'%s' accepted, stored as protect \"%s\"",
+				      w ? "; " : "", shown_as[i], p.nrules ? p.rules[0].path : "(none)");
+		policy_free(&p);
+		if (w >= sizeof(why))
+			break;
+	}
+	rm_rf(dir);
+	if (w)
+		FAILF("%s", why);
+}
+
+static void edit_del_keeps_other_lines(void)
+{
+	static const char orig[] =
+		"# keep me\r\n"
+		"mode audit\n"
+		"protect /a   # old rule\n"
+		"protect /b\n"
+		"\n"
+		"  protect \"/a\"\n"
+		"protect /a/b\n"
+		"#protect /a\n"
+		"  \t# end\t\n"
+		"protect /a";
+	static const char want[] =
+		"# keep me\r\n"
+		"mode audit\n"
+		"protect /b\n"
+		"\n"
+		"protect /a/b\n"
+		"#protect /a\n"
+		"  \t# end\t\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	char *text = NULL, *back;
+	size_t len = 0, blen;
+
+	fresh_dir(dir, sizeof(dir), "edit_del");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	ASSERT_EQ(policy_edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(len, sizeof(want) - 1);
+	ASSERT_TRUE(!memcmp(text, want, len));
+	ASSERT_EQ(policy_write(path, text, len, err, sizeof(err)), 0);
+	free(text);
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == sizeof(want) - 1 && !memcmp(back, want, blen));
+	free(back);
+	rm_rf(dir);
+}
+
+static void edit_del_quoted_path_with_space(void)
+{
+	static const char orig[] = "protect \"/srv/crm data\"\nprotect /srv/other\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	char *text = NULL;
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_del_q");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	ASSERT_EQ(policy_edit_protect(path, "/srv/crm data", false, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(len, 19);
+	ASSERT_TRUE(!memcmp(text, "protect /srv/other\n", 19));
+	free(text);
+	rm_rf(dir);
+}
+
+static void edit_del_absent_leaves_file(void)
+{
+	static const char orig[] = "# c\r\nmode audit\nprotect /a/b\nprotect \"/x y\"\n";
+	char dir[DIR_LEN], path[PATH_LEN], tmp[PATH_LEN + 8], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+	char *text = (char *)"sentinel", *back;
+	size_t len = 0, blen;
+	struct stat before, after;
+
+	fresh_dir(dir, sizeof(dir), "edit_del_absent");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	ASSERT_EQ(stat(path, &before), 0);
+	/* "/a" is only a prefix of "/a/b"; "/x" only a prefix of "/x y" */
+	ASSERT_EQ(policy_edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), -ENOENT);
+	ASSERT_TRUE(text == NULL);
+	snprintf(want, sizeof(want), "%s: no 'protect /a' line to remove", path);
+	ASSERT_STREQ(err, want);
+	text = (char *)"sentinel";
+	ASSERT_EQ(policy_edit_protect(path, "/x", false, &text, &len, err, sizeof(err)), -ENOENT);
+	ASSERT_TRUE(text == NULL);
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == sizeof(orig) - 1 && !memcmp(back, orig, blen));
+	free(back);
+	ASSERT_EQ(stat(path, &after), 0);
+	ASSERT_EQ(after.st_ino, before.st_ino);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ASSERT_TRUE(access(tmp, F_OK) != 0);
+	rm_rf(dir);
+}
+
+static void edit_missing_file(void)
+{
+	char path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+	char *text = NULL;
+	size_t len = 0;
+
+	path_in(path, sizeof(path), "edit-missing.conf");
+	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	ASSERT_STREQ(err, want);
+}
+
+static void write_keeps_mode(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], tmp[PATH_LEN + 8], err[POLICY_ERR_MAX];
+	struct stat st;
+	char *back;
+	size_t blen;
+
+	fresh_dir(dir, sizeof(dir), "write_mode");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "protect /old\n"), 0);
+	ASSERT_EQ(chmod(path, 0640), 0);
+	ASSERT_EQ(policy_write(path, "protect /new\n", 13, err, sizeof(err)), 0);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0640);
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == 13 && !memcmp(back, "protect /new\n", 13));
+	free(back);
+
+	ASSERT_EQ(chmod(path, 0604), 0);
+	ASSERT_EQ(policy_write(path, "", 0, err, sizeof(err)), 0);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0604);
+	ASSERT_EQ(st.st_size, 0);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ASSERT_TRUE(access(tmp, F_OK) != 0);
+	rm_rf(dir);
+}
+
+static void write_into_missing_dir_fails(void)
+{
+	char path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+
+	path_in(path, sizeof(path), "no-such-dir/policy.conf");
+	ASSERT_EQ(policy_write(path, "x\n", 2, err, sizeof(err)), -EIO);
+	snprintf(want, sizeof(want), "%s: cannot write: No such file or directory", path);
+	ASSERT_STREQ(err, want);
+}
+
+/*
+ * A write that fails (here: file size limit) keeps the old file, leaves no
+ * .new file, and does not leak the descriptor of the .new file.
+ */
+static void write_failure_keeps_file_and_fds(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], tmp[PATH_LEN + 8], err[POLICY_ERR_MAX];
+	struct rlimit old, small;
+	char *back;
+	size_t blen;
+	int fds, ret;
+
+	fresh_dir(dir, sizeof(dir), "write_fail");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "protect /old\n"), 0);
+	ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 0;
+	signal(SIGXFSZ, SIG_IGN);
+	fds = count_fds();
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+	ret = policy_write(path, "protect /new\n", 13, err, sizeof(err));
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	ASSERT_EQ(ret, -EIO);
+	ASSERT_CONTAINS(err, "cannot write: File too large");
+	back = slurp(path, &blen);
+	ASSERT_TRUE(back && blen == 13 && !memcmp(back, "protect /old\n", 13));
+	free(back);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ASSERT_TRUE(access(tmp, F_OK) != 0);
+	ASSERT_EQ(count_fds(), fds);
+	rm_rf(dir);
+}
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%.200s/crmguard-test_policy.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+
+	RUN(parse_comments_blank_crlf);
+	RUN(parse_quoted_paths);
+	RUN(parse_several_protect_no_final_newline);
+	RUN(parse_empty_and_comment_only);
+	RUN(parse_appends_and_mode_audit);
+	RUN(parse_valid_utf8_path);
+	RUN(parse_line_of_exactly_max_bytes);
+
+	RUN(err_unknown_key_suggestion);
+	RUN(err_unknown_key_no_match);
+	RUN(err_protect_no_path);
+	RUN(err_relative_path);
+	RUN(err_too_many_words);
+	RUN(err_unterminated_quote);
+	RUN(err_text_after_quote);
+	RUN(err_long_line);
+	RUN(err_nul_byte);
+	RUN(err_not_utf8);
+	RUN(err_overlong_utf8);
+	RUN(err_mode_enforce);
+	RUN(err_mode_twice);
+	RUN(err_first_error_wins_and_small_buffer);
+
+	RUN(load_policy_d_in_name_order);
+	RUN(load_without_policy_d);
+	RUN(load_error_in_policy_d_names_file);
+	RUN(load_missing_file);
+	RUN(load_directory_is_not_a_file);
+	RUN(load_error_in_main_file);
+
+	RUN(edit_add_path_with_space);
+	RUN(edit_add_roundtrips);
+	RUN(edit_add_no_final_newline_and_duplicate);
+	RUN(edit_add_invalid_target);
+	RUN(edit_add_target_with_newline);
+	RUN(edit_del_keeps_other_lines);
+	RUN(edit_del_quoted_path_with_space);
+	RUN(edit_del_absent_leaves_file);
+	RUN(edit_missing_file);
+	RUN(write_keeps_mode);
+	RUN(write_into_missing_dir_fails);
+	RUN(write_failure_keeps_file_and_fds);
+
+	rm_rf(tmpdir);
+	return test_failed != 0;
+}
