@@ -119,6 +119,9 @@ static bool serve(struct ctlserver *s, int fd)
 	ssize_t n;
 	int argc, code;
 
+	/* Read the request first: closing on unread data would reset the reply. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf), 0);
 	/* The file mode keeps others out; the peer's credentials decide. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0) {
 		static const char msg[] = "crmguardd: permission denied: only root may control crmguard\n";
@@ -127,8 +130,6 @@ static bool serve(struct ctlserver *s, int fd)
 		ctl_send_exit(fd, EXIT_FAIL);
 		return false;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = recv(fd, buf, sizeof(buf), 0);
 	argc = n > 0 ? ctl_split(buf, n, argv, CTL_MAX_ARGS) : -1;
 	if (argc <= 0)
 		return false;

@@ -351,7 +351,7 @@ int policy_write(const char *path, const char *text, size_t len, char *err, size
 {
 	char tmp[4096 + 16];
 	struct stat st;
-	int fd;
+	int fd, saved;
 
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -359,13 +359,18 @@ int policy_write(const char *path, const char *text, size_t len, char *err, size
 		goto fail;
 	if (!stat(path, &st))
 		fchmod(fd, st.st_mode & 07777);
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) || close(fd))
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
 		goto fail;
-	if (rename(tmp, path))
+	saved = close(fd);
+	fd = -1;
+	if (saved || rename(tmp, path))
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+	saved = errno;
+	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+	if (fd >= 0)
+		close(fd);
 	unlink(tmp);
 	return -EIO;
 }
@@ -376,6 +381,13 @@ int policy_edit_protect(const char *path, const char *target, bool add,
 	struct policy check = { 0 };
 	int ret, removed = 0;
 
+	for (const char *c = target; *c; c++) {
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+			snprintf(err, errlen, "'%s' has a control character (a newline...): "
+				 "rename it before protecting it", target);
+			return -EINVAL;
+		}
+	}
 	ret = read_file(path, text, len, err, errlen);
 	if (ret)
 		return ret;

@@ -27,7 +27,7 @@ static bool is_bare(const char *s, size_t n)
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || strchr("._-/:,+@%~", c)))
+		      (c >= '0' && c <= '9') || (c && strchr("._-/:,+@%~", c))))
 			return false;
 	}
 	return true;
