@@ -146,8 +146,12 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 	proc_file_del(p, f);
 }
 
-/* The process an event's thread belongs to; NULL if it is already gone. */
-static struct proc *proc_of(pid_t tid)
+/*
+ * The process an event's thread belongs to; NULL if it is gone. Only a
+ * process that is waiting for our answer is added: a close can come after
+ * the exit record that ended the process's entry.
+ */
+static struct proc *proc_of(pid_t tid, bool add)
 {
 	struct proc *p = proctab_find(tid);
 	pid_t tgid;
@@ -155,7 +159,9 @@ static struct proc *proc_of(pid_t tid)
 	if (p)
 		return p;
 	tgid = proctab_tgid_of(tid);
-	return tgid ? proctab_get(tgid) : NULL;
+	if (!tgid)
+		return NULL;
+	return add ? proctab_get(tgid) : proctab_find(tgid);
 }
 
 static void on_open(struct daemon *d, struct proc *p, int fd, const struct stat *st, int rule)
@@ -237,7 +243,7 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 	if (m->mask & WATCH_PRE)
 		route = route_of(m->pid);
 	/* While the thread waits for our answer, /proc still shows it. */
-	p = proc_of(m->pid);
+	p = proc_of(m->pid, perm);
 	if (p && (m->mask & WATCH_OPEN))
 		sensor_track(d->sensor, p->pid);
 	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
@@ -363,6 +369,24 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		break;
 	}
 	return 0;
+}
+
+/* Processes whose exit record was lost still get their close records. */
+void access_sweep(struct daemon *d)
+{
+	struct proc *p;
+	pid_t *dead;
+	size_t i, n;
+
+	n = proctab_gone(&dead);
+	for (i = 0; i < n; i++) {
+		p = proctab_find(dead[i]);
+		while (p && p->files)
+			emit_close(d, p, p->files, "exit");
+		if (p)
+			proctab_del(p);
+	}
+	free(dead);
 }
 
 void access_report_drops(struct daemon *d)

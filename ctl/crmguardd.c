@@ -16,6 +16,7 @@
 #include "ctl/daemon.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
+#define SWEEP_SECONDS 10
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -240,6 +241,7 @@ static int run(struct daemon *d)
 {
 	struct epoll_event evs[8];
 	int ep, n, i, fan = -1, ino = -1;
+	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
@@ -275,6 +277,10 @@ static int run(struct daemon *d)
 			}
 		}
 		access_report_drops(d);
+		if (time(NULL) - swept >= SWEEP_SECONDS) {
+			access_sweep(d);
+			swept = time(NULL);
+		}
 	}
 	close(ep);
 	return EXIT_OK;

@@ -36,6 +36,8 @@ void daemon_emit(struct daemon *d, enum log_level level, struct record *r);
 void access_read_events(struct daemon *d);
 /* access.c: ring-buffer records of the process sensor. */
 int access_on_sensor(void *ctx, const struct sensor_event *e);
+/* access.c: ends the entries of processes that are gone without an exit record. */
+void access_sweep(struct daemon *d);
 /* access.c: reports ring-buffer drops not reported yet. */
 void access_report_drops(struct daemon *d);
 

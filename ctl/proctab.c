@@ -148,6 +148,35 @@ size_t proctab_count(void)
 	return nprocs;
 }
 
+struct gone {
+	pid_t *pids;
+	size_t n;
+};
+
+static void collect_gone(const void *node, VISIT which, void *closure)
+{
+	const struct proc *p = *(struct proc *const *)node;
+	struct gone *g = closure;
+	char path[64];
+
+	if (which != postorder && which != leaf)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d", p->pid);
+	if (access(path, F_OK) == 0)
+		return;
+	g->pids[g->n++] = p->pid;
+}
+
+size_t proctab_gone(pid_t **pids)
+{
+	struct gone g = { calloc(nprocs + 1, sizeof(pid_t)), 0 };
+
+	if (g.pids)
+		twalk_r(procs, collect_gone, &g);
+	*pids = g.pids;
+	return g.n;
+}
+
 struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino)
 {
 	struct proc_file *f;

@@ -43,6 +43,8 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent);
 void proctab_set_exe(struct proc *p, const char *exe);
 void proctab_del(struct proc *p);
 size_t proctab_count(void);
+/* The pids in the table that no longer run, in a malloc()ed array. */
+size_t proctab_gone(pid_t **pids);
 /* The thread group of thread tid, from /proc; 0 if it is gone. */
 pid_t proctab_tgid_of(pid_t tid);
 

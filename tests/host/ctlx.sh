@@ -39,3 +39,11 @@ for c in status protect reload events; do
 	ctlx $c -h | grep -q "^usage: ctlx $c" || ok=0
 done
 [ $ok = 1 ] && pass ctlx_help_each_command || fail ctlx_help_each_command ""
+
+# Processes that ended leave nothing behind in crmguardd.
+for i in $(seq 30); do
+	n=$(ctlx status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["processes"])')
+	[ "$n" = 0 ] && break
+	sleep 0.1
+done
+[ "$n" = 0 ] && pass ctlx_no_stale_processes || fail ctlx_no_stale_processes "$n processes still followed"
