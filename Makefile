@@ -68,6 +68,9 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 install: all
 	install -D -m 0755 $(BUILD)/crmguardd $(DESTDIR)$(SBINDIR)/crmguardd
 	install -D -m 0755 $(BUILD)/ctlx $(DESTDIR)$(SBINDIR)/ctlx
+	install -D -m 0644 docs/crmguardd.8 $(DESTDIR)$(MANDIR)/man8/crmguardd.8
+	install -D -m 0644 docs/ctlx.8 $(DESTDIR)$(MANDIR)/man8/ctlx.8
+	install -D -m 0644 dist/ctlx.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ctlx
 	install -D -m 0644 dist/crmguardd.service $(DESTDIR)$(UNITDIR)/crmguardd.service
 	sed -i 's|@SBINDIR@|$(SBINDIR)|' $(DESTDIR)$(UNITDIR)/crmguardd.service
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.d
