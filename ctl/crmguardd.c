@@ -64,6 +64,34 @@ static void emit_note(struct daemon *d, enum log_level level, const char *event,
 }
 
 /*
+ * crmguardd answers the kernel for protected files from the same thread
+ * that reads these: if one of them were protected, it would wait on itself.
+ */
+static int check_own_files(const struct daemon *d, const struct policy *p,
+			   const struct watch *w, char *err, size_t errlen)
+{
+	const char *slash = strrchr(d->policy_path, '/');
+	char dropins[4096];
+	const char *own[] = { d->policy_path, dropins, "/etc/passwd", "/etc/group",
+			      "/etc/nsswitch.conf" };
+	size_t i;
+	int rule;
+
+	snprintf(dropins, sizeof(dropins), "%.*s/policy.d",
+		 slash ? (int)(slash - d->policy_path) : 1, slash ? d->policy_path : ".");
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		rule = watch_covers(w, own[i]);
+		if (rule < 0)
+			continue;
+		snprintf(err, errlen, "%s:%d: protect %s covers %.200s, which crmguardd reads "
+			 "itself; protect the CRM's files only", p->rules[rule].file,
+			 p->rules[rule].line, p->rules[rule].path, own[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * Makes (path, text) the running policy, or changes nothing. With text
  * NULL the file is read; else text becomes the file once it has worked.
  */
@@ -79,6 +107,9 @@ static int apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = watch_build(&nw, &np, err, errlen);
 	if (ret)
 		goto drop_policy;
+	ret = check_own_files(d, &np, nw, err, errlen);
+	if (ret)
+		goto drop_watch;
 	if (text) {
 		ret = policy_write(d->policy_path, text, len, err, errlen);
 		if (ret)
@@ -319,8 +350,7 @@ int main(int argc, char **argv)
 	}
 	d.started = time(NULL);
 	logsink_init(&d.log, logsock, foreground);
-	if (policy_load(&d.policy, d.policy_path, NULL, 0, err, sizeof(err)) ||
-	    watch_build(&d.watch, &d.policy, err, sizeof(err))) {
+	if (apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}

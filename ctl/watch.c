@@ -316,6 +316,30 @@ int watch_rule_of(struct watch *w, int fd, const struct stat *st)
 	return n->rule;
 }
 
+int watch_covers(const struct watch *w, const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	struct node *n;
+
+	if (stat(path, &st))
+		return -1;
+	n = find(w->files, st.st_dev, st.st_ino);
+	if (!n && S_ISDIR(st.st_mode))
+		n = find(w->dirs, st.st_dev, st.st_ino);
+	if (n)
+		return n->rule;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	if (stat(slash == dir ? "/" : dir, &st))
+		return -1;
+	n = find(w->dirs, st.st_dev, st.st_ino);
+	return n ? n->rule : -1;
+}
+
 void watch_follow(struct watch *w)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));

@@ -39,6 +39,8 @@ size_t watch_dirs(const struct watch *w);
  * that was only reached through its directory's mark gets its own mark here.
  */
 int watch_rule_of(struct watch *w, int fd, const struct stat *st);
+/* The rule that covers the file or directory at path, or -1. */
+int watch_covers(const struct watch *w, const char *path);
 /* Marks what inotify says was created in or moved into protected directories. */
 void watch_follow(struct watch *w);
 

@@ -96,3 +96,7 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/ctlx" -s "$CTLS
 rc=$?
 [ $rc -eq 2 ] && [[ "$out" == *"only root may control crmguard"* ]] && ! grep -q '^protect /tmp$' "$POLICY" &&
 	pass ctl_peercred_refuses_non_root || fail ctl_peercred_refuses_non_root "exit $rc: $out"
+
+# crmguardd must never wait on itself: protecting the files it reads is refused.
+start_fails start_protects_own_policy "protect $T covers $T/bad.conf, which crmguardd reads itself" "protect $T\n"
+start_fails start_protects_passwd "protect /etc covers /etc/passwd, which crmguardd reads itself" "protect /etc\n"
