@@ -10,6 +10,7 @@
 #include "ctl/ctlproto.h"
 #include "ctl/record.h"
 #include "assert.h"
+#include "jsoncheck.h"
 #include "recparse.h"
 
 static struct recfield fields[64];
@@ -324,66 +325,10 @@ static char *json(const char *s)
 	return out;
 }
 
-/* A strict check that s is one JSON string (RFC 8259), in valid UTF-8. */
-static const char *json_invalid(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 1, n = strlen(s);
-
-	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
-		return "not in quotes";
-	while (i < n - 1) {
-		unsigned char c = u[i];
-
-		if (c == '"')
-			return "raw quote inside";
-		if (c < 0x20)
-			return "raw control byte";
-		if (c == '\\') {
-			if (i + 1 >= n - 1)
-				return "escape at the end";
-			c = u[i + 1];
-			if (c == 'u') {
-				for (int k = 2; k < 6; k++)
-					if (i + k >= n - 1 || !strchr("0123456789abcdefABCDEF", s[i + k]) || !s[i + k])
-						return "bad \\u escape";
-				i += 6;
-				continue;
-			}
-			if (!strchr("\"\\/bfnrt", c) || !c)
-				return "bad escape";
-			i += 2;
-			continue;
-		}
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* UTF-8, checked by hand */
-		{
-			size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2, k;
-			unsigned cp = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
-
-			if (c < 0xc2 || c > 0xf4 || i + len > n - 1)
-				return "invalid UTF-8";
-			for (k = 1; k < len; k++) {
-				if ((u[i + k] & 0xc0) != 0x80)
-					return "invalid UTF-8";
-				cp = cp << 6 | (u[i + k] & 0x3f);
-			}
-			if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-			    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-				return "invalid UTF-8";
-			i += len;
-		}
-	}
-	return NULL;
-}
-
 #define EXPECT_JSON(in, want) do { \
 	const char *_j = json(in), *_bad; \
 	ASSERT_STREQ(_j, want); \
-	_bad = json_invalid(_j); \
+	_bad = json_check(_j, strlen(_j), NULL, NULL); \
 	if (_bad) FAILF("%s is not valid JSON: %s", _j, _bad); \
 } while (0)
 
@@ -421,6 +366,28 @@ static void json_valid_utf8_kept(void)
 	EXPECT_JSON("é\xff", "\"é\\u00ff\"");
 }
 
+/* Text that is valid UTF-8 decodes back to itself. */
+static void json_decodes_back(void)
+{
+	static const char *const in[] = {
+		"", "plain", "say \"hi\"", "C:\\dir\\", "a\nb\tc\r\x01\x1f\x7f",
+		"/données/日本/😀", "\xf4\x8f\xbf\xbf",
+	};
+	char out[1024];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		const char *j = json(in[i]), *bad;
+
+		ASSERT_TRUE(j != NULL);
+		bad = json_check(j, strlen(j), out, &n);
+		if (bad)
+			FAILF("#%zu: %s is not valid JSON: %s", i, j, bad);
+		if (n != strlen(in[i]) || memcmp(out, in[i], n))
+			FAILF("#%zu: %s decodes to \"%.*s\"", i, j, (int)n, out);
+	}
+}
+
 int main(void)
 {
 	RUN(record_bare_values);
@@ -442,5 +409,6 @@ int main(void)
 	RUN(json_control_bytes);
 	RUN(json_invalid_utf8);
 	RUN(json_valid_utf8_kept);
+	RUN(json_decodes_back);
 	return test_failed != 0;
 }
