@@ -89,3 +89,22 @@ bench: deps all $(HELPERS)
 
 clean:
 	rm -rf $(BUILD)
+
+# Unit tests that read records or JSON back share these readers.
+$(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
+
+# libFuzzer targets (clang's libFuzzer, Debian package libclang-rt-14-dev).
+# Run one: build/fuzz/fuzz_policy -max_total_time=60 (see tests/fuzz/*.c).
+# UBSan findings abort too, so that libFuzzer reports them as crashes.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
+.PHONY: fuzz
+fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record
+
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c $(wildcard ctl/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c
+
+$(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c $(wildcard ctl/*.h) \
+		tests/unit/recparse.h tests/unit/jsoncheck.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c
