@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include "ctl/daemon.h"
+#include "ctl/decide.h"
 
 #define FAN_EVENT_INFO_TYPE_RANGE 6
 
@@ -111,16 +112,15 @@ static void put_proc(struct record *r, const struct proc *p)
 	record_u64(r, "tainted", p->tainted);
 }
 
-static void put_file(struct record *r, const struct daemon *d, const struct proc_file *f)
+static void put_file(struct record *r, const char *rule, const char *path, dev_t dev, ino_t ino)
 {
-	char dev[32];
+	char num[32];
 
-	if (f->rule >= 0 && (size_t)f->rule < d->policy.nrules)
-		record_str(r, "rule", d->policy.rules[f->rule].path);
-	record_str(r, "path", f->path ? f->path : "");
-	snprintf(dev, sizeof(dev), "%u:%u", major(f->dev), minor(f->dev));
-	record_str(r, "dev", dev);
-	record_u64(r, "ino", f->ino);
+	record_str(r, "rule", rule);
+	record_str(r, "path", path);
+	snprintf(num, sizeof(num), "%u:%u", major(dev), minor(dev));
+	record_str(r, "dev", num);
+	record_u64(r, "ino", ino);
 }
 
 static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, const char *reason)
@@ -134,11 +134,13 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 			used += snprintf(via + used, sizeof(via) - used, "%s%s",
 					 used ? "," : "", routes[i].name);
 	record_init(&r, "close");
-	record_str(&r, "verdict", "audit");
-	put_file(&r, d, f);
+	record_str(&r, "verdict", f->verdict);
+	put_file(&r, f->rule, f->path ? f->path : "", f->dev, f->ino);
 	put_proc(&r, p);
 	record_u64(&r, "bytes", f->bytes);
 	record_u64(&r, "reads", f->reads);
+	if (f->denied)
+		record_u64(&r, "denied", f->denied);
 	record_str(&r, "via", used ? via : "none");
 	record_str(&r, "reason", reason);
 	d->n.close++;
@@ -151,65 +153,95 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
  * process that is waiting for our answer is added: a close can come after
  * the exit record that ended the process's entry.
  */
-static struct proc *proc_of(pid_t tid, bool add)
+static struct proc *proc_of(pid_t tid, pid_t tgid, bool add)
 {
 	struct proc *p = proctab_find(tid);
-	pid_t tgid;
 
 	if (p)
 		return p;
-	tgid = proctab_tgid_of(tid);
+	if (!tgid)
+		tgid = proctab_tgid_of(tid);
 	if (!tgid)
 		return NULL;
 	return add ? proctab_get(tgid) : proctab_find(tgid);
 }
 
-static void on_open(struct daemon *d, struct proc *p, int fd, const struct stat *st, int rule)
-{
-	char self[32], path[PATH_MAX];
-	struct proc_file *f;
-	struct record r;
-	ssize_t n;
+/* One event on a protected file, while its thread waits for the answer. */
+struct access {
+	const struct fanotify_event_metadata *m;
+	struct stat st;
+	int rule;		/* the protect rule */
+	size_t route;
+	struct subject subj;
+	struct decision dec;
+	char label[256];
+	char path[PATH_MAX];
+};
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	n = readlink(self, path, sizeof(path) - 1);
-	path[n > 0 ? n : 0] = 0;
-	f = proc_file_find(p, st->st_dev, st->st_ino);
-	if (f) {
-		free(f->path);	/* the close record names the latest way in */
-		f->path = strdup(path);
-	} else {
-		f = proc_file_add(p, st->st_dev, st->st_ino, rule, path);
-	}
-	if (!f)
-		return;
-	record_init(&r, "open");
-	record_str(&r, "verdict", "audit");
-	put_file(&r, d, f);
+static void log_access(struct daemon *d, const char *event, struct proc *p, const struct access *a)
+{
+	struct record r;
+
+	record_init(&r, event);
+	record_str(&r, "verdict", verdict_name(a->dec.verdict));
+	put_file(&r, a->label, a->path, a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
-	d->n.open++;
-	daemon_emit(d, LOG_LVL_INFO, &r);
+	if (a->m->mask & WATCH_PRE)
+		record_str(&r, "via", routes[a->route].name);
+	daemon_emit(d, a->dec.verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 }
 
-static void on_access(struct proc *p, const struct stat *st, int rule, size_t route,
+static void on_open(struct daemon *d, struct proc *p, const struct access *a)
+{
+	struct proc_file *f;
+
+	d->n.open++;
+	if (a->dec.verdict == VERDICT_DENY) {
+		d->n.deny++;
+		log_access(d, "open", p, a);
+		return;		/* the open failed: nothing to follow */
+	}
+	f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
+	if (f) {
+		free(f->path);	/* the close record names the latest way in */
+		f->path = strdup(a->path);
+		snprintf(f->rule, sizeof(f->rule), "%s", a->label);
+	} else {
+		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, a->path);
+	}
+	if (f)
+		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
+	log_access(d, "open", p, a);
+}
+
+static void on_access(struct daemon *d, struct proc *p, const struct access *a,
 		      const struct fan_range *range)
 {
-	struct proc_file *f = proc_file_find(p, st->st_dev, st->st_ino);
+	struct proc_file *f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
 	unsigned long long n = 0;
+	off_t size = a->st.st_size;
 
-	if (!routes[route].read)
-		return;
 	if (!f)	/* opened before crmguardd started, or passed over a socket */
-		f = proc_file_add(p, st->st_dev, st->st_ino, rule, "");
+		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, a->path);
 	if (!f)
 		return;
+	if (!f->verdict[0])
+		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
+	if (a->dec.verdict == VERDICT_DENY) {
+		d->n.deny++;
+		/* One record for the first refusal; the close record counts them all. */
+		if (!f->denied++)
+			log_access(d, "read", p, a);
+		return;
+	}
+	if (!routes[a->route].read)
+		return;
 	/* Ranges are whole pages; what lies past the end of the file is not data. */
-	if (range && range->offset < (unsigned long long)st->st_size)
-		n = range->count < st->st_size - range->offset ? range->count
-							       : st->st_size - range->offset;
+	if (range && range->offset < (unsigned long long)size)
+		n = range->count < size - range->offset ? range->count : size - range->offset;
 	f->bytes += n;
 	f->reads++;
-	f->via |= 1u << route;
+	f->via |= 1u << a->route;
 	p->tainted = true;
 }
 
@@ -228,34 +260,62 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
 	return NULL;
 }
 
+/* Everything the answer depends on, read while the thread still waits. */
+static struct proc *judge(struct daemon *d, struct access *a, bool perm)
+{
+	char self[32];
+	struct proc *p;
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", a->m->fd);
+	n = readlink(self, a->path, sizeof(a->path) - 1);
+	a->path[n > 0 ? n : 0] = 0;
+	if (a->m->mask & WATCH_PRE)
+		a->route = route_of(a->m->pid);
+	if (proctab_subject(a->m->pid, &a->subj)) {
+		a->dec = decide_unknown(&d->policy, a->rule);
+		return NULL;
+	}
+	p = proc_of(a->m->pid, a->subj.tgid, perm);
+	if (p && (a->m->mask & WATCH_OPEN))
+		p->preload = proctab_preload(p->pid);
+	a->subj.preload = p ? p->preload : proctab_preload(a->subj.tgid);
+	a->dec = decide(&d->policy, a->rule, &a->subj);
+	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
+		sensor_track(d->sensor, p->pid);
+	return p;
+}
+
 static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 {
 	bool perm = m->mask & (WATCH_OPEN | WATCH_ACCESS | WATCH_PRE);
-	size_t route = ROUTE_OTHER;
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
+	struct access a = { .m = m, .rule = -1, .route = ROUTE_OTHER };
 	struct proc_file *f;
-	struct proc *p;
-	struct stat st;
-	int rule = -1;
+	struct proc *p = NULL;
 
-	if (fstat(m->fd, &st) == 0)
-		rule = watch_rule_of(d->watch, m->fd, &st);
-	if (m->mask & WATCH_PRE)
-		route = route_of(m->pid);
-	/* While the thread waits for our answer, /proc still shows it. */
-	p = proc_of(m->pid, perm);
-	if (p && (m->mask & WATCH_OPEN))
-		sensor_track(d->sensor, p->pid);
+	if (fstat(m->fd, &a.st) == 0)
+		a.rule = watch_rule_of(d->watch, m->fd, &a.st);
+	/* A file no rule covers (any more) is let be. */
+	if (a.rule >= 0 && perm)
+		p = judge(d, &a, perm);
+	else if (a.rule >= 0)
+		p = proc_of(m->pid, 0, false);
+	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
+		resp.response = FAN_DENY;
+	/* Answer first: the thread waits, and logging can wait. */
 	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
-		d->n.lost_fanotify++;
-	if (!p || rule < 0)
+		d->n.response_errors++;
+	if (!p || a.rule < 0)
 		return;
+	if (perm)
+		rule_label(&d->policy, a.dec.rule, a.label, sizeof(a.label));
 	if (m->mask & WATCH_OPEN)
-		on_open(d, p, m->fd, &st, rule);
+		on_open(d, p, &a);
 	if (m->mask & (WATCH_PRE | WATCH_ACCESS))
-		on_access(p, &st, rule, route, range_of(m));
+		on_access(d, p, &a, range_of(m));
 	if (m->mask & FAN_CLOSE) {
-		f = proc_file_find(p, st.st_dev, st.st_ino);
+		f = proc_file_find(p, a.st.st_dev, a.st.st_ino);
 		if (f)
 			emit_close(d, p, f, "close");
 	}
@@ -351,6 +411,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
 			snprintf(exe, sizeof(exe), "%s", e->filename);
 		proctab_set_exe(p, exe);
+		p->preload = proctab_preload(e->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;

@@ -50,7 +50,7 @@ void daemon_emit(struct daemon *d, enum log_level level, struct record *r)
 		ctlserver_broadcast(d->ctl, line);
 }
 
-static void emit_note(struct daemon *d, enum log_level level, const char *event, const char *msg)
+void daemon_note(struct daemon *d, enum log_level level, const char *event, const char *msg)
 {
 	struct record r;
 
@@ -61,6 +61,24 @@ static void emit_note(struct daemon *d, enum log_level level, const char *event,
 	if (msg)
 		record_str(&r, "error", msg);
 	daemon_emit(d, level, &r);
+}
+
+/* Allowing an interpreter allows every script it is given: say so. */
+static void warn_interpreters(struct daemon *d)
+{
+	char label[256];
+	struct record r;
+	size_t i;
+
+	for (i = 0; i < d->policy.nrules; i++) {
+		if (!d->policy.rules[i].interpreter)
+			continue;
+		record_init(&r, "warning");
+		record_str(&r, "rule", rule_label(&d->policy, i, label, sizeof(label)));
+		record_str(&r, "detail", "this binary runs any script it is given: every script "
+			   "run by it may read protected files; allow the CRM's own binary instead");
+		daemon_emit(d, LOG_LVL_WARNING, &r);
+	}
 }
 
 /*
@@ -85,7 +103,7 @@ static int check_own_files(const struct daemon *d, const struct policy *p,
 			continue;
 		snprintf(err, errlen, "%s:%d: protect %s covers %.200s, which crmguardd reads "
 			 "itself; protect the CRM's files only", p->rules[rule].file,
-			 p->rules[rule].line, p->rules[rule].path, own[i]);
+			 p->rules[rule].line, p->rules[rule].arg, own[i]);
 		return -EINVAL;
 	}
 	return 0;
@@ -95,7 +113,7 @@ static int check_own_files(const struct daemon *d, const struct policy *p,
  * Makes (path, text) the running policy, or changes nothing. With text
  * NULL the file is read; else text becomes the file once it has worked.
  */
-static int apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
+int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
 {
 	struct policy np;
 	struct watch *nw;
@@ -121,6 +139,7 @@ static int apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	policy_free(&d->policy);
 	d->watch = nw;
 	d->policy = np;
+	warn_interpreters(d);
 	return 0;
 drop_watch:
 	watch_free(nw);
@@ -129,121 +148,18 @@ drop_policy:
 	return ret;
 }
 
-/* Re-reads the policy file; a broken one leaves the running policy as it was. */
-static int reload(struct daemon *d, FILE *err)
+int daemon_reload(struct daemon *d, FILE *err)
 {
 	char msg[POLICY_ERR_MAX];
 
-	if (apply_policy(d, NULL, 0, msg, sizeof(msg))) {
-		emit_note(d, LOG_LVL_WARNING, "reload", msg);
+	if (daemon_apply_policy(d, NULL, 0, msg, sizeof(msg))) {
+		daemon_note(d, LOG_LVL_WARNING, "reload", msg);
 		if (err)
 			fprintf(err, "ctlx: %s\nthe running policy is unchanged\n", msg);
 		return EXIT_FAIL;
 	}
-	emit_note(d, LOG_LVL_NOTICE, "reload", NULL);
+	daemon_note(d, LOG_LVL_NOTICE, "reload", NULL);
 	return EXIT_OK;
-}
-
-static int cmd_status(struct daemon *d, bool json, FILE *out)
-{
-	char progs[512];
-
-	sensor_programs(d->sensor, progs, sizeof(progs));
-	if (json) {
-		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
-			(int)getpid(), (long long)d->started);
-		json_str(out, d->policy_path);
-		fprintf(out, ",\"mode\":\"%s\",\"rules\":%zu,\"protected_files\":%zu,"
-			"\"protected_dirs\":%zu,\"byte_counts\":%s,\"programs\":",
-			policy_mode_name(d->policy.mode), d->policy.nrules,
-			watch_files(d->watch), watch_dirs(d->watch),
-			watch_has_ranges(d->watch) ? "true" : "false");
-		json_str(out, progs);
-		fprintf(out, ",\"processes\":%zu,\"followers\":%zu,\"events\":{\"open\":%llu,"
-			"\"close\":%llu,\"exec\":%llu,\"fork\":%llu,\"exit\":%llu},"
-			"\"lost\":{\"ringbuf\":%llu,\"fanotify\":%llu,\"syslog\":%llu}}\n",
-			proctab_count(), ctlserver_followers(d->ctl), d->n.open, d->n.close,
-			d->n.exec, d->n.fork, d->n.exit, d->n.lost_ringbuf, d->n.lost_fanotify,
-			d->log.unsent_total);
-		return EXIT_OK;
-	}
-	fprintf(out, "crmguardd:  running (pid %d)\n", (int)getpid());
-	fprintf(out, "policy:     %s (mode %s, %zu rules)\n", d->policy_path,
-		policy_mode_name(d->policy.mode), d->policy.nrules);
-	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
-		watch_files(d->watch), watch_dirs(d->watch),
-		watch_has_ranges(d->watch) ? ", with byte counts" : "; no byte counts on this kernel");
-	fprintf(out, "bpf:        %s\n", progs);
-	fprintf(out, "processes:  %zu followed\n", proctab_count());
-	fprintf(out, "events:     open %llu, close %llu, exec %llu, fork %llu, exit %llu\n",
-		d->n.open, d->n.close, d->n.exec, d->n.fork, d->n.exit);
-	fprintf(out, "lost:       ringbuf %llu, fanotify %llu, syslog %llu\n",
-		d->n.lost_ringbuf, d->n.lost_fanotify, d->log.unsent_total);
-	return EXIT_OK;
-}
-
-static int cmd_protect(struct daemon *d, int argc, char **argv, bool json, FILE *out, FILE *err)
-{
-	char msg[POLICY_ERR_MAX], *text;
-	size_t i, len;
-	bool add;
-
-	if (argc == 2 && !strcmp(argv[1], "list")) {
-		for (i = 0; i < d->policy.nrules; i++) {
-			const struct policy_rule *r = &d->policy.rules[i];
-
-			if (json) {
-				fputs(i ? "," : "[", out);
-				fputs("{\"path\":", out);
-				json_str(out, r->path);
-				fputs(",\"file\":", out);
-				json_str(out, r->file);
-				fprintf(out, ",\"line\":%d}", r->line);
-			} else {
-				fprintf(out, "%s\t(%s:%d)\n", r->path, r->file, r->line);
-			}
-		}
-		if (json)
-			fputs(d->policy.nrules ? "]\n" : "[]\n", out);
-		return EXIT_OK;
-	}
-	if (argc != 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "del"))) {
-		fprintf(err, "usage: ctlx protect add|del PATH | ctlx protect list\n");
-		return EXIT_USAGE;
-	}
-	add = !strcmp(argv[1], "add");
-	if (policy_edit_protect(d->policy_path, argv[2], add, &text, &len, msg, sizeof(msg)) ||
-	    apply_policy(d, text, len, msg, sizeof(msg))) {
-		fprintf(err, "ctlx: %s\nnothing was changed\n", msg);
-		free(text);
-		return EXIT_FAIL;
-	}
-	free(text);
-	emit_note(d, LOG_LVL_NOTICE, "reload", NULL);
-	return EXIT_OK;
-}
-
-static int handle_request(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool *follow)
-{
-	struct daemon *d = ctx;
-	bool json = false;
-
-	if (argc > 1 && !strcmp(argv[argc - 1], "-j")) {
-		json = true;
-		argc--;
-	}
-	if (!strcmp(argv[0], "status") && argc == 1)
-		return cmd_status(d, json, out);
-	if (!strcmp(argv[0], "protect"))
-		return cmd_protect(d, argc, argv, json, out, err);
-	if (!strcmp(argv[0], "reload") && argc == 1)
-		return reload(d, err);
-	if (!strcmp(argv[0], "events") && argc == 1) {
-		*follow = true;
-		return EXIT_OK;
-	}
-	fprintf(err, "crmguardd: unknown request '%s'; is ctlx newer than crmguardd?\n", argv[0]);
-	return EXIT_USAGE;
 }
 
 static int add_fd(int ep, int fd, int tag)
@@ -283,7 +199,7 @@ static int run(struct daemon *d)
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
-			reload(d, NULL);
+			daemon_reload(d, NULL);
 		}
 		if (watch_epoll(ep, d, &fan, &ino))
 			break;
@@ -350,7 +266,7 @@ int main(int argc, char **argv)
 	}
 	d.started = time(NULL);
 	logsink_init(&d.log, logsock, foreground);
-	if (apply_policy(&d, NULL, 0, err, sizeof(err))) {
+	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
@@ -358,7 +274,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
-	if (ctlserver_open(&d.ctl, sock, handle_request, &d, err, sizeof(err))) {
+	if (ctlserver_open(&d.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
@@ -370,9 +286,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: cannot go to the background: %s\n", strerror(errno));
 		goto out;
 	}
-	emit_note(&d, LOG_LVL_NOTICE, "start", NULL);
+	daemon_note(&d, LOG_LVL_NOTICE, "start", NULL);
 	ret = run(&d);
-	emit_note(&d, LOG_LVL_NOTICE, "stop", NULL);
+	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.ctl);
 	sensor_close(d.sensor);

@@ -4,6 +4,7 @@
  * Exit status: 0 ok, 1 usage, 2 failure (crmguardd down, request refused).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,33 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", 0, 0, "", "is crmguardd running, what it watches, events and drops" },
-	{ "protect", 1, 2, "add PATH | del PATH | list", "protect a file or directory, stop, or list (saved to the policy)" },
+	{ "status", 0, 0, "", "is crmguardd running, what enforces, what it watches, counters" },
+	{ "protect", 1, 2, "add PATH | del PATH | list", "protect a file or directory (and all beneath it)" },
+	{ "allow", 1, 3, "add|del exe PATH | add|del user NAME | list", "binaries (by inode) and users that may read protected files" },
+	{ "user", 1, 2, "revoke NAME | restore NAME | list", "deny a dismissed employee everything, at once" },
+	{ "mode", 0, 1, "[audit | enforce]", "show the mode, or set it: audit logs, enforce denies" },
 	{ "reload", 0, 0, "", "re-read the policy file; a broken one changes nothing" },
 	{ "events", 0, 0, "", "follow the records as crmguardd logs them" },
 };
+
+/* Does the command take these words? (The daemon checks again.) */
+static bool args_fit(const struct command *c, int n, char **w)
+{
+	if (n < c->min_args || n > c->max_args)
+		return false;
+	if (!strcmp(c->name, "protect"))
+		return n == 1 ? !strcmp(w[0], "list") : !strcmp(w[0], "add") || !strcmp(w[0], "del");
+	if (!strcmp(c->name, "allow"))
+		return n == 1 ? !strcmp(w[0], "list") :
+		       n == 3 && (!strcmp(w[0], "add") || !strcmp(w[0], "del")) &&
+		       (!strcmp(w[1], "exe") || !strcmp(w[1], "user"));
+	if (!strcmp(c->name, "user"))
+		return n == 1 ? !strcmp(w[0], "list") :
+		       !strcmp(w[0], "revoke") || !strcmp(w[0], "restore");
+	if (!strcmp(c->name, "mode"))
+		return n == 0 || !strcmp(w[0], "audit") || !strcmp(w[0], "enforce");
+	return true;
+}
 
 static const char *sock_path = CTL_SOCKET;
 
@@ -34,8 +57,8 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: ctlx [-s SOCKET] COMMAND [ARGS] [-j]\n\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %-28s %s\n", commands[i].name, commands[i].args, commands[i].help);
-	fprintf(f, "\n  -j  JSON output (status, protect list)\n"
+		fprintf(f, "  %-8s %s\n  %8s %s\n", commands[i].name, commands[i].args, "", commands[i].help);
+	fprintf(f, "\n  -j  JSON output (status and the lists)\n"
 		   "  -s  control socket (default " CTL_SOCKET ")\n"
 		   "  COMMAND -h  help for one command\n"
 		   "Exit status: 0 ok, 1 usage, 2 failure.\n");
@@ -44,7 +67,7 @@ static void usage(FILE *f)
 static void command_usage(FILE *f, const struct command *c)
 {
 	fprintf(f, "usage: ctlx %s %s%s\n  %s\n", c->name, c->args,
-		strcmp(c->name, "status") && strcmp(c->name, "protect") ? "" : " [-j]", c->help);
+		strstr(c->args, "list") || !strcmp(c->name, "status") ? " [-j]" : "", c->help);
 }
 
 static int connect_daemon(void)
@@ -148,8 +171,7 @@ int main(int argc, char **argv)
 		}
 	}
 	words = argc - 2 - (argc > 2 && !strcmp(argv[argc - 1], "-j"));
-	if (words < c->min_args || words > c->max_args ||
-	    (!strcmp(c->name, "protect") && (words == 2) == !strcmp(argv[2], "list"))) {
+	if (!args_fit(c, words, argv + 2)) {
 		command_usage(stderr, c);
 		return 1;
 	}

@@ -5,6 +5,7 @@
 
 #include <time.h>
 #include "ctl/ctlserver.h"
+#include "ctl/decide.h"
 #include "ctl/logsink.h"
 #include "ctl/policy.h"
 #include "ctl/proctab.h"
@@ -14,6 +15,8 @@
 
 struct counters {
 	unsigned long long open, close, exec, fork, exit;
+	unsigned long long deny;		/* opens and reads refused */
+	unsigned long long response_errors;	/* answers the kernel did not take */
 	unsigned long long lost_fanotify;	/* fanotify queue overflows */
 	unsigned long long lost_ringbuf;	/* ring-buffer records dropped */
 };
@@ -31,6 +34,18 @@ struct daemon {
 
 /* Sends a finished record to syslog and to `ctlx events` followers. */
 void daemon_emit(struct daemon *d, enum log_level level, struct record *r);
+/* A record about the daemon itself (start, stop, reload), with error if not NULL. */
+void daemon_note(struct daemon *d, enum log_level level, const char *event, const char *error);
+/*
+ * Makes the policy file (with text as its new contents if not NULL) the
+ * running policy, or changes nothing and says why in err.
+ */
+int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen);
+/* Re-reads the policy; on error writes why to err (if not NULL), exit code. */
+int daemon_reload(struct daemon *d, FILE *err);
+
+/* commands.c: one ctlx request (a ctl_handler). */
+int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool *follow);
 
 /* access.c: fanotify events on protected files. */
 void access_read_events(struct daemon *d);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ctl/policy.h"
@@ -13,7 +14,7 @@
 
 #define MAX_ARGS 4
 
-static const char *const keys[] = { "mode", "protect" };
+static const char *const keys[] = { "mode", "protect", "allow", "revoke" };
 
 struct line_ctx {
 	const char *file;
@@ -109,47 +110,26 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
-	return fail(c, "unknown key '%s' (known keys: mode, protect)", key);
+	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke)", key);
 }
 
-static int parse_line(struct policy *p, const struct line_ctx *c, char *s, bool *mode_seen)
+static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
+		    const char *arg, bool audit)
 {
-	char *argv[MAX_ARGS];
-	struct policy_rule *r;
-	int argc;
+	struct policy_rule *r = realloc(p->rules, (p->nrules + 1) * sizeof(*r));
 
-	argc = split(c, s, argv);
-	if (argc <= 0)
-		return argc;
-	if (!strcmp(argv[0], "mode")) {
-		if (argc != 2)
-			return fail(c, "mode takes one word: mode audit");
-		if (strcmp(argv[1], "audit"))
-			return fail(c, "unknown mode '%s' (this version has: audit)", argv[1]);
-		if (*mode_seen)
-			return fail(c, "mode is set twice; keep one 'mode' line");
-		*mode_seen = true;
-		p->mode = POLICY_AUDIT;
-		return 0;
-	}
-	if (strcmp(argv[0], "protect"))
-		return unknown_key(c, argv[0]);
-	if (argc < 2 || !argv[1][0])
-		return fail(c, "protect: missing path (for example: protect /var/lib/crm)");
-	if (argc > 2)
-		return fail(c, "protect takes one path (quote a path with spaces: protect \"/srv/crm data\")");
-	if (argv[1][0] != '/')
-		return fail(c, "protect: '%s' is not an absolute path", argv[1]);
-	r = realloc(p->rules, (p->nrules + 1) * sizeof(*r));
 	if (!r)
 		return fail(c, "out of memory");
 	p->rules = r;
 	r = &p->rules[p->nrules];
-	r->path = strdup(argv[1]);
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->audit = audit;
+	r->arg = strdup(arg);
 	r->file = strdup(c->file);
 	r->line = c->line;
-	if (!r->path || !r->file) {
-		free(r->path);
+	if (!r->arg || !r->file) {
+		free(r->arg);
 		free(r->file);
 		return fail(c, "out of memory");
 	}
@@ -157,12 +137,83 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s, bool 
 	return 0;
 }
 
+static int parse_mode(struct policy *p, const struct line_ctx *c, int argc, char **argv)
+{
+	if (argc != 2)
+		return fail(c, "mode takes one word: mode audit, or mode enforce");
+	if (!strcmp(argv[1], "audit"))
+		p->mode = POLICY_AUDIT;
+	else if (!strcmp(argv[1], "enforce"))
+		p->mode = POLICY_ENFORCE;
+	else
+		return fail(c, "unknown mode '%s' (modes: audit, enforce)", argv[1]);
+	if (p->mode_line)
+		return fail(c, "mode is set twice (first at %s:%d); keep one 'mode' line",
+			    p->mode_file, p->mode_line);
+	p->mode_file = strdup(c->file);
+	p->mode_line = c->line;
+	return p->mode_file ? 0 : fail(c, "out of memory");
+}
+
+/*
+ * protect PATH [audit]
+ * allow exe PATH | allow user NAME|UID
+ * revoke user NAME|UID [audit]
+ */
+static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
+{
+	char *words[MAX_ARGS], **argv = words;
+	enum rule_kind kind;
+	const char *what;
+	bool audit;
+	int argc, want;
+
+	argc = split(c, s, words);
+	if (argc <= 0)
+		return argc;
+	if (!strcmp(argv[0], "mode"))
+		return parse_mode(p, c, argc, argv);
+	if (!strcmp(argv[0], "protect")) {
+		kind = RULE_PROTECT, what = "protect", want = 2;
+	} else if (!strcmp(argv[0], "allow") || !strcmp(argv[0], "revoke")) {
+		bool allow = argv[0][0] == 'a';
+
+		if (argc < 2 || (strcmp(argv[1], "user") && (!allow || strcmp(argv[1], "exe"))))
+			return fail(c, allow ? "allow takes 'exe PATH' or 'user NAME' (for example: allow exe /usr/bin/crm)"
+					     : "revoke takes 'user NAME' (for example: revoke user alice)");
+		if (!allow)
+			kind = RULE_REVOKE_USER, what = "revoke user";
+		else if (argv[1][0] == 'e')
+			kind = RULE_ALLOW_EXE, what = "allow exe";
+		else
+			kind = RULE_ALLOW_USER, what = "allow user";
+		argc--, argv++;	/* now like protect: argv[1] is the path or user */
+		want = 2;
+	} else {
+		return unknown_key(c, argv[0]);
+	}
+	audit = argc == want + 1 && !strcmp(argv[want], "audit");
+	if (audit && (kind == RULE_ALLOW_EXE || kind == RULE_ALLOW_USER))
+		return fail(c, "%s: 'audit' goes on protect and revoke rules only", what);
+	if (argc < want || !argv[1][0])
+		return fail(c, "%s: missing %s (for example: %s)", what,
+			    kind == RULE_PROTECT || kind == RULE_ALLOW_EXE ? "path" : "user",
+			    kind == RULE_PROTECT ? "protect /var/lib/crm" :
+			    kind == RULE_ALLOW_EXE ? "allow exe /usr/bin/crm" : "revoke user alice");
+	if (argc > want + audit)
+		return fail(c, "%s takes one %s and an optional 'audit' (quote a path with spaces: "
+			    "protect \"/srv/crm data\")", what,
+			    kind == RULE_PROTECT || kind == RULE_ALLOW_EXE ? "path" : "user");
+	if ((kind == RULE_PROTECT || kind == RULE_ALLOW_EXE) && argv[1][0] != '/')
+		return fail(c, "%s: '%s' is not an absolute path", what, argv[1]);
+	return add_rule(p, c, kind, argv[1], audit);
+}
+
 int policy_parse(struct policy *p, const char *file, const char *text, size_t len,
 		 char *err, size_t errlen)
 {
 	struct line_ctx c = { file, 0, err, errlen };
 	char buf[POLICY_LINE_MAX + 1];
-	bool mode_seen = false;
 	size_t pos = 0, n, bad;
 	const char *nl;
 	int ret;
@@ -171,7 +222,7 @@ int policy_parse(struct policy *p, const char *file, const char *text, size_t le
 		c.line++;
 		nl = memchr(text + pos, '\n', len - pos);
 		n = (nl ? (size_t)(nl - text) : len) - pos;
-		if (n > POLICY_LINE_MAX)
+		if (n - (n && text[pos + n - 1] == '\r') > POLICY_LINE_MAX)
 			return fail(&c, "line is longer than %d bytes", POLICY_LINE_MAX);
 		if (memchr(text + pos, 0, n))
 			return fail(&c, "NUL byte in line; is this a text file?");
@@ -183,7 +234,7 @@ int policy_parse(struct policy *p, const char *file, const char *text, size_t le
 		buf[n] = 0;
 		if (n && buf[n - 1] == '\r')
 			buf[n - 1] = 0;
-		ret = parse_line(p, &c, buf, &mode_seen);
+		ret = parse_line(p, &c, buf);
 		if (ret)
 			return ret;
 		pos += n + 1;
@@ -275,6 +326,8 @@ int policy_load(struct policy *p, const char *path, const char *text, size_t len
 		free(names[i]);
 	}
 	free(names);
+	if (!ret)
+		ret = policy_resolve(p, err, errlen);
 out:
 	if (ret)
 		policy_free(p);
@@ -286,45 +339,151 @@ void policy_free(struct policy *p)
 	size_t i;
 
 	for (i = 0; i < p->nrules; i++) {
-		free(p->rules[i].path);
+		free(p->rules[i].arg);
 		free(p->rules[i].file);
 	}
 	free(p->rules);
+	free(p->mode_file);
 	memset(p, 0, sizeof(*p));
 }
 
 const char *policy_mode_name(enum policy_mode m)
 {
-	return m == POLICY_AUDIT ? "audit" : "?";
+	return m == POLICY_ENFORCE ? "enforce" : "audit";
 }
 
-/* Appends `protect target` to text, quoted when it is not one bare word. */
-static int append_protect(char **text, size_t *len, const char *target)
+const char *policy_kind_name(enum rule_kind k)
 {
-	size_t need = strlen(target) * 2 + 16;
-	char *s = realloc(*text, *len + need), *o;
-	const char *t;
-	bool quote = strpbrk(target, " \t\"\\#") != NULL;
+	static const char *const names[] = {
+		[RULE_PROTECT] = "protect", [RULE_ALLOW_EXE] = "allow exe",
+		[RULE_ALLOW_USER] = "allow user", [RULE_REVOKE_USER] = "revoke user",
+	};
 
+	return names[k];
+}
+
+/* Programs that run whatever script they are given. */
+static bool is_interpreter(const char *path)
+{
+	static const char *const names[] = {
+		"python", "perl", "ruby", "node", "nodejs", "php", "java", "lua", "tclsh", "wish",
+		"Rscript", "R", "bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh",
+		"busybox", "env", "awk", "gawk", "mawk", "pwsh",
+	};
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		/* python3, python3.11, perl5.36, php8.2, lua5.4 ... */
+		if (!strncmp(base, names[i], n) && strspn(base + n, "0123456789.") == strlen(base + n))
+			return true;
+	}
+	return false;
+}
+
+static int resolve_user(struct policy_rule *r, char *err, size_t errlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], *end;
+	unsigned long uid;
+
+	uid = strtoul(r->arg, &end, 10);
+	if (r->arg[0] >= '0' && r->arg[0] <= '9' && !*end && uid < (uid_t)-1) {
+		r->uid = uid;
+		return 0;
+	}
+	if (getpwnam_r(r->arg, &pw, buf, sizeof(buf), &res) == 0 && res) {
+		r->uid = pw.pw_uid;
+		return 0;
+	}
+	snprintf(err, errlen, "%s:%d: %s %s: no such user (for an account that is gone, "
+		 "write its numeric uid)", r->file, r->line, policy_kind_name(r->kind), r->arg);
+	return -ENOENT;
+}
+
+static int resolve_exe(struct policy_rule *r, char *err, size_t errlen)
+{
+	struct stat st;
+
+	/* By inode: a copy of the binary elsewhere is not it; a link to it is. */
+	if (stat(r->arg, &st)) {
+		snprintf(err, errlen, "%s:%d: allow exe %s: %s", r->file, r->line, r->arg, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+		snprintf(err, errlen, "%s:%d: allow exe %s: not an executable file", r->file, r->line, r->arg);
+		return -EINVAL;
+	}
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->interpreter = is_interpreter(r->arg);
+	return 0;
+}
+
+int policy_resolve(struct policy *p, char *err, size_t errlen)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < p->nrules && !ret; i++) {
+		if (p->rules[i].kind == RULE_ALLOW_EXE)
+			ret = resolve_exe(&p->rules[i], err, errlen);
+		else if (p->rules[i].kind != RULE_PROTECT)
+			ret = resolve_user(&p->rules[i], err, errlen);
+	}
+	return ret;
+}
+
+/* Appends words as one policy line, each quoted when it is not a bare word. */
+static int append_line(char **text, size_t *len, const char *const *words, int n)
+{
+	size_t need = 2, i;
+	char *s, *o;
+	int w;
+
+	for (w = 0; w < n; w++)
+		need += strlen(words[w]) * 2 + 3;
+	s = realloc(*text, *len + need);
 	if (!s)
 		return -ENOMEM;
 	*text = s;
 	o = s + *len;
 	if (*len && s[*len - 1] != '\n')
 		*o++ = '\n';
-	o += sprintf(o, "protect %s", quote ? "\"" : "");
-	for (t = target; *t; t++) {
-		if (quote && (*t == '"' || *t == '\\'))
-			*o++ = '\\';
-		*o++ = *t;
+	for (w = 0; w < n; w++) {
+		bool quote = !words[w][0] || strpbrk(words[w], " \t\"\\#");
+
+		if (w)
+			*o++ = ' ';
+		if (quote)
+			*o++ = '"';
+		for (i = 0; words[w][i]; i++) {
+			if (quote && (words[w][i] == '"' || words[w][i] == '\\'))
+				*o++ = '\\';
+			*o++ = words[w][i];
+		}
+		if (quote)
+			*o++ = '"';
 	}
-	o += sprintf(o, "%s\n", quote ? "\"" : "");
+	*o++ = '\n';
 	*len = o - s;
 	return 0;
 }
 
-/* Removes every line whose rule is `protect target`; counts them in *removed. */
-static void drop_protect(char *text, size_t *len, const char *target, int *removed)
+/* Does the one-line policy `one` state the same thing as `want`, audit flag aside? */
+static bool same_rule(const struct policy *one, const struct policy *want)
+{
+	if (!want->mode_line && !want->nrules)
+		return false;
+	if (want->mode_line)
+		return one->mode_line != 0;
+	return one->nrules == 1 && want->nrules == 1 && one->rules[0].kind == want->rules[0].kind &&
+	       !strcmp(one->rules[0].arg, want->rules[0].arg);
+}
+
+/* Removes every line that states what want states; counts them in *removed. */
+static void drop_lines(char *text, size_t *len, const struct policy *want, int *removed)
 {
 	struct policy one;
 	char scratch[POLICY_ERR_MAX];
@@ -336,7 +495,7 @@ static void drop_protect(char *text, size_t *len, const char *target, int *remov
 		n = (nl ? (size_t)(nl - text) + 1 : *len) - pos;
 		memset(&one, 0, sizeof(one));
 		if (!policy_parse(&one, "", text + pos, n, scratch, sizeof(scratch)) &&
-		    one.nrules == 1 && !strcmp(one.rules[0].path, target)) {
+		    same_rule(&one, want)) {
 			memmove(text + pos, text + pos + n, *len - pos - n);
 			*len -= n;
 			(*removed)++;
@@ -359,6 +518,7 @@ int policy_write(const char *path, const char *text, size_t len, char *err, size
 		goto fail;
 	if (!stat(path, &st))
 		fchmod(fd, st.st_mode & 07777);
+	errno = EIO;	/* a short write sets none */
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
 		goto fail;
 	saved = close(fd);
@@ -375,36 +535,53 @@ fail:
 	return -EIO;
 }
 
-int policy_edit_protect(const char *path, const char *target, bool add,
-			char **text, size_t *len, char *err, size_t errlen)
+int policy_edit(const char *path, const char *const *words, int n, bool add,
+		char **text, size_t *len, char *err, size_t errlen)
 {
-	struct policy check = { 0 };
-	int ret, removed = 0;
+	struct policy want = { 0 }, check = { 0 };
+	char line[POLICY_LINE_MAX + 1], scratch[POLICY_ERR_MAX];
+	size_t llen = 0;
+	int ret, removed = 0, w;
+	char *shown = NULL;
 
-	for (const char *c = target; *c; c++) {
-		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
-			snprintf(err, errlen, "'%s' has a control character (a newline...): "
-				 "rename it before protecting it", target);
-			return -EINVAL;
+	*text = NULL;
+	for (w = 0; w < n; w++) {
+		for (const char *c = words[w]; *c; c++) {
+			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+				snprintf(err, errlen, "'%.200s' has a control character (such as a newline); "
+					 "crmguard cannot name it in a policy", words[w]);
+				for (char *e = err; *e; e++)
+					if ((unsigned char)*e < 0x20)
+						*e = '?';
+				return -EINVAL;
+			}
 		}
 	}
-	ret = read_file(path, text, len, err, errlen);
+	ret = append_line(&shown, &llen, words, n);
 	if (ret)
 		return ret;
-	drop_protect(*text, len, target, &removed);
+	snprintf(line, sizeof(line), "%.*s", (int)llen - 1, shown);
+	/* A rule that does not parse matches no line; the whole file says why below. */
+	policy_parse(&want, path, shown, llen, scratch, sizeof(scratch));
+	free(shown);
+	ret = read_file(path, text, len, err, errlen);
+	if (ret)
+		goto out;
+	drop_lines(*text, len, &want, &removed);
 	if (!add && !removed) {
-		snprintf(err, errlen, "%s: no 'protect %s' line to remove", path, target);
+		snprintf(err, errlen, "%s: no '%s' line to remove", path, line);
 		ret = -ENOENT;
 		goto out;
 	}
 	if (add) {
-		ret = append_protect(text, len, target);
+		ret = append_line(text, len, words, n);
 		if (ret)
 			goto out;
 	}
 	ret = policy_parse(&check, path, *text, *len, err, errlen);
-	policy_free(&check);
 out:
+	policy_free(&check);
+	policy_free(&want);
 	if (ret) {
 		free(*text);
 		*text = NULL;

@@ -3,52 +3,73 @@
  * The policy: /etc/crmguard/policy.conf, then policy.d/ *.conf in name order.
  * One rule a line, `#` starts a comment, arguments with spaces in "quotes":
  *
- *	mode audit
- *	protect /var/lib/crm
- *	protect "/srv/crm data/clients.db"
+ *	mode enforce			# or audit: log what would be denied
+ *	protect /var/lib/crm		# a file, or a directory and all beneath it
+ *	protect "/srv/crm data" audit	# this one only logs, even in enforce
+ *	allow exe /usr/bin/crm-server	# this binary (by inode) may read
+ *	allow user crmbackup		# this user's processes may read
+ *	revoke user alice		# denied everything, live processes too
  */
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define POLICY_LINE_MAX 4096
 #define POLICY_ERR_MAX 1024
 
-enum policy_mode { POLICY_AUDIT };
+enum policy_mode { POLICY_AUDIT, POLICY_ENFORCE };
+
+enum rule_kind { RULE_PROTECT, RULE_ALLOW_EXE, RULE_ALLOW_USER, RULE_REVOKE_USER };
 
 struct policy_rule {
-	char *path;		/* protect PATH: absolute */
+	enum rule_kind kind;
+	char *arg;		/* the path or user as written */
+	bool audit;		/* log what this rule would deny, deny nothing */
+	/* filled by policy_resolve(): */
+	uid_t uid;		/* user rules */
+	dev_t dev;		/* allow exe: the binary's inode */
+	ino_t ino;
+	bool interpreter;	/* allow exe: it runs any script it is given */
 	char *file;		/* where the rule was written */
 	int line;
 };
 
 struct policy {
 	enum policy_mode mode;
+	char *mode_file;	/* where mode was set; NULL: default audit */
+	int mode_line;
 	struct policy_rule *rules;
 	size_t nrules;
 };
 
-/* Parses text (len bytes) named `file` in messages, appending to p. */
+/* Parses text (len bytes) named `file` in messages, appending to p. No I/O. */
 int policy_parse(struct policy *p, const char *file, const char *text, size_t len,
 		 char *err, size_t errlen);
+/* Looks up the binaries and users that rules name. */
+int policy_resolve(struct policy *p, char *err, size_t errlen);
 /*
  * Reads path (or, if text is not NULL, takes text as its contents) and the
- * policy.d/ beside it into a fresh p. On error p is left empty.
+ * policy.d/ beside it into a fresh p, and resolves it. On error p is empty.
  */
 int policy_load(struct policy *p, const char *path, const char *text, size_t len,
 		char *err, size_t errlen);
 void policy_free(struct policy *p);
 const char *policy_mode_name(enum policy_mode m);
+/* "protect", "allow exe", "allow user", "revoke user" */
+const char *policy_kind_name(enum rule_kind k);
 
 /*
- * The text of the file at path with a `protect target` line added (add) or
- * every such line removed; other lines and comments are kept. Checks that
- * the result parses. *text is malloc()ed.
+ * The text of the file at path with the rule `words` (e.g. {"revoke",
+ * "user", "alice"}) added (add) or removed: every line that states the
+ * same thing goes, other lines and comments stay as they are; an added
+ * rule comes last. `mode X` replaces any mode line. The result must parse.
+ * *text is malloc()ed.
  */
-int policy_edit_protect(const char *path, const char *target, bool add,
-			char **text, size_t *len, char *err, size_t errlen);
+int policy_edit(const char *path, const char *const *words, int n, bool add,
+		char **text, size_t *len, char *err, size_t errlen);
 /* Replaces the file at path with text, atomically, keeping its mode. */
 int policy_write(const char *path, const char *text, size_t len, char *err, size_t errlen);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "ctl/proctab.h"
 
 static void *procs;
@@ -70,6 +71,57 @@ pid_t proctab_tgid_of(pid_t tid)
 	return s ? (pid_t)strtol(s, NULL, 10) : 0;
 }
 
+int proctab_subject(pid_t tid, struct subject *subj)
+{
+	char path[64], buf[2048];
+	const char *s;
+	struct stat st;
+	char *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (read_small(path, buf, sizeof(buf)))
+		return -1;
+	s = status_field(buf, "\nTgid:");
+	subj->tgid = s ? strtol(s, NULL, 10) : 0;
+	s = status_field(buf, "\nUid:");
+	if (!s || !subj->tgid)
+		return -1;
+	subj->uid = strtoul(s, &end, 10);
+	subj->euid = strtoul(end, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", tid);
+	subj->loginuid = read_small(path, buf, sizeof(buf)) ? (uid_t)-1 : strtoul(buf, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%d/exe", tid);
+	if (stat(path, &st))
+		return -1;
+	subj->exe_dev = st.st_dev;
+	subj->exe_ino = st.st_ino;
+	subj->preload = false;
+	return 0;
+}
+
+bool proctab_preload(pid_t pid)
+{
+	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
+	char path[64], env[65536];
+	size_t n, i, j;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	got = read(fd, env, sizeof(env));
+	close(fd);
+	n = got > 0 ? got : 0;
+	for (i = 0; i < n; i += strnlen(env + i, n - i) + 1)
+		for (j = 0; j < sizeof(vars) / sizeof(vars[0]); j++)
+			if (!strncmp(env + i, vars[j], strlen(vars[j])) &&
+			    env[i + strlen(vars[j])] != 0)
+				return true;
+	return false;
+}
+
 struct proc *proctab_get(pid_t pid)
 {
 	char path[64], buf[PATH_MAX], status[2048];
@@ -87,6 +139,7 @@ struct proc *proctab_get(pid_t pid)
 		return NULL;
 	p->pid = pid;
 	p->loginuid = (uint32_t)-1;
+	p->preload = proctab_preload(pid);
 	s = status_field(status, "\nPPid:");
 	p->ppid = s ? strtol(s, NULL, 10) : 0;
 	s = status_field(status, "\nUid:");
@@ -187,7 +240,8 @@ struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino)
 	return NULL;
 }
 
-struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, int rule, const char *path)
+struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, const char *rule,
+				const char *path)
 {
 	struct proc_file *f = calloc(1, sizeof(*f));
 
@@ -195,7 +249,7 @@ struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, int rule, 
 		return NULL;
 	f->dev = dev;
 	f->ino = ino;
-	f->rule = rule;
+	snprintf(f->rule, sizeof(f->rule), "%s", rule);
 	f->path = strdup(path);
 	f->next = p->files;
 	p->files = f;

@@ -9,14 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "ctl/decide.h"
 
 struct proc_file {
 	dev_t dev;
 	ino_t ino;
-	int rule;
+	char rule[256];			/* the rule that decided its open */
+	char verdict[8];		/* of its open: allow, audit */
 	char *path;
 	unsigned long long bytes;	/* content handed over: reads and mappings */
 	unsigned long long reads;	/* read calls and mappings */
+	unsigned long long denied;	/* reads refused (revoked after open...) */
 	unsigned int via;		/* bit i: route i of access.c was used */
 	struct proc_file *next;
 };
@@ -29,6 +32,7 @@ struct proc {
 	char comm[16];
 	char *exe;
 	bool tainted;			/* read protected data, or a child of one that did */
+	bool preload;			/* runs with LD_PRELOAD and the like since its exec */
 	struct proc_file *files;
 };
 
@@ -47,9 +51,14 @@ size_t proctab_count(void);
 size_t proctab_gone(pid_t **pids);
 /* The thread group of thread tid, from /proc; 0 if it is gone. */
 pid_t proctab_tgid_of(pid_t tid);
+/* Who thread tid is, from /proc (preload left false); -1 if it is gone. */
+int proctab_subject(pid_t tid, struct subject *subj);
+/* Does pid run with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set? */
+bool proctab_preload(pid_t pid);
 
 struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino);
-struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, int rule, const char *path);
+struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, const char *rule,
+				const char *path);
 /* Unlinks f from p and frees it. */
 void proc_file_del(struct proc *p, struct proc_file *f);
 

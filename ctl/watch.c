@@ -184,9 +184,9 @@ static int add_rule(struct watch *w, const struct policy_rule *r, int rule, char
 	int ret;
 
 	/* The path named in the policy itself may be a symlink: follow it. */
-	if (!realpath(r->path, real) || stat(real, &st)) {
+	if (!realpath(r->arg, real) || stat(real, &st)) {
 		ret = -errno;
-		snprintf(err, errlen, "%s:%d: protect %s: %s", r->file, r->line, r->path, strerror(errno));
+		snprintf(err, errlen, "%s:%d: protect %s: %s", r->file, r->line, r->arg, strerror(errno));
 		return ret;
 	}
 	if (S_ISDIR(st.st_mode))
@@ -195,12 +195,12 @@ static int add_rule(struct watch *w, const struct policy_rule *r, int rule, char
 		ret = add_file(w, AT_FDCWD, real, &st, rule);
 	else {
 		snprintf(err, errlen, "%s:%d: protect %s: not a regular file or directory",
-			 r->file, r->line, r->path);
+			 r->file, r->line, r->arg);
 		return -EINVAL;
 	}
 	if (ret)
 		snprintf(err, errlen, "%s:%d: protect %s: cannot watch it: %s",
-			 r->file, r->line, r->path, strerror(-ret));
+			 r->file, r->line, r->arg, strerror(-ret));
 	return ret;
 }
 
@@ -215,8 +215,9 @@ int watch_build(struct watch **out, const struct policy *p, char *err, size_t er
 		return -ENOMEM;
 	w->events = FILE_EVENTS_PRE;
 	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	/* Unlimited queue: a full queue would let permission events through. */
 	w->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
-			       FAN_REPORT_TID | FAN_UNLIMITED_MARKS,
+			       FAN_REPORT_TID | FAN_UNLIMITED_MARKS | FAN_UNLIMITED_QUEUE,
 			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
 	if (w->fan < 0 || w->ino < 0) {
 		ret = -errno;
@@ -226,6 +227,8 @@ int watch_build(struct watch **out, const struct policy *p, char *err, size_t er
 		goto fail;
 	}
 	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind != RULE_PROTECT)
+			continue;
 		ret = add_rule(w, &p->rules[i], i, err, errlen);
 		if (ret)
 			goto fail;

@@ -43,7 +43,7 @@ static void check_roundtrip(const char *path)
 	o += sprintf(line + o, "\"\n");
 	ret = policy_parse(&p, NAME, line, o, err, sizeof(err));
 	check(ret == 0, "quoted path does not parse back", err);
-	check(p.nrules == 1 && !strcmp(p.rules[0].path, path), "quoted path parses to another path", path);
+	check(p.nrules == 1 && !strcmp(p.rules[0].arg, path), "quoted path parses to another path", path);
 	policy_free(&p);
 	free(line);
 }
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(p.mode == POLICY_AUDIT, "mode", NULL);
 		for (i = 0; i < p.nrules; i++) {
-			const char *path = p.rules[i].path;
+			const char *path = p.rules[i].arg;
 
 			check(path && path[0] == '/', "path not absolute", path);
 			check(utf8_invalid_at(path, strlen(path)) == strlen(path), "path not UTF-8", path);

@@ -18,7 +18,7 @@ import json, sys
 s, l = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert s["running"] and s["mode"] == "audit" and s["protected_dirs"] == 1 and s["protected_files"] == 1, s
 assert "tp_btf/sched_process_exit" in s["programs"], s
-assert l == [{"path": sys.argv[3], "file": sys.argv[3].rsplit("/", 1)[0] + "/policy.conf", "line": 2}], l
+assert l == [{"rule": "protect", "arg": sys.argv[3], "audit": False, "file": sys.argv[3].rsplit("/", 1)[0] + "/policy.conf", "line": 2}], l
 PY
 
 ctlx events >"$T/events" &

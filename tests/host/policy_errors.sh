@@ -45,7 +45,7 @@ rc=$?
 cat "$CRM/f" >/dev/null &
 pid=$!
 wait $pid
-wait_record "event=open .* pid=$pid " >/dev/null && [ "$(ctlx protect list)" = "$CRM	($POLICY:2)" ] &&
+wait_record "event=open .* pid=$pid " >/dev/null && [ "$(ctlx protect list)" = "protect $CRM	($POLICY:2)" ] &&
 	pass reload_broken_keeps_policy || fail reload_broken_keeps_policy "$(ctlx protect list)"
 
 # The same through SIGHUP: a record says why, the old policy stays.

@@ -23,6 +23,15 @@
 #define PATH_LEN 768
 static char tmpdir[256];
 
+/* The `protect target` edit that ctlx protect add|del makes. */
+static int edit_protect(const char *path, const char *target, bool add,
+			char **text, size_t *len, char *err, size_t errlen)
+{
+	const char *words[2] = { "protect", target };
+
+	return policy_edit(path, words, 2, add, text, len, err, errlen);
+}
+
 /* ---- helpers ---------------------------------------------------------- */
 
 /* policy_parse on len bytes of text (may hold NUL bytes) into a fresh p. */
@@ -133,13 +142,13 @@ static void parse_comments_blank_crlf(void)
 	ASSERT_STREQ(err, "");
 	ASSERT_EQ(p.mode, POLICY_AUDIT);
 	ASSERT_EQ(p.nrules, 3);
-	ASSERT_STREQ(p.rules[0].path, "/var/lib/crm");
+	ASSERT_STREQ(p.rules[0].arg, "/var/lib/crm");
 	ASSERT_STREQ(p.rules[0].file, FILE_NAME);
 	ASSERT_EQ(p.rules[0].line, 6);
-	ASSERT_STREQ(p.rules[1].path, "/srv/crm");
+	ASSERT_STREQ(p.rules[1].arg, "/srv/crm");
 	ASSERT_EQ(p.rules[1].line, 7);
 	/* the \r of a CRLF line is not part of the path */
-	ASSERT_STREQ(p.rules[2].path, "/x");
+	ASSERT_STREQ(p.rules[2].arg, "/x");
 	ASSERT_EQ(p.rules[2].line, 8);
 	ASSERT_STREQ(policy_mode_name(p.mode), "audit");
 	policy_free(&p);
@@ -163,14 +172,14 @@ static void parse_quoted_paths(void)
 
 	ASSERT_EQ(PARSE(&p, text, err), 0);
 	ASSERT_EQ(p.nrules, 8);
-	ASSERT_STREQ(p.rules[0].path, "/srv/crm data/clients.db");
-	ASSERT_STREQ(p.rules[1].path, "/a \"quoted\" name");
-	ASSERT_STREQ(p.rules[2].path, "/back\\slash");
-	ASSERT_STREQ(p.rules[3].path, "/other\\escape");
-	ASSERT_STREQ(p.rules[4].path, "/hash # not a comment");
-	ASSERT_STREQ(p.rules[5].path, "/crlf quoted");
-	ASSERT_STREQ(p.rules[6].path, "/tab\there");
-	ASSERT_STREQ(p.rules[7].path, "/x");
+	ASSERT_STREQ(p.rules[0].arg, "/srv/crm data/clients.db");
+	ASSERT_STREQ(p.rules[1].arg, "/a \"quoted\" name");
+	ASSERT_STREQ(p.rules[2].arg, "/back\\slash");
+	ASSERT_STREQ(p.rules[3].arg, "/other\\escape");
+	ASSERT_STREQ(p.rules[4].arg, "/hash # not a comment");
+	ASSERT_STREQ(p.rules[5].arg, "/crlf quoted");
+	ASSERT_STREQ(p.rules[6].arg, "/tab\there");
+	ASSERT_STREQ(p.rules[7].arg, "/x");
 	for (size_t i = 0; i < p.nrules; i++) {
 		ASSERT_EQ(p.rules[i].line, (long long)i + 1);
 		ASSERT_STREQ(p.rules[i].file, FILE_NAME);
@@ -186,19 +195,19 @@ static void parse_several_protect_no_final_newline(void)
 
 	/* an unquoted path with a space is two words: an error on that line */
 	ASSERT_EQ(PARSE(&p, text, err), -EINVAL);
-	ASSERT_STREQ(err, FILE_NAME ":4: protect takes one path (quote a path with spaces: protect \"/srv/crm data\")");
+	ASSERT_STREQ(err, FILE_NAME ":4: protect takes one path and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
 	policy_free(&p);
 
 	static const char good[] = "protect /a\nprotect /b\n\nprotect /c\nmode audit\nprotect /last";
 	ASSERT_EQ(PARSE(&p, good, err), 0);
 	ASSERT_EQ(p.nrules, 4);
-	ASSERT_STREQ(p.rules[0].path, "/a");
+	ASSERT_STREQ(p.rules[0].arg, "/a");
 	ASSERT_EQ(p.rules[0].line, 1);
-	ASSERT_STREQ(p.rules[1].path, "/b");
+	ASSERT_STREQ(p.rules[1].arg, "/b");
 	ASSERT_EQ(p.rules[1].line, 2);
-	ASSERT_STREQ(p.rules[2].path, "/c");
+	ASSERT_STREQ(p.rules[2].arg, "/c");
 	ASSERT_EQ(p.rules[2].line, 4);
-	ASSERT_STREQ(p.rules[3].path, "/last");
+	ASSERT_STREQ(p.rules[3].arg, "/last");
 	ASSERT_EQ(p.rules[3].line, 6);
 	policy_free(&p);
 }
@@ -224,10 +233,10 @@ static void parse_appends_and_mode_audit(void)
 	ASSERT_EQ(policy_parse(&p, "second.conf", "protect /two\n", 13, err, sizeof(err)), 0);
 	ASSERT_EQ(p.mode, POLICY_AUDIT);
 	ASSERT_EQ(p.nrules, 2);
-	ASSERT_STREQ(p.rules[0].path, "/one");
+	ASSERT_STREQ(p.rules[0].arg, "/one");
 	ASSERT_STREQ(p.rules[0].file, FILE_NAME);
 	ASSERT_EQ(p.rules[0].line, 2);
-	ASSERT_STREQ(p.rules[1].path, "/two");
+	ASSERT_STREQ(p.rules[1].arg, "/two");
 	ASSERT_STREQ(p.rules[1].file, "second.conf");
 	ASSERT_EQ(p.rules[1].line, 1);
 	policy_free(&p);
@@ -241,8 +250,8 @@ static void parse_valid_utf8_path(void)
 
 	ASSERT_EQ(PARSE(&p, text, err), 0);
 	ASSERT_EQ(p.nrules, 2);
-	ASSERT_STREQ(p.rules[0].path, "/données clients/日本/😀");
-	ASSERT_STREQ(p.rules[1].path, "/ü");
+	ASSERT_STREQ(p.rules[0].arg, "/données clients/日本/😀");
+	ASSERT_STREQ(p.rules[1].arg, "/ü");
 	policy_free(&p);
 }
 
@@ -258,7 +267,7 @@ static void parse_line_of_exactly_max_bytes(void)
 	text[POLICY_LINE_MAX] = '\n';
 	ASSERT_EQ(parse(&p, text, POLICY_LINE_MAX + 1, err), 0);
 	ASSERT_EQ(p.nrules, 1);
-	ASSERT_EQ(strlen(p.rules[0].path), POLICY_LINE_MAX - 8);
+	ASSERT_EQ(strlen(p.rules[0].arg), POLICY_LINE_MAX - 8);
 	policy_free(&p);
 }
 
@@ -278,16 +287,16 @@ static void err_unknown_key_suggestion(void)
 
 static void err_unknown_key_no_match(void)
 {
-	EXPECT_ERROR("alow /x\n",
-		     FILE_NAME ":1: unknown key 'alow' (known keys: mode, protect)");
+	EXPECT_ERROR("xyzzy /x\n",
+		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke)");
 	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
-		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect)");
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke)");
 	/* a path without the key */
 	EXPECT_ERROR("/var/lib/crm\n",
-		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect)");
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke)");
 	/* longer than the edit-distance table: still a clean message */
 	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
-		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect)");
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke)");
 }
 
 static void err_protect_no_path(void)
@@ -315,11 +324,11 @@ static void err_relative_path(void)
 static void err_too_many_words(void)
 {
 	EXPECT_ERROR("protect /srv/crm data\n",
-		     FILE_NAME ":1: protect takes one path (quote a path with spaces: protect \"/srv/crm data\")");
+		     FILE_NAME ":1: protect takes one path and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
 	EXPECT_ERROR("protect /a /b /c /d\n",
 		     FILE_NAME ":1: too many words (quote a path with spaces: protect \"/srv/crm data\")");
-	EXPECT_ERROR("mode audit now\n", FILE_NAME ":1: mode takes one word: mode audit");
-	EXPECT_ERROR("mode\n", FILE_NAME ":1: mode takes one word: mode audit");
+	EXPECT_ERROR("mode audit now\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
+	EXPECT_ERROR("mode\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
 }
 
 static void err_unterminated_quote(void)
@@ -412,18 +421,18 @@ static void err_overlong_utf8(void)
 		     FILE_NAME ":1: byte 0xc0 at column 11 is not UTF-8; save the file as UTF-8");
 }
 
-static void err_mode_enforce(void)
+static void err_mode_unknown(void)
 {
-	EXPECT_ERROR("mode enforce\n",
-		     FILE_NAME ":1: unknown mode 'enforce' (this version has: audit)");
+	EXPECT_ERROR("mode strict\n",
+		     FILE_NAME ":1: unknown mode 'strict' (modes: audit, enforce)");
 	EXPECT_ERROR("protect /x\nmode Audit\n",
-		     FILE_NAME ":2: unknown mode 'Audit' (this version has: audit)");
+		     FILE_NAME ":2: unknown mode 'Audit' (modes: audit, enforce)");
 }
 
 static void err_mode_twice(void)
 {
 	EXPECT_ERROR("mode audit\nprotect /x\nmode audit\n",
-		     FILE_NAME ":3: mode is set twice; keep one 'mode' line");
+		     FILE_NAME ":3: mode is set twice (first at " FILE_NAME ":1); keep one 'mode' line");
 }
 
 static void err_first_error_wins_and_small_buffer(void)
@@ -480,24 +489,24 @@ static void load_policy_d_in_name_order(void)
 
 	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
 	ASSERT_EQ(p.nrules, 10);
-	ASSERT_STREQ(p.rules[4].path, "/30");
-	ASSERT_STREQ(p.rules[5].path, "/35");
-	ASSERT_STREQ(p.rules[6].path, "/40");
-	ASSERT_STREQ(p.rules[7].path, "/50");
-	ASSERT_STREQ(p.rules[8].path, "/60");
-	ASSERT_STREQ(p.rules[9].path, "/70");
-	ASSERT_STREQ(p.rules[0].path, "/main");
+	ASSERT_STREQ(p.rules[4].arg, "/30");
+	ASSERT_STREQ(p.rules[5].arg, "/35");
+	ASSERT_STREQ(p.rules[6].arg, "/40");
+	ASSERT_STREQ(p.rules[7].arg, "/50");
+	ASSERT_STREQ(p.rules[8].arg, "/60");
+	ASSERT_STREQ(p.rules[9].arg, "/70");
+	ASSERT_STREQ(p.rules[0].arg, "/main");
 	ASSERT_STREQ(p.rules[0].file, path);
 	ASSERT_EQ(p.rules[0].line, 2);
 	snprintf(f, sizeof(f), "%s/10-a.conf", d);
-	ASSERT_STREQ(p.rules[1].path, "/a1");
+	ASSERT_STREQ(p.rules[1].arg, "/a1");
 	ASSERT_STREQ(p.rules[1].file, f);
 	ASSERT_EQ(p.rules[1].line, 1);
-	ASSERT_STREQ(p.rules[2].path, "/a 2");
+	ASSERT_STREQ(p.rules[2].arg, "/a 2");
 	ASSERT_STREQ(p.rules[2].file, f);
 	ASSERT_EQ(p.rules[2].line, 2);
 	snprintf(f, sizeof(f), "%s/20-b.conf", d);
-	ASSERT_STREQ(p.rules[3].path, "/b");
+	ASSERT_STREQ(p.rules[3].arg, "/b");
 	ASSERT_STREQ(p.rules[3].file, f);
 	ASSERT_EQ(p.rules[3].line, 2);
 	policy_free(&p);
@@ -505,10 +514,10 @@ static void load_policy_d_in_name_order(void)
 	/* with text given, the file itself is not read but policy.d still is */
 	ASSERT_EQ(policy_load(&p, path, "protect /text\n", 14, err, sizeof(err)), 0);
 	ASSERT_EQ(p.nrules, 10);
-	ASSERT_STREQ(p.rules[0].path, "/text");
+	ASSERT_STREQ(p.rules[0].arg, "/text");
 	ASSERT_STREQ(p.rules[0].file, path);
-	ASSERT_STREQ(p.rules[1].path, "/a1");
-	ASSERT_STREQ(p.rules[3].path, "/b");
+	ASSERT_STREQ(p.rules[1].arg, "/a1");
+	ASSERT_STREQ(p.rules[3].arg, "/b");
 	policy_free(&p);
 	rm_rf(dir);
 }
@@ -523,7 +532,7 @@ static void load_without_policy_d(void)
 	ASSERT_EQ(WRITE_LIT(path, "protect /only\n"), 0);
 	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
 	ASSERT_EQ(p.nrules, 1);
-	ASSERT_STREQ(p.rules[0].path, "/only");
+	ASSERT_STREQ(p.rules[0].arg, "/only");
 	policy_free(&p);
 	rm_rf(dir);
 }
@@ -586,9 +595,9 @@ static void load_error_in_main_file(void)
 
 	fresh_dir(dir, sizeof(dir), "load_bad_main");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
-	ASSERT_EQ(WRITE_LIT(path, "protect /a\nmode enforce\n"), 0);
+	ASSERT_EQ(WRITE_LIT(path, "protect /a\nmode strict\n"), 0);
 	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s:2: unknown mode 'enforce' (this version has: audit)", path);
+	snprintf(want, sizeof(want), "%s:2: unknown mode 'strict' (modes: audit, enforce)", path);
 	ASSERT_STREQ(err, want);
 	ASSERT_EQ(p.nrules, 0);
 	ASSERT_TRUE(p.rules == NULL);
@@ -609,7 +618,7 @@ static void edit_add_path_with_space(void)
 	fresh_dir(dir, sizeof(dir), "edit_add");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	ASSERT_EQ(WRITE_LIT(path, orig), 0);
-	ASSERT_EQ(policy_edit_protect(path, "/srv/crm data", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(edit_protect(path, "/srv/crm data", true, &text, &len, err, sizeof(err)), 0);
 	ASSERT_EQ(len, sizeof(want) - 1);
 	ASSERT_TRUE(memcmp(text, want, len) == 0);
 	/* editing alone does not touch the file */
@@ -624,7 +633,7 @@ static void edit_add_path_with_space(void)
 	free(back);
 	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
 	ASSERT_EQ(p.nrules, 2);
-	ASSERT_STREQ(p.rules[1].path, "/srv/crm data");
+	ASSERT_STREQ(p.rules[1].arg, "/srv/crm data");
 	ASSERT_EQ(p.rules[1].line, 4);
 	policy_free(&p);
 	rm_rf(dir);
@@ -643,7 +652,7 @@ static int roundtrip(const char *path, const char *target, const char *want_line
 		snprintf(why, whylen, "cannot write %s", path);
 		return 0;
 	}
-	if (policy_edit_protect(path, target, true, &text, &len, err, sizeof(err))) {
+	if (edit_protect(path, target, true, &text, &len, err, sizeof(err))) {
 		snprintf(why, whylen, "edit failed: %s", err);
 		return 0;
 	}
@@ -653,8 +662,8 @@ static int roundtrip(const char *path, const char *target, const char *want_line
 		return 0;
 	}
 	ok = !policy_parse(&p, "x", text, len, err, sizeof(err)) && p.nrules == 1 &&
-	     !strcmp(p.rules[0].path, target);
-	snprintf(why, whylen, "parsed back as \"%s\"", p.nrules ? p.rules[p.nrules - 1].path : "(nothing)");
+	     !strcmp(p.rules[0].arg, target);
+	snprintf(why, whylen, "parsed back as \"%s\"", p.nrules ? p.rules[p.nrules - 1].arg : "(nothing)");
 	policy_free(&p);
 	free(text);
 	return ok;
@@ -694,19 +703,19 @@ static void edit_add_no_final_newline_and_duplicate(void)
 	fresh_dir(dir, sizeof(dir), "edit_nonl");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	ASSERT_EQ(WRITE_LIT(path, "mode audit"), 0);
-	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
 	ASSERT_EQ(len, 22);
 	ASSERT_TRUE(!memcmp(text, "mode audit\nprotect /a\n", 22));
 	free(text);
 
 	/* adding a path already there does not give two lines for it */
 	ASSERT_EQ(WRITE_LIT(path, "protect /a\nprotect /b\n"), 0);
-	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), 0);
 	ASSERT_EQ(policy_parse(&p, "x", text, len, err, sizeof(err)), 0);
 	free(text);
 	for (size_t i = 0; i < p.nrules; i++) {
-		a += !strcmp(p.rules[i].path, "/a");
-		b += !strcmp(p.rules[i].path, "/b");
+		a += !strcmp(p.rules[i].arg, "/a");
+		b += !strcmp(p.rules[i].arg, "/b");
 	}
 	policy_free(&p);
 	ASSERT_EQ(a, 1);
@@ -723,7 +732,7 @@ static void edit_add_invalid_target(void)
 	fresh_dir(dir, sizeof(dir), "edit_invalid");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	ASSERT_EQ(WRITE_LIT(path, "mode audit\nprotect /a\n"), 0);
-	ASSERT_TRUE(policy_edit_protect(path, "relative", true, &text, &len, err, sizeof(err)) < 0);
+	ASSERT_TRUE(edit_protect(path, "relative", true, &text, &len, err, sizeof(err)) < 0);
 	ASSERT_TRUE(text == NULL);
 	snprintf(want, sizeof(want), "%s:3: protect: 'relative' is not an absolute path", path);
 	ASSERT_STREQ(err, want);
@@ -731,7 +740,7 @@ static void edit_add_invalid_target(void)
 	/* a broken file: the error names the file and the broken line */
 	ASSERT_EQ(WRITE_LIT(path, "mode audit\nprotct /a\n"), 0);
 	text = (char *)"sentinel";
-	ASSERT_TRUE(policy_edit_protect(path, "/b", true, &text, &len, err, sizeof(err)) < 0);
+	ASSERT_TRUE(edit_protect(path, "/b", true, &text, &len, err, sizeof(err)) < 0);
 	ASSERT_TRUE(text == NULL);
 	snprintf(want, sizeof(want), "%s:2: unknown key 'protct' (did you mean 'protect'?)", path);
 	ASSERT_STREQ(err, want);
@@ -758,7 +767,7 @@ static void edit_add_target_with_newline(void)
 		int ret;
 
 		ASSERT_EQ(WRITE_LIT(path, "mode audit\n"), 0);
-		ret = policy_edit_protect(path, targets[i], true, &text, &len, err, sizeof(err));
+		ret = edit_protect(path, targets[i], true, &text, &len, err, sizeof(err));
 		if (ret) {	/* refused: fine, if the file is untouched */
 			char *back = slurp(path, &len);
 			int same = back && len == 11 && !memcmp(back, "mode audit\n", 11);
@@ -770,9 +779,9 @@ static void edit_add_target_with_newline(void)
 		}
 		ret = policy_parse(&p, "x", text, len, err, sizeof(err));
 		free(text);
-		if (ret || p.nrules != 1 || strcmp(p.rules[0].path, targets[i]))
+		if (ret || p.nrules != 1 || strcmp(p.rules[0].arg, targets[i]))
 			w += snprintf(why + w, sizeof(why) - w, "%s'%s' accepted, stored as protect \"%s\"",
-				      w ? "; " : "", shown_as[i], p.nrules ? p.rules[0].path : "(none)");
+				      w ? "; " : "", shown_as[i], p.nrules ? p.rules[0].arg : "(none)");
 		policy_free(&p);
 		if (w >= sizeof(why))
 			break;
@@ -810,7 +819,7 @@ static void edit_del_keeps_other_lines(void)
 	fresh_dir(dir, sizeof(dir), "edit_del");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	ASSERT_EQ(WRITE_LIT(path, orig), 0);
-	ASSERT_EQ(policy_edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), 0);
 	ASSERT_EQ(len, sizeof(want) - 1);
 	ASSERT_TRUE(!memcmp(text, want, len));
 	ASSERT_EQ(policy_write(path, text, len, err, sizeof(err)), 0);
@@ -831,7 +840,7 @@ static void edit_del_quoted_path_with_space(void)
 	fresh_dir(dir, sizeof(dir), "edit_del_q");
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	ASSERT_EQ(WRITE_LIT(path, orig), 0);
-	ASSERT_EQ(policy_edit_protect(path, "/srv/crm data", false, &text, &len, err, sizeof(err)), 0);
+	ASSERT_EQ(edit_protect(path, "/srv/crm data", false, &text, &len, err, sizeof(err)), 0);
 	ASSERT_EQ(len, 19);
 	ASSERT_TRUE(!memcmp(text, "protect /srv/other\n", 19));
 	free(text);
@@ -851,12 +860,12 @@ static void edit_del_absent_leaves_file(void)
 	ASSERT_EQ(WRITE_LIT(path, orig), 0);
 	ASSERT_EQ(stat(path, &before), 0);
 	/* "/a" is only a prefix of "/a/b"; "/x" only a prefix of "/x y" */
-	ASSERT_EQ(policy_edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), -ENOENT);
+	ASSERT_EQ(edit_protect(path, "/a", false, &text, &len, err, sizeof(err)), -ENOENT);
 	ASSERT_TRUE(text == NULL);
 	snprintf(want, sizeof(want), "%s: no 'protect /a' line to remove", path);
 	ASSERT_STREQ(err, want);
 	text = (char *)"sentinel";
-	ASSERT_EQ(policy_edit_protect(path, "/x", false, &text, &len, err, sizeof(err)), -ENOENT);
+	ASSERT_EQ(edit_protect(path, "/x", false, &text, &len, err, sizeof(err)), -ENOENT);
 	ASSERT_TRUE(text == NULL);
 	back = slurp(path, &blen);
 	ASSERT_TRUE(back && blen == sizeof(orig) - 1 && !memcmp(back, orig, blen));
@@ -875,7 +884,7 @@ static void edit_missing_file(void)
 	size_t len = 0;
 
 	path_in(path, sizeof(path), "edit-missing.conf");
-	ASSERT_EQ(policy_edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), -ENOENT);
+	ASSERT_EQ(edit_protect(path, "/a", true, &text, &len, err, sizeof(err)), -ENOENT);
 	snprintf(want, sizeof(want), "%s: No such file or directory", path);
 	ASSERT_STREQ(err, want);
 }
@@ -982,7 +991,7 @@ int main(void)
 	RUN(err_nul_byte);
 	RUN(err_not_utf8);
 	RUN(err_overlong_utf8);
-	RUN(err_mode_enforce);
+	RUN(err_mode_unknown);
 	RUN(err_mode_twice);
 	RUN(err_first_error_wins_and_small_buffer);
 
