@@ -171,10 +171,11 @@ static int hold_fanotify(const char *dir, bool pre)
 			    O_RDONLY | O_CLOEXEC);
 	if (fan < 0)
 		die("fanotify_init", NULL);
-	mark(fan, mask | FAN_EVENT_ON_CHILD | FAN_ONDIR, dir, ".");
+	/* Open the directory before marking it: our own open would wait for us. */
 	d = opendir(dir);
 	if (!d)
 		die("opendir", dir);
+	mark(fan, mask | FAN_EVENT_ON_CHILD, dir, ".");
 	while ((de = readdir(d)))
 		if (de->d_type == DT_REG)
 			mark(fan, mask, dir, de->d_name);
