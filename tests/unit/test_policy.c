@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for ctl/policy.c: policy_parse (good and bad files, exact
- * error messages), policy_load (policy.d/ beside the file), and
- * policy_edit_protect + policy_write on temporary files.
+ * error messages; mode, protect [audit], allow exe/user, revoke user
+ * [audit]), policy_resolve (binaries and users, on this system),
+ * policy_load (policy.d/ beside the file), and policy_edit + policy_write
+ * on temporary files.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -962,6 +964,700 @@ static void write_failure_keeps_file_and_fds(void)
 	rm_rf(dir);
 }
 
+/* ---- enforcement grammar: mode enforce, audit flag, allow, revoke ------- */
+
+static void parse_mode_enforce(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "# c\nprotect /x\nmode enforce\n", err), 0);
+	ASSERT_STREQ(err, "");
+	ASSERT_EQ(p.mode, POLICY_ENFORCE);
+	ASSERT_STREQ(p.mode_file, FILE_NAME);
+	ASSERT_EQ(p.mode_line, 3);
+	ASSERT_STREQ(policy_mode_name(p.mode), "enforce");
+	ASSERT_EQ(p.nrules, 1);
+	policy_free(&p);
+	ASSERT_TRUE(p.mode_file == NULL);
+	ASSERT_EQ(p.mode, POLICY_AUDIT);
+
+	/* no mode line: audit, and no place it was set */
+	ASSERT_EQ(PARSE(&p, "protect /x\n", err), 0);
+	ASSERT_EQ(p.mode, POLICY_AUDIT);
+	ASSERT_TRUE(p.mode_file == NULL);
+	ASSERT_EQ(p.mode_line, 0);
+	policy_free(&p);
+
+	EXPECT_ERROR("mode enforce\nmode audit\n",
+		     FILE_NAME ":2: mode is set twice (first at " FILE_NAME ":1); keep one 'mode' line");
+	EXPECT_ERROR("mode enforce now\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
+	EXPECT_ERROR("mode Enforce\n", FILE_NAME ":1: unknown mode 'Enforce' (modes: audit, enforce)");
+}
+
+static void parse_protect_audit_flag(void)
+{
+	static const char text[] =
+		"protect /x audit\n"
+		"protect \"/srv/crm data\" audit   # trial\n"
+		"protect /y\n"
+		"protect /audit\n"
+		"protect \"/z\"\taudit\r\n";
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, text, err), 0);
+	ASSERT_EQ(p.nrules, 5);
+	ASSERT_EQ(p.rules[0].kind, RULE_PROTECT);
+	ASSERT_STREQ(p.rules[0].arg, "/x");
+	ASSERT_EQ(p.rules[0].audit, 1);
+	ASSERT_EQ(p.rules[0].line, 1);
+	ASSERT_STREQ(p.rules[1].arg, "/srv/crm data");
+	ASSERT_EQ(p.rules[1].audit, 1);
+	ASSERT_EQ(p.rules[1].line, 2);
+	ASSERT_STREQ(p.rules[2].arg, "/y");
+	ASSERT_EQ(p.rules[2].audit, 0);
+	ASSERT_STREQ(p.rules[3].arg, "/audit");
+	ASSERT_EQ(p.rules[3].audit, 0);
+	ASSERT_STREQ(p.rules[4].arg, "/z");
+	ASSERT_EQ(p.rules[4].audit, 1);
+	ASSERT_EQ(p.rules[4].line, 5);
+	policy_free(&p);
+
+	/* the flag is the word audit, exactly, and only once */
+	EXPECT_ERROR("protect /x Audit\n",
+		     FILE_NAME ":1: protect takes one path and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("protect /x audit audit\n",
+		     FILE_NAME ":1: protect takes one path and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("protect audit\n", FILE_NAME ":1: protect: 'audit' is not an absolute path");
+	EXPECT_ERROR("protect rel audit\n", FILE_NAME ":1: protect: 'rel' is not an absolute path");
+}
+
+static void parse_allow_and_revoke(void)
+{
+	static const char text[] =
+		"mode enforce\n"
+		"allow exe /usr/bin/crm\n"
+		"allow user bob\n"
+		"\n"
+		"allow user 1001   # by uid\n"
+		"revoke user alice\n"
+		"revoke user alice audit\n"
+		"\tallow  exe \"/opt/crm app/bin\"\r\n";
+	static const struct {
+		enum rule_kind kind;
+		const char *arg, *kind_name;
+		int audit, line;
+	} want[] = {
+		{ RULE_ALLOW_EXE, "/usr/bin/crm", "allow exe", 0, 2 },
+		{ RULE_ALLOW_USER, "bob", "allow user", 0, 3 },
+		{ RULE_ALLOW_USER, "1001", "allow user", 0, 5 },
+		{ RULE_REVOKE_USER, "alice", "revoke user", 0, 6 },
+		{ RULE_REVOKE_USER, "alice", "revoke user", 1, 7 },
+		{ RULE_ALLOW_EXE, "/opt/crm app/bin", "allow exe", 0, 8 },
+	};
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, text, err), 0);
+	ASSERT_STREQ(err, "");
+	ASSERT_EQ(p.mode, POLICY_ENFORCE);
+	ASSERT_EQ(p.nrules, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < p.nrules; i++) {
+		const struct policy_rule *r = &p.rules[i];
+
+		if (r->kind != want[i].kind || strcmp(r->arg, want[i].arg) || r->audit != want[i].audit ||
+		    r->line != want[i].line || strcmp(r->file, FILE_NAME) ||
+		    strcmp(policy_kind_name(r->kind), want[i].kind_name)) {
+			char got[256];
+
+			snprintf(got, sizeof(got), "%s:%d: %s \"%s\"%s (kind %d)", r->file, r->line,
+				 policy_kind_name(r->kind), r->arg, r->audit ? " audit" : "", r->kind);
+			policy_free(&p);
+			FAILF("rule %zu is %s, expected %s \"%s\"%s at line %d", i, got, want[i].kind_name,
+			      want[i].arg, want[i].audit ? " audit" : "", want[i].line);
+		}
+		/* nothing resolved by parsing */
+		ASSERT_EQ(r->uid, 0);
+		ASSERT_EQ(r->dev, 0);
+		ASSERT_EQ(r->ino, 0);
+		ASSERT_EQ(r->interpreter, 0);
+	}
+	ASSERT_STREQ(policy_kind_name(RULE_PROTECT), "protect");
+	policy_free(&p);
+}
+
+static void err_allow_revoke(void)
+{
+	EXPECT_ERROR("allow\n",
+		     FILE_NAME ":1: allow takes 'exe PATH' or 'user NAME' (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("protect /x\nallow group x\n",
+		     FILE_NAME ":2: allow takes 'exe PATH' or 'user NAME' (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("allow Exe /x\n",
+		     FILE_NAME ":1: allow takes 'exe PATH' or 'user NAME' (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("allow /usr/bin/crm\n",
+		     FILE_NAME ":1: allow takes 'exe PATH' or 'user NAME' (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("revoke exe /x\n",
+		     FILE_NAME ":1: revoke takes 'user NAME' (for example: revoke user alice)");
+	EXPECT_ERROR("revoke\n",
+		     FILE_NAME ":1: revoke takes 'user NAME' (for example: revoke user alice)");
+	EXPECT_ERROR("revoke alice\n",
+		     FILE_NAME ":1: revoke takes 'user NAME' (for example: revoke user alice)");
+	EXPECT_ERROR("allow exe relative\n",
+		     FILE_NAME ":1: allow exe: 'relative' is not an absolute path");
+	EXPECT_ERROR("allow exe \"crm app\"\n",
+		     FILE_NAME ":1: allow exe: 'crm app' is not an absolute path");
+	EXPECT_ERROR("allow exe /x audit\n",
+		     FILE_NAME ":1: allow exe: 'audit' goes on protect and revoke rules only");
+	EXPECT_ERROR("allow user bob audit\n",
+		     FILE_NAME ":1: allow user: 'audit' goes on protect and revoke rules only");
+	EXPECT_ERROR("allow exe\n",
+		     FILE_NAME ":1: allow exe: missing path (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("allow exe \"\"\n",
+		     FILE_NAME ":1: allow exe: missing path (for example: allow exe /usr/bin/crm)");
+	EXPECT_ERROR("revoke user\n",
+		     FILE_NAME ":1: revoke user: missing user (for example: revoke user alice)");
+	EXPECT_ERROR("revoke user \"\" audit\n",
+		     FILE_NAME ":1: revoke user: missing user (for example: revoke user alice)");
+	EXPECT_ERROR("revoke user a b\n",
+		     FILE_NAME ":1: revoke user takes one user and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("revoke user alice audit now\n",
+		     FILE_NAME ":1: too many words (quote a path with spaces: protect \"/srv/crm data\")");
+	EXPECT_ERROR("alow exe /x\n", FILE_NAME ":1: unknown key 'alow' (did you mean 'allow'?)");
+	EXPECT_ERROR("revok user alice\n", FILE_NAME ":1: unknown key 'revok' (did you mean 'revoke'?)");
+}
+
+/* The example in the message is one of the rule that is missing its user. */
+static void err_allow_user_missing_example(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "allow user\n", err), -EINVAL);
+	policy_free(&p);
+	ASSERT_CONTAINS(err, FILE_NAME ":1: allow user: missing user (for example: allow user ");
+}
+
+/* An allow rule takes no 'audit': its too-many-words message must not offer one. */
+static void err_allow_too_many_no_audit_offer(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "allow exe /a /b\n", err), -EINVAL);
+	policy_free(&p);
+	ASSERT_CONTAINS(err, FILE_NAME ":1: allow exe takes one path");
+	if (strstr(err, "audit"))
+		FAILF("err is \"%s\": it offers 'audit', which allow exe refuses", err);
+	ASSERT_EQ(PARSE(&p, "allow user a b\n", err), -EINVAL);
+	policy_free(&p);
+	ASSERT_CONTAINS(err, FILE_NAME ":1: allow user takes one user");
+	if (strstr(err, "audit"))
+		FAILF("err is \"%s\": it offers 'audit', which allow user refuses", err);
+}
+
+/* ---- policy_resolve ------------------------------------------------------- */
+
+/* Parses text (as FILE_NAME) into a fresh p and resolves it. */
+static int resolve(struct policy *p, const char *text, char *err)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	err[0] = 0;
+	ret = policy_parse(p, FILE_NAME, text, strlen(text), err, POLICY_ERR_MAX);
+	if (ret) {
+		printf("resolve: does not parse: %s\n", err);
+		return 1000;	/* no errno: the test fails on it */
+	}
+	return policy_resolve(p, err, POLICY_ERR_MAX);
+}
+
+/* A file of `mode` named name in dir, path into out; 0 on success. */
+static int make_file(char *out, size_t n, const char *dir, const char *name, mode_t mode)
+{
+	snprintf(out, n, "%s/%s", dir, name);
+	if (WRITE_LIT(out, "#!/bin/sh\nexit 0\n"))
+		return -1;
+	return chmod(out, mode);
+}
+
+static void resolve_exe_bin_sh(void)
+{
+	char err[POLICY_ERR_MAX];
+	struct policy p;
+	struct stat st;
+
+	ASSERT_EQ(stat("/bin/sh", &st), 0);
+	ASSERT_EQ(resolve(&p, "protect /x\nallow exe /bin/sh\n", err), 0);
+	ASSERT_STREQ(err, "");
+	ASSERT_EQ(p.nrules, 2);
+	ASSERT_EQ(p.rules[1].dev, st.st_dev);
+	ASSERT_EQ(p.rules[1].ino, st.st_ino);
+	ASSERT_EQ(p.rules[1].interpreter, 1);
+	/* the path stays as written, even where /bin/sh is a link */
+	ASSERT_STREQ(p.rules[1].arg, "/bin/sh");
+	/* protect rules are not looked up */
+	ASSERT_EQ(p.rules[0].ino, 0);
+	ASSERT_EQ(p.rules[0].interpreter, 0);
+	policy_free(&p);
+}
+
+static void resolve_exe_sqlite3_not_interpreter(void)
+{
+	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 32], err[POLICY_ERR_MAX];
+	struct policy p;
+	struct stat st;
+
+	if (stat("/usr/bin/sqlite3", &st) == 0) {
+		ASSERT_EQ(resolve(&p, "allow exe /usr/bin/sqlite3\n", err), 0);
+		ASSERT_EQ(p.rules[0].dev, st.st_dev);
+		ASSERT_EQ(p.rules[0].ino, st.st_ino);
+		ASSERT_EQ(p.rules[0].interpreter, 0);
+		policy_free(&p);
+	}
+	/* whether or not sqlite3 is installed: by its name */
+	fresh_dir(dir, sizeof(dir), "resolve_sqlite3");
+	ASSERT_EQ(make_file(f, sizeof(f), dir, "sqlite3", 0755), 0);
+	ASSERT_EQ(stat(f, &st), 0);
+	snprintf(text, sizeof(text), "allow exe %s\n", f);
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_EQ(p.rules[0].ino, st.st_ino);
+	ASSERT_EQ(p.rules[0].interpreter, 0);
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+/* Executables named like interpreters (with a version) are interpreters. */
+static void resolve_exe_interpreter_names(void)
+{
+	static const struct {
+		const char *name;
+		int interpreter;
+	} names[] = {
+		{ "python3.11", 1 }, { "python3", 1 }, { "python", 1 }, { "perl5.36", 1 },
+		{ "bash", 1 }, { "node", 1 }, { "php8.2", 1 }, { "lua5.4", 1 }, { "env", 1 },
+		{ "crm-server", 0 }, { "shred", 0 }, { "python3-crm", 0 }, { "nodejs-app", 0 },
+		{ "crm", 0 },
+	};
+	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 32], err[POLICY_ERR_MAX];
+	struct policy p;
+	struct stat st;
+
+	fresh_dir(dir, sizeof(dir), "resolve_interp");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ASSERT_EQ(make_file(f, sizeof(f), dir, names[i].name, 0755), 0);
+		ASSERT_EQ(stat(f, &st), 0);
+		snprintf(text, sizeof(text), "allow exe %s\n", f);
+		ASSERT_EQ(resolve(&p, text, err), 0);
+		ASSERT_EQ(p.rules[0].dev, st.st_dev);
+		ASSERT_EQ(p.rules[0].ino, st.st_ino);
+		if (p.rules[0].interpreter != names[i].interpreter) {
+			policy_free(&p);
+			FAILF("%s: interpreter is %d, expected %d", names[i].name,
+			      !names[i].interpreter, names[i].interpreter);
+		}
+		policy_free(&p);
+	}
+	/* executable by group or others only is executable too */
+	ASSERT_EQ(make_file(f, sizeof(f), dir, "crm-o", 0601), 0);
+	snprintf(text, sizeof(text), "allow exe %s\n", f);
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+/*
+ * The rule stands for the binary at the end of the path (by inode): a link
+ * named crm-server to python3.11 allows python, which runs any script.
+ */
+static void resolve_exe_link_to_interpreter(void)
+{
+	char dir[DIR_LEN], f[PATH_LEN], link[PATH_LEN + 16], text[PATH_LEN + 48], err[POLICY_ERR_MAX];
+	struct policy p;
+	struct stat st;
+
+	fresh_dir(dir, sizeof(dir), "resolve_link");
+	ASSERT_EQ(make_file(f, sizeof(f), dir, "python3.11", 0755), 0);
+	ASSERT_EQ(stat(f, &st), 0);
+	snprintf(link, sizeof(link), "%s/crm-server", dir);
+	ASSERT_EQ(symlink("python3.11", link), 0);
+	snprintf(text, sizeof(text), "allow exe %s\n", link);
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_EQ(p.rules[0].ino, st.st_ino);
+	ASSERT_EQ(p.rules[0].dev, st.st_dev);
+	ASSERT_EQ(p.rules[0].interpreter, 1);
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+static void resolve_exe_not_executable(void)
+{
+	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 128], err[POLICY_ERR_MAX];
+	struct policy p;
+
+	fresh_dir(dir, sizeof(dir), "resolve_noexec");
+	ASSERT_EQ(make_file(f, sizeof(f), dir, "crm", 0644), 0);
+	snprintf(text, sizeof(text), "mode enforce\nprotect /x\n\nallow exe %s\n", f);
+	ASSERT_EQ(resolve(&p, text, err), -EINVAL);
+	snprintf(want, sizeof(want), FILE_NAME ":4: allow exe %s: not an executable file", f);
+	ASSERT_STREQ(err, want);
+	policy_free(&p);
+
+	/* a directory (it has x bits) is not an executable file either */
+	snprintf(text, sizeof(text), "allow exe %s\n", dir);
+	ASSERT_EQ(resolve(&p, text, err), -EINVAL);
+	snprintf(want, sizeof(want), FILE_NAME ":1: allow exe %s: not an executable file", dir);
+	ASSERT_STREQ(err, want);
+	policy_free(&p);
+	rm_rf(dir);
+}
+
+static void resolve_exe_missing(void)
+{
+	char path[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 128], err[POLICY_ERR_MAX];
+	struct policy p;
+
+	path_in(path, sizeof(path), "no-such-crm-binary");
+	snprintf(text, sizeof(text), "protect /x\nallow exe %s\n", path);
+	ASSERT_EQ(resolve(&p, text, err), -ENOENT);
+	snprintf(want, sizeof(want), FILE_NAME ":2: allow exe %s: %s", path, strerror(ENOENT));
+	ASSERT_STREQ(err, want);
+	policy_free(&p);
+
+	/* a path through a file is ENOTDIR */
+	snprintf(text, sizeof(text), "allow exe /etc/passwd/x\n");
+	ASSERT_EQ(resolve(&p, text, err), -ENOTDIR);
+	ASSERT_STREQ(err, FILE_NAME ":1: allow exe /etc/passwd/x: Not a directory");
+	policy_free(&p);
+}
+
+static void resolve_users(void)
+{
+	static const char text[] =
+		"revoke user root\n"
+		"revoke user 4242\n"
+		"allow user root\n"
+		"allow user 1001 \n"
+		"revoke user 0\n"
+		"revoke user 007 audit\n"
+		"revoke user 4294967294\n";
+	char err[POLICY_ERR_MAX];
+	struct policy p;
+
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_STREQ(err, "");
+	ASSERT_EQ(p.nrules, 7);
+	ASSERT_EQ(p.rules[0].uid, 0);
+	ASSERT_EQ(p.rules[1].uid, 4242);
+	ASSERT_EQ(p.rules[2].uid, 0);
+	ASSERT_EQ(p.rules[3].uid, 1001);
+	ASSERT_EQ(p.rules[4].uid, 0);
+	ASSERT_EQ(p.rules[5].uid, 7);
+	ASSERT_EQ(p.rules[5].audit, 1);
+	ASSERT_EQ(p.rules[6].uid, 4294967294u);
+	/* the argument stays as written */
+	ASSERT_STREQ(p.rules[1].arg, "4242");
+	ASSERT_STREQ(p.rules[5].arg, "007");
+	policy_free(&p);
+}
+
+/* A numeric uid must fit uid_t and not be (uid_t)-1, "no login uid". */
+static void resolve_user_numeric_out_of_range(void)
+{
+	char err[POLICY_ERR_MAX];
+	struct policy p;
+
+	ASSERT_EQ(resolve(&p, "revoke user 4294967295\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":1: revoke user 4294967295: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+	ASSERT_EQ(resolve(&p, "revoke user 99999999999999999999999\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":1: revoke user 99999999999999999999999: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+	ASSERT_EQ(resolve(&p, "allow user 12ab\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":1: allow user 12ab: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+}
+
+static void resolve_user_missing(void)
+{
+	char err[POLICY_ERR_MAX];
+	struct policy p;
+
+	ASSERT_EQ(resolve(&p, "mode enforce\nprotect /x\nrevoke user no_such_user_xyz\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":3: revoke user no_such_user_xyz: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+	ASSERT_EQ(resolve(&p, "allow user no_such_user_xyz\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":1: allow user no_such_user_xyz: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+	/* the first bad rule is reported */
+	ASSERT_EQ(resolve(&p, "revoke user root\nrevoke user no_such_user_a\nallow exe /no/such/b\n", err), -ENOENT);
+	ASSERT_STREQ(err, FILE_NAME ":2: revoke user no_such_user_a: no such user (for an account that is gone, write its numeric uid)");
+	policy_free(&p);
+}
+
+/* policy_load resolves what policy.conf and policy.d name; a failure empties p. */
+static void load_resolves_rules(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], d[PATH_LEN], f[PATH_LEN + 64], err[POLICY_ERR_MAX];
+	char want[PATH_LEN + 192];
+	struct policy p;
+	struct stat st;
+
+	ASSERT_EQ(stat("/bin/sh", &st), 0);
+	fresh_dir(dir, sizeof(dir), "load_resolve");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	snprintf(d, sizeof(d), "%s/policy.d", dir);
+	mkdir(d, 0755);
+	ASSERT_EQ(WRITE_LIT(path, "mode enforce\nprotect /x audit\nallow exe /bin/sh\n"), 0);
+	snprintf(f, sizeof(f), "%s/10-users.conf", d);
+	ASSERT_EQ(WRITE_LIT(f, "revoke user root audit\nallow user 1001\n"), 0);
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), 0);
+	ASSERT_EQ(p.mode, POLICY_ENFORCE);
+	ASSERT_STREQ(p.mode_file, path);
+	ASSERT_EQ(p.nrules, 4);
+	ASSERT_EQ(p.rules[0].audit, 1);
+	ASSERT_EQ(p.rules[1].dev, st.st_dev);
+	ASSERT_EQ(p.rules[1].ino, st.st_ino);
+	ASSERT_EQ(p.rules[2].kind, RULE_REVOKE_USER);
+	ASSERT_EQ(p.rules[2].uid, 0);
+	ASSERT_EQ(p.rules[2].audit, 1);
+	ASSERT_STREQ(p.rules[2].file, f);
+	ASSERT_EQ(p.rules[3].uid, 1001);
+	policy_free(&p);
+
+	ASSERT_EQ(WRITE_LIT(f, "allow user 1001\nrevoke user no_such_user_xyz\n"), 0);
+	ASSERT_EQ(policy_load(&p, path, NULL, 0, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s:2: revoke user no_such_user_xyz: no such user "
+		 "(for an account that is gone, write its numeric uid)", f);
+	ASSERT_STREQ(err, want);
+	ASSERT_EQ(p.nrules, 0);
+	ASSERT_TRUE(p.rules == NULL);
+	ASSERT_TRUE(p.mode_file == NULL);
+	ASSERT_EQ(p.mode, POLICY_AUDIT);
+	rm_rf(dir);
+}
+
+/* ---- policy_edit with allow, revoke, mode ---------------------------------- */
+
+/* len bytes of s into out with \n, \r shown as such: one line in a FAIL message. */
+static void escape_nl(char *out, size_t n, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 3 < n; i++) {
+		if (s[i] == '\n' || s[i] == '\r') {
+			out[o++] = '\\';
+			out[o++] = s[i] == '\n' ? 'n' : 'r';
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = 0;
+}
+
+#define NWORDS(...) (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
+/* policy_edit(path, {words...}, add) into text/len, message into err (an array). */
+#define EDIT(path, add, text, len, err, ...) \
+	policy_edit(path, (const char *const[]){ __VA_ARGS__ }, NWORDS(__VA_ARGS__), add, \
+		    text, len, err, sizeof(err))
+
+/* Asserts that the edit succeeds and gives exactly the literal want. */
+#define EXPECT_EDIT(path, add, want, ...) do { \
+	char *_t = NULL, _e[POLICY_ERR_MAX]; \
+	size_t _l = 0; \
+	int _r = EDIT(path, add, &_t, &_l, _e, __VA_ARGS__); \
+	if (_r) FAILF("edit failed (%d): %s", _r, _e); \
+	if (_l != sizeof(want) - 1 || memcmp(_t, want, _l)) { \
+		char _got[1024], _exp[1024]; \
+		escape_nl(_got, sizeof(_got), _t, _l); \
+		escape_nl(_exp, sizeof(_exp), want, sizeof(want) - 1); \
+		free(_t); \
+		FAILF("edit gave \"%s\", expected \"%s\"", _got, _exp); \
+	} \
+	free(_t); \
+} while (0)
+
+/* Asserts that the file at path holds exactly the literal want. */
+#define EXPECT_FILE(path, want) do { \
+	size_t _l; \
+	char *_b = slurp(path, &_l); \
+	int _same = _b && _l == sizeof(want) - 1 && !memcmp(_b, want, _l); \
+	if (!_same) { \
+		char _got[1024], _exp[1024]; \
+		escape_nl(_got, sizeof(_got), _b ? _b : "(unreadable)", _b ? _l : 12); \
+		escape_nl(_exp, sizeof(_exp), want, sizeof(want) - 1); \
+		free(_b); \
+		FAILF("%s holds \"%s\", expected \"%s\"", path, _got, _exp); \
+	} \
+	free(_b); \
+} while (0)
+
+static void edit_revoke_add_twice_one_line(void)
+{
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	char *text = NULL;
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_revoke_twice");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, "mode enforce\nprotect /x\n"), 0);
+	EXPECT_EDIT(path, true, "mode enforce\nprotect /x\nrevoke user alice\n", "revoke", "user", "alice");
+	ASSERT_EQ(EDIT(path, true, &text, &len, err, "revoke", "user", "alice"), 0);
+	ASSERT_EQ(policy_write(path, text, len, err, sizeof(err)), 0);
+	free(text);
+	/* again: still one line for it, at the end */
+	EXPECT_EDIT(path, true, "mode enforce\nprotect /x\nrevoke user alice\n", "revoke", "user", "alice");
+	/* with the audit flag: replaces the line without */
+	EXPECT_EDIT(path, true, "mode enforce\nprotect /x\nrevoke user alice audit\n",
+		    "revoke", "user", "alice", "audit");
+	/* others' lines stay, also the protect /x one */
+	EXPECT_EDIT(path, true, "mode enforce\nprotect /x\nrevoke user alice\nrevoke user bob\n",
+		    "revoke", "user", "bob");
+	EXPECT_EDIT(path, true, "mode enforce\nprotect /x\nrevoke user alice\nallow exe /usr/bin/crm\n",
+		    "allow", "exe", "/usr/bin/crm");
+	rm_rf(dir);
+}
+
+static void edit_revoke_del_also_audit_line(void)
+{
+	static const char orig[] =
+		"# users\n"
+		"revoke user alice audit\n"
+		"revoke user bob\n"
+		"revoke user \"alice\"   # again\n"
+		"# revoke user alice\n"
+		"revoke user alice2\n";
+	char dir[DIR_LEN], path[PATH_LEN];
+
+	fresh_dir(dir, sizeof(dir), "edit_revoke_del");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	EXPECT_EDIT(path, false, "# users\nrevoke user bob\n# revoke user alice\nrevoke user alice2\n",
+		    "revoke", "user", "alice");
+	/* with the flag given, the same */
+	EXPECT_EDIT(path, false, "# users\nrevoke user bob\n# revoke user alice\nrevoke user alice2\n",
+		    "revoke", "user", "alice", "audit");
+	/* the file itself is not touched by policy_edit */
+	EXPECT_FILE(path, orig);
+	rm_rf(dir);
+}
+
+static void edit_allow_and_revoke_are_different_rules(void)
+{
+	static const char orig[] =
+		"allow user alice\n"
+		"revoke user alice\n"
+		"allow exe /x\n"
+		"protect /x\n";
+	char dir[DIR_LEN], path[PATH_LEN];
+
+	fresh_dir(dir, sizeof(dir), "edit_allow_revoke");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	EXPECT_EDIT(path, false, "allow user alice\nallow exe /x\nprotect /x\n", "revoke", "user", "alice");
+	EXPECT_EDIT(path, false, "revoke user alice\nallow exe /x\nprotect /x\n", "allow", "user", "alice");
+	EXPECT_EDIT(path, false, "allow user alice\nrevoke user alice\nprotect /x\n", "allow", "exe", "/x");
+	EXPECT_EDIT(path, false, "allow user alice\nrevoke user alice\nallow exe /x\n", "protect", "/x");
+	/* adding one keeps the other */
+	EXPECT_EDIT(path, true, "revoke user alice\nallow exe /x\nprotect /x\nallow user alice\n",
+		    "allow", "user", "alice");
+	rm_rf(dir);
+}
+
+static void edit_mode_replaces_mode_line(void)
+{
+	static const char orig[] =
+		"# crmguard policy\n"
+		"mode audit   # for now\n"
+		"protect /x\n"
+		"# mode audit\n"
+		"revoke user alice\n";
+	static const char want[] =
+		"# crmguard policy\n"
+		"protect /x\n"
+		"# mode audit\n"
+		"revoke user alice\n"
+		"mode enforce\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_mode");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	EXPECT_EDIT(path, true, want, "mode", "enforce");
+	ASSERT_EQ(EDIT(path, true, &text, &len, err, "mode", "enforce"), 0);
+	ASSERT_EQ(policy_parse(&p, "x", text, len, err, sizeof(err)), 0);
+	ASSERT_EQ(p.mode, POLICY_ENFORCE);
+	ASSERT_EQ(p.mode_line, 5);
+	policy_free(&p);
+	ASSERT_EQ(policy_write(path, text, len, err, sizeof(err)), 0);
+	free(text);
+	EXPECT_FILE(path, want);
+	/* and back: still exactly one mode line */
+	EXPECT_EDIT(path, true, "# crmguard policy\nprotect /x\n# mode audit\nrevoke user alice\nmode audit\n",
+		    "mode", "audit");
+	/* a file without one gets one */
+	ASSERT_EQ(WRITE_LIT(path, "protect /x\n"), 0);
+	EXPECT_EDIT(path, true, "protect /x\nmode enforce\n", "mode", "enforce");
+	rm_rf(dir);
+}
+
+static void edit_del_absent_rule_names_it(void)
+{
+	static const char orig[] = "revoke user bob\nallow user alice\n# revoke user alice\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX], want[PATH_LEN + 128];
+	char *text = (char *)"sentinel";
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_del_absent_rule");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	ASSERT_EQ(EDIT(path, false, &text, &len, err, "revoke", "user", "alice"), -ENOENT);
+	ASSERT_TRUE(text == NULL);
+	snprintf(want, sizeof(want), "%s: no 'revoke user alice' line to remove", path);
+	ASSERT_STREQ(err, want);
+	text = (char *)"sentinel";
+	ASSERT_EQ(EDIT(path, false, &text, &len, err, "allow", "exe", "/opt/crm app"), -ENOENT);
+	ASSERT_TRUE(text == NULL);
+	snprintf(want, sizeof(want), "%s: no 'allow exe \"/opt/crm app\"' line to remove", path);
+	ASSERT_STREQ(err, want);
+	EXPECT_FILE(path, orig);
+	rm_rf(dir);
+}
+
+static void edit_word_with_newline_refused(void)
+{
+	static const char orig[] = "mode enforce\nrevoke user alice\n";
+	char dir[DIR_LEN], path[PATH_LEN], err[POLICY_ERR_MAX];
+	char *text;
+	size_t len = 0;
+
+	fresh_dir(dir, sizeof(dir), "edit_word_nl");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	ASSERT_EQ(WRITE_LIT(path, orig), 0);
+	text = (char *)"sentinel";
+	ASSERT_EQ(EDIT(path, true, &text, &len, err, "revoke", "user", "bob\nallow user bob"), -EINVAL);
+	ASSERT_TRUE(text == NULL);
+	ASSERT_STREQ(err, "'bob?allow user bob' has a control character (such as a newline); "
+		     "crmguard cannot name it in a policy");
+	text = (char *)"sentinel";
+	ASSERT_EQ(EDIT(path, false, &text, &len, err, "revoke", "user", "alice\n"), -EINVAL);
+	ASSERT_TRUE(text == NULL);
+	ASSERT_STREQ(err, "'alice?' has a control character (such as a newline); "
+		     "crmguard cannot name it in a policy");
+	text = (char *)"sentinel";
+	ASSERT_EQ(EDIT(path, true, &text, &len, err, "allow", "exe", "/usr/bin/crm\r"), -EINVAL);
+	ASSERT_TRUE(text == NULL);
+	text = (char *)"sentinel";
+	ASSERT_EQ(EDIT(path, true, &text, &len, err, "mode\nprotect /evil", "enforce"), -EINVAL);
+	ASSERT_TRUE(text == NULL);
+	EXPECT_FILE(path, orig);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -1014,6 +1710,31 @@ int main(void)
 	RUN(write_keeps_mode);
 	RUN(write_into_missing_dir_fails);
 	RUN(write_failure_keeps_file_and_fds);
+
+	RUN(parse_mode_enforce);
+	RUN(parse_protect_audit_flag);
+	RUN(parse_allow_and_revoke);
+	RUN(err_allow_revoke);
+	RUN(err_allow_user_missing_example);
+	RUN(err_allow_too_many_no_audit_offer);
+
+	RUN(resolve_exe_bin_sh);
+	RUN(resolve_exe_sqlite3_not_interpreter);
+	RUN(resolve_exe_interpreter_names);
+	RUN(resolve_exe_link_to_interpreter);
+	RUN(resolve_exe_not_executable);
+	RUN(resolve_exe_missing);
+	RUN(resolve_users);
+	RUN(resolve_user_numeric_out_of_range);
+	RUN(resolve_user_missing);
+	RUN(load_resolves_rules);
+
+	RUN(edit_revoke_add_twice_one_line);
+	RUN(edit_revoke_del_also_audit_line);
+	RUN(edit_allow_and_revoke_are_different_rules);
+	RUN(edit_mode_replaces_mode_line);
+	RUN(edit_del_absent_rule_names_it);
+	RUN(edit_word_with_newline_refused);
 
 	rm_rf(tmpdir);
 	return test_failed != 0;
