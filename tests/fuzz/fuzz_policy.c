@@ -3,9 +3,13 @@
  * libFuzzer target: arbitrary bytes as a policy file for policy_parse.
  * Besides memory errors (ASan) and undefined behaviour (UBSan), it aborts
  * when the result breaks what the parser promises:
- *  - success: every rule has an absolute, NUL-free, valid UTF-8 path, the
- *    file name given, and line numbers that rise and stay in the text;
- *    and each path written back as `protect "..."` parses to itself;
+ *  - success: the mode is audit unless a `mode` line (in the text) set it;
+ *    every rule has a known kind, a non-empty, NUL-free, newline-free,
+ *    valid UTF-8 argument (absolute for protect and allow exe), 'audit'
+ *    only if it is a protect or revoke rule, nothing resolved yet, the file
+ *    name given, and line numbers that rise and stay in the text; and each
+ *    rule written back as `KIND "ARG" [audit]` parses to itself (or, if
+ *    escaping made it longer than a line may be, is refused as too long);
  *  - failure: a negative return and a message starting "fuzz.conf:LINE: ".
  * Build: make fuzz; run: build/fuzz/fuzz_policy -max_total_time=60
  */
@@ -26,26 +30,47 @@ static void check(int ok, const char *what, const char *detail)
 	}
 }
 
-/* `protect "path"` with \" and \\ escaped parses back to path. */
-static void check_roundtrip(const char *path)
+/* `KIND "arg" [audit]`, \" and \\ escaped, parses back to the same rule. */
+static void check_roundtrip(const struct policy_rule *r)
 {
-	size_t n = strlen(path), i, o = 0;
-	char *line = malloc(2 * n + 16), err[POLICY_ERR_MAX];
+	size_t n = strlen(r->arg), i, o = 0;
+	char *line = malloc(2 * n + 64), err[POLICY_ERR_MAX];
 	struct policy p = { 0 };
 	int ret;
 
-	o += sprintf(line, "protect \"");
+	o += sprintf(line, "%s \"", policy_kind_name(r->kind));
 	for (i = 0; i < n; i++) {
-		if (path[i] == '"' || path[i] == '\\')
+		if (r->arg[i] == '"' || r->arg[i] == '\\')
 			line[o++] = '\\';
-		line[o++] = path[i];
+		line[o++] = r->arg[i];
 	}
-	o += sprintf(line + o, "\"\n");
+	o += sprintf(line + o, "\"%s\n", r->audit ? " audit" : "");
+	/* escapes can make a line that fit too long: that one must say so */
+	if (o - 1 > POLICY_LINE_MAX) {
+		ret = policy_parse(&p, NAME, line, o, err, sizeof(err));
+		check(ret < 0 && strstr(err, "line is longer than"), "long quoted rule", err);
+		policy_free(&p);
+		free(line);
+		return;
+	}
 	ret = policy_parse(&p, NAME, line, o, err, sizeof(err));
-	check(ret == 0, "quoted path does not parse back", err);
-	check(p.nrules == 1 && !strcmp(p.rules[0].arg, path), "quoted path parses to another path", path);
+	check(ret == 0, "quoted rule does not parse back", err);
+	check(p.nrules == 1 && p.rules[0].kind == r->kind && !strcmp(p.rules[0].arg, r->arg) &&
+	      p.rules[0].audit == r->audit, "quoted rule parses to another rule", r->arg);
 	policy_free(&p);
 	free(line);
+}
+
+/* `mode NAME` parses back to the same mode. */
+static void check_mode_roundtrip(enum policy_mode m)
+{
+	char line[32], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	int n = snprintf(line, sizeof(line), "mode %s\n", policy_mode_name(m));
+
+	check(policy_parse(&p, NAME, line, n, err, sizeof(err)) == 0, "mode does not parse back", err);
+	check(p.mode == m && p.mode_line == 1, "mode parses to another mode", line);
+	policy_free(&p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -70,17 +95,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      "message does not start with file:line: ", err);
 		check(line >= 1 && (size_t)line <= lines, "message line out of range", err);
 	} else {
-		check(p.mode == POLICY_AUDIT, "mode", NULL);
+		check(p.mode == POLICY_AUDIT || p.mode == POLICY_ENFORCE, "mode", NULL);
+		if (p.mode_line) {
+			check(p.mode_file && !strcmp(p.mode_file, NAME), "mode file", p.mode_file);
+			check(p.mode_line >= 1 && (size_t)p.mode_line <= lines, "mode line", NULL);
+			check_mode_roundtrip(p.mode);
+		} else {
+			check(p.mode == POLICY_AUDIT && !p.mode_file, "mode set without a mode line", NULL);
+		}
 		for (i = 0; i < p.nrules; i++) {
-			const char *path = p.rules[i].arg;
+			const struct policy_rule *r = &p.rules[i];
+			const char *arg = r->arg;
 
-			check(path && path[0] == '/', "path not absolute", path);
-			check(utf8_invalid_at(path, strlen(path)) == strlen(path), "path not UTF-8", path);
-			check(!strchr(path, '\n'), "newline in path", path);
-			check(!strcmp(p.rules[i].file, NAME), "rule file", p.rules[i].file);
-			check(p.rules[i].line > prev && (size_t)p.rules[i].line <= lines, "rule line", path);
-			prev = p.rules[i].line;
-			check_roundtrip(path);
+			check(r->kind == RULE_PROTECT || r->kind == RULE_ALLOW_EXE ||
+			      r->kind == RULE_ALLOW_USER || r->kind == RULE_REVOKE_USER, "rule kind", arg);
+			check(arg && arg[0], "empty argument", NULL);
+			if (r->kind == RULE_PROTECT || r->kind == RULE_ALLOW_EXE)
+				check(arg[0] == '/', "path not absolute", arg);
+			check(!r->audit || r->kind == RULE_PROTECT || r->kind == RULE_REVOKE_USER,
+			      "'audit' on an allow rule", arg);
+			check(!r->uid && !r->dev && !r->ino && !r->interpreter, "resolved while parsing", arg);
+			check(utf8_invalid_at(arg, strlen(arg)) == strlen(arg), "argument not UTF-8", arg);
+			check(!strchr(arg, '\n'), "newline in argument", arg);
+			check(!strcmp(r->file, NAME), "rule file", r->file);
+			check(r->line > prev && (size_t)r->line <= lines, "rule line", arg);
+			prev = r->line;
+			check_roundtrip(r);
 		}
 	}
 	policy_free(&p);
