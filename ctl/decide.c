@@ -12,23 +12,35 @@ static struct decision deny_by(const struct policy *p, int rule)
 	return d;
 }
 
+static bool revoked(const struct policy_rule *r, const struct subject *s)
+{
+	return r->kind == RULE_REVOKE_USER &&
+	       (r->uid == s->uid || r->uid == s->euid || r->uid == s->loginuid);
+}
+
 struct decision decide(const struct policy *p, int protect_rule, const struct subject *s)
 {
 	const struct policy_rule *r;
+	int audit_revoke = -1;
 	size_t i;
 
+	/* A revoke denies, whatever else says yes; one flagged audit only speaks up. */
 	for (i = 0; i < p->nrules; i++) {
 		r = &p->rules[i];
-		if (r->kind == RULE_REVOKE_USER &&
-		    (r->uid == s->uid || r->uid == s->euid || r->uid == s->loginuid))
+		if (revoked(r, s) && !r->audit)
 			return deny_by(p, i);
+		if (revoked(r, s) && audit_revoke < 0)
+			audit_revoke = i;
 	}
 	for (i = 0; i < p->nrules; i++) {
 		r = &p->rules[i];
 		if ((r->kind == RULE_ALLOW_USER && r->uid == s->uid) ||
 		    (r->kind == RULE_ALLOW_EXE && r->dev == s->exe_dev && r->ino == s->exe_ino &&
-		     !s->preload))
+		     !s->preload)) {
+			if (audit_revoke >= 0)
+				return (struct decision){ VERDICT_AUDIT, audit_revoke };
 			return (struct decision){ VERDICT_ALLOW, i };
+		}
 	}
 	return deny_by(p, protect_rule);
 }

@@ -26,8 +26,10 @@ struct decision {
 
 /*
  * A revoked user (real, effective or login uid) is denied; else an allowed
- * user or binary is allowed; else the protect rule denies. A rule flagged
- * `audit`, or mode audit, turns deny into audit.
+ * user or binary is allowed; else the protect rule denies. Mode audit turns
+ * every deny into audit. A protect rule flagged `audit` only logs what it
+ * would deny (a revoke still denies); a revoke flagged `audit` denies
+ * nothing and logs, as audit, the accesses it would deny.
  */
 struct decision decide(const struct policy *p, int protect_rule, const struct subject *s);
 /* What to answer when the process cannot be known: deny in enforce. */

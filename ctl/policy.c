@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <pwd.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -195,15 +196,20 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 	audit = argc == want + 1 && !strcmp(argv[want], "audit");
 	if (audit && (kind == RULE_ALLOW_EXE || kind == RULE_ALLOW_USER))
 		return fail(c, "%s: 'audit' goes on protect and revoke rules only", what);
+	static const char *const example[] = {
+		[RULE_PROTECT] = "protect /var/lib/crm", [RULE_ALLOW_EXE] = "allow exe /usr/bin/crm",
+		[RULE_ALLOW_USER] = "allow user crmbackup", [RULE_REVOKE_USER] = "revoke user alice",
+	};
+	bool is_path = kind == RULE_PROTECT || kind == RULE_ALLOW_EXE;
+	bool takes_audit = kind == RULE_PROTECT || kind == RULE_REVOKE_USER;
+
 	if (argc < want || !argv[1][0])
-		return fail(c, "%s: missing %s (for example: %s)", what,
-			    kind == RULE_PROTECT || kind == RULE_ALLOW_EXE ? "path" : "user",
-			    kind == RULE_PROTECT ? "protect /var/lib/crm" :
-			    kind == RULE_ALLOW_EXE ? "allow exe /usr/bin/crm" : "revoke user alice");
+		return fail(c, "%s: missing %s (for example: %s)", what, is_path ? "path" : "user",
+			    example[kind]);
 	if (argc > want + audit)
-		return fail(c, "%s takes one %s and an optional 'audit' (quote a path with spaces: "
-			    "protect \"/srv/crm data\")", what,
-			    kind == RULE_PROTECT || kind == RULE_ALLOW_EXE ? "path" : "user");
+		return fail(c, "%s takes one %s%s%s", what, is_path ? "path" : "user",
+			    takes_audit ? " and an optional 'audit'" : "",
+			    is_path ? " (quote a path with spaces: protect \"/srv/crm data\")" : "");
 	if ((kind == RULE_PROTECT || kind == RULE_ALLOW_EXE) && argv[1][0] != '/')
 		return fail(c, "%s: '%s' is not an absolute path", what, argv[1]);
 	return add_rule(p, c, kind, argv[1], audit);
@@ -404,6 +410,7 @@ static int resolve_user(struct policy_rule *r, char *err, size_t errlen)
 
 static int resolve_exe(struct policy_rule *r, char *err, size_t errlen)
 {
+	char real[PATH_MAX];
 	struct stat st;
 
 	/* By inode: a copy of the binary elsewhere is not it; a link to it is. */
@@ -417,7 +424,8 @@ static int resolve_exe(struct policy_rule *r, char *err, size_t errlen)
 	}
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
-	r->interpreter = is_interpreter(r->arg);
+	/* Judge the binary itself, not a link with a harmless name. */
+	r->interpreter = is_interpreter(realpath(r->arg, real) ? real : r->arg);
 	return 0;
 }
 

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * readvia ROUTE FILE: reads all of FILE through one route, the way a
- * program trying to get around crmguard would, and prints the byte count.
+ * readvia ROUTE FILE [GATE]: reads all of FILE through one route, the way
+ * a program trying to get around crmguard would, and prints the byte count.
  * ROUTE: read pread readv preadv2 mmap sendfile splice copy_file_range
  *        openat2 io_uring procfd
+ * With GATE (a FIFO), it opens FILE, then waits for a line on GATE before
+ * reading: to read through a descriptor opened before a rule changed.
+ * Exit status: 0 read, 2 refused (open or read), 1 usage.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <liburing.h>
@@ -91,7 +95,7 @@ static long by_copy_file_range(int fd, long size)
 	while (total < size && (n = copy_file_range(fd, NULL, out, NULL, size - total, 0)) > 0)
 		total += n;
 	close(out);
-	return total;
+	return n < 0 ? -1 : total;
 }
 
 static long by_io_uring(int fd, long size)
@@ -107,8 +111,12 @@ static long by_io_uring(int fd, long size)
 
 		io_uring_prep_read(sqe, fd, buf, sizeof(buf), total);
 		io_uring_submit(&ring);
-		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
+		if (io_uring_wait_cqe(&ring, &cqe))
 			return -1;
+		if (cqe->res < 0) {
+			errno = -cqe->res;
+			return -1;
+		}
 		if (!cqe->res)
 			break;
 		total += cqe->res;
@@ -127,8 +135,8 @@ int main(int argc, char **argv)
 	long n;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: readvia ROUTE FILE\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: readvia ROUTE FILE [GATE]\n");
 		return 1;
 	}
 	route = argv[1];
@@ -144,6 +152,16 @@ int main(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st)) {
 		perror(argv[2]);
 		return 2;
+	}
+	if (argc == 4) {
+		char line[16];
+		FILE *gate = fopen(argv[3], "r");
+
+		if (!gate || !fgets(line, sizeof(line), gate)) {
+			perror(argv[3]);
+			return 1;
+		}
+		fclose(gate);
 	}
 	if (!strcmp(route, "mmap"))
 		n = by_mmap(fd, st.st_size);

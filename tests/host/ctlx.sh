@@ -1,5 +1,5 @@
 # ctlx: status in text and JSON, live events, help and exit codes.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib.bash" || exit 1
 
 mkdir -p "$CRM"
 echo data >"$CRM/f"

@@ -1,6 +1,6 @@
 # make install: binaries, systemd unit and a default policy under DESTDIR;
 # an existing policy is never overwritten.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib.bash" || exit 1
 
 D=$T/root
 make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr/local >"$T/install.out" 2>&1 ||

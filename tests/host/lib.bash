@@ -4,7 +4,7 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$TOP/build
-T=$(mktemp -d /var/tmp/crmguard-test.XXXXXX)	# a real disk: fanotify pre-content needs one
+T=$(mktemp -d /var/tmp/crmguard-test.XXXXXX) || exit 1	# a real disk: pre-content events need one
 LOGSOCK=$T/log.sock
 AUTHLOG=$T/auth.log
 CTLSOCK=$T/ctl.sock
@@ -16,9 +16,15 @@ RSYSLOG_PID=
 pass() { echo "$1:PASS"; }
 fail() { echo "$1:FAIL:${*:2}"; }
 
+# CRMGUARD_TEST_KEEP=DIR keeps each test's logs there, to look into a failure.
 cleanup() {
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
 	[ -n "$RSYSLOG_PID" ] && kill "$RSYSLOG_PID" 2>/dev/null
+	if [ -n "${CRMGUARD_TEST_KEEP:-}" ]; then
+		mkdir -p "$CRMGUARD_TEST_KEEP"
+		cp "$AUTHLOG" "$CRMGUARD_TEST_KEEP/$(basename "$0" .sh).auth.log" 2>/dev/null
+		cp "$T/daemon.out" "$CRMGUARD_TEST_KEEP/$(basename "$0" .sh).daemon.out" 2>/dev/null
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

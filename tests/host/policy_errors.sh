@@ -1,7 +1,7 @@
 # Bad input gets a clear error naming file and line, and changes nothing:
 # crmguardd does not start on a broken policy, and a reload with a broken
 # policy keeps the running one. Not root: one sentence, exit 2.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib.bash" || exit 1
 
 mkdir -p "$CRM" "$T/second"
 echo data >"$CRM/f"

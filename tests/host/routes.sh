@@ -2,7 +2,7 @@
 # each read system call, mmap, sendfile, splice, copy_file_range,
 # io_uring, openat2, /proc/PID/fd, hard links, renames, bind mounts and
 # files created after the policy was loaded. Unprotected files give nothing.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib.bash" || exit 1
 
 READVIA=$BUILD/helpers/readvia
 mkdir -p "$CRM" "$T/outside"

@@ -1,7 +1,7 @@
 # A real SQLite CRM database read by the sqlite3 CLI, as another user:
 # one open record and one close summary reach a real rsyslogd, with the
 # right pid, uid, exe and a plausible byte count.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib.bash" || exit 1
 
 make_crm_db "$CRM/clients.db" 3000
 chmod 755 "$T" "$CRM"

@@ -1,0 +1,130 @@
+# Enforcement through fanotify: only allowed binaries read the CRM
+# database; every other tool, copy, rename and route is refused before a
+# byte is handed over; a revoked user is refused even through an allowed
+# binary and on a descriptor opened before the revoke.
+. "$(dirname "$0")/lib.bash" || exit 1
+
+READVIA=$BUILD/helpers/readvia
+USER_NAME=crmguard-test-$$
+useradd -M -s /usr/sbin/nologin "$USER_NAME" || { fail enforce_setup "useradd failed"; exit 1; }
+trap 'userdel "$USER_NAME" 2>/dev/null; cleanup' EXIT
+
+make_crm_db "$CRM/clients.db" 3000
+chmod 755 "$T" "$CRM"
+chmod 644 "$CRM/clients.db"
+mkdir -p "$T/bin" "$T/outside"
+cp "$READVIA" "$T/bin/crm-reader"	# the allowed "CRM"; readvia itself is not allowed
+cp /usr/bin/sqlite3 "$T/bin/sqlite3-copy"
+cp /bin/cat "$T/bin/sqlite3"		# a cat that calls itself sqlite3
+chmod 755 "$T/bin" "$T/bin"/*
+cat >"$POLICY" <<CONF
+mode enforce
+protect $CRM
+allow exe /usr/bin/sqlite3
+allow exe $T/bin/crm-reader
+CONF
+start_crmguard || { fail enforce_setup "crmguardd did not start"; exit 1; }
+DB=$CRM/clients.db
+Q='select count(*) from clients'
+
+# a command prefix, not a function: the background pid must be the reader's
+AS_USER=(setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups)
+
+# denied NAME CMD...: CMD fails, and a deny record names its pid.
+denied() {
+	local name=$1 pid rc rec
+	shift
+	"$@" >"$T/out" 2>&1 &
+	pid=$!
+	wait $pid
+	rc=$?
+	rec=$(wait_record "event=(open|read) verdict=deny .* pid=$pid " 3)
+	if [ $rc -ne 0 ] && [ -n "$rec" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, record '$rec', output: $(head -c 300 "$T/out")"
+	fi
+}
+
+out=$(sqlite3 "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"
+out=$("${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && pass allowed_sqlite3_other_user || fail allowed_sqlite3_other_user "$out"
+rec=$(wait_record "event=open verdict=allow rule=allow-exe:/usr/bin/sqlite3 ")
+[ -n "$rec" ] && pass allow_record || fail allow_record "no allow record"
+
+denied deny_cat cat "$DB"
+denied deny_cp cp "$DB" "$T/outside/stolen.db"
+[ ! -s "$T/outside/stolen.db" ] && pass deny_cp_copied_nothing || fail deny_cp_copied_nothing "stolen.db has data"
+denied deny_dd dd if="$DB" of=/dev/null
+denied deny_python3 python3 -c "open('$DB', 'rb').read()"
+denied deny_sqlite3_copy "$T/bin/sqlite3-copy" "$DB" "$Q"
+denied deny_renamed_cat "$T/bin/sqlite3" "$DB"
+denied deny_preload env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
+rec=$(grep -m1 "verdict=deny .*exe=/usr/bin/cat " "$AUTHLOG")
+[ "$(field "$rec" rule)" = "protect:$CRM" ] && pass deny_names_rule || fail deny_names_rule "'$rec'"
+
+for r in read pread readv preadv2 mmap sendfile splice copy_file_range openat2 io_uring procfd; do
+	denied "deny_route_$r" "$READVIA" $r "$DB"
+done
+
+ln "$DB" "$T/outside/hardlink.db"
+denied deny_hardlink cat "$T/outside/hardlink.db"
+mkdir "$T/bind"
+mount --bind "$CRM" "$T/bind" && { denied deny_bind_mount cat "$T/bind/clients.db"; umount "$T/bind"; }
+mv "$DB" "$CRM/renamed.db"
+denied deny_after_rename cat "$CRM/renamed.db"
+mv "$CRM/renamed.db" "$DB"
+# the CRM creates a file; only the CRM may read it
+sqlite3 "$CRM/export.db" "create table t(x); insert into t values ('new client list')"
+denied deny_file_created_later cat "$CRM/export.db"
+denied deny_write_new_file_in_dir sh -c "echo x >'$CRM/dropped.txt'"
+# a descriptor opened by an allowed binary and read by another program
+denied deny_inherited_fd sh -c "exec 3<'$DB'; cat <&3"
+
+# A dismissed employee: denied through the allowed binary, and on a
+# descriptor opened before the revoke, by every read route.
+readers=()
+for r in read pread preadv2 mmap sendfile splice copy_file_range io_uring; do
+	mkfifo "$T/gate.$r"
+	"${AS_USER[@]}" "$T/bin/crm-reader" $r "$DB" "$T/gate.$r" >"$T/reader.$r" 2>&1 &
+	readers+=("$r:$!")
+	wait_record "event=open verdict=allow .* pid=$! " >/dev/null
+done
+ctlx user revoke "$USER_NAME" || fail revoke_command "ctlx user revoke failed"
+grep -qx "revoke user $USER_NAME" "$POLICY" && pass revoke_persisted || fail revoke_persisted "$(cat "$POLICY")"
+for rp in "${readers[@]}"; do
+	echo go >"$T/gate.${rp%%:*}"
+done
+for rp in "${readers[@]}"; do
+	r=${rp%%:*} pid=${rp#*:}
+	wait "$pid"
+	rc=$?
+	rec=$(wait_record "event=read verdict=deny rule=revoke-user:$USER_NAME .* pid=$pid " 3)
+	[ $rc -eq 2 ] && [ -n "$rec" ] && pass "revoke_open_fd_$r" ||
+		fail "revoke_open_fd_$r" "exit $rc, record '$rec': $(cat "$T/reader.$r")"
+done
+denied revoked_allowed_binary "${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q"
+out=$(sqlite3 "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && pass revoke_spares_others || fail revoke_spares_others "$out"
+ctlx user restore "$USER_NAME"
+out=$("${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && ! grep -q "revoke user" "$POLICY" && pass restore_user ||
+	fail restore_user "$out / $(cat "$POLICY")"
+
+# Rolling out: 'audit' on the rule, then mode audit, log instead of deny.
+ctlx protect del "$CRM" && ctlx protect add "$CRM" >/dev/null
+sed -i "s|^protect $CRM\$|protect $CRM audit|" "$POLICY" && ctlx reload
+cat "$DB" >/dev/null &
+pid=$!
+wait $pid && wait_record "event=open verdict=audit .* pid=$pid " >/dev/null &&
+	pass audit_flag_logs_only || fail audit_flag_logs_only "cat was refused or not logged"
+sed -i "s|^protect $CRM audit\$|protect $CRM|" "$POLICY"
+ctlx mode audit && grep -qx "mode audit" "$POLICY" && [ "$(ctlx mode)" = audit ] ||
+	fail mode_audit_command "$(cat "$POLICY")"
+cat "$DB" >/dev/null &
+pid=$!
+wait $pid && wait_record "event=open verdict=audit .* pid=$pid " >/dev/null &&
+	pass mode_audit_logs_only || fail mode_audit_logs_only "cat was refused or not logged"
+ctlx mode enforce
+denied mode_enforce_again cat "$DB"
