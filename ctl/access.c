@@ -338,8 +338,10 @@ void access_read_events(struct daemon *d)
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	const struct fanotify_event_metadata *m;
 	ssize_t len;
+	int batches = 0;
 
-	while ((len = read(watch_fanotify_fd(d->watch), buf, sizeof(buf))) > 0) {
+	/* A bounded batch: under a flood, ctlx and the ring buffer get their turn too. */
+	while (batches++ < 16 && (len = read(watch_fanotify_fd(d->watch), buf, sizeof(buf))) > 0) {
 		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->vers != FANOTIFY_METADATA_VERSION)
 				continue;
