@@ -5,6 +5,7 @@
  * record when the file is opened and one when it is closed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -137,7 +138,8 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 	record_str(&r, "verdict", f->verdict);
 	put_file(&r, f->rule, f->path ? f->path : "", f->dev, f->ino);
 	put_proc(&r, p);
-	record_u64(&r, "bytes", f->bytes);
+	if (watch_has_ranges(d->watch) && !watch_trusts_reads(d->watch))
+		record_u64(&r, "bytes", f->bytes);
 	record_u64(&r, "reads", f->reads);
 	if (f->denied)
 		record_u64(&r, "denied", f->denied);
@@ -175,23 +177,37 @@ struct access {
 	struct subject subj;
 	struct decision dec;
 	char label[256];
-	char path[PATH_MAX];
+	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
 };
 
-static void log_access(struct daemon *d, const char *event, struct proc *p, const struct access *a)
+/* The path of the event's file, as the process reached it. */
+static const char *path_of(struct access *a)
+{
+	char self[32];
+	ssize_t n;
+
+	if (a->path[0])
+		return a->path;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", a->m->fd);
+	n = readlink(self, a->path, sizeof(a->path) - 1);
+	a->path[n > 0 ? n : 0] = 0;
+	return a->path;
+}
+
+static void log_access(struct daemon *d, const char *event, struct proc *p, struct access *a)
 {
 	struct record r;
 
 	record_init(&r, event);
 	record_str(&r, "verdict", verdict_name(a->dec.verdict));
-	put_file(&r, a->label, a->path, a->st.st_dev, a->st.st_ino);
+	put_file(&r, a->label, path_of(a), a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
-	if (a->m->mask & WATCH_PRE)
+	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		record_str(&r, "via", routes[a->route].name);
 	daemon_emit(d, a->dec.verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 }
 
-static void on_open(struct daemon *d, struct proc *p, const struct access *a)
+static void on_open(struct daemon *d, struct proc *p, struct access *a)
 {
 	struct proc_file *f;
 
@@ -204,17 +220,17 @@ static void on_open(struct daemon *d, struct proc *p, const struct access *a)
 	f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
 	if (f) {
 		free(f->path);	/* the close record names the latest way in */
-		f->path = strdup(a->path);
+		f->path = strdup(path_of(a));
 		snprintf(f->rule, sizeof(f->rule), "%s", a->label);
 	} else {
-		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, a->path);
+		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
 	}
 	if (f)
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
 	log_access(d, "open", p, a);
 }
 
-static void on_access(struct daemon *d, struct proc *p, const struct access *a,
+static void on_access(struct daemon *d, struct proc *p, struct access *a,
 		      const struct fan_range *range)
 {
 	struct proc_file *f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
@@ -222,7 +238,7 @@ static void on_access(struct daemon *d, struct proc *p, const struct access *a,
 	off_t size = a->st.st_size;
 
 	if (!f)	/* opened before crmguardd started, or passed over a socket */
-		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, a->path);
+		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
 	if (!f)
 		return;
 	if (!f->verdict[0])
@@ -260,26 +276,48 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
 	return NULL;
 }
 
+/*
+ * Who is asking. An open reads it all from /proc; a read reuses what the
+ * open found, as long as the thread still runs the same binary (one stat):
+ * the exec that would change the answer changes /proc/TID/exe.
+ */
+static struct proc *subject_of(struct access *a, bool perm)
+{
+	struct proc *p = proctab_find(a->m->pid);
+	struct stat exe;
+	char path[64];
+
+	if (p && p->subj_valid && !(a->m->mask & WATCH_OPEN)) {
+		snprintf(path, sizeof(path), "/proc/%d/exe", a->m->pid);
+		if (!stat(path, &exe) && exe.st_dev == p->subj.exe_dev &&
+		    exe.st_ino == p->subj.exe_ino) {
+			a->subj = p->subj;
+			return p;
+		}
+	}
+	if (proctab_subject(a->m->pid, &a->subj))
+		return NULL;
+	p = proc_of(a->m->pid, a->subj.tgid, perm);
+	a->subj.preload = proctab_preload(a->subj.tgid);
+	if (p && p->pid == a->m->pid) {
+		p->subj = a->subj;
+		p->subj_valid = true;
+	}
+	return p;
+}
+
 /* Everything the answer depends on, read while the thread still waits. */
 static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 {
-	char self[32];
 	struct proc *p;
-	ssize_t n;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", a->m->fd);
-	n = readlink(self, a->path, sizeof(a->path) - 1);
-	a->path[n > 0 ? n : 0] = 0;
-	if (a->m->mask & WATCH_PRE)
+	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		a->route = route_of(a->m->pid);
-	if (proctab_subject(a->m->pid, &a->subj)) {
+	p = subject_of(a, perm);
+	if (!a->subj.tgid) {
 		a->dec = decide_unknown(&d->policy, a->rule);
 		return NULL;
 	}
-	p = proc_of(a->m->pid, a->subj.tgid, perm);
-	if (p && (a->m->mask & WATCH_OPEN))
-		p->preload = proctab_preload(p->pid);
-	a->subj.preload = p ? p->preload : proctab_preload(a->subj.tgid);
 	a->dec = decide(&d->policy, a->rule, &a->subj);
 	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
 		sensor_track(d->sensor, p->pid);
@@ -413,7 +451,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
 			snprintf(exe, sizeof(exe), "%s", e->filename);
 		proctab_set_exe(p, exe);
-		p->preload = proctab_preload(e->pid);
+		p->subj_valid = false;
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;
@@ -432,6 +470,52 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		break;
 	}
 	return 0;
+}
+
+struct held {
+	const struct policy *policy;
+	struct watch *watch;
+};
+
+/* Marks for read checks the files p holds that the policy now denies it. */
+static void check_held_reads(struct proc *p, void *ctx)
+{
+	const struct held *h = ctx;
+	char dir[64], link[320];
+	struct subject subj;
+	struct proc_file *f;
+	struct dirent *de;
+	struct stat st;
+	DIR *fds;
+	int rule;
+
+	if (!p->files)
+		return;
+	if (p->subj_valid)
+		subj = p->subj;
+	else if (proctab_subject(p->pid, &subj))
+		return;
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", p->pid);
+	fds = opendir(dir);
+	while (fds && (de = readdir(fds))) {
+		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(link, &st))
+			continue;
+		f = proc_file_find(p, st.st_dev, st.st_ino);
+		rule = watch_rule_of_inode(h->watch, st.st_dev, st.st_ino);
+		if (f && rule >= 0 && decide(h->policy, rule, &subj).verdict == VERDICT_DENY)
+			watch_check_reads(h->watch, link);
+	}
+	if (fds)
+		closedir(fds);
+}
+
+void access_check_held(const struct policy *p, struct watch *w)
+{
+	struct held h = { p, w };
+
+	if (watch_trusts_reads(w))
+		proctab_for_each(check_held_reads, &h);
 }
 
 /* Processes whose exit record was lost still get their close records. */

@@ -26,8 +26,9 @@ static int status(struct daemon *d, bool json, FILE *out)
 			"\"enforcer_limits\":", policy_mode_name(d->policy.mode), d->policy.nrules);
 		json_str(out, enforcer_limits);
 		fprintf(out, ",\"protected_files\":%zu,\"protected_dirs\":%zu,\"byte_counts\":%s,"
-			"\"programs\":", watch_files(d->watch), watch_dirs(d->watch),
-			watch_has_ranges(d->watch) ? "true" : "false");
+			"\"reads\":\"%s\",\"programs\":", watch_files(d->watch), watch_dirs(d->watch),
+			watch_has_ranges(d->watch) ? "true" : "false",
+			watch_trusts_reads(d->watch) ? "trust" : "check");
 		json_str(out, progs);
 		fprintf(out, ",\"processes\":%zu,\"followers\":%zu,\"events\":{\"open\":%llu,"
 			"\"close\":%llu,\"deny\":%llu,\"exec\":%llu,\"fork\":%llu,\"exit\":%llu},"
@@ -44,7 +45,9 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "enforcer:   %s\n", enforcer_limits);
 	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
 		watch_files(d->watch), watch_dirs(d->watch),
-		watch_has_ranges(d->watch) ? ", with byte counts" : "; no byte counts on this kernel");
+		watch_has_ranges(d->watch) ? ", with byte counts" : ", no byte counts");
+	fprintf(out, "reads:      %s\n", watch_trusts_reads(d->watch) ?
+		"trust (decided at open; no byte counts)" : "check (every read decided and counted)");
 	fprintf(out, "bpf:        %s\n", progs);
 	fprintf(out, "processes:  %zu followed\n", proctab_count());
 	fprintf(out, "events:     open %llu, close %llu, deny %llu, exec %llu, fork %llu, exit %llu\n",

@@ -128,6 +128,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = check_own_files(d, &np, nw, err, errlen);
 	if (ret)
 		goto drop_watch;
+	access_check_held(&np, nw);
 	if (text) {
 		ret = policy_write(d->policy_path, text, len, err, errlen);
 		if (ret)

@@ -15,7 +15,7 @@
 
 #define MAX_ARGS 4
 
-static const char *const keys[] = { "mode", "protect", "allow", "revoke" };
+static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads" };
 
 struct line_ctx {
 	const char *file;
@@ -111,7 +111,7 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
-	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke)", key);
+	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads)", key);
 }
 
 static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
@@ -174,6 +174,12 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 		return argc;
 	if (!strcmp(argv[0], "mode"))
 		return parse_mode(p, c, argc, argv);
+	if (!strcmp(argv[0], "reads")) {
+		if (argc != 2 || (strcmp(argv[1], "check") && strcmp(argv[1], "trust")))
+			return fail(c, "reads takes one word: reads check, or reads trust");
+		p->reads_trust = !strcmp(argv[1], "trust");
+		return 0;
+	}
 	if (!strcmp(argv[0], "protect")) {
 		kind = RULE_PROTECT, what = "protect", want = 2;
 	} else if (!strcmp(argv[0], "allow") || !strcmp(argv[0], "revoke")) {

@@ -9,6 +9,7 @@
  *	allow exe /usr/bin/crm-server	# this binary (by inode) may read
  *	allow user crmbackup		# this user's processes may read
  *	revoke user alice		# denied everything, live processes too
+ *	reads trust			# decide at open only (see README)
  */
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
@@ -39,6 +40,13 @@ struct policy_rule {
 
 struct policy {
 	enum policy_mode mode;
+	/*
+	 * reads check (default): every read is decided and counted, a round
+	 * trip to crmguardd each. reads trust: a process allowed at open reads
+	 * unasked; read calls are checked again only on files that a process
+	 * revoked since holds open.
+	 */
+	bool reads_trust;
 	char *mode_file;	/* where mode was set; NULL: default audit */
 	int mode_line;
 	struct policy_rule *rules;

@@ -139,7 +139,6 @@ struct proc *proctab_get(pid_t pid)
 		return NULL;
 	p->pid = pid;
 	p->loginuid = (uint32_t)-1;
-	p->preload = proctab_preload(pid);
 	s = status_field(status, "\nPPid:");
 	p->ppid = s ? strtol(s, NULL, 10) : 0;
 	s = status_field(status, "\nUid:");
@@ -172,6 +171,7 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent)
 		*p = *parent;
 		p->ppid = parent->pid;
 		p->files = NULL;	/* what the parent opened it reports itself */
+		p->subj_valid = false;
 	} else {
 		p->loginuid = (uint32_t)-1;
 	}
@@ -199,6 +199,26 @@ void proctab_del(struct proc *p)
 size_t proctab_count(void)
 {
 	return nprocs;
+}
+
+struct walk {
+	void (*fn)(struct proc *p, void *ctx);
+	void *ctx;
+};
+
+static void visit(const void *node, VISIT which, void *closure)
+{
+	struct walk *w = closure;
+
+	if (which == postorder || which == leaf)
+		w->fn(*(struct proc *const *)node, w->ctx);
+}
+
+void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
+{
+	struct walk w = { fn, ctx };
+
+	twalk_r(procs, visit, &w);
 }
 
 struct gone {

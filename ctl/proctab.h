@@ -32,7 +32,8 @@ struct proc {
 	char comm[16];
 	char *exe;
 	bool tainted;			/* read protected data, or a child of one that did */
-	bool preload;			/* runs with LD_PRELOAD and the like since its exec */
+	struct subject subj;		/* as its main thread's last open found it */
+	bool subj_valid;
 	struct proc_file *files;
 };
 
@@ -47,6 +48,8 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent);
 void proctab_set_exe(struct proc *p, const char *exe);
 void proctab_del(struct proc *p);
 size_t proctab_count(void);
+/* Calls fn for each process; fn must not add or remove processes. */
+void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The pids in the table that no longer run, in a malloc()ed array. */
 size_t proctab_gone(pid_t **pids);
 /* The thread group of thread tid, from /proc; 0 if it is gone. */

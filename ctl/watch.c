@@ -19,6 +19,9 @@
 
 #define FILE_EVENTS_PRE	(FAN_OPEN_PERM | WATCH_PRE | FAN_CLOSE)
 #define FILE_EVENTS_OLD	(FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_CLOSE)
+#ifndef FAN_MARK_IGNORE
+#define FAN_MARK_IGNORE	0x00000400
+#endif
 /* no IN_DONT_FOLLOW: the watch is added through the /proc/self/fd magic link */
 #define DIR_WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK | IN_ONLYDIR)
 
@@ -34,6 +37,13 @@ struct watch {
 	int fan;
 	int ino;
 	unsigned long long events;	/* FILE_EVENTS_PRE or FILE_EVENTS_OLD */
+	/*
+	 * reads trust: the read events are in the marks but also in their
+	 * ignore masks. A file opened under such a mark can still be made to
+	 * report its reads (the kernel decides that at open), and until then
+	 * its reads cost no round trip.
+	 */
+	bool trust;
 	void *files;	/* tsearch tree of struct node, by (dev, ino) */
 	void *dirs;	/* tsearch tree of struct node, by (dev, ino) */
 	struct node **by_wd;
@@ -84,10 +94,23 @@ static struct node *insert(void **tree, const struct stat *st, int rule, size_t 
 static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 {
 	unsigned long long mask = w->events | (dir ? FAN_EVENT_ON_CHILD : 0);
+
+	/* reads trust: a directory's children are asked about opens only. */
+	if (dir && w->trust)
+		mask &= FAN_OPEN_PERM | FAN_CLOSE | FAN_EVENT_ON_CHILD;
 	unsigned int flags = FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | (dir ? FAN_MARK_ONLYDIR : 0);
 
-	if (fanotify_mark(w->fan, flags, mask, dirfd, name) == 0)
-		return 0;
+	if (fanotify_mark(w->fan, flags, mask, dirfd, name) == 0) {
+		/*
+		 * Ignore masks add up over a file's marks: a directory's would
+		 * hide its children's reads for good, so only files carry one.
+		 */
+		if (!w->trust || dir)
+			return 0;
+		flags |= FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY;
+		mask = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
+		return fanotify_mark(w->fan, flags, mask, dirfd, name) ? -errno : 0;
+	}
 	if (errno == EINVAL && w->events == FILE_EVENTS_PRE) {
 		/* No pre-content events here (kernel < 6.14, or this filesystem). */
 		w->events = FILE_EVENTS_OLD;
@@ -214,6 +237,7 @@ int watch_build(struct watch **out, const struct policy *p, char *err, size_t er
 	if (!w)
 		return -ENOMEM;
 	w->events = FILE_EVENTS_PRE;
+	w->trust = p->reads_trust;
 	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	/* Unlimited queue: a full queue would let permission events through. */
 	w->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
@@ -341,6 +365,26 @@ int watch_covers(const struct watch *w, const char *path)
 		return -1;
 	n = find(w->dirs, st.st_dev, st.st_ino);
 	return n ? n->rule : -1;
+}
+
+int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino)
+{
+	struct node *n = find(w->files, dev, ino);
+
+	return n ? n->rule : -1;
+}
+
+int watch_check_reads(struct watch *w, const char *path)
+{
+	unsigned long long reads = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
+
+	return fanotify_mark(w->fan, FAN_MARK_REMOVE | FAN_MARK_IGNORE, reads, AT_FDCWD, path) ?
+	       -errno : 0;
+}
+
+bool watch_trusts_reads(const struct watch *w)
+{
+	return w->trust;
 }
 
 void watch_follow(struct watch *w)

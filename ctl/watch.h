@@ -39,6 +39,12 @@ size_t watch_dirs(const struct watch *w);
  * that was only reached through its directory's mark gets its own mark here.
  */
 int watch_rule_of(struct watch *w, int fd, const struct stat *st);
+/* reads trust: read calls are not checked, but on files marked here. */
+bool watch_trusts_reads(const struct watch *w);
+/* The rule of a file that has a mark of its own, or -1. */
+int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino);
+/* Checks the read calls on the file at path (a /proc/PID/fd link will do). */
+int watch_check_reads(struct watch *w, const char *path);
 /* The rule that covers the file or directory at path, or -1. */
 int watch_covers(const struct watch *w, const char *path);
 /* Marks what inotify says was created in or moved into protected directories. */

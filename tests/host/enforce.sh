@@ -2,7 +2,12 @@
 # database; every other tool, copy, rename and route is refused before a
 # byte is handed over; a revoked user is refused even through an allowed
 # binary and on a descriptor opened before the revoke.
+# READS=trust runs it all again with `reads trust` (enforce_trust.sh).
 . "$(dirname "$0")/lib.bash" || exit 1
+
+READS=${READS:-check}
+# In reads trust, test names carry the mode.
+[ "$READS" = check ] || { pass() { echo "${1}_$READS:PASS"; }; fail() { echo "${1}_$READS:FAIL:${*:2}"; }; }
 
 READVIA=$BUILD/helpers/readvia
 USER_NAME=crmguard-test-$$
@@ -19,6 +24,7 @@ cp /bin/cat "$T/bin/sqlite3"		# a cat that calls itself sqlite3
 chmod 755 "$T/bin" "$T/bin"/*
 cat >"$POLICY" <<CONF
 mode enforce
+reads $READS
 protect $CRM
 allow exe /usr/bin/sqlite3
 allow exe $T/bin/crm-reader
