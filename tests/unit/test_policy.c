@@ -290,15 +290,15 @@ static void err_unknown_key_suggestion(void)
 static void err_unknown_key_no_match(void)
 {
 	EXPECT_ERROR("xyzzy /x\n",
-		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke)");
+		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads)");
 	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
-		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke)");
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads)");
 	/* a path without the key */
 	EXPECT_ERROR("/var/lib/crm\n",
-		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke)");
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads)");
 	/* longer than the edit-distance table: still a clean message */
 	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
-		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke)");
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads)");
 }
 
 static void err_protect_no_path(void)
@@ -421,6 +421,24 @@ static void err_overlong_utf8(void)
 	/* NUL as C0 80 (modified UTF-8) */
 	EXPECT_ERROR("protect /a\300\200\n",
 		     FILE_NAME ":1: byte 0xc0 at column 11 is not UTF-8; save the file as UTF-8");
+}
+
+static void parse_reads(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "protect /x\n", err), 0);
+	ASSERT_TRUE(!p.reads_trust);
+	policy_free(&p);
+	ASSERT_EQ(PARSE(&p, "reads trust\nprotect /x\n", err), 0);
+	ASSERT_TRUE(p.reads_trust);
+	policy_free(&p);
+	ASSERT_EQ(PARSE(&p, "reads trust\nreads check\n", err), 0);
+	ASSERT_TRUE(!p.reads_trust);
+	policy_free(&p);
+	EXPECT_ERROR("reads\n", FILE_NAME ":1: reads takes one word: reads check, or reads trust");
+	EXPECT_ERROR("reads fast\n", FILE_NAME ":1: reads takes one word: reads check, or reads trust");
 }
 
 static void err_mode_unknown(void)
@@ -1688,6 +1706,7 @@ int main(void)
 	RUN(err_not_utf8);
 	RUN(err_overlong_utf8);
 	RUN(err_mode_unknown);
+	RUN(parse_reads);
 	RUN(err_mode_twice);
 	RUN(err_first_error_wins_and_small_buffer);
 
