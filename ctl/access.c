@@ -168,6 +168,19 @@ static struct proc *proc_of(pid_t tid, pid_t tgid, bool add)
 	return add ? proctab_get(tgid) : proctab_find(tgid);
 }
 
+/* The kernel did not take an answer: the thread goes on as the kernel sees fit. */
+static void report_response_error(struct daemon *d, int err)
+{
+	struct record r;
+
+	d->n.response_errors++;
+	record_init(&r, "error");
+	record_str(&r, "source", "fanotify");
+	record_str(&r, "detail", strerror(err));
+	record_u64(&r, "total", d->n.response_errors);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
 /* One event on a protected file, while its thread waits for the answer. */
 struct access {
 	const struct fanotify_event_metadata *m;
@@ -343,7 +356,7 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 		resp.response = FAN_DENY;
 	/* Answer first: the thread waits, and logging can wait. */
 	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
-		d->n.response_errors++;
+		report_response_error(d, errno);
 	if (!p || a.rule < 0)
 		return;
 	if (perm)

@@ -134,3 +134,15 @@ wait $pid && wait_record "event=open verdict=audit .* pid=$pid " >/dev/null &&
 	pass mode_audit_logs_only || fail mode_audit_logs_only "cat was refused or not logged"
 ctlx mode enforce
 denied mode_enforce_again cat "$DB"
+
+# fanotify enforcement lives in crmguardd: once it is gone, nothing is
+# refused. ctlx and the README say so; this keeps them honest.
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+out=$(ctlx status 2>&1)
+if cat "$DB" >/dev/null 2>&1 && [[ "$out" == *"crmguardd is not running"* ]]; then
+	pass killed_daemon_fails_open
+else
+	fail killed_daemon_fails_open "cat was refused after kill -9, or ctlx said: $out"
+fi
