@@ -62,20 +62,12 @@ static const struct route {
 static size_t route_of(pid_t tid)
 {
 	char path[64], buf[64];
-	ssize_t n;
 	long nr;
 	size_t i;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proctab_read(path, buf, sizeof(buf)) <= 0)
 		return ROUTE_OTHER;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return ROUTE_OTHER;
-	buf[n] = 0;
 	nr = strtol(buf, NULL, 10);
 	for (i = 0; i < ROUTE_OTHER; i++)
 		if (routes[i].nr == nr)

@@ -37,7 +37,7 @@ static struct proc *insert(struct proc *p)
 	return p;
 }
 
-static int read_small(const char *path, char *buf, size_t len)
+ssize_t proctab_read(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -49,7 +49,7 @@ static int read_small(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return -1;
 	buf[n] = 0;
-	return 0;
+	return n;
 }
 
 static const char *status_field(const char *status, const char *name)
@@ -65,7 +65,7 @@ pid_t proctab_tgid_of(pid_t tid)
 	const char *s;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	if (read_small(path, status, sizeof(status)))
+	if (proctab_read(path, status, sizeof(status)) < 0)
 		return 0;
 	s = status_field(status, "\nTgid:");
 	return s ? (pid_t)strtol(s, NULL, 10) : 0;
@@ -79,7 +79,7 @@ int proctab_subject(pid_t tid, struct subject *subj)
 	char *end;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	if (read_small(path, buf, sizeof(buf)))
+	if (proctab_read(path, buf, sizeof(buf)) < 0)
 		return -1;
 	s = status_field(buf, "\nTgid:");
 	subj->tgid = s ? strtol(s, NULL, 10) : 0;
@@ -89,7 +89,7 @@ int proctab_subject(pid_t tid, struct subject *subj)
 	subj->uid = strtoul(s, &end, 10);
 	subj->euid = strtoul(end, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/loginuid", tid);
-	subj->loginuid = read_small(path, buf, sizeof(buf)) ? (uid_t)-1 : strtoul(buf, NULL, 10);
+	subj->loginuid = proctab_read(path, buf, sizeof(buf)) <= 0 ? (uid_t)-1 : strtoul(buf, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/exe", tid);
 	if (stat(path, &st))
 		return -1;
@@ -103,16 +103,11 @@ bool proctab_preload(pid_t pid)
 {
 	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
 	char path[64], env[65536];
-	size_t n, i, j;
 	ssize_t got;
-	int fd;
+	size_t n, i, j;
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	got = read(fd, env, sizeof(env));
-	close(fd);
+	got = proctab_read(path, env, sizeof(env));
 	n = got > 0 ? got : 0;
 	for (i = 0; i < n; i += strnlen(env + i, n - i) + 1)
 		for (j = 0; j < sizeof(vars) / sizeof(vars[0]); j++)
@@ -132,7 +127,7 @@ struct proc *proctab_get(pid_t pid)
 	if (p)
 		return p;
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_small(path, status, sizeof(status)))
+	if (proctab_read(path, status, sizeof(status)) < 0)
 		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -147,7 +142,7 @@ struct proc *proctab_get(pid_t pid)
 	if (s)
 		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(s, "\n"), s);
 	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
-	if (!read_small(path, buf, sizeof(buf)))
+	if (proctab_read(path, buf, sizeof(buf)) > 0)
 		p->loginuid = strtoul(buf, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	n = readlink(path, buf, sizeof(buf) - 1);

@@ -52,6 +52,8 @@ size_t proctab_count(void);
 void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The pids in the table that no longer run, in a malloc()ed array. */
 size_t proctab_gone(pid_t **pids);
+/* Reads a small /proc file into buf, NUL-terminated; its length, or -1. */
+ssize_t proctab_read(const char *path, char *buf, size_t len);
 /* The thread group of thread tid, from /proc; 0 if it is gone. */
 pid_t proctab_tgid_of(pid_t tid);
 /* Who thread tid is, from /proc (preload left false); -1 if it is gone. */

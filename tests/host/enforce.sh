@@ -36,21 +36,7 @@ Q='select count(*) from clients'
 # a command prefix, not a function: the background pid must be the reader's
 AS_USER=(setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups)
 
-# denied NAME CMD...: CMD fails, and a deny record names its pid.
-denied() {
-	local name=$1 pid rc rec
-	shift
-	"$@" >"$T/out" 2>&1 &
-	pid=$!
-	wait $pid
-	rc=$?
-	rec=$(wait_record "event=(open|read) verdict=deny .* pid=$pid " 3)
-	if [ $rc -ne 0 ] && [ -n "$rec" ]; then
-		pass "$name"
-	else
-		fail "$name" "exit $rc, record '$rec', output: $(head -c 300 "$T/out")"
-	fi
-}
+denied() { expect_denied "$1" '[^ ]+' "${@:2}"; }
 
 out=$(sqlite3 "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"

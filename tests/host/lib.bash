@@ -87,3 +87,21 @@ wait_record() {
 
 # field LINE KEY: the value of KEY= in a record (bare values only).
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+# expect_denied NAME RULE CMD...: CMD fails, and a deny record for its pid
+# names RULE (an extended regex, e.g. 'protect:/x' or '[^ ]+' for any).
+# What CMD printed stays in $T/out, its errors in $T/err.
+expect_denied() {
+	local name=$1 rule=$2 pid rc rec
+	shift 2
+	"$@" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait $pid
+	rc=$?
+	rec=$(wait_record "event=(open|read) verdict=deny rule=$rule .* pid=$pid " 3)
+	if [ $rc -ne 0 ] && [ -n "$rec" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, record '$rec', output: $(head -c 300 "$T/out" "$T/err")"
+	fi
+}

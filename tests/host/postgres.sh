@@ -117,22 +117,7 @@ else
 	fail pg_backend_read_from_disk "table $RELSIZE bytes, backend $bpid, record '$rec'"
 fi
 
-# denied NAME CMD...: CMD fails, and a deny record naming the protect rule
-# has its pid.
-denied() {
-	local name=$1 pid rc rec
-	shift
-	"$@" >"$T/out" 2>"$T/err" &
-	pid=$!
-	wait $pid
-	rc=$?
-	rec=$(wait_record "event=(open|read) verdict=deny rule=protect:$DATA .* pid=$pid " 3)
-	if [ $rc -ne 0 ] && [ -n "$rec" ]; then
-		pass "$name"
-	else
-		fail "$name" "exit $rc, record '$rec', stderr: $(head -c 300 "$T/err")"
-	fi
-}
+denied() { expect_denied "$1" "protect:$DATA" "${@:2}"; }
 
 # Root copying the data directory away gets nothing.
 denied pg_deny_cp_r cp -r "$DATA" "$T/outside/copy"
