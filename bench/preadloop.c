@@ -6,6 +6,12 @@
  *   preadloop pages FILE N        N pread(4 KiB) at pseudo-random 4 KiB pages
  *                                 of FILE, like SQLite reading its b-tree pages
  *   preadloop openclose N FILE... N open(O_RDONLY)+close(), cycling over FILEs
+ *   preadloop denied N FILE       N open(O_RDONLY) of FILE that must each be
+ *                                 refused (EPERM or EACCES, as fanotify's
+ *                                 FAN_DENY gives): the cost of a refusal. Fails
+ *                                 at once if an open succeeds. bench/read-cost
+ *                                 runs it from a copy of this binary, which
+ *                                 'allow exe' of this one does not cover.
  *   preadloop hold KIND DIR       no load: holds one kind of watch on DIR and the
  *                                 files in it until killed, answering any
  *                                 permission event with "allow". KIND:
@@ -106,6 +112,19 @@ static void op_openclose(struct load *l)
 	close(fd);
 	if (++l->next == l->nfiles)
 		l->next = 0;
+}
+
+static void op_denied(struct load *l)
+{
+	const char *f = l->files[0];
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fprintf(stderr, "preadloop: open %s: allowed, but it should have been refused\n", f);
+		exit(1);
+	}
+	if (errno != EPERM && errno != EACCES)
+		die("open", f);
 }
 
 static void run(void (*op)(struct load *), struct load *l, long n)
@@ -228,6 +247,7 @@ static void usage(void)
 		"usage: preadloop pread FILE N\n"
 		"       preadloop pages FILE N\n"
 		"       preadloop openclose N FILE...\n"
+		"       preadloop denied N FILE\n"
 		"       preadloop hold inotify|perm|pre DIR\n");
 	exit(2);
 }
@@ -249,12 +269,12 @@ int main(int argc, char **argv)
 		if (argc != 4)
 			usage();
 		return hold(argv[2], argv[3]);
-	} else if (!strcmp(argv[1], "openclose")) {
-		if ((n = atol(argv[2])) <= 0)
+	} else if (!strcmp(argv[1], "openclose") || !strcmp(argv[1], "denied")) {
+		if ((n = atol(argv[2])) <= 0 || (!strcmp(argv[1], "denied") && argc != 4))
 			usage();
 		l.files = argv + 3;
 		l.nfiles = argc - 3;
-		run(op_openclose, &l, n);
+		run(!strcmp(argv[1], "denied") ? op_denied : op_openclose, &l, n);
 	} else {
 		usage();
 	}
