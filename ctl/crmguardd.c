@@ -139,6 +139,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	watch_free(d->watch);
 	policy_free(&d->policy);
 	d->watch = nw;
+	d->watch_gen++;
 	d->policy = np;
 	warn_interpreters(d);
 	return 0;
@@ -172,28 +173,31 @@ static int add_fd(int ep, int fd, int tag)
 
 enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL };
 
-/* The watch changes on reload: its descriptors are re-registered. */
-static int watch_epoll(int ep, const struct daemon *d, int *fan, int *ino)
+/*
+ * The watch changes on reload: its descriptors are registered anew. By
+ * generation, not by number: a later watch may reuse a freed number.
+ */
+static int watch_epoll(int ep, const struct daemon *d, unsigned long *gen)
 {
-	if (*fan == watch_fanotify_fd(d->watch))
+	if (*gen == d->watch_gen)
 		return 0;
 	if (add_fd(ep, watch_fanotify_fd(d->watch), TAG_FANOTIFY) ||
 	    add_fd(ep, watch_inotify_fd(d->watch), TAG_INOTIFY))
 		return -errno;
-	*fan = watch_fanotify_fd(d->watch);
-	*ino = watch_inotify_fd(d->watch);
+	*gen = d->watch_gen;
 	return 0;
 }
 
 static int run(struct daemon *d)
 {
 	struct epoll_event evs[8];
-	int ep, n, i, fan = -1, ino = -1;
+	unsigned long gen = 0;
+	int ep, n, i;
 	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
-	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &fan, &ino)) {
+	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &gen)) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -202,7 +206,7 @@ static int run(struct daemon *d)
 			reload_requested = 0;
 			daemon_reload(d, NULL);
 		}
-		if (watch_epoll(ep, d, &fan, &ino))
+		if (watch_epoll(ep, d, &gen))
 			break;
 		/* While syslog is behind, come back soon to hand it the rest. */
 		n = epoll_wait(ep, evs, 8, logsink_flush(&d->log) ? 10 : 1000);

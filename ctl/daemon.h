@@ -25,6 +25,7 @@ struct daemon {
 	const char *policy_path;
 	struct policy policy;
 	struct watch *watch;
+	unsigned long watch_gen;	/* counts the watches made, from 1 */
 	struct sensor *sensor;
 	struct logsink log;
 	struct ctlserver *ctl;

@@ -36,7 +36,7 @@ struct decision decide(const struct policy *p, int protect_rule, const struct su
 		r = &p->rules[i];
 		if ((r->kind == RULE_ALLOW_USER && r->uid == s->uid) ||
 		    (r->kind == RULE_ALLOW_EXE && r->dev == s->exe_dev && r->ino == s->exe_ino &&
-		     !s->preload)) {
+		     !s->preload && !s->traced)) {
 			if (audit_revoke >= 0)
 				return (struct decision){ VERDICT_AUDIT, audit_revoke };
 			return (struct decision){ VERDICT_ALLOW, i };

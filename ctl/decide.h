@@ -17,6 +17,7 @@ struct subject {
 	dev_t exe_dev;
 	ino_t exe_ino;
 	bool preload;		/* runs with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH */
+	bool traced;		/* under ptrace: its tracer can make it do anything */
 };
 
 struct decision {

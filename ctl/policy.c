@@ -225,7 +225,7 @@ int policy_parse(struct policy *p, const char *file, const char *text, size_t le
 		 char *err, size_t errlen)
 {
 	struct line_ctx c = { file, 0, err, errlen };
-	char buf[POLICY_LINE_MAX + 1];
+	char buf[POLICY_LINE_MAX + 2];	/* a full line, its \r, and the NUL */
 	size_t pos = 0, n, bad;
 	const char *nl;
 	int ret;

@@ -88,6 +88,8 @@ int proctab_subject(pid_t tid, struct subject *subj)
 		return -1;
 	subj->uid = strtoul(s, &end, 10);
 	subj->euid = strtoul(end, NULL, 10);
+	s = status_field(buf, "\nTracerPid:");
+	subj->traced = s && strtol(s, NULL, 10) != 0;
 	snprintf(path, sizeof(path), "/proc/%d/loginuid", tid);
 	subj->loginuid = proctab_read(path, buf, sizeof(buf)) <= 0 ? (uid_t)-1 : strtoul(buf, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/exe", tid);
@@ -108,6 +110,8 @@ bool proctab_preload(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
 	got = proctab_read(path, env, sizeof(env));
+	if (got >= (ssize_t)sizeof(env) - 1)
+		return true;	/* too much to read: someone may hide LD_PRELOAD past it */
 	n = got > 0 ? got : 0;
 	for (i = 0; i < n; i += strnlen(env + i, n - i) + 1)
 		for (j = 0; j < sizeof(vars) / sizeof(vars[0]); j++)

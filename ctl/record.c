@@ -7,10 +7,11 @@
 /* Room kept back so that `truncated=1` always fits. */
 #define RESERVE 16
 
+/* Appends n bytes unless the field being written has already overflowed. */
 static void put(struct record *r, const char *s, size_t n)
 {
-	if (r->truncated || r->len + n > RECORD_MAX - RESERVE) {
-		r->truncated = true;
+	if (r->overflow || r->len + n > RECORD_MAX - RESERVE) {
+		r->overflow = true;
 		return;
 	}
 	memcpy(r->buf + r->len, s, n);
@@ -69,6 +70,7 @@ void record_init(struct record *r, const char *event)
 {
 	r->len = 0;
 	r->truncated = false;
+	r->overflow = false;
 	put(r, "event=", 6);
 	put(r, event, strlen(event));
 }
@@ -84,8 +86,12 @@ void record_bytes(struct record *r, const char *key, const char *val, size_t n)
 		put(r, val, n);
 	else
 		put_quoted(r, val, n);
-	if (r->truncated)
-		r->len = start;	/* never leave half a field */
+	if (r->overflow) {
+		/* never leave half a field; the fields after it may still fit */
+		r->len = start;
+		r->overflow = false;
+		r->truncated = true;
+	}
 }
 
 void record_str(struct record *r, const char *key, const char *val)

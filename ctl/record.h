@@ -16,7 +16,8 @@
 struct record {
 	char buf[RECORD_MAX];
 	size_t len;
-	bool truncated;
+	bool truncated;		/* a field was left out */
+	bool overflow;		/* the field being written does not fit */
 };
 
 void record_init(struct record *r, const char *event);
@@ -24,7 +25,10 @@ void record_str(struct record *r, const char *key, const char *val);
 void record_bytes(struct record *r, const char *key, const char *val, size_t n);
 void record_u64(struct record *r, const char *key, unsigned long long val);
 void record_i64(struct record *r, const char *key, long long val);
-/* The finished line, NUL-terminated; ends in `truncated=1` if it did not fit. */
+/*
+ * The finished line, NUL-terminated. A field that did not fit is left out
+ * whole, the others are kept, and the line ends in `truncated=1`.
+ */
 const char *record_line(struct record *r);
 
 #endif

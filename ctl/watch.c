@@ -48,6 +48,7 @@ struct watch {
 	void *dirs;	/* tsearch tree of struct node, by (dev, ino) */
 	struct node **by_wd;
 	size_t nfiles, ndirs, wd_cap;
+	int fallback_rule;	/* for an event whose rule cannot be found */
 };
 
 static int cmp_node(const void *a, const void *b)
@@ -123,8 +124,7 @@ static int add_file(struct watch *w, int dirfd, const char *name, const struct s
 {
 	int ret;
 
-	if (find(w->files, st->st_dev, st->st_ino))
-		return 0;
+	/* Mark even a known (dev, ino): a deleted file's number comes back. */
 	ret = mark(w, dirfd, name, false);
 	if (ret)
 		return ret;
@@ -250,12 +250,15 @@ int watch_build(struct watch **out, const struct policy *p, char *err, size_t er
 					: strerror(errno));
 		goto fail;
 	}
+	w->fallback_rule = -1;
 	for (i = 0; i < p->nrules; i++) {
 		if (p->rules[i].kind != RULE_PROTECT)
 			continue;
 		ret = add_rule(w, &p->rules[i], i, err, errlen);
 		if (ret)
 			goto fail;
+		if (w->fallback_rule < 0 || (p->rules[w->fallback_rule].audit && !p->rules[i].audit))
+			w->fallback_rule = i;
 	}
 	*out = w;
 	return 0;
@@ -323,24 +326,22 @@ int watch_rule_of(struct watch *w, int fd, const struct stat *st)
 	n = find(w->files, st->st_dev, st->st_ino);
 	if (n)
 		return n->rule;
-	/* A new child of a protected directory, seen before inotify told us. */
+	/*
+	 * A new child of a protected directory, seen before inotify told us:
+	 * this group marks nothing else. Its directory names the rule if the
+	 * path means the same here (another mount namespace's need not);
+	 * else the strictest protect rule decides: fail closed.
+	 */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	len = readlink(self, path, sizeof(path) - 1);
-	if (len <= 0)
-		return -1;
-	path[len] = 0;
+	path[len > 0 ? len : 0] = 0;
 	slash = strrchr(path, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	if (stat(slash == path ? "/" : path, &dst))
-		return -1;
-	n = find(w->dirs, dst.st_dev, dst.st_ino);
-	if (!n || !S_ISREG(st->st_mode))
-		return -1;
-	/* If this fails the file is still seen through its directory's mark. */
-	(void)add_file(w, fd, NULL, st, n->rule);
-	return n->rule;
+	if (slash)
+		*slash = 0;
+	n = slash && !stat(slash == path ? "/" : path, &dst) ? find(w->dirs, dst.st_dev, dst.st_ino) : NULL;
+	if (S_ISREG(st->st_mode))
+		(void)add_file(w, fd, NULL, st, n ? n->rule : w->fallback_rule);
+	return n ? n->rule : w->fallback_rule;
 }
 
 int watch_covers(const struct watch *w, const char *path)

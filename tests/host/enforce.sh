@@ -53,6 +53,9 @@ denied deny_python3 python3 -c "open('$DB', 'rb').read()"
 denied deny_sqlite3_copy "$T/bin/sqlite3-copy" "$DB" "$Q"
 denied deny_renamed_cat "$T/bin/sqlite3" "$DB"
 denied deny_preload env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
+# the same, with LD_PRELOAD pushed past 64 KiB of environment
+denied deny_preload_far env PAD="$(head -c 70000 /dev/zero | tr '\0' x)" \
+	LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
 rec=$(grep -m1 "verdict=deny .*exe=/usr/bin/cat " "$AUTHLOG")
 [ "$(field "$rec" rule)" = "protect:$CRM" ] && pass deny_names_rule || fail deny_names_rule "'$rec'"
 

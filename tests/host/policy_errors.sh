@@ -71,6 +71,19 @@ cat "$T/second/g" >/dev/null
 wait_record "event=open .*path=$T/second/g " >/dev/null && pass sighup_reload_applies ||
 	fail sighup_reload_applies "no record for the newly protected file"
 
+# Two good reloads at once: the files stay watched (a later watch may
+# reuse the descriptor numbers of an earlier one).
+(ctlx reload & ctlx reload & wait)
+cat "$T/second/g" >/dev/null &
+pid=$!
+for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 $pid 2>/dev/null && wait_record "event=open .* pid=$pid " >/dev/null; then
+	pass reload_twice_at_once
+else
+	kill $pid 2>/dev/null
+	fail reload_twice_at_once "the read hung or went unrecorded after two reloads"
+fi
+
 # ctlx protect add persists to the file and survives a restart.
 printf '%s\n' "$good" >"$POLICY"
 ctlx reload

@@ -72,6 +72,18 @@ sleep 0.2	# new directories are marked when inotify reports them
 head -c 30000 /dev/urandom >"$CRM/new/deeper/file"
 check created_in_new_subdir read "$CRM/new/deeper/file"
 
+# ext4 hands a deleted file's inode number to the next new file: that file
+# needs a mark of its own too (here read through a hard link outside).
+echo old >"$CRM/journal"
+sleep 0.3
+ino=$(stat -c %i "$CRM/journal")
+rm "$CRM/journal"
+head -c 20000 /dev/urandom >"$CRM/export.csv"
+sleep 0.3
+[ "$(stat -c %i "$CRM/export.csv")" = "$ino" ] || echo "note: inode number not reused this time" >&2
+ln "$CRM/export.csv" "$T/outside/export-link"
+check reused_inode_number read "$T/outside/export-link"
+
 # Unprotected: read it a few ways; no record may name it.
 for r in read mmap sendfile; do "$READVIA" $r "$T/outside/plain" >/dev/null; done
 sleep 0.5
