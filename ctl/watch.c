@@ -31,6 +31,8 @@ struct node {
 	int rule;
 	int wd;		/* directories: inotify watch */
 	int dirfd;	/* directories: O_PATH, so a renamed directory still works */
+	char *only;	/* the parent of a protected file: watch this name only */
+	struct node *next;	/* more parents on the same inotify watch */
 };
 
 struct watch {
@@ -164,24 +166,12 @@ static int walk(struct watch *w, int fd, int rule, char *err, size_t errlen)
 	return ret;
 }
 
-static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
-		   int rule, char *err, size_t errlen)
+/* Has inotify report on n's directory; n->dirfd is open. */
+static int follow_dir(struct watch *w, struct node *n)
 {
-	struct node *n, **grown;
+	struct node **grown;
 	char self[32];
-	int ret;
 
-	if (find(w->dirs, st->st_dev, st->st_ino))
-		return 0;
-	n = insert(&w->dirs, st, rule, &w->ndirs);
-	if (!n)
-		return -ENOMEM;
-	n->dirfd = openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (n->dirfd < 0)
-		return -errno;
-	ret = mark(w, n->dirfd, ".", true);
-	if (ret)
-		return ret;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", n->dirfd);
 	n->wd = inotify_add_watch(w->ino, self, DIR_WATCH_MASK);
 	if (n->wd < 0)
@@ -196,7 +186,58 @@ static int add_dir(struct watch *w, int parentfd, const char *name, const struct
 		w->by_wd = grown;
 		w->wd_cap = cap;
 	}
+	n->next = w->by_wd[n->wd];
 	w->by_wd[n->wd] = n;
+	return 0;
+}
+
+/*
+ * A protected file's directory is not protected, but a file saved there
+ * under the same name (written aside, then renamed over it) is the same
+ * document: it gets the file's mark. Until inotify says so it has none.
+ */
+static int follow_name(struct watch *w, const char *path, int rule)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	snprintf(dir, sizeof(dir), "%.*s", slash > path ? (int)(slash - path) : 1, path);
+	n->rule = rule;
+	n->only = strdup(slash + 1);
+	n->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!n->only || n->dirfd < 0 || follow_dir(w, n)) {
+		if (n->dirfd >= 0)
+			close(n->dirfd);
+		free(n->only);
+		free(n);
+		return -errno;
+	}
+	return 0;
+}
+
+static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
+		   int rule, char *err, size_t errlen)
+{
+	struct node *n;
+	int ret;
+
+	if (find(w->dirs, st->st_dev, st->st_ino))
+		return 0;
+	n = insert(&w->dirs, st, rule, &w->ndirs);
+	if (!n)
+		return -ENOMEM;
+	n->dirfd = openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (n->dirfd < 0)
+		return -errno;
+	ret = mark(w, n->dirfd, ".", true);
+	if (ret)
+		return ret;
+	ret = follow_dir(w, n);
+	if (ret)
+		return ret;
 	return walk(w, n->dirfd, rule, err, errlen);
 }
 
@@ -215,7 +256,7 @@ static int add_rule(struct watch *w, const struct policy_rule *r, int rule, char
 	if (S_ISDIR(st.st_mode))
 		ret = add_dir(w, AT_FDCWD, real, &st, rule, err, errlen);
 	else if (S_ISREG(st.st_mode))
-		ret = add_file(w, AT_FDCWD, real, &st, rule);
+		ret = add_file(w, AT_FDCWD, real, &st, rule) ?: follow_name(w, real, rule);
 	else {
 		snprintf(err, errlen, "%s:%d: protect %s: not a regular file or directory",
 			 r->file, r->line, r->arg);
@@ -278,8 +319,21 @@ static void free_dir(void *p)
 
 void watch_free(struct watch *w)
 {
+	struct node *n, *next;
+	size_t i;
+
 	if (!w)
 		return;
+	for (i = 0; i < w->wd_cap; i++) {
+		for (n = w->by_wd[i]; n; n = next) {
+			next = n->next;
+			if (n->only) {	/* parents of files live only here */
+				close(n->dirfd);
+				free(n->only);
+				free(n);
+			}
+		}
+	}
 	/* Closing the group drops its marks; pending permission events are allowed. */
 	if (w->fan >= 0)
 		close(w->fan);
@@ -403,13 +457,15 @@ void watch_follow(struct watch *w)
 			ev = (const struct inotify_event *)p;
 			if (ev->wd < 0 || (size_t)ev->wd >= w->wd_cap || !w->by_wd[ev->wd] || !ev->len)
 				continue;
-			dir = w->by_wd[ev->wd];
-			if (fstatat(dir->dirfd, ev->name, &st, AT_SYMLINK_NOFOLLOW))
-				continue;
-			if (S_ISREG(st.st_mode))
-				add_file(w, dir->dirfd, ev->name, &st, dir->rule);
-			else if (S_ISDIR(st.st_mode))
-				add_dir(w, dir->dirfd, ev->name, &st, dir->rule, scratch, sizeof(scratch));
+			for (dir = w->by_wd[ev->wd]; dir; dir = dir->next) {
+				if ((dir->only && strcmp(dir->only, ev->name)) ||
+				    fstatat(dir->dirfd, ev->name, &st, AT_SYMLINK_NOFOLLOW))
+					continue;
+				if (S_ISREG(st.st_mode))
+					add_file(w, dir->dirfd, ev->name, &st, dir->rule);
+				else if (S_ISDIR(st.st_mode) && !dir->only)
+					add_dir(w, dir->dirfd, ev->name, &st, dir->rule, scratch, sizeof(scratch));
+			}
 		}
 	}
 }

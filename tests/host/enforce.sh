@@ -22,10 +22,13 @@ cp "$READVIA" "$T/bin/crm-reader"	# the allowed "CRM"; readvia itself is not all
 cp /usr/bin/sqlite3 "$T/bin/sqlite3-copy"
 cp /bin/cat "$T/bin/sqlite3"		# a cat that calls itself sqlite3
 chmod 755 "$T/bin" "$T/bin"/*
+mkdir -p "$T/single"
+echo "client list v1" >"$T/single/clients.csv"
 cat >"$POLICY" <<CONF
 mode enforce
 reads $READS
 protect $CRM
+protect $T/single/clients.csv
 allow exe /usr/bin/sqlite3
 allow exe $T/bin/crm-reader
 CONF
@@ -74,6 +77,11 @@ mv "$CRM/renamed.db" "$DB"
 sqlite3 "$CRM/export.db" "create table t(x); insert into t values ('new client list')"
 denied deny_file_created_later cat "$CRM/export.db"
 denied deny_write_new_file_in_dir sh -c "echo x >'$CRM/dropped.txt'"
+# an editor's save: written aside, renamed over the protected file
+echo "client list v2" >"$T/single/.clients.csv.tmp"
+mv "$T/single/.clients.csv.tmp" "$T/single/clients.csv"
+sleep 0.3
+denied deny_file_saved_over cat "$T/single/clients.csv"
 # a descriptor opened by an allowed binary and read by another program
 denied deny_inherited_fd sh -c "exec 3<'$DB'; cat <&3"
 
