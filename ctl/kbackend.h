@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An in-kernel enforcement backend: crmguard.ko (kbackend_kmod, generic
+ * netlink) or the BPF LSM programs (kbackend_lsm, pinned maps). Both hold
+ * the rule model of kmod/uapi/crmguard.h and keep enforcing it when
+ * crmguardd is gone; crmguardd only programs them and logs their verdicts.
+ */
+#ifndef CRMGUARD_KBACKEND_H
+#define CRMGUARD_KBACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "kmod/uapi/crmguard.h"
+
+struct kernel_rule {
+	uint32_t type;		/* enum crmguard_rule_type */
+	uint64_t dev, ino;	/* INODE, EXE: st_dev and st_ino */
+	uint32_t uid;		/* USER */
+	uint32_t user_kind;	/* USER: enum crmguard_user_kind */
+	uint32_t flags;		/* INODE: CRMGUARD_F_* */
+	uint32_t id;		/* the policy rule it comes from */
+};
+
+struct kernel_config {
+	uint32_t mode;		/* enum crmguard_mode */
+	bool fail_open;		/* no daemon: deny nothing */
+};
+
+struct kernel_verdict {
+	uint32_t op;		/* enum crmguard_op */
+	uint32_t verdict;	/* enum crmguard_verdict */
+	uint32_t rule_id;
+	uint32_t pid, tid, uid;
+	uint64_t dev, ino;	/* the file */
+	uint64_t exe_dev, exe_ino;
+	char comm[16];
+};
+
+struct kernel_stats {
+	uint64_t allow, audit, deny, lost;
+	uint32_t rules;
+};
+
+struct kbackend;
+
+struct kbackend_ops {
+	const char *name;	/* "kmod", "bpf-lsm" */
+	/* Opens the backend, adopting the rules it already holds; NULL and err if absent. */
+	struct kbackend *(*open)(char *err, size_t errlen);
+	/*
+	 * Makes rules[0..n) and cfg the kernel's state: adds what is new
+	 * before removing what is gone, so a rule in both sets is never out
+	 * of force. On error, says what failed in err.
+	 */
+	int (*replace)(struct kbackend *b, const struct kernel_config *cfg,
+		       const struct kernel_rule *rules, size_t n, char *err, size_t errlen);
+	/* The fd to poll for verdicts, and reading those that are there. */
+	int (*fd)(struct kbackend *b);
+	int (*read_verdicts)(struct kbackend *b,
+			     void (*cb)(void *ctx, const struct kernel_verdict *v), void *ctx);
+	int (*stats)(struct kbackend *b, struct kernel_stats *s);
+	/* Lets go of the backend; the kernel keeps the rules in force. */
+	void (*close)(struct kbackend *b);
+};
+
+extern const struct kbackend_ops kbackend_kmod;
+extern const struct kbackend_ops kbackend_lsm;
+
+#endif

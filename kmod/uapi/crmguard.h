@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * crmguard's kernel ABI: the generic netlink family "crmguard", version 1,
+ * spoken by crmguard.ko and crmguardd. The BPF LSM backend keeps the same
+ * rules in BPF maps, so the rule model below is the one for every in-kernel
+ * backend.
+ *
+ * The kernel holds a rule table:
+ *  - protected inodes (CRMGUARD_RULE_INODE): a file, or a directory whose
+ *    direct children are protected too (CRMGUARD_F_DIR), each with the id of
+ *    the policy rule that protects it and an audit flag;
+ *  - allowed executables (CRMGUARD_RULE_EXE), by inode;
+ *  - users (CRMGUARD_RULE_USER): allowed, revoked, or revoked in audit only;
+ *  - the mode (audit or enforce) and what a dead daemon means (fail-closed
+ *    by default in enforce).
+ * An open or read of a protected inode is decided as crmguardd decides it
+ * (ctl/decide.h): a revoked user (real, effective or login uid) is denied;
+ * else an allowed user or executable (not ptraced) is allowed; else denied,
+ * or only reported where the mode or the rule says audit.
+ *
+ * Inodes are named by the device number userland sees in st_dev (the
+ * kernel's new_encode_dev() form) and the inode number.
+ */
+#ifndef _UAPI_CRMGUARD_H
+#define _UAPI_CRMGUARD_H
+
+#include <linux/types.h>
+
+#define CRMGUARD_GENL_NAME	"crmguard"
+#define CRMGUARD_GENL_VERSION	1
+#define CRMGUARD_MCGRP_VERDICT	"verdict"
+
+enum crmguard_cmd {
+	CRMGUARD_CMD_UNSPEC,
+	CRMGUARD_CMD_RULE_ADD,		/* ATTR_RULE_*: adds or replaces a rule */
+	CRMGUARD_CMD_RULE_DEL,		/* ATTR_RULE_* that names the rule */
+	CRMGUARD_CMD_RULE_FLUSH,	/* no attribute: every rule goes */
+	CRMGUARD_CMD_RULE_GET,		/* dump: one RULE_GET message a rule */
+	CRMGUARD_CMD_CONFIG_SET,	/* ATTR_MODE and/or ATTR_FAIL_OPEN */
+	CRMGUARD_CMD_STATS_GET,		/* reply: ATTR_MODE, ATTR_FAIL_OPEN, ATTR_STAT_* */
+	CRMGUARD_CMD_VERDICT,		/* multicast on "verdict": ATTR_EV_*, and
+					 * ATTR_RULE_DEV/INO (the file) and
+					 * ATTR_RULE_ID (the deciding rule) */
+	__CRMGUARD_CMD_MAX,
+};
+#define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
+
+enum crmguard_rule_type {
+	CRMGUARD_RULE_INODE = 1,	/* protected file or directory */
+	CRMGUARD_RULE_EXE,		/* allowed executable */
+	CRMGUARD_RULE_USER,		/* allowed or revoked user */
+};
+
+enum crmguard_user_kind {
+	CRMGUARD_USER_ALLOW = 1,
+	CRMGUARD_USER_REVOKE,
+	CRMGUARD_USER_REVOKE_AUDIT,	/* logs what a revoke would deny */
+};
+
+/* CRMGUARD_ATTR_RULE_FLAGS */
+#define CRMGUARD_F_AUDIT	(1U << 0)	/* this protect rule only reports */
+#define CRMGUARD_F_DIR		(1U << 1)	/* children are protected too */
+
+enum crmguard_mode {
+	CRMGUARD_MODE_AUDIT = 1,
+	CRMGUARD_MODE_ENFORCE,
+};
+
+/* CRMGUARD_ATTR_EV_OP: what was asked */
+enum crmguard_op {
+	CRMGUARD_OP_OPEN = 1,
+	CRMGUARD_OP_READ,
+	CRMGUARD_OP_MMAP,
+};
+
+/* CRMGUARD_ATTR_EV_VERDICT */
+enum crmguard_verdict {
+	CRMGUARD_VERDICT_ALLOW = 1,
+	CRMGUARD_VERDICT_AUDIT,
+	CRMGUARD_VERDICT_DENY,
+};
+
+enum crmguard_attr {
+	CRMGUARD_ATTR_UNSPEC,
+	CRMGUARD_ATTR_RULE_TYPE,	/* u32, enum crmguard_rule_type */
+	CRMGUARD_ATTR_RULE_DEV,		/* u64: INODE, EXE */
+	CRMGUARD_ATTR_RULE_INO,		/* u64: INODE, EXE */
+	CRMGUARD_ATTR_RULE_UID,		/* u32: USER */
+	CRMGUARD_ATTR_RULE_USER_KIND,	/* u32, enum crmguard_user_kind: USER */
+	CRMGUARD_ATTR_RULE_FLAGS,	/* u32, CRMGUARD_F_*: INODE */
+	CRMGUARD_ATTR_RULE_ID,		/* u32: the policy rule, echoed in verdicts */
+	CRMGUARD_ATTR_MODE,		/* u32, enum crmguard_mode */
+	CRMGUARD_ATTR_FAIL_OPEN,	/* u8: 1: when the socket that set it
+					 * closes (the daemon died), deny nothing */
+	CRMGUARD_ATTR_STAT_ALLOW,	/* u64 */
+	CRMGUARD_ATTR_STAT_AUDIT,	/* u64 */
+	CRMGUARD_ATTR_STAT_DENY,	/* u64 */
+	CRMGUARD_ATTR_STAT_LOST,	/* u64: verdicts not multicast */
+	CRMGUARD_ATTR_STAT_RULES,	/* u32 */
+	CRMGUARD_ATTR_EV_OP,		/* u32, enum crmguard_op */
+	CRMGUARD_ATTR_EV_VERDICT,	/* u32, enum crmguard_verdict */
+	CRMGUARD_ATTR_EV_PID,		/* u32: tgid */
+	CRMGUARD_ATTR_EV_TID,		/* u32 */
+	CRMGUARD_ATTR_EV_UID,		/* u32 */
+	CRMGUARD_ATTR_EV_EXE_DEV,	/* u64 */
+	CRMGUARD_ATTR_EV_EXE_INO,	/* u64 */
+	CRMGUARD_ATTR_EV_COMM,		/* string */
+	CRMGUARD_ATTR_PAD,
+	__CRMGUARD_ATTR_MAX,
+};
+#define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)
+
+#endif /* _UAPI_CRMGUARD_H */
