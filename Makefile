@@ -16,7 +16,8 @@ LIBBPF  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 # Debian packages that building, running and testing crmguard need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
-	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd
+	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
+	qemu-system-x86 busybox-static kmod cpio util-linux
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o)
 DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o) $(CTL_COMMON)

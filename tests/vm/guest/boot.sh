@@ -1,0 +1,16 @@
+#!/bin/bash
+# The guest itself: the sensor's BPF objects, built on the host against the
+# host kernel's BTF, load on Debian's kernel (CO-RE), and the daemon logs.
+. "$(dirname "$0")/../../host/lib.bash" || exit 1
+cat >"$POLICY" <<P
+mode enforce
+protect $CRM
+P
+mkdir -p "$CRM"
+if start_crmguard && ctlx status >"$T/status"; then
+	pass vm-sensor-loads
+else
+	fail vm-sensor-loads "$(cat "$T/daemon.out")"
+fi
+rec=$(wait_record 'event=start' 5)
+[ -n "$rec" ] && pass vm-start-record || fail vm-start-record "no start record: $(head -c 300 "$AUTHLOG")"
