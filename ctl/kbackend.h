@@ -35,6 +35,7 @@ struct kernel_verdict {
 	uint64_t dev, ino;	/* the file */
 	uint64_t exe_dev, exe_ino;
 	char comm[16];
+	char path[4096];	/* d_path of the file; "" if the kernel had none */
 };
 
 struct kernel_stats {

@@ -105,6 +105,8 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_EV_EXE_DEV,	/* u64 */
 	CRMGUARD_ATTR_EV_EXE_INO,	/* u64 */
 	CRMGUARD_ATTR_EV_COMM,		/* string */
+	CRMGUARD_ATTR_EV_PATH,		/* string: the file as the kernel names it
+					 * (d_path), for the record */
 	CRMGUARD_ATTR_PAD,
 	__CRMGUARD_ATTR_MAX,
 };
