@@ -555,3 +555,43 @@ void access_report_drops(struct daemon *d)
 	d->n.lost_ringbuf = now;
 	daemon_emit(d, LOG_LVL_WARNING, &r);
 }
+
+/*
+ * The in-kernel backend decided alone; the process may be gone by now, so
+ * what the kernel said about it stands in for what /proc would say.
+ */
+void access_on_verdict(void *ctx, const struct kernel_verdict *v)
+{
+	static const char *const ops[] = {
+		[CRMGUARD_OP_OPEN] = "open", [CRMGUARD_OP_READ] = "read", [CRMGUARD_OP_MMAP] = "mmap",
+	};
+	static const enum verdict verdicts[] = {
+		[CRMGUARD_VERDICT_ALLOW] = VERDICT_ALLOW, [CRMGUARD_VERDICT_AUDIT] = VERDICT_AUDIT,
+		[CRMGUARD_VERDICT_DENY] = VERDICT_DENY,
+	};
+	struct daemon *d = ctx;
+	enum verdict verdict = v->verdict <= CRMGUARD_VERDICT_DENY ? verdicts[v->verdict] : VERDICT_DENY;
+	char label[PATH_MAX + 32];
+	struct record r;
+	struct proc *p;
+
+	if (verdict == VERDICT_DENY)
+		d->n.deny++;
+	record_init(&r, v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access");
+	record_str(&r, "verdict", verdict_name(verdict));
+	if (v->rule_id < d->policy.nrules)
+		rule_label(&d->policy, v->rule_id, label, sizeof(label));
+	else	/* a rule of a policy that has been replaced since */
+		snprintf(label, sizeof(label), "kernel-rule:%u", v->rule_id);
+	put_file(&r, label, v->path, v->dev, v->ino);
+	p = proctab_get(v->pid);
+	if (p) {
+		put_proc(&r, p);
+	} else {
+		record_i64(&r, "pid", v->pid);
+		put_user(&r, v->uid);
+		record_str(&r, "comm", v->comm);
+	}
+	record_str(&r, "backend", enforcer_name(&d->enforcer));
+	daemon_emit(d, verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+}

@@ -9,22 +9,29 @@
 #include "ctl/ctlproto.h"
 #include "ctl/daemon.h"
 
-static const char *const enforcer_limits =
-	"fanotify permission events answered by crmguardd: if crmguardd stops, "
-	"the kernel lets every access through";
-
 static int status(struct daemon *d, bool json, FILE *out)
 {
 	char progs[512];
+
+	struct kernel_stats ks = { 0 };
+	bool kernel = enforcer_stats(&d->enforcer, &ks);
 
 	sensor_programs(d->sensor, progs, sizeof(progs));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
 			(int)getpid(), (long long)d->started);
 		json_str(out, d->policy_path);
-		fprintf(out, ",\"mode\":\"%s\",\"rules\":%zu,\"enforcer\":\"fanotify\","
-			"\"enforcer_limits\":", policy_mode_name(d->policy.mode), d->policy.nrules);
-		json_str(out, enforcer_limits);
+		fprintf(out, ",\"mode\":\"%s\",\"rules\":%zu,\"enforcer\":\"%s\","
+			"\"enforcer_limits\":", policy_mode_name(d->policy.mode), d->policy.nrules,
+			enforcer_name(&d->enforcer));
+		json_str(out, enforcer_limits(&d->enforcer));
+		fputs(",\"backends\":", out);
+		json_str(out, d->enforcer.probe);
+		if (kernel)
+			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
+				"\"deny\":%llu,\"lost\":%llu}", ks.rules,
+				(unsigned long long)ks.allow, (unsigned long long)ks.audit,
+				(unsigned long long)ks.deny, (unsigned long long)ks.lost);
 		fprintf(out, ",\"protected_files\":%zu,\"protected_dirs\":%zu,\"byte_counts\":%s,"
 			"\"reads\":\"%s\",\"programs\":", watch_files(d->watch), watch_dirs(d->watch),
 			watch_has_ranges(d->watch) ? "true" : "false",
@@ -42,7 +49,13 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "crmguardd:  running (pid %d)\n", (int)getpid());
 	fprintf(out, "policy:     %s (mode %s, %zu rules)\n", d->policy_path,
 		policy_mode_name(d->policy.mode), d->policy.nrules);
-	fprintf(out, "enforcer:   %s\n", enforcer_limits);
+	fprintf(out, "enforcer:   %s: %s\n", enforcer_name(&d->enforcer),
+		enforcer_limits(&d->enforcer));
+	fprintf(out, "backends:   %s\n", d->enforcer.probe);
+	if (kernel)
+		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu\n",
+			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,
+			(unsigned long long)ks.deny, (unsigned long long)ks.lost);
 	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
 		watch_files(d->watch), watch_dirs(d->watch),
 		watch_has_ranges(d->watch) ? ", with byte counts" : ", no byte counts");

@@ -32,6 +32,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmguardd [-f] [-v] [-c POLICY] [-s SOCKET] [-l LOGSOCKET] [-r BYTES]\n"
+		"                 [-b BACKEND] [-F]\n"
+		"  -b BACKEND    what enforces: auto (default: the best the kernel has),\n"
+		"                kmod, bpf-lsm or fanotify\n"
+		"  -F            fail-open: if crmguardd stops, the in-kernel backend\n"
+		"                lets everything through (default: its rules stay in force)\n"
 		"  -c POLICY     policy file (default " DEFAULT_POLICY ")\n"
 		"  -f            stay in the foreground and print each record on stdout\n"
 		"  -s SOCKET     control socket (default " CTL_SOCKET ")\n"
@@ -128,6 +133,9 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = check_own_files(d, &np, nw, err, errlen);
 	if (ret)
 		goto drop_watch;
+	ret = enforcer_apply(&d->enforcer, &np, nw, err, errlen);
+	if (ret)
+		goto drop_watch;
 	access_check_held(&np, nw);
 	if (text) {
 		ret = policy_write(d->policy_path, text, len, err, errlen);
@@ -171,7 +179,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -197,7 +205,8 @@ static int run(struct daemon *d)
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
-	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &gen)) {
+	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
+	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -226,6 +235,9 @@ static int run(struct daemon *d)
 			case TAG_CTL:
 				ctlserver_accept(d->ctl);
 				break;
+			case TAG_KERNEL:
+				enforcer_read(&d->enforcer, access_on_verdict, d);
+				break;
 			}
 		}
 		access_report_drops(d);
@@ -241,18 +253,20 @@ static int run(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	const char *sock = CTL_SOCKET, *logsock = "/dev/log";
+	const char *sock = CTL_SOCKET, *logsock = "/dev/log", *backend = "auto";
 	struct daemon d = { .policy_path = DEFAULT_POLICY };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[POLICY_ERR_MAX];
-	bool foreground = false, verbose = false;
+	bool foreground = false, verbose = false, fail_open = false;
 	unsigned long ringbuf = 0;
 	int opt, ret = EXIT_FAIL;
 
-	while ((opt = getopt_long(argc, argv, "c:fs:l:r:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:c:fFs:l:r:vh", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'b': backend = optarg; break;
 		case 'c': d.policy_path = optarg; break;
 		case 'f': foreground = true; break;
+		case 'F': fail_open = true; break;
 		case 's': sock = optarg; break;
 		case 'l': logsock = optarg; break;
 		case 'r': ringbuf = strtoul(optarg, NULL, 0); break;
@@ -271,6 +285,10 @@ int main(int argc, char **argv)
 	}
 	d.started = time(NULL);
 	logsink_init(&d.log, logsock, foreground);
+	if (enforcer_open(&d.enforcer, backend, fail_open, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
 	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -296,6 +314,7 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.ctl);
+	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
 	watch_free(d.watch);
 	policy_free(&d.policy);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "ctl/ctlserver.h"
 #include "ctl/decide.h"
+#include "ctl/enforcer.h"
 #include "ctl/logsink.h"
 #include "ctl/policy.h"
 #include "ctl/proctab.h"
@@ -27,6 +28,7 @@ struct daemon {
 	struct watch *watch;
 	unsigned long watch_gen;	/* counts the watches made, from 1 */
 	struct sensor *sensor;
+	struct enforcer enforcer;
 	struct logsink log;
 	struct ctlserver *ctl;
 	struct counters n;
@@ -54,6 +56,8 @@ void access_read_events(struct daemon *d);
 int access_on_sensor(void *ctx, const struct sensor_event *e);
 /* access.c: with reads trust, read checks on files held by processes p now denies. */
 void access_check_held(const struct policy *p, struct watch *w);
+/* access.c: a verdict of the in-kernel backend (an enforcer_read callback). */
+void access_on_verdict(void *ctx, const struct kernel_verdict *v);
 /* access.c: ends the entries of processes that are gone without an exit record. */
 void access_sweep(struct daemon *d);
 /* access.c: reports ring-buffer drops not reported yet. */

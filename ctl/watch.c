@@ -422,6 +422,31 @@ int watch_covers(const struct watch *w, const char *path)
 	return n ? n->rule : -1;
 }
 
+struct each {
+	void (*fn)(void *ctx, dev_t dev, ino_t ino, int rule, bool dir);
+	void *ctx;
+	bool dir;
+};
+
+static void visit(const void *nodep, VISIT which, void *closure)
+{
+	const struct node *n = *(const struct node *const *)nodep;
+	struct each *e = closure;
+
+	if (which == postorder || which == leaf)
+		e->fn(e->ctx, n->dev, n->ino, n->rule, e->dir);
+}
+
+void watch_for_each(const struct watch *w,
+		    void (*fn)(void *ctx, dev_t dev, ino_t ino, int rule, bool dir), void *ctx)
+{
+	struct each e = { fn, ctx, false };
+
+	twalk_r(w->files, visit, &e);
+	e.dir = true;
+	twalk_r(w->dirs, visit, &e);
+}
+
 int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino)
 {
 	struct node *n = find(w->files, dev, ino);

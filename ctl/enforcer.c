@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "ctl/enforcer.h"
+
+static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
+
+int enforcer_open(struct enforcer *e, const char *want, bool fail_open, char *err, size_t errlen)
+{
+	char why[256];
+	size_t i, len = 0;
+	bool any = !strcmp(want, "auto");
+
+	memset(e, 0, sizeof(*e));
+	e->fail_open = fail_open;
+	if (!any && strcmp(want, "fanotify") && strcmp(want, "kmod") && strcmp(want, "bpf-lsm")) {
+		snprintf(err, errlen, "unknown backend '%s': use auto, kmod, bpf-lsm or fanotify", want);
+		return -1;
+	}
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		const struct kbackend_ops *ops = backends[i];
+
+		if (!any && strcmp(want, ops->name))
+			continue;
+		e->kb = ops->open(why, sizeof(why));
+		if (e->kb) {
+			e->ops = ops;
+			len += snprintf(e->probe + len, sizeof(e->probe) - len, "%s%s: ready",
+					len ? "; " : "", ops->name);
+			return 0;
+		}
+		len += snprintf(e->probe + len, sizeof(e->probe) - len, "%s%s: %s",
+				len ? "; " : "", ops->name, why);
+		if (len >= sizeof(e->probe))
+			len = sizeof(e->probe) - 1;
+		if (!any) {
+			snprintf(err, errlen, "backend %s is not available: %s", ops->name, why);
+			return -1;
+		}
+	}
+	snprintf(e->probe + len, sizeof(e->probe) - len, "%sfanotify: ready", len ? "; " : "");
+	return 0;
+}
+
+struct rules {
+	struct kernel_rule *v;
+	size_t n, cap;
+	const struct policy *p;
+	bool failed;
+};
+
+static struct kernel_rule *add(struct rules *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct kernel_rule *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v) {
+			r->failed = true;
+			return NULL;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	memset(&r->v[r->n], 0, sizeof(r->v[0]));
+	return &r->v[r->n++];
+}
+
+static void add_inode(void *ctx, dev_t dev, ino_t ino, int rule, bool dir)
+{
+	struct rules *r = ctx;
+	struct kernel_rule *k = add(r);
+
+	if (!k)
+		return;
+	k->type = CRMGUARD_RULE_INODE;
+	k->dev = dev;
+	k->ino = ino;
+	k->id = rule;
+	k->flags = (dir ? CRMGUARD_F_DIR : 0) |
+		   (rule >= 0 && r->p->rules[rule].audit ? CRMGUARD_F_AUDIT : 0);
+}
+
+static void add_policy_rules(struct rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->p->nrules; i++) {
+		const struct policy_rule *pr = &r->p->rules[i];
+		struct kernel_rule *k;
+
+		if (pr->kind == RULE_PROTECT || !(k = add(r)))
+			continue;
+		k->id = i;
+		switch (pr->kind) {
+		case RULE_ALLOW_EXE:
+			k->type = CRMGUARD_RULE_EXE;
+			k->dev = pr->dev;
+			k->ino = pr->ino;
+			break;
+		case RULE_ALLOW_USER:
+			k->type = CRMGUARD_RULE_USER;
+			k->uid = pr->uid;
+			k->user_kind = CRMGUARD_USER_ALLOW;
+			break;
+		default:
+			k->type = CRMGUARD_RULE_USER;
+			k->uid = pr->uid;
+			k->user_kind = pr->audit ? CRMGUARD_USER_REVOKE_AUDIT : CRMGUARD_USER_REVOKE;
+			break;
+		}
+	}
+}
+
+int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watch *w,
+		   char *err, size_t errlen)
+{
+	struct kernel_config cfg = {
+		.mode = p->mode == POLICY_ENFORCE ? CRMGUARD_MODE_ENFORCE : CRMGUARD_MODE_AUDIT,
+		.fail_open = e->fail_open,
+	};
+	struct rules r = { .p = p };
+	int ret;
+
+	if (!e->ops)
+		return 0;
+	watch_for_each(w, add_inode, &r);
+	add_policy_rules(&r);
+	if (r.failed) {
+		snprintf(err, errlen, "out of memory building the kernel's rule table");
+		ret = -1;
+	} else {
+		ret = e->ops->replace(e->kb, &cfg, r.v, r.n, err, errlen);
+	}
+	free(r.v);
+	return ret;
+}
+
+const char *enforcer_name(const struct enforcer *e)
+{
+	return e->ops ? e->ops->name : "fanotify";
+}
+
+const char *enforcer_limits(const struct enforcer *e)
+{
+	if (!e->ops)
+		return "fanotify permission events answered by crmguardd: if crmguardd stops, "
+		       "the kernel lets every access through";
+	if (e->fail_open)
+		return "in the kernel; fail-open was chosen: if crmguardd stops, "
+		       "the kernel lets every access through";
+	return "in the kernel: if crmguardd stops, the rules stay in force (fail-closed)";
+}
+
+int enforcer_fd(const struct enforcer *e)
+{
+	return e->ops ? e->ops->fd(e->kb) : -1;
+}
+
+int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),
+		  void *ctx)
+{
+	return e->ops ? e->ops->read_verdicts(e->kb, cb, ctx) : 0;
+}
+
+bool enforcer_stats(struct enforcer *e, struct kernel_stats *s)
+{
+	return e->ops && e->ops->stats(e->kb, s) == 0;
+}
+
+void enforcer_close(struct enforcer *e)
+{
+	if (e->ops)
+		e->ops->close(e->kb);
+	e->ops = NULL;
+	e->kb = NULL;
+}
