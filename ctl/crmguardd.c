@@ -63,21 +63,48 @@ void daemon_note(struct daemon *d, enum log_level level, const char *event, cons
 	daemon_emit(d, level, &r);
 }
 
-/* Allowing an interpreter allows every script it is given: say so. */
-static void warn_interpreters(struct daemon *d)
+/*
+ * One warning: a record, and a line in text (for whoever asked for the
+ * change) while it fits there; the records have them all.
+ */
+static void warn(struct daemon *d, int rule, const char *detail, char *text, size_t len)
 {
 	char label[256];
 	struct record r;
+	size_t used = strlen(text);
+
+	record_init(&r, "warning");
+	record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+	record_str(&r, "detail", detail);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+	if (used + strlen(detail) + sizeof("warning: \n") + sizeof(" (more in the log)") < len)
+		snprintf(text + used, len - used, "warning: %s\n", detail);
+	else if (!strstr(text, "(more in the log)"))
+		snprintf(text + used, len - used, "warning: ... (more in the log)\n");
+}
+
+/*
+ * What the running policy asks but cannot have: an allowed interpreter
+ * allows every script it is given; an allowed binary that is not there
+ * allows nothing.
+ */
+static void warn_rules(struct daemon *d, char *text, size_t len)
+{
+	const struct policy_rule *r;
+	char msg[POLICY_ERR_MAX];
 	size_t i;
 
+	text[0] = 0;
 	for (i = 0; i < d->policy.nrules; i++) {
-		if (!d->policy.rules[i].interpreter)
-			continue;
-		record_init(&r, "warning");
-		record_str(&r, "rule", rule_label(&d->policy, i, label, sizeof(label)));
-		record_str(&r, "detail", "this binary runs any script it is given: every script "
-			   "run by it may read protected files; allow the CRM's own binary instead");
-		daemon_emit(d, LOG_LVL_WARNING, &r);
+		r = &d->policy.rules[i];
+		if (r->interpreter) {
+			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s runs any script it is given: "
+				 "every script run by it may read protected files; allow the CRM's "
+				 "own binary instead", r->file, r->line, r->arg);
+			warn(d, i, msg, text, len);
+		}
+		if (r->missing)
+			warn(d, i, policy_missing_text(r, r->missing, msg, sizeof(msg)), text, len);
 	}
 }
 
@@ -112,6 +139,7 @@ static int check_own_files(const struct daemon *d, const struct policy *p,
 /*
  * Makes (path, text) the running policy, or changes nothing. With text
  * NULL the file is read; else text becomes the file once it has worked.
+ * On success err holds the warnings, a line each ("warning: ..."), or "".
  */
 int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -141,7 +169,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
-	warn_interpreters(d);
+	warn_rules(d, err, errlen);
 	return 0;
 drop_watch:
 	watch_free(nw);
@@ -160,6 +188,8 @@ int daemon_reload(struct daemon *d, FILE *err)
 			fprintf(err, "ctlx: %s\nthe running policy is unchanged\n", msg);
 		return EXIT_FAIL;
 	}
+	if (err)
+		fputs(msg, err);
 	daemon_note(d, LOG_LVL_NOTICE, "reload", NULL);
 	return EXIT_OK;
 }
@@ -275,6 +305,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	fputs(err, stderr);
 	if (sensor_open(&d.sensor, ringbuf, verbose, access_on_sensor, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
