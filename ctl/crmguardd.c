@@ -86,13 +86,14 @@ static void warn(struct daemon *d, int rule, const char *detail, char *text, siz
 /*
  * What the running policy asks but cannot have: an allowed interpreter
  * allows every script it is given; an allowed binary that is not there
- * allows nothing.
+ * allows nothing; a protected path that is not there is waited for.
  */
 static void warn_rules(struct daemon *d, char *text, size_t len)
 {
 	const struct policy_rule *r;
 	char msg[POLICY_ERR_MAX];
 	size_t i;
+	int why;
 
 	text[0] = 0;
 	for (i = 0; i < d->policy.nrules; i++) {
@@ -103,8 +104,9 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 				 "own binary instead", r->file, r->line, r->arg);
 			warn(d, i, msg, text, len);
 		}
-		if (r->missing)
-			warn(d, i, policy_missing_text(r, r->missing, msg, sizeof(msg)), text, len);
+		why = r->missing ?: watch_missing(d->watch, i);
+		if (why)
+			warn(d, i, policy_missing_text(r, why, msg, sizeof(msg)), text, len);
 	}
 }
 
@@ -150,7 +152,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
 	if (ret)
 		return ret;
-	ret = watch_build(&nw, &np, err, errlen);
+	ret = watch_build(&nw, &np, d->watch, err, errlen);
 	if (ret)
 		goto drop_policy;
 	ret = check_own_files(d, &np, nw, err, errlen);
@@ -192,6 +194,31 @@ int daemon_reload(struct daemon *d, FILE *err)
 		fputs(msg, err);
 	daemon_note(d, LOG_LVL_NOTICE, "reload", NULL);
 	return EXIT_OK;
+}
+
+/* What the watch saw while following the protected directories. */
+static void on_watch_news(void *ctx, enum watch_news news, int rule, int error)
+{
+	struct daemon *d = ctx;
+	char label[256];
+	struct record r;
+
+	switch (news) {
+	case WATCH_APPEARED:
+		record_init(&r, "protected");
+		record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+		record_str(&r, "detail", "a new file or directory is at the rule's path: it is protected");
+		daemon_emit(d, LOG_LVL_NOTICE, &r);
+		break;
+	case WATCH_FAILED:
+		record_init(&r, "error");
+		record_str(&r, "source", "inotify");
+		record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+		record_str(&r, "detail", "something new beneath it cannot be protected");
+		record_str(&r, "error", watch_strerror(error));
+		daemon_emit(d, LOG_LVL_WARNING, &r);
+		break;
+	}
 }
 
 static int add_fd(int ep, int fd, int tag)
@@ -248,7 +275,7 @@ static int run(struct daemon *d)
 				access_read_events(d);
 				break;
 			case TAG_INOTIFY:
-				watch_follow(d->watch);
+				watch_follow(d->watch, on_watch_news, d);
 				break;
 			case TAG_RINGBUF:
 				sensor_consume(d->sensor);
