@@ -199,11 +199,21 @@ int daemon_reload(struct daemon *d, FILE *err)
 /* What the watch saw while following the protected directories. */
 static void on_watch_news(void *ctx, enum watch_news news, int rule, int error)
 {
+	/* inotify overflows, over every watch since start */
+	static unsigned long long overflows;
 	struct daemon *d = ctx;
 	char label[256];
 	struct record r;
 
 	switch (news) {
+	case WATCH_OVERFLOW:
+		record_init(&r, "lost");
+		record_str(&r, "source", "inotify");
+		record_str(&r, "detail", "queue overflow: every protected directory was scanned "
+			   "again and what was not marked is now");
+		record_u64(&r, "total", ++overflows);
+		daemon_emit(d, LOG_LVL_WARNING, &r);
+		break;
 	case WATCH_APPEARED:
 		record_init(&r, "protected");
 		record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));

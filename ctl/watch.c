@@ -832,6 +832,23 @@ static void relocate(struct watch *w, struct spot *s, bool created,
 		s->appeared = true;
 }
 
+static void queue_dir(const void *nodep, VISIT which, void *closure)
+{
+	if (which == postorder || which == leaf)
+		queue(closure, *(struct node *const *)nodep);
+}
+
+/* Events were lost: look every path up again, and queue every directory. */
+static void rescan(struct watch *w, watch_report_fn *report, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < w->nspots; i++)
+		if (w->spots[i].path)
+			relocate(w, &w->spots[i], false, report, ctx);
+	twalk_r(w->dirs, queue_dir, w);
+}
+
 /*
  * One inotify event. (w->by_wd may move while it is handled: a new
  * directory's watch can grow it.)
@@ -865,6 +882,7 @@ void watch_follow(struct watch *w, watch_report_fn *report, void *ctx)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
+	bool overflow = false;
 	ssize_t len;
 	size_t i;
 	char *p;
@@ -873,10 +891,14 @@ void watch_follow(struct watch *w, watch_report_fn *report, void *ctx)
 	while ((len = read(w->ino, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->wd >= 0 && (size_t)ev->wd < w->wd_cap)
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = true;
+			else if (ev->wd >= 0 && (size_t)ev->wd < w->wd_cap)
 				follow_event(w, ev, report, ctx);
 		}
 	}
+	if (overflow)
+		rescan(w, report, ctx);
 	ret = scan(w, &rule);
 	if (ret)
 		report(ctx, WATCH_FAILED, rule, -ret);
@@ -886,4 +908,6 @@ void watch_follow(struct watch *w, watch_report_fn *report, void *ctx)
 			report(ctx, WATCH_APPEARED, i, 0);
 		w->spots[i].appeared = false;
 	}
+	if (overflow)
+		report(ctx, WATCH_OVERFLOW, -1, 0);
 }

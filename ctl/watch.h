@@ -17,7 +17,8 @@
  * appears there (a file saved over the protected one, a directory put
  * back) is protected. A path that is not there is no error: inotify
  * waits for it on the nearest directory on its way that is, and it is
- * protected when it appears.
+ * protected when it appears. If inotify's queue overflows, every path is
+ * looked up and every protected directory scanned again.
  */
 #ifndef CRMGUARD_WATCH_H
 #define CRMGUARD_WATCH_H
@@ -70,6 +71,7 @@ int watch_check_reads(struct watch *w, const char *path);
 int watch_covers(const struct watch *w, const char *path);
 /* What watch_follow() tells crmguardd, for the log. */
 enum watch_news {
+	WATCH_OVERFLOW,		/* inotify lost events: all was looked up and marked again */
 	WATCH_APPEARED,		/* a new file or directory at protect rule `rule`'s path is protected */
 	WATCH_FAILED,		/* something new under `rule` could not be watched: error */
 };
