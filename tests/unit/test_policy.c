@@ -1318,23 +1318,40 @@ static bool allows_nothing(const struct policy_rule *r, int why)
 	return r->missing == why && r->dev == (dev_t)-1 && r->ino == 0 && !r->interpreter;
 }
 
+/*
+ * text resolves though rule 1 (allow exe) names no usable binary: it
+ * allows nothing, for the reason why, said as want; rule 2 (revoke user
+ * 42) is resolved all the same.
+ */
+static void expect_missing_exe(const char *text, int why, const char *want)
+{
+	char err[POLICY_ERR_MAX], msg[POLICY_ERR_MAX];
+	struct policy p;
+	int missing;
+	bool ok;
+
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_STREQ(err, "");
+	ok = allows_nothing(&p.rules[1], why) && p.rules[2].uid == 42;
+	missing = p.rules[1].missing;
+	policy_missing_text(&p.rules[1], missing, msg, sizeof(msg));
+	policy_free(&p);
+	if (!ok)
+		FAILF("rule 1 is missing %d (expected %d), or rule 2 was not resolved", missing, why);
+	ASSERT_STREQ(msg, want);
+}
+
 static void resolve_exe_not_executable(void)
 {
 	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 192], err[POLICY_ERR_MAX];
-	char msg[POLICY_ERR_MAX];
 	struct policy p;
 
 	fresh_dir(dir, sizeof(dir), "resolve_noexec");
 	ASSERT_EQ(make_file(f, sizeof(f), dir, "crm", 0644), 0);
 	snprintf(text, sizeof(text), "mode enforce\nprotect /x\n\nallow exe %s\nrevoke user 42\n", f);
-	ASSERT_EQ(resolve(&p, text, err), 0);
-	ASSERT_STREQ(err, "");
-	ASSERT_TRUE(allows_nothing(&p.rules[1], POLICY_EWRONGTYPE));
-	ASSERT_EQ(p.rules[2].uid, 42);
 	snprintf(want, sizeof(want), FILE_NAME ":4: allow exe %s: not an executable file; it allows "
 		 "nothing until a reload finds the binary there", f);
-	ASSERT_STREQ(policy_missing_text(&p.rules[1], p.rules[1].missing, msg, sizeof(msg)), want);
-	policy_free(&p);
+	expect_missing_exe(text, POLICY_EWRONGTYPE, want);
 
 	/* a directory (it has x bits) is not an executable file either */
 	snprintf(text, sizeof(text), "allow exe %s\n", dir);
@@ -1347,19 +1364,13 @@ static void resolve_exe_not_executable(void)
 static void resolve_exe_missing(void)
 {
 	char path[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 192], err[POLICY_ERR_MAX];
-	char msg[POLICY_ERR_MAX];
 	struct policy p;
 
 	path_in(path, sizeof(path), "no-such-crm-binary");
 	snprintf(text, sizeof(text), "protect /x\nallow exe %s\nrevoke user 42\n", path);
-	ASSERT_EQ(resolve(&p, text, err), 0);
-	ASSERT_STREQ(err, "");
-	ASSERT_TRUE(allows_nothing(&p.rules[1], ENOENT));
-	ASSERT_EQ(p.rules[2].uid, 42);
 	snprintf(want, sizeof(want), FILE_NAME ":2: allow exe %s: %s; it allows nothing until a "
 		 "reload finds the binary there", path, strerror(ENOENT));
-	ASSERT_STREQ(policy_missing_text(&p.rules[1], p.rules[1].missing, msg, sizeof(msg)), want);
-	policy_free(&p);
+	expect_missing_exe(text, ENOENT, want);
 
 	/* a path through a file is ENOTDIR */
 	ASSERT_EQ(resolve(&p, "allow exe /etc/passwd/x\n", err), 0);
