@@ -243,10 +243,11 @@ static int mount_of(struct watch *w, int id, int dirfd)
 
 /*
  * Gives n the file handle of name in dirfd (with name NULL, of what dirfd
- * is open on), to open it again later wherever it went. On error n is as
- * it was.
+ * is open on), to open it again later wherever it went. *other (if not
+ * NULL) says if n had the handle of another file: a deleted one with the
+ * same inode number. On error n is as it was.
  */
-static int take_handle(struct watch *w, struct node *n, int dirfd, const char *name)
+static int take_handle(struct watch *w, struct node *n, int dirfd, const char *name, bool *other)
 {
 	char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ]
 		__attribute__((aligned(__alignof__(struct file_handle))));
@@ -259,6 +260,10 @@ static int take_handle(struct watch *w, struct node *n, int dirfd, const char *n
 	m = mount_of(w, id, dirfd);
 	if (m < 0)
 		return m;
+	if (other)
+		*other = n->fh && (n->fh->handle_type != fh->handle_type ||
+				   n->fh->handle_bytes != fh->handle_bytes ||
+				   memcmp(n->fh->f_handle, fh->f_handle, fh->handle_bytes));
 	copy = malloc(sizeof(*fh) + fh->handle_bytes);
 	if (!copy)
 		return -ENOMEM;
@@ -271,6 +276,7 @@ static int take_handle(struct watch *w, struct node *n, int dirfd, const char *n
 
 static int add_file(struct watch *w, int dirfd, const char *name, const struct stat *st, int rule)
 {
+	bool other = false;
 	struct node *n;
 	int ret;
 
@@ -282,11 +288,14 @@ static int add_file(struct watch *w, int dirfd, const char *name, const struct s
 	if (!n)
 		return -ENOMEM;
 	/*
-	 * The handle only carries the protection over to the next policy's
-	 * watch (inherit()): without one (no handles on this filesystem, a
-	 * file that is a mount point) it is protected until then.
+	 * The handle carries the protection over to the next policy's watch
+	 * (inherit()): without one (no handles on this filesystem, a file that
+	 * is a mount point) it is protected until then. It also tells a new
+	 * file from the deleted one whose inode number it got, and whose rule
+	 * is not its rule.
 	 */
-	(void)take_handle(w, n, dirfd, name);
+	if (!take_handle(w, n, dirfd, name, &other) && other)
+		n->rule = rule;
 	return 0;
 }
 
@@ -373,7 +382,7 @@ static int add_dir(struct watch *w, int parentfd, const char *name, int rule)
 		goto out;	/* known */
 	if (!n)
 		n = insert(&w->dirs, &st, rule, &w->ndirs);
-	ret = n ? take_handle(w, n, fd, NULL) : -ENOMEM;
+	ret = n ? take_handle(w, n, fd, NULL, NULL) : -ENOMEM;
 	if (ret) {
 		if (n && n->wd < 0)
 			forget_dir(w, n);

@@ -15,6 +15,7 @@ Q='select count(*) from clients'
 make_crm_db "$CRM/clients.db" 100
 make_crm_db "$T/keep/clients.db" 100
 echo "client notes" >"$T/keep/notes.csv"
+echo "client export" >"$T/export.csv"
 mkdir -p "$T/bin" "$T/staging"
 cp "$READVIA" "$T/bin/crm-reader"
 chmod 755 "$T" "$CRM" "$T/keep" "$T/bin" "$T/bin/crm-reader"
@@ -25,6 +26,7 @@ protect $CRM
 protect $T/keep
 protect $T/later/a/b
 protect $T/link/clients.db
+protect $T/export.csv
 allow exe /usr/bin/sqlite3
 allow exe $T/bin/crm-reader
 CONF
@@ -46,15 +48,17 @@ grep -qF "warning: $POLICY:4: protect $T/later/a/b: No such file or directory; i
 	"$T/daemon.out" && wait_record "event=warning rule=protect:$T/link/clients.db .*$POLICY:5" >/dev/null &&
 	pass start_with_missing_paths || fail start_with_missing_paths "$(cat "$T/daemon.out")"
 
-# The CRM folder is moved away and its binary removed: a revoke still works.
+# The CRM folder is moved away, an export deleted, the CRM binary removed:
+# a revoke still works.
 mv "$CRM" "$T/crm.old"
 mv "$T/keep/notes.csv" "$T/notes.csv"
-rm "$T/bin/crm-reader"
+rm "$T/export.csv" "$T/bin/crm-reader"
 out=$(ctlx user revoke "$USER_NAME" 2>&1)
 rc=$?
 if [ $rc -eq 0 ] && grep -qx "revoke user $USER_NAME" "$POLICY" &&
    [[ "$out" == *"warning: $POLICY:2: protect $CRM: No such file or directory; it is watched for"* ]] &&
-   [[ "$out" == *"warning: $POLICY:7: allow exe $T/bin/crm-reader: No such file or directory; it allows nothing"* ]]; then
+   [[ "$out" == *"warning: $POLICY:6: protect $T/export.csv: No such file or directory; it is watched for"* ]] &&
+   [[ "$out" == *"warning: $POLICY:8: allow exe $T/bin/crm-reader: No such file or directory; it allows nothing"* ]]; then
 	pass revoke_with_missing_path
 else
 	fail revoke_with_missing_path "exit $rc: $out"
@@ -73,6 +77,12 @@ protected 1 "$CRM" && pass recreated_path_record || fail recreated_path_record "
 expect_denied recreated_path_protected "protect:$CRM" cat "$CRM/clients.db"
 out=$(sqlite3 "$CRM/clients.db" "$Q" 2>&1)
 [ "$out" = 100 ] && pass recreated_path_crm_reads || fail recreated_path_crm_reads "$out"
+
+# The deleted export comes back (written aside, renamed into place).
+echo "client export v2" >"$T/staging/export.csv"
+mv "$T/staging/export.csv" "$T/export.csv"
+protected 1 "$T/export.csv" && pass recreated_file_record || fail recreated_file_record "no protected record"
+expect_denied recreated_file_protected "protect:$T/export.csv" cat "$T/export.csv"
 
 # Replaced while crmguardd runs, no reload: the new folder is protected too
 # (files are written aside: in a protected folder only the CRM may write).
