@@ -349,8 +349,16 @@ static void queue(struct watch *w, struct node *n)
 	w->todo = n;
 }
 
+/* A directory that is gone (also off the scan list: it may go while on it). */
 static void forget_dir(struct watch *w, struct node *n)
 {
+	struct node **pp;
+
+	if (n->queued) {
+		for (pp = &w->todo; *pp != n; pp = &(*pp)->todo)
+			;
+		*pp = n->todo;
+	}
 	tdelete(n, &w->dirs, cmp_node);
 	free_node(n);
 	w->ndirs--;
