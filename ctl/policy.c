@@ -441,7 +441,7 @@ static void resolve_exe(struct policy_rule *r)
 	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
 		r->missing = POLICY_EWRONGTYPE;
 	if (r->missing) {
-		/* stat never gives this device number: no process runs it */
+		/* stat() gives no such device number (12 + 20 bits): no binary matches */
 		r->dev = (dev_t)-1;
 		r->ino = 0;
 		return;
