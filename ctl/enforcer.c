@@ -89,7 +89,9 @@ static void add_policy_rules(struct rules *r)
 		const struct policy_rule *pr = &r->p->rules[i];
 		struct kernel_rule *k;
 
-		if (pr->kind == RULE_PROTECT || !(k = add(r)))
+		/* a binary that is not there allows nothing */
+		if (pr->kind == RULE_PROTECT || (pr->kind == RULE_ALLOW_EXE && pr->missing) ||
+		    !(k = add(r)))
 			continue;
 		k->id = i;
 		switch (pr->kind) {
