@@ -157,7 +157,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
 	if (ret)
 		return ret;
-	ret = watch_build(&nw, &np, d->watch, err, errlen);
+	ret = watch_build(&nw, &np, d->watch, d->enforcer.ops != NULL, err, errlen);
 	if (ret)
 		goto drop_policy;
 	ret = check_own_files(d, &np, nw, err, errlen);

@@ -20,6 +20,8 @@
 
 #define FILE_EVENTS_PRE	(FAN_OPEN_PERM | WATCH_PRE | FAN_CLOSE)
 #define FILE_EVENTS_OLD	(FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_CLOSE)
+/* An in-kernel backend decides: the watch only tells what was done. */
+#define FILE_EVENTS_SEEN	(FAN_OPEN | FAN_ACCESS | FAN_CLOSE)
 #ifndef FAN_MARK_IGNORE
 #define FAN_MARK_IGNORE	0x00000400
 #endif
@@ -84,7 +86,8 @@ struct mount {
 struct watch {
 	int fan;
 	int ino;
-	unsigned long long events;	/* FILE_EVENTS_PRE or FILE_EVENTS_OLD */
+	unsigned long long events;	/* FILE_EVENTS_PRE, _OLD or _SEEN */
+	bool observe;			/* notification events only: nothing waits on us */
 	/*
 	 * reads trust: the read events are in the marks but also in their
 	 * ignore masks. A file opened under such a mark can still be made to
@@ -179,7 +182,7 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 	char self[32];
 
 	/* reads trust: a directory's children are asked about opens only. */
-	if (dir && w->trust)
+	if (dir && w->trust && !w->observe)
 		mask &= FAN_OPEN_PERM | FAN_CLOSE | FAN_EVENT_ON_CHILD;
 	/* fanotify_mark() takes no O_PATH descriptor: its /proc link leads there too */
 	if (!name) {
@@ -193,7 +196,7 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 		 * Ignore masks add up over a file's marks: a directory's would
 		 * hide its children's reads for good, so only files carry one.
 		 */
-		if (!w->trust || dir)
+		if (!w->trust || dir || w->observe)
 			return 0;
 		flags |= FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY;
 		mask = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
@@ -613,7 +616,7 @@ static int inherit(struct watch *w, const struct policy *p, const struct watch *
 }
 
 int watch_build(struct watch **out, const struct policy *p, const struct watch *prev,
-		char *err, size_t errlen)
+		bool observe, char *err, size_t errlen)
 {
 	const struct policy_rule *r;
 	struct watch *w;
@@ -623,12 +626,16 @@ int watch_build(struct watch **out, const struct policy *p, const struct watch *
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->events = FILE_EVENTS_PRE;
 	w->trust = p->reads_trust;
+	w->observe = observe;
+	/* observing with reads trust: no event a read */
+	w->events = !observe ? FILE_EVENTS_PRE :
+		    w->trust ? FILE_EVENTS_SEEN & ~FAN_ACCESS : FILE_EVENTS_SEEN;
 	w->fallback_rule = -1;
 	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	/* Unlimited queue: a full queue would let permission events through. */
-	w->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
+	w->fan = fanotify_init((observe ? FAN_CLASS_NOTIF : FAN_CLASS_PRE_CONTENT) |
+			       FAN_CLOEXEC | FAN_NONBLOCK |
 			       FAN_REPORT_TID | FAN_UNLIMITED_MARKS | FAN_UNLIMITED_QUEUE,
 			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
 	if (w->fan < 0 || w->ino < 0) {
@@ -825,6 +832,8 @@ int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino)
 
 int watch_check_reads(struct watch *w, const char *path)
 {
+	if (w->observe)
+		return 0;	/* the kernel backend checks every read itself */
 	unsigned long long reads = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
 
 	return fanotify_mark(w->fan, FAN_MARK_REMOVE | FAN_MARK_IGNORE, reads, AT_FDCWD, path) ?

@@ -32,6 +32,9 @@
 #define WATCH_OPEN	0x00010000	/* FAN_OPEN_PERM */
 #define WATCH_ACCESS	0x00020000	/* FAN_ACCESS_PERM: read, no range */
 #define WATCH_PRE	0x00100000	/* FAN_PRE_ACCESS: read/mmap/write, with range */
+/* ... or, from a watch that observes, the same after the fact: */
+#define WATCH_OPENED	0x00000020	/* FAN_OPEN */
+#define WATCH_READ	0x00000001	/* FAN_ACCESS */
 
 struct watch;
 
@@ -39,9 +42,11 @@ struct watch;
  * A watch on what p protects. With prev (the running watch, or NULL), what
  * prev protects under a rule that p still has stays protected wherever it
  * went: moved away from the rule's path, it is protected all the same.
+ * observe: an in-kernel backend enforces; the watch gets notification
+ * events (WATCH_OPENED, WATCH_READ, close) that nobody waits on.
  */
 int watch_build(struct watch **out, const struct policy *p, const struct watch *prev,
-		char *err, size_t errlen);
+		bool observe, char *err, size_t errlen);
 void watch_free(struct watch *w);
 int watch_fanotify_fd(const struct watch *w);
 int watch_inotify_fd(const struct watch *w);
