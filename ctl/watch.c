@@ -832,10 +832,10 @@ int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino)
 
 int watch_check_reads(struct watch *w, const char *path)
 {
-	if (w->observe)
-		return 0;	/* the kernel backend checks every read itself */
 	unsigned long long reads = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
 
+	if (w->observe)
+		return 0;	/* the kernel backend checks every read itself */
 	return fanotify_mark(w->fan, FAN_MARK_REMOVE | FAN_MARK_IGNORE, reads, AT_FDCWD, path) ?
 	       -errno : 0;
 }
