@@ -249,7 +249,7 @@ static int connect_sockets(struct kbackend *b, char *err, size_t errlen)
 {
 	struct nl_cache *cache = NULL;
 	struct genl_family *fam;
-	int one = 1, grp, ver;
+	int one = 1, grp, ver, ret;
 
 	b->req = nl_socket_alloc();
 	b->ev = nl_socket_alloc();
@@ -281,9 +281,10 @@ static int connect_sockets(struct kbackend *b, char *err, size_t errlen)
 	grp = genl_ctrl_resolve_grp(b->req, CRMGUARD_GENL_NAME, CRMGUARD_MCGRP_VERDICT);
 	nl_socket_disable_seq_check(b->ev);
 	nl_socket_modify_cb(b->ev, NL_CB_VALID, NL_CB_CUSTOM, on_verdict, b);
-	if (grp < 0 || nl_socket_add_membership(b->ev, grp)) {
-		snprintf(err, errlen, "crmguard.ko: cannot join the %s group (CAP_NET_ADMIN?)",
-			 CRMGUARD_MCGRP_VERDICT);
+	ret = grp < 0 ? grp : nl_socket_add_membership(b->ev, grp);
+	if (ret) {
+		snprintf(err, errlen, "crmguard.ko: joining its %s group: %s",
+			 CRMGUARD_MCGRP_VERDICT, nl_geterror(ret));
 		return -1;
 	}
 	nl_socket_set_nonblocking(b->ev);

@@ -290,8 +290,10 @@ static struct genl_family cg_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = cg_ops,
 	.n_ops = ARRAY_SIZE(cg_ops),
-	/* Every command is validated strictly: header, flags and attributes. */
-	.resv_start_op = CRMGUARD_CMD_MAX + 1,
+	/*
+	 * .resv_start_op stays 0: every command gets the strict checks of
+	 * its header and flags, and one without a policy takes no attribute.
+	 */
 	.mcgrps = cg_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cg_mcgrps),
 };

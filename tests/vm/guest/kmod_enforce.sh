@@ -13,7 +13,7 @@ alice=$(id -u alice)
 mkfifo "$T/gate"
 "$BUILD/helpers/readvia" read "$DB" "$T/gate" >"$T/early.out" 2>&1 &
 early=$!
-kmodctl watch >"$T/verdicts" 2>&1 &
+"$KMODCTL" watch >"$T/verdicts" 2>&1 &
 watcher=$!
 sleep 0.5
 if kmodctl set protect="$DB" exe="$READER" revoke="$alice" >"$T/set.out" 2>&1 && rules_are 3; then

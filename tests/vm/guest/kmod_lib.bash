@@ -7,6 +7,7 @@ KMODCTL=$BUILD/helpers/kmodctl
 READER=$T/crm-reader
 DB=$CRM/clients.db
 
+# Not for the background: $! would be a subshell, not kmodctl.
 kmodctl() { "$KMODCTL" "$@"; }
 
 # kmod_setup: loads the module (once) and makes the files; fails the scenario if it cannot.
