@@ -27,7 +27,8 @@ static struct genl_family cg_family;
 static struct netlink_range_validation cg_uid_range = { .max = U32_MAX - 1 };
 static struct netlink_range_validation cg_fd_range = { .max = INT_MAX };
 
-static const struct nla_policy cg_rule_add_policy[CRMGUARD_ATTR_MAX + 1] = {
+/* Both rule commands; cg_rule_parse() then says which attribute each needs and takes. */
+static const struct nla_policy cg_rule_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_RULE_TYPE] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_RULE_INODE,
 						     CRMGUARD_RULE_USER),
 	[CRMGUARD_ATTR_RULE_DEV] = { .type = NLA_U64 },
@@ -38,14 +39,6 @@ static const struct nla_policy cg_rule_add_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_RULE_FLAGS] = NLA_POLICY_MASK(NLA_U32, CRMGUARD_F_AUDIT | CRMGUARD_F_DIR),
 	[CRMGUARD_ATTR_RULE_ID] = { .type = NLA_U32 },
 	[CRMGUARD_ATTR_RULE_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_fd_range),
-};
-
-static const struct nla_policy cg_rule_del_policy[CRMGUARD_ATTR_MAX + 1] = {
-	[CRMGUARD_ATTR_RULE_TYPE] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_RULE_INODE,
-						     CRMGUARD_RULE_USER),
-	[CRMGUARD_ATTR_RULE_DEV] = { .type = NLA_U64 },
-	[CRMGUARD_ATTR_RULE_INO] = NLA_POLICY_MIN(NLA_U64, 1),
-	[CRMGUARD_ATTR_RULE_UID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_uid_range),
 };
 
 static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
@@ -81,7 +74,7 @@ static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
 	may = need | A(TYPE) | (add ? cg_rule_attrs[r->type].add_may : 0);
 	for (i = 1; i <= CRMGUARD_ATTR_MAX; i++) {
 		if (tb[i] && !(may & BIT(i))) {
-			NL_SET_ERR_MSG_ATTR(ack, tb[i], "attribute not valid for this rule type");
+			NL_SET_ERR_MSG_ATTR(ack, tb[i], "attribute not for this rule or command");
 			return -EINVAL;
 		}
 		if (!tb[i] && (need & BIT(i))) {
@@ -242,14 +235,14 @@ static const struct genl_ops cg_ops[] = {
 	{
 		.cmd = CRMGUARD_CMD_RULE_ADD,
 		.doit = cg_rule_add_doit,
-		.policy = cg_rule_add_policy,
+		.policy = cg_rule_policy,
 		.maxattr = CRMGUARD_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = CRMGUARD_CMD_RULE_DEL,
 		.doit = cg_rule_del_doit,
-		.policy = cg_rule_del_policy,
+		.policy = cg_rule_policy,
 		.maxattr = CRMGUARD_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
