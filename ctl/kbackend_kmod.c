@@ -109,7 +109,10 @@ static int transact(struct kbackend *b, struct nl_msg *msg,
 	while (ret >= 0 && r.err > 0)
 		ret = nl_recvmsgs(b->req, cb);
 out:
-	if (r.err > 0) {
+	if (ret == -NLE_DUMP_INTR) {
+		r.err = -EAGAIN;
+		snprintf(err, errlen, "the rules changed while they were read");
+	} else if (r.err > 0) {
 		r.err = -EIO;
 		snprintf(err, errlen, "netlink: %s", nl_geterror(ret));
 	} else if (!r.err && r.malformed) {
@@ -209,14 +212,16 @@ static int keep_rule(struct nlmsghdr *nlh, void *arg)
 /* What the module holds now: a restarted daemon starts from it. */
 static int adopt(struct kbackend *b, char *err, size_t errlen)
 {
-	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_RULE_GET, NLM_F_DUMP);
-	char why[256];
-	int ret;
+	char why[256] = "out of memory";
+	struct nl_msg *msg;
+	int ret, tries = 0;
 
-	b->nhave = 0;
-	if (!msg)
-		return -ENOMEM;
-	ret = transact(b, msg, keep_rule, b, why, sizeof(why));
+	/* A change by another client during the dump: read it all again. */
+	do {
+		b->nhave = 0;
+		msg = new_msg(b, CRMGUARD_CMD_RULE_GET, NLM_F_DUMP);
+		ret = msg ? transact(b, msg, keep_rule, b, why, sizeof(why)) : -ENOMEM;
+	} while (ret == -EAGAIN && ++tries < 3);
 	if (ret)
 		snprintf(err, errlen, "crmguard.ko: reading its rules: %s", why);
 	return ret;

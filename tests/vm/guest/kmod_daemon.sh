@@ -26,6 +26,13 @@ expect kmod-killed-side-still-denies denied cat "$DB"
 expect kmod-killed-side-exe-still-reads allowed "$READER" "$DB"
 rules_are 2 && pass kmod-killed-side-rules-kept || fail kmod-killed-side-rules-kept "$(kmodctl stats)"
 
+# Nobody follows the verdicts now: a refusal is counted, and so is its lost verdict.
+deny=$(stat_of deny) lost=$(stat_of lost)
+cat "$DB" >/dev/null 2>&1
+deny2=$(stat_of deny) lost2=$(stat_of lost)
+[ "$deny2" -eq $((deny + 1)) ] && [ "$lost2" -eq $((lost + 1)) ] && pass kmod-stats-deny-and-lost ||
+	fail kmod-stats-deny-and-lost "deny $deny -> $deny2, lost $lost -> $lost2"
+
 # A restart while a loop keeps trying: every try refused, the rules adopted, not doubled.
 (for _ in $(seq 200); do cat "$DB" >/dev/null 2>&1 && echo leaked; done) >"$T/loop.out" &
 loop=$!

@@ -96,6 +96,19 @@ sleep 0.5
 grep -q "verdict=audit .*uid=$alice .*comm=crm-reader" "$T/verdicts" &&
 	pass kmod-verdict-audit || fail kmod-verdict-audit "no audit verdict for alice"
 
+# A rule the module refuses: the client says why, in the module's words,
+# and what was in force stays in force.
+kmodctl set protect="$DB" exe="$READER" >/dev/null
+kmodctl set protect="$DB" exe="$READER" dir="$DB" >"$T/refused.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "adding protected inode .* $DB: CRMGUARD_F_DIR on a file that is not a directory" "$T/refused.out" &&
+	pass kmod-refused-rule-extack || fail kmod-refused-rule-extack "exit $rc: $(cat "$T/refused.out")"
+kmodctl set protect="$CRM" >"$T/refused.out" 2>&1
+grep -q "not a regular file (a directory needs CRMGUARD_F_DIR)" "$T/refused.out" &&
+	pass kmod-refused-dir-extack || fail kmod-refused-dir-extack "$(cat "$T/refused.out")"
+rules_are 2 && pass kmod-refused-keeps-rules || fail kmod-refused-keeps-rules "$(kmodctl stats)"
+expect kmod-refused-still-denies denied cat "$DB"
+
 # Unrelated files are not the module's business.
 expect kmod-unprotected-file allowed cat /etc/passwd
 kmodctl set >/dev/null

@@ -23,9 +23,14 @@ kmod_setup() {
 	chmod 0755 "$READER"
 }
 
+# stat_of KEY: one of the module's counters (allow audit deny lost rules).
+stat_of() {
+	kmodctl stats | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
 # Whether the module still holds N rules.
 rules_are() {
-	[ "$(kmodctl stats | sed -n 's/.* rules=\([0-9]*\)$/\1/p')" = "$1" ]
+	[ "$(stat_of rules)" = "$1" ]
 }
 
 # expect NAME allowed|denied CMD...: CMD succeeds, or fails saying it may
