@@ -13,19 +13,23 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I$(BUILD) -I.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 LIBBPF  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LIBNL   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
 # Debian packages that building, running and testing crmguard need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
-	qemu-system-x86 busybox-static kmod cpio util-linux
+	qemu-system-x86 busybox-static kmod cpio util-linux \
+	libnl-genl-3-dev xz-utils
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON)
+KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .SECONDARY:
-.PHONY: all deps install check demo bench clean
+.PHONY: all deps install check demo bench clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -53,7 +57,7 @@ $(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h) ebpf/sensor.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
 
 $(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
@@ -79,7 +83,7 @@ install: all
 		install -m 0600 dist/policy.conf $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf
 
 check: deps
-	$(MAKE) all $(UNIT_TESTS) $(HELPERS)
+	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
 	@tests/run $(UNIT_TESTS)
 
 demo: deps all
@@ -109,3 +113,40 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/
 		tests/unit/recparse.h tests/unit/jsoncheck.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c
+
+# crmguard.ko, built in $(BUILD)/kmod against the VM tier's Debian kernel
+# headers (fetched and unpacked, never installed), or KDIR=... for another.
+KDIR ?= $(abspath $(BUILD)/vm/kernel/root/usr/src/linux-headers-$(shell tests/vm/fetch-kernel $(BUILD)/vm/kernel))
+kmod: $(BUILD)/kmod/crmguard.ko
+$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile
+	@mkdir -p $(BUILD)/kmod
+	cp -r kmod/. $(BUILD)/kmod/
+	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR)
+
+# checkpatch.pl is in no Debian package but the kernel source: taken from
+# linux-source-X.Y of the VM tier's kernel, three files of it.
+CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict -q -f kmod/*.c kmod/*.h
+	$(CHECKPATCH) --no-tree -q -f kmod/uapi/crmguard.h
+$(CHECKPATCH):
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	src=linux-source-$$(tests/vm/fetch-kernel $(BUILD)/vm/kernel | cut -d. -f1,2) && \
+	cd $(dir $@) && { apt-get download -q $$src >/dev/null 2>&1 || \
+		{ echo "checkpatch: apt-get download $$src failed (apt-get update?)" >&2; exit 1; }; } && \
+	dpkg-deb --fsys-tarfile $$src_*.deb | tar -xO ./usr/src/$$src.tar.xz | xz -dc | \
+		tar -x --strip-components=2 $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
+		$$src/scripts/const_structs.checkpatch && rm $$src_*.deb
+
+# The userland side of the module: libnl-genl-3.
+$(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBNL)
+
+$(BUILD)/helpers/genl_fuzz: tests/helpers/genl_fuzz.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBNL)
+
+$(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/kmod_msg.o tests/unit/assert.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/kmod_msg.o $(LIBNL)

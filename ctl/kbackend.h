@@ -20,6 +20,11 @@ struct kernel_rule {
 	uint32_t user_kind;	/* USER: enum crmguard_user_kind */
 	uint32_t flags;		/* INODE: CRMGUARD_F_* */
 	uint32_t id;		/* the policy rule it comes from */
+	/*
+	 * INODE: where the daemon found it; the module is handed the inode
+	 * through it (an O_PATH fd), checked against dev and ino. Not kept.
+	 */
+	const char *path;
 };
 
 struct kernel_config {

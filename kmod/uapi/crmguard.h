@@ -19,7 +19,15 @@
  * or only reported where the mode or the rule says audit.
  *
  * Inodes are named by the device number userland sees in st_dev (the
- * kernel's new_encode_dev() form) and the inode number.
+ * kernel's new_encode_dev() form) and the inode number. Adding a protected
+ * inode also hands the kernel an fd of it (CRMGUARD_ATTR_RULE_FD, O_PATH
+ * will do), so that the kernel need not find an inode by its number; the
+ * fd must name that dev and ino.
+ *
+ * Every command needs CAP_NET_ADMIN, dumps and stats included (the rules
+ * say which binaries to hijack), and so does joining the verdict group
+ * where the kernel can gate it. Verdicts are multicast for every open of
+ * a protected file and for every read that was not simply allowed.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H
@@ -38,9 +46,11 @@ enum crmguard_cmd {
 	CRMGUARD_CMD_RULE_GET,		/* dump: one RULE_GET message a rule */
 	CRMGUARD_CMD_CONFIG_SET,	/* ATTR_MODE and/or ATTR_FAIL_OPEN */
 	CRMGUARD_CMD_STATS_GET,		/* reply: ATTR_MODE, ATTR_FAIL_OPEN, ATTR_STAT_* */
-	CRMGUARD_CMD_VERDICT,		/* multicast on "verdict": ATTR_EV_*, and
-					 * ATTR_RULE_DEV/INO (the file) and
-					 * ATTR_RULE_ID (the deciding rule) */
+	/*
+	 * Multicast on "verdict": ATTR_EV_*, and ATTR_RULE_DEV/INO (the
+	 * file) and ATTR_RULE_ID (the deciding rule).
+	 */
+	CRMGUARD_CMD_VERDICT,
 	__CRMGUARD_CMD_MAX,
 };
 #define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
@@ -90,8 +100,8 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_RULE_FLAGS,	/* u32, CRMGUARD_F_*: INODE */
 	CRMGUARD_ATTR_RULE_ID,		/* u32: the policy rule, echoed in verdicts */
 	CRMGUARD_ATTR_MODE,		/* u32, enum crmguard_mode */
-	CRMGUARD_ATTR_FAIL_OPEN,	/* u8: 1: when the socket that set it
-					 * closes (the daemon died), deny nothing */
+	/* u8: 1: when the socket that set it closes (the daemon died), deny nothing */
+	CRMGUARD_ATTR_FAIL_OPEN,
 	CRMGUARD_ATTR_STAT_ALLOW,	/* u64 */
 	CRMGUARD_ATTR_STAT_AUDIT,	/* u64 */
 	CRMGUARD_ATTR_STAT_DENY,	/* u64 */
@@ -105,9 +115,11 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_EV_EXE_DEV,	/* u64 */
 	CRMGUARD_ATTR_EV_EXE_INO,	/* u64 */
 	CRMGUARD_ATTR_EV_COMM,		/* string */
-	CRMGUARD_ATTR_EV_PATH,		/* string: the file as the kernel names it
-					 * (d_path), for the record */
+	/* string: the file as the kernel names it (d_path), for the record */
+	CRMGUARD_ATTR_EV_PATH,
 	CRMGUARD_ATTR_PAD,
+	/* u32: RULE_ADD of an INODE: an fd of the sender's that names the inode */
+	CRMGUARD_ATTR_RULE_FD,
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)

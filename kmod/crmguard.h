@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * crmguard.ko inside: the rule tables (rules.c), the fsnotify group that
+ * enforces them (enforce.c) and the generic netlink family that programs
+ * them and carries verdicts (genl.c). The ABI is uapi/crmguard.h.
+ */
+#ifndef CRMGUARD_KMOD_H
+#define CRMGUARD_KMOD_H
+
+#include <linux/fsnotify_backend.h>
+#include <linux/netlink.h>
+#include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include "uapi/crmguard.h"
+
+/* A rule as a message names it (uapi CRMGUARD_ATTR_RULE_*). */
+struct cg_rule {
+	u32 type;
+	u64 dev, ino;
+	u32 uid, user_kind, flags, id;
+};
+
+/*
+ * A protected inode: its fsnotify mark with what the handler needs. The
+ * handler reaches it through the mark under fsnotify's SRCU, never through
+ * the table, so fsnotify frees it (cg_free_mark) after that grace period.
+ */
+struct cg_inode_rule {
+	struct fsnotify_mark mark;
+	struct hlist_node node;		/* in the inode table, under cg_lock */
+	u64 dev, ino;
+	u32 flags, id;			/* WRITE_ONCE under cg_lock */
+};
+
+/* One access, as the verdict group reports it. */
+struct cg_verdict {
+	u32 op, verdict, rule_id;
+	u32 pid, tid, uid;
+	u64 dev, ino;
+	u64 exe_dev, exe_ino;
+	char comm[TASK_COMM_LEN];
+	const struct path *path;
+};
+
+struct cg_stats {
+	u64 allow, audit, deny, lost;
+};
+
+/* rules.c: every change holds cg_lock; the handler reads under RCU. */
+extern struct mutex cg_lock;
+int cg_rule_add(const struct cg_rule *r, struct file *file,
+		struct netlink_ext_ack *extack);
+int cg_rule_del(const struct cg_rule *r, struct netlink_ext_ack *extack);
+void cg_rule_flush(void);
+/*
+ * Calls fill for every rule from the pos-th on, and stops where fill
+ * fails; gen: the tables' generation, which every change bumps.
+ */
+int cg_rule_walk(unsigned long *pos, unsigned int *gen,
+		 int (*fill)(void *ctx, const struct cg_rule *r), void *ctx);
+u32 cg_rule_count(void);
+bool cg_user_rule(u32 uid, u32 *kind, u32 *id);
+bool cg_exe_rule(u64 dev, u64 ino, u32 *id);
+
+/* The mode and what a dead daemon means; cg_lock for changes. */
+void cg_config_set(u32 mode, int fail_open, u32 portid);
+void cg_config_get(u32 *mode, bool *fail_open);
+void cg_socket_released(u32 portid);
+/* Whether a deny stands: enforce mode and no fail-open daemon gone. */
+bool cg_enforcing(void);
+/* Refuses changes from now on: the module is going away. */
+void cg_rules_close(void);
+
+/* enforce.c */
+int cg_enforce_init(void);
+void cg_enforce_exit(void);
+int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
+void cg_unmark_inode(struct cg_inode_rule *r);
+void cg_stats_read(struct cg_stats *s);
+void cg_stat_lost(void);
+
+/* genl.c */
+int cg_genl_init(void);
+void cg_genl_exit(void);
+void cg_verdict_send(const struct cg_verdict *v);
+
+#endif

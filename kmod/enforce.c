@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement: one fsnotify group whose inode marks sit on the protected
+ * files and directories. The VFS calls cg_handle_event() in the task that
+ * opens or reads a marked inode (FS_OPEN_PERM, FS_ACCESS_PERM), and the
+ * access fails with the -EPERM it returns. Unmarked inodes never get here:
+ * fsnotify looks at the inode's own mask before anything else, so other
+ * I/O costs what it cost without the module.
+ */
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "crmguard.h"
+
+#define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
+/* Like crmguardd: an environment too large to read may hide LD_PRELOAD. */
+#define CG_ENV_MAX	65536
+
+static struct fsnotify_group *cg_group;
+static DEFINE_PER_CPU(struct cg_stats, cg_stats);
+
+/* The task asking, as the policy sees it (ctl/decide.h struct subject). */
+struct cg_subject {
+	u32 uid, euid, loginuid;
+	u64 exe_dev, exe_ino;
+	bool has_exe;
+	bool traced;		/* a tracer can make it do anything */
+};
+
+static void cg_subject_of(struct cg_subject *s)
+{
+	const struct cred *cred = current_cred();
+	struct task_struct *t;
+	struct inode *exe;
+	struct file *file;
+
+	s->uid = from_kuid(&init_user_ns, cred->uid);
+	s->euid = from_kuid(&init_user_ns, cred->euid);
+	s->loginuid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	s->has_exe = false;
+	s->traced = false;
+	/* exe_file is swapped under RCU; files and inodes are freed after a grace period. */
+	rcu_read_lock();
+	file = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+	if (file) {
+		exe = file_inode(file);
+		s->exe_dev = new_encode_dev(exe->i_sb->s_dev);
+		s->exe_ino = exe->i_ino;
+		s->has_exe = true;
+	}
+	/* Any traced thread can be made to act for the others. */
+	for_each_thread(current, t)
+		if (READ_ONCE(t->ptrace))
+			s->traced = true;
+	rcu_read_unlock();
+}
+
+static bool cg_env_has(const char *env, size_t len)
+{
+	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
+	size_t i, j, n;
+
+	for (i = 0; i < len; i += strnlen(env + i, len - i) + 1) {
+		for (j = 0; j < ARRAY_SIZE(vars); j++) {
+			n = strlen(vars[j]);
+			if (i + n < len && !strncmp(env + i, vars[j], n) && env[i + n])
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Whether a loader variable brings foreign code into the process (set and
+ * not empty), read from its environment block as /proc/PID/environ does.
+ * This runs in the task itself, so that block is current's own memory.
+ * What cannot be read is not trusted.
+ */
+static bool cg_preload(void)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long start, end;
+	bool found = true;
+	char *env;
+
+	if (!mm)
+		return false;
+	spin_lock(&mm->arg_lock);
+	start = mm->env_start;
+	end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+	if (end <= start)
+		return false;
+	if (end - start > CG_ENV_MAX)
+		return true;
+	env = kvmalloc(end - start, GFP_KERNEL);
+	if (!env)
+		return true;
+	if (!copy_from_user(env, (const void __user *)start, end - start))
+		found = cg_env_has(env, end - start);
+	kvfree(env);
+	return found;
+}
+
+/*
+ * ctl/decide.c's decide(): a revoked user (real, effective or login uid)
+ * is denied; else an allowed user or executable (not traced, no loader
+ * variable) is allowed, or audited under an audit-only revoke; else the
+ * protect rule denies. Mode audit, fail-open with the daemon gone, or an
+ * audit-only protect rule turn a deny into audit. *by: the deciding rule.
+ */
+static u32 cg_decide(u32 flags, u32 rule_id, const struct cg_subject *s, u32 *by)
+{
+	u32 uids[] = { s->uid, s->euid, s->loginuid };
+	bool audit_revoke = false;
+	u32 kind, id, audit_by = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(uids); i++) {
+		if (!cg_user_rule(uids[i], &kind, &id))
+			continue;
+		if (kind == CRMGUARD_USER_REVOKE) {
+			*by = id;
+			return cg_enforcing() ? CRMGUARD_VERDICT_DENY : CRMGUARD_VERDICT_AUDIT;
+		}
+		if (kind == CRMGUARD_USER_REVOKE_AUDIT && !audit_revoke) {
+			audit_revoke = true;
+			audit_by = id;
+		}
+	}
+	if ((cg_user_rule(s->uid, &kind, &id) && kind == CRMGUARD_USER_ALLOW) ||
+	    (s->has_exe && !s->traced && cg_exe_rule(s->exe_dev, s->exe_ino, &id) &&
+	     !cg_preload())) {
+		*by = audit_revoke ? audit_by : id;
+		return audit_revoke ? CRMGUARD_VERDICT_AUDIT : CRMGUARD_VERDICT_ALLOW;
+	}
+	*by = rule_id;
+	if (cg_enforcing() && !(flags & CRMGUARD_F_AUDIT))
+		return CRMGUARD_VERDICT_DENY;
+	return CRMGUARD_VERDICT_AUDIT;
+}
+
+static void cg_count(u32 verdict)
+{
+	if (verdict == CRMGUARD_VERDICT_ALLOW)
+		this_cpu_inc(cg_stats.allow);
+	else if (verdict == CRMGUARD_VERDICT_AUDIT)
+		this_cpu_inc(cg_stats.audit);
+	else
+		this_cpu_inc(cg_stats.deny);
+}
+
+static void cg_report(u32 mask, u32 verdict, u32 by, const struct cg_subject *s,
+		      struct inode *inode, const struct path *path)
+{
+	struct cg_verdict v = {
+		.op = mask & FS_OPEN_PERM ? CRMGUARD_OP_OPEN : CRMGUARD_OP_READ,
+		.verdict = verdict,
+		.rule_id = by,
+		.pid = task_tgid_nr(current),
+		.tid = task_pid_nr(current),
+		.uid = s->uid,
+		.dev = new_encode_dev(inode->i_sb->s_dev),
+		.ino = inode->i_ino,
+		.exe_dev = s->has_exe ? s->exe_dev : 0,
+		.exe_ino = s->has_exe ? s->exe_ino : 0,
+		.path = path,
+	};
+
+	get_task_comm(v.comm, current);
+	cg_verdict_send(&v);
+}
+
+static int cg_handle_event(struct fsnotify_group *group, u32 mask,
+			   const void *data, int data_type, struct inode *dir,
+			   const struct qstr *file_name, u32 cookie,
+			   struct fsnotify_iter_info *iter_info)
+{
+	struct fsnotify_mark *mark = fsnotify_iter_inode_mark(iter_info);
+	struct inode *inode = fsnotify_data_inode(data, data_type);
+	struct cg_inode_rule *r;
+	struct cg_subject s;
+	u32 verdict, by;
+
+	/* Opening a directory lists it: free, as with fanotify without FAN_ONDIR. */
+	if (!(mask & CG_EVENTS) || (mask & FS_ISDIR) || !inode)
+		return 0;
+	/* The file's own rule first, else the rule of the directory it is in. */
+	if (!mark)
+		mark = fsnotify_iter_parent_mark(iter_info);
+	if (!mark)
+		return 0;
+	r = container_of(mark, struct cg_inode_rule, mark);
+	cg_subject_of(&s);
+	verdict = cg_decide(READ_ONCE(r->flags), READ_ONCE(r->id), &s, &by);
+	cg_count(verdict);
+	/* Every open, and reads that were not simply allowed: a CRM reads a lot. */
+	if ((mask & FS_OPEN_PERM) || verdict != CRMGUARD_VERDICT_ALLOW)
+		cg_report(mask, verdict, by, &s, inode,
+			  fsnotify_data_path(data, data_type));
+	return verdict == CRMGUARD_VERDICT_DENY ? -EPERM : 0;
+}
+
+static void cg_free_mark(struct fsnotify_mark *mark)
+{
+	kfree(container_of(mark, struct cg_inode_rule, mark));
+}
+
+static const struct fsnotify_ops cg_fsnotify_ops = {
+	.handle_event = cg_handle_event,
+	.free_mark = cg_free_mark,
+};
+
+/* On failure r is freed (through cg_free_mark). */
+int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
+{
+	int err;
+
+	fsnotify_init_mark(&r->mark, cg_group);
+	r->mark.mask = CG_EVENTS;
+	if (r->flags & CRMGUARD_F_DIR)
+		r->mark.mask |= FS_EVENT_ON_CHILD;
+	err = fsnotify_add_inode_mark(&r->mark, inode, 0);
+	if (err)
+		fsnotify_put_mark(&r->mark);
+	return err;
+}
+
+/* r is freed once no handler can be looking at it. */
+void cg_unmark_inode(struct cg_inode_rule *r)
+{
+	fsnotify_destroy_mark(&r->mark, cg_group);
+	fsnotify_put_mark(&r->mark);
+}
+
+void cg_stats_read(struct cg_stats *s)
+{
+	const struct cg_stats *c;
+	int cpu;
+
+	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&cg_stats, cpu);
+		s->allow += READ_ONCE(c->allow);
+		s->audit += READ_ONCE(c->audit);
+		s->deny += READ_ONCE(c->deny);
+		s->lost += READ_ONCE(c->lost);
+	}
+}
+
+void cg_stat_lost(void)
+{
+	this_cpu_inc(cg_stats.lost);
+}
+
+int cg_enforce_init(void)
+{
+	cg_group = fsnotify_alloc_group(&cg_fsnotify_ops, 0);
+	return PTR_ERR_OR_ZERO(cg_group);
+}
+
+/*
+ * After every mark was destroyed: waits until none can reach the handler
+ * or cg_free_mark any more. Another group waiting for its listener (a
+ * fanotify permission event on the same inode) pins our marks too; like
+ * fsnotify_destroy_group(), which modules cannot call, wait for those
+ * first, then for the marks' SRCU grace period and freeing.
+ */
+void cg_enforce_exit(void)
+{
+	spin_lock(&cg_group->notification_lock);
+	cg_group->shutdown = true;
+	spin_unlock(&cg_group->notification_lock);
+	wait_event(cg_group->notification_waitq, !atomic_read(&cg_group->user_waits));
+	fsnotify_wait_marks_destroyed();
+	fsnotify_put_group(cg_group);
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "crmguard" (uapi/crmguard.h): rule and
+ * config commands, all for CAP_NET_ADMIN only, each with a strict policy
+ * of its own; the "verdict" multicast group; and the netlink notifier
+ * that notices the fail-open socket closing.
+ */
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include "crmguard.h"
+
+/* The verdicts name users and files: only for CAP_NET_ADMIN where the kernel can say so. */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define CG_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define CG_MCGRP_FLAGS	0
+#endif
+
+static struct genl_family cg_family;
+
+/* (uid_t)-1 is "no uid" (an unset loginuid): no rule may name it. */
+static struct netlink_range_validation cg_uid_range = { .max = U32_MAX - 1 };
+static struct netlink_range_validation cg_fd_range = { .max = INT_MAX };
+
+/* Both rule commands; cg_rule_parse() then says which attribute each needs and takes. */
+static const struct nla_policy cg_rule_policy[CRMGUARD_ATTR_MAX + 1] = {
+	[CRMGUARD_ATTR_RULE_TYPE] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_RULE_INODE,
+						     CRMGUARD_RULE_USER),
+	[CRMGUARD_ATTR_RULE_DEV] = { .type = NLA_U64 },
+	[CRMGUARD_ATTR_RULE_INO] = NLA_POLICY_MIN(NLA_U64, 1),
+	[CRMGUARD_ATTR_RULE_UID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_uid_range),
+	[CRMGUARD_ATTR_RULE_USER_KIND] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_USER_ALLOW,
+							  CRMGUARD_USER_REVOKE_AUDIT),
+	[CRMGUARD_ATTR_RULE_FLAGS] = NLA_POLICY_MASK(NLA_U32, CRMGUARD_F_AUDIT | CRMGUARD_F_DIR),
+	[CRMGUARD_ATTR_RULE_ID] = { .type = NLA_U32 },
+	[CRMGUARD_ATTR_RULE_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_fd_range),
+};
+
+static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
+	[CRMGUARD_ATTR_MODE] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_MODE_AUDIT,
+						CRMGUARD_MODE_ENFORCE),
+	[CRMGUARD_ATTR_FAIL_OPEN] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+#define A(x)	BIT(CRMGUARD_ATTR_RULE_##x)
+/* Which attributes each rule type needs and may carry, to add and to delete. */
+static const struct {
+	u32 add_need, add_may, del_need;
+} cg_rule_attrs[] = {
+	[CRMGUARD_RULE_INODE] = { A(DEV) | A(INO) | A(FD), A(FLAGS) | A(ID), A(DEV) | A(INO) },
+	[CRMGUARD_RULE_EXE] = { A(DEV) | A(INO), A(ID), A(DEV) | A(INO) },
+	[CRMGUARD_RULE_USER] = { A(UID) | A(USER_KIND), A(ID), A(UID) },
+};
+
+static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
+{
+	struct netlink_ext_ack *ack = info->extack;
+	struct nlattr **tb = info->attrs;
+	u32 need, may;
+	int i;
+
+	if (!tb[CRMGUARD_ATTR_RULE_TYPE]) {
+		NL_SET_ERR_MSG(ack, "CRMGUARD_ATTR_RULE_TYPE is missing");
+		NL_SET_ERR_ATTR_MISS(ack, NULL, CRMGUARD_ATTR_RULE_TYPE);
+		return -EINVAL;
+	}
+	r->type = nla_get_u32(tb[CRMGUARD_ATTR_RULE_TYPE]);
+	need = add ? cg_rule_attrs[r->type].add_need : cg_rule_attrs[r->type].del_need;
+	may = need | A(TYPE) | (add ? cg_rule_attrs[r->type].add_may : 0);
+	for (i = 1; i <= CRMGUARD_ATTR_MAX; i++) {
+		if (tb[i] && !(may & BIT(i))) {
+			NL_SET_ERR_MSG_ATTR(ack, tb[i], "attribute not for this rule or command");
+			return -EINVAL;
+		}
+		if (!tb[i] && (need & BIT(i))) {
+			NL_SET_ERR_MSG(ack, "an attribute this rule type needs is missing");
+			NL_SET_ERR_ATTR_MISS(ack, NULL, i);
+			return -EINVAL;
+		}
+	}
+	r->dev = tb[CRMGUARD_ATTR_RULE_DEV] ? nla_get_u64(tb[CRMGUARD_ATTR_RULE_DEV]) : 0;
+	r->ino = tb[CRMGUARD_ATTR_RULE_INO] ? nla_get_u64(tb[CRMGUARD_ATTR_RULE_INO]) : 0;
+	r->uid = tb[CRMGUARD_ATTR_RULE_UID] ? nla_get_u32(tb[CRMGUARD_ATTR_RULE_UID]) : 0;
+	r->user_kind = tb[CRMGUARD_ATTR_RULE_USER_KIND] ?
+		       nla_get_u32(tb[CRMGUARD_ATTR_RULE_USER_KIND]) : 0;
+	r->flags = tb[CRMGUARD_ATTR_RULE_FLAGS] ? nla_get_u32(tb[CRMGUARD_ATTR_RULE_FLAGS]) : 0;
+	r->id = tb[CRMGUARD_ATTR_RULE_ID] ? nla_get_u32(tb[CRMGUARD_ATTR_RULE_ID]) : 0;
+	return 0;
+}
+
+#undef A
+
+static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *fd_attr = info->attrs[CRMGUARD_ATTR_RULE_FD];
+	struct file *file = NULL;
+	struct cg_rule r;
+	int err;
+
+	err = cg_rule_parse(info, true, &r);
+	if (err)
+		return err;
+	if (fd_attr) {
+		/* doit runs in the sender's task: the fd is one of its files (O_PATH will do). */
+		file = fget_raw(nla_get_u32(fd_attr));
+		if (!file) {
+			NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "not an open fd of the sender");
+			return -EBADF;
+		}
+	}
+	err = cg_rule_add(&r, file, info->extack);
+	if (file)
+		fput(file);
+	return err;
+}
+
+static int cg_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cg_rule r;
+	int err;
+
+	err = cg_rule_parse(info, false, &r);
+	return err ? err : cg_rule_del(&r, info->extack);
+}
+
+static int cg_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	cg_rule_flush();
+	return 0;
+}
+
+static int cg_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode = info->attrs[CRMGUARD_ATTR_MODE];
+	struct nlattr *fail_open = info->attrs[CRMGUARD_ATTR_FAIL_OPEN];
+
+	if (!mode && !fail_open) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give ATTR_MODE or ATTR_FAIL_OPEN");
+		return -EINVAL;
+	}
+	cg_config_set(mode ? nla_get_u32(mode) : 0, fail_open ? nla_get_u8(fail_open) : -1,
+		      info->snd_portid);
+	return 0;
+}
+
+static int cg_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cg_stats st;
+	struct sk_buff *msg;
+	bool fail_open;
+	void *hdr;
+	u32 mode;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &cg_family, 0, CRMGUARD_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	cg_config_get(&mode, &fail_open);
+	cg_stats_read(&st);
+	if (nla_put_u32(msg, CRMGUARD_ATTR_MODE, mode) ||
+	    nla_put_u8(msg, CRMGUARD_ATTR_FAIL_OPEN, fail_open) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_ALLOW, st.allow, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_AUDIT, st.audit, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_DENY, st.deny, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_LOST, st.lost, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, cg_rule_count()))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int cg_put_rule(struct sk_buff *skb, const struct cg_rule *r)
+{
+	if (nla_put_u32(skb, CRMGUARD_ATTR_RULE_TYPE, r->type) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_RULE_ID, r->id))
+		return -EMSGSIZE;
+	if (r->type == CRMGUARD_RULE_USER)
+		return nla_put_u32(skb, CRMGUARD_ATTR_RULE_UID, r->uid) ||
+		       nla_put_u32(skb, CRMGUARD_ATTR_RULE_USER_KIND, r->user_kind) ?
+		       -EMSGSIZE : 0;
+	if (nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_DEV, r->dev, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_INO, r->ino, CRMGUARD_ATTR_PAD))
+		return -EMSGSIZE;
+	if (r->type == CRMGUARD_RULE_INODE)
+		return nla_put_u32(skb, CRMGUARD_ATTR_RULE_FLAGS, r->flags) ? -EMSGSIZE : 0;
+	return 0;
+}
+
+struct cg_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int cg_dump_one(void *ctx, const struct cg_rule *r)
+{
+	struct cg_dump *d = ctx;
+	void *hdr;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid, d->cb->nlh->nlmsg_seq,
+			  &cg_family, NLM_F_MULTI, CRMGUARD_CMD_RULE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(d->cb, hdr);
+	if (cg_put_rule(d->skb, r)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+static int cg_rule_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct cg_dump d = { .skb = skb, .cb = cb };
+	int err;
+
+	err = cg_rule_walk(&cb->args[0], &cb->seq, cg_dump_one, &d);
+	/* A full skb with rules in it: the next part goes on from args[0]. */
+	if (err && !(err == -EMSGSIZE && skb->len))
+		return err;
+	return skb->len;
+}
+
+static const struct genl_ops cg_ops[] = {
+	{
+		.cmd = CRMGUARD_CMD_RULE_ADD,
+		.doit = cg_rule_add_doit,
+		.policy = cg_rule_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_RULE_DEL,
+		.doit = cg_rule_del_doit,
+		.policy = cg_rule_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	/* No policy: the core then rejects every attribute. */
+	{
+		.cmd = CRMGUARD_CMD_RULE_FLUSH,
+		.doit = cg_rule_flush_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	/* The rules name the binaries that may read: not for everyone either. */
+	{
+		.cmd = CRMGUARD_CMD_RULE_GET,
+		.dumpit = cg_rule_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_CONFIG_SET,
+		.doit = cg_config_doit,
+		.policy = cg_config_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_STATS_GET,
+		.doit = cg_stats_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group cg_mcgrps[] = {
+	{ .name = CRMGUARD_MCGRP_VERDICT, .flags = CG_MCGRP_FLAGS },
+};
+
+static struct genl_family cg_family __ro_after_init = {
+	.name = CRMGUARD_GENL_NAME,
+	.version = CRMGUARD_GENL_VERSION,
+	.maxattr = CRMGUARD_ATTR_MAX,
+	.module = THIS_MODULE,
+	.ops = cg_ops,
+	.n_ops = ARRAY_SIZE(cg_ops),
+	/*
+	 * .resv_start_op stays 0: every command gets the strict checks of
+	 * its header and flags, and one without a policy takes no attribute.
+	 */
+	.mcgrps = cg_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cg_mcgrps),
+};
+
+static int cg_put_verdict(struct sk_buff *skb, const struct cg_verdict *v, const char *path)
+{
+	if (nla_put_u32(skb, CRMGUARD_ATTR_EV_OP, v->op) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_VERDICT, v->verdict) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_RULE_ID, v->rule_id) ||
+	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_DEV, v->dev, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_INO, v->ino, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_PID, v->pid) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_TID, v->tid) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_UID, v->uid) ||
+	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_EV_EXE_DEV, v->exe_dev, CRMGUARD_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_EV_EXE_INO, v->exe_ino, CRMGUARD_ATTR_PAD) ||
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_COMM, v->comm) ||
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_PATH, path))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Called from the permission hook, which may sleep (fanotify waits for
+ * its listener there too). Nobody listening, no memory, or a listener's
+ * full socket: the verdict is lost and counted.
+ */
+void cg_verdict_send(const struct cg_verdict *v)
+{
+	struct sk_buff *skb = NULL;
+	const char *path = "";
+	char *buf;
+	void *hdr;
+
+	if (!genl_has_listeners(&cg_family, &init_net, 0)) {
+		cg_stat_lost();
+		return;
+	}
+	buf = __getname();
+	if (buf && v->path) {
+		path = d_path(v->path, buf, PATH_MAX);
+		if (IS_ERR(path))
+			path = "";
+	}
+	skb = genlmsg_new(512 + strlen(path), GFP_KERNEL | __GFP_NOWARN);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &cg_family, 0, CRMGUARD_CMD_VERDICT) : NULL;
+	if (!hdr || cg_put_verdict(skb, v, path)) {
+		nlmsg_free(skb);
+		cg_stat_lost();
+	} else {
+		genlmsg_end(skb, hdr);
+		if (genlmsg_multicast(&cg_family, skb, 0, 0, GFP_KERNEL))
+			cg_stat_lost();
+	}
+	if (buf)
+		__putname(buf);
+}
+
+static int cg_netlink_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    net_eq(n->net, &init_net))
+		cg_socket_released(n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block cg_netlink_nb = {
+	.notifier_call = cg_netlink_event,
+};
+
+int cg_genl_init(void)
+{
+	int err;
+
+	err = netlink_register_notifier(&cg_netlink_nb);
+	if (err)
+		return err;
+	err = genl_register_family(&cg_family);
+	if (err)
+		netlink_unregister_notifier(&cg_netlink_nb);
+	return err;
+}
+
+void cg_genl_exit(void)
+{
+	genl_unregister_family(&cg_family);
+	netlink_unregister_notifier(&cg_netlink_nb);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * crmguard.ko: block rules pushed by crmguardd over generic netlink and
+ * enforced in the kernel through fsnotify inode marks. The rules stay in
+ * force when the daemon dies (unless it asked for fail-open).
+ */
+#include <linux/module.h>
+#include "crmguard.h"
+
+static int __init cg_init(void)
+{
+	int err;
+
+	err = cg_enforce_init();
+	if (err)
+		return err;
+	err = cg_genl_init();
+	if (err)
+		goto err_enforce;
+	pr_info("generic netlink family %s v%d\n", CRMGUARD_GENL_NAME, CRMGUARD_GENL_VERSION);
+	return 0;
+
+err_enforce:
+	cg_enforce_exit();
+	return err;
+}
+
+/*
+ * Rules go first, while the family still exists for a handler that is
+ * sending a verdict; once no handler can run, the family goes.
+ */
+static void __exit cg_exit(void)
+{
+	cg_rules_close();
+	cg_enforce_exit();
+	cg_genl_exit();
+}
+
+module_init(cg_init);
+module_exit(cg_exit);
+MODULE_DESCRIPTION("crmguard: in-kernel enforcement of crmguard's block rules");
+MODULE_LICENSE("GPL");

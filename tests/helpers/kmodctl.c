@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmodctl: crmguard.ko driven through kbackend_kmod, the daemon's own
+ * client, so that the guest scenarios test both without the daemon.
+ *
+ *   kmodctl set [-m audit|enforce] [-o] [-w] RULE...
+ *	makes RULE... the module's rules (ids 1, 2, ... in order); -o asks
+ *	for fail-open; -w then stays, printing each verdict on a line,
+ *	until killed (the user-space side that a test kills).
+ *   kmodctl watch	prints verdicts until killed, changes nothing
+ *   kmodctl stats	allow=N audit=N deny=N lost=N rules=N
+ * RULE: protect=PATH protect-audit=PATH dir=PATH exe=PATH user=UID
+ *       revoke=UID revoke-audit=UID
+ * Exit status: 0 done, 1 usage, 2 the module said no (its reason on stderr).
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "ctl/kbackend.h"
+
+static const char *const verdicts[] = { "?", "allow", "audit", "deny" };
+static const char *const ops[] = { "?", "open", "read", "mmap" };
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: kmodctl set [-m audit|enforce] [-o] [-w] RULE... | watch | stats\n");
+	return 1;
+}
+
+static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
+{
+	static const struct {
+		const char *name;
+		uint32_t type, flags, kind;
+	} kinds[] = {
+		{ "protect", CRMGUARD_RULE_INODE, 0, 0 },
+		{ "protect-audit", CRMGUARD_RULE_INODE, CRMGUARD_F_AUDIT, 0 },
+		{ "dir", CRMGUARD_RULE_INODE, CRMGUARD_F_DIR, 0 },
+		{ "exe", CRMGUARD_RULE_EXE, 0, 0 },
+		{ "user", CRMGUARD_RULE_USER, 0, CRMGUARD_USER_ALLOW },
+		{ "revoke", CRMGUARD_RULE_USER, 0, CRMGUARD_USER_REVOKE },
+		{ "revoke-audit", CRMGUARD_RULE_USER, 0, CRMGUARD_USER_REVOKE_AUDIT },
+	};
+	const char *eq = strchr(arg, '=');
+	struct stat st;
+	size_t i;
+
+	for (i = 0; eq && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strlen(kinds[i].name) != (size_t)(eq - arg) || strncmp(arg, kinds[i].name, eq - arg))
+			continue;
+		*r = (struct kernel_rule){ .type = kinds[i].type, .flags = kinds[i].flags,
+					   .user_kind = kinds[i].kind, .id = id, .path = eq + 1 };
+		if (r->type == CRMGUARD_RULE_USER) {
+			r->uid = strtoul(eq + 1, NULL, 10);
+			r->path = NULL;
+			return 0;
+		}
+		if (stat(eq + 1, &st)) {
+			perror(eq + 1);
+			return -1;
+		}
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+		return 0;
+	}
+	fprintf(stderr, "kmodctl: %s: not a rule\n", arg);
+	return -1;
+}
+
+static void print_verdict(void *ctx, const struct kernel_verdict *v)
+{
+	printf("verdict op=%s verdict=%s rule=%u pid=%u tid=%u uid=%u dev=%llu ino=%llu comm=%s path=%s\n",
+	       ops[v->op <= 3 ? v->op : 0], verdicts[v->verdict <= 3 ? v->verdict : 0],
+	       v->rule_id, v->pid, v->tid, v->uid, (unsigned long long)v->dev,
+	       (unsigned long long)v->ino, v->comm, v->path);
+	fflush(stdout);
+}
+
+static int watch(struct kbackend *b)
+{
+	struct pollfd p = { .fd = kbackend_kmod.fd(b), .events = POLLIN };
+
+	for (;;) {
+		if (poll(&p, 1, -1) < 0 || kbackend_kmod.read_verdicts(b, print_verdict, NULL) < 0)
+			return 2;
+	}
+}
+
+static int set(struct kbackend *b, int argc, char **argv)
+{
+	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE };
+	struct kernel_rule *rules;
+	bool stay = false;
+	char err[1024];
+	int c, i, n;
+
+	while ((c = getopt(argc, argv, "m:ow")) != -1) {
+		if (c == 'm')
+			cfg.mode = !strcmp(optarg, "audit") ? CRMGUARD_MODE_AUDIT : CRMGUARD_MODE_ENFORCE;
+		else if (c == 'o')
+			cfg.fail_open = true;
+		else if (c == 'w')
+			stay = true;
+		else
+			return usage();
+	}
+	n = argc - optind;
+	rules = calloc(n ? n : 1, sizeof(*rules));
+	for (i = 0; i < n; i++)
+		if (!rules || parse_rule(argv[optind + i], i + 1, &rules[i]))
+			return 1;
+	if (kbackend_kmod.replace(b, &cfg, rules, n, err, sizeof(err))) {
+		fprintf(stderr, "kmodctl: %s\n", err);
+		return 2;
+	}
+	free(rules);
+	printf("ready\n");
+	fflush(stdout);
+	return stay ? watch(b) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct kernel_stats s;
+	struct kbackend *b;
+	char err[1024];
+	int ret = 1;
+
+	if (argc < 2)
+		return usage();
+	b = kbackend_kmod.open(err, sizeof(err));
+	if (!b) {
+		fprintf(stderr, "kmodctl: %s\n", err);
+		return 2;
+	}
+	if (!strcmp(argv[1], "set")) {
+		ret = set(b, argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "watch")) {
+		ret = watch(b);
+	} else if (!strcmp(argv[1], "stats")) {
+		ret = kbackend_kmod.stats(b, &s) ? 2 : 0;
+		if (!ret)
+			printf("allow=%llu audit=%llu deny=%llu lost=%llu rules=%u\n",
+			       (unsigned long long)s.allow, (unsigned long long)s.audit,
+			       (unsigned long long)s.deny, (unsigned long long)s.lost, s.rules);
+	} else {
+		ret = usage();
+	}
+	kbackend_kmod.close(b);
+	return ret;
+}

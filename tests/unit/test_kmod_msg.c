@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for ctl/kmod_msg.c: crmguard.ko's messages built and read
+ * back (rules, verdicts, stats), refused when malformed, the text of an
+ * extended ack, and the plan replace() follows. No socket, no module.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/genetlink.h>
+#include <netlink/genl/genl.h>
+#include "ctl/kmod_msg.h"
+#include "assert.h"
+
+#define FAMILY 0x20
+
+static struct nl_msg *new_msg(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	genlmsg_put(msg, 0, 0, FAMILY, 0, 0, cmd, CRMGUARD_GENL_VERSION);
+	return msg;
+}
+
+static const struct kernel_rule rules[] = {
+	{ .type = CRMGUARD_RULE_INODE, .dev = 0x801, .ino = 1ULL << 40, .flags = CRMGUARD_F_DIR, .id = 3 },
+	{ .type = CRMGUARD_RULE_EXE, .dev = 0xfd00, .ino = 77, .id = 4 },
+	{ .type = CRMGUARD_RULE_USER, .uid = 1001, .user_kind = CRMGUARD_USER_REVOKE, .id = 5 },
+};
+
+static void rule_round_trip(void)
+{
+	struct kernel_rule r;
+	struct nl_msg *msg;
+	size_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		msg = new_msg(CRMGUARD_CMD_RULE_GET);
+		ASSERT_EQ(kmod_msg_put_rule(msg, &rules[i], 9), 0);
+		ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), 0);
+		nlmsg_free(msg);
+		ASSERT_EQ(r.type, rules[i].type);
+		ASSERT_EQ(r.dev, rules[i].dev);
+		ASSERT_EQ(r.ino, rules[i].ino);
+		ASSERT_EQ(r.uid, rules[i].uid);
+		ASSERT_EQ(r.user_kind, rules[i].user_kind);
+		ASSERT_EQ(r.flags, rules[i].flags);
+		ASSERT_EQ(r.id, rules[i].id);
+	}
+}
+
+/* An INODE rule carries its fd; a delete carries the key and nothing else. */
+static void rule_add_and_delete_attributes(void)
+{
+	struct nlattr *tb[CRMGUARD_ATTR_MAX + 1];
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_RULE_ADD);
+
+	ASSERT_EQ(kmod_msg_put_rule(msg, &rules[0], 9), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	ASSERT_TRUE(tb[CRMGUARD_ATTR_RULE_FD] != NULL);
+	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_RULE_FD]), 9);
+	nlmsg_free(msg);
+	msg = new_msg(CRMGUARD_CMD_RULE_DEL);
+	ASSERT_EQ(kmod_msg_put_rule_key(msg, &rules[2]), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	nlmsg_free(msg);
+	ASSERT_TRUE(tb[CRMGUARD_ATTR_RULE_UID] && tb[CRMGUARD_ATTR_RULE_TYPE]);
+	ASSERT_TRUE(!tb[CRMGUARD_ATTR_RULE_ID] && !tb[CRMGUARD_ATTR_RULE_USER_KIND]);
+}
+
+static void rule_malformed_refused(void)
+{
+	struct kernel_rule r;
+	struct nl_msg *msg;
+	uint16_t two = 2;
+
+	/* No id. */
+	msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, CRMGUARD_RULE_EXE);
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_DEV, 1);
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_INO, 1);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	nlmsg_free(msg);
+	/* A user rule without its uid. */
+	msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, CRMGUARD_RULE_USER);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_USER_KIND, 1);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	nlmsg_free(msg);
+	/* A u32 two bytes long. */
+	msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	nla_put(msg, CRMGUARD_ATTR_RULE_TYPE, sizeof(two), &two);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	nlmsg_free(msg);
+	/* An unknown type. */
+	msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, 9);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	nlmsg_free(msg);
+}
+
+static struct nl_msg *verdict_msg(bool with_pid, const char *comm)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_VERDICT);
+
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_OP, CRMGUARD_OP_READ);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_VERDICT, CRMGUARD_VERDICT_DENY);
+	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 12);
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_DEV, 0x801);
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_INO, 4242);
+	if (with_pid)
+		nla_put_u32(msg, CRMGUARD_ATTR_EV_PID, 100);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_TID, 101);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_UID, 1002);
+	nla_put_u64(msg, CRMGUARD_ATTR_EV_EXE_DEV, 0x802);
+	nla_put_u64(msg, CRMGUARD_ATTR_EV_EXE_INO, 99);
+	nla_put_string(msg, CRMGUARD_ATTR_EV_COMM, comm);
+	nla_put_string(msg, CRMGUARD_ATTR_EV_PATH, "/var/lib/crm/clients db");
+	return msg;
+}
+
+static void verdict_round_trip(void)
+{
+	struct nl_msg *msg = verdict_msg(true, "a-very-long-command-name");
+	struct kernel_verdict v;
+
+	ASSERT_EQ(kmod_msg_parse_verdict(nlmsg_hdr(msg), &v), 0);
+	nlmsg_free(msg);
+	ASSERT_EQ(v.op, CRMGUARD_OP_READ);
+	ASSERT_EQ(v.verdict, CRMGUARD_VERDICT_DENY);
+	ASSERT_EQ(v.rule_id, 12);
+	ASSERT_EQ(v.dev, 0x801);
+	ASSERT_EQ(v.ino, 4242);
+	ASSERT_EQ(v.pid, 100);
+	ASSERT_EQ(v.tid, 101);
+	ASSERT_EQ(v.uid, 1002);
+	ASSERT_EQ(v.exe_dev, 0x802);
+	ASSERT_EQ(v.exe_ino, 99);
+	ASSERT_STREQ(v.comm, "a-very-long-com");
+	ASSERT_STREQ(v.path, "/var/lib/crm/clients db");
+}
+
+static void verdict_without_pid_refused(void)
+{
+	struct nl_msg *msg = verdict_msg(false, "cat");
+	struct kernel_verdict v;
+
+	ASSERT_EQ(kmod_msg_parse_verdict(nlmsg_hdr(msg), &v), -1);
+	nlmsg_free(msg);
+}
+
+static void stats_round_trip(void)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_STATS_GET);
+	struct kernel_config cfg = { .mode = CRMGUARD_MODE_AUDIT, .fail_open = true }, got;
+	struct kernel_stats s;
+
+	kmod_msg_put_config(msg, &cfg);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_ALLOW, 1);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_AUDIT, 2);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_DENY, 3);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_LOST, 1ULL << 33);
+	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, 5);
+	ASSERT_EQ(kmod_msg_parse_stats(nlmsg_hdr(msg), &s, &got), 0);
+	nlmsg_free(msg);
+	ASSERT_EQ(s.allow, 1);
+	ASSERT_EQ(s.audit, 2);
+	ASSERT_EQ(s.deny, 3);
+	ASSERT_EQ(s.lost, 1ULL << 33);
+	ASSERT_EQ(s.rules, 5);
+	ASSERT_EQ(got.mode, CRMGUARD_MODE_AUDIT);
+	ASSERT_TRUE(got.fail_open);
+}
+
+/*
+ * An NLMSG_ERROR as the kernel builds it: capped (or with the request
+ * echoed), then the TLVs. tlv_msg/offs/miss: 0 or NULL leaves one out.
+ */
+static size_t error_msg(char *buf, struct nlmsghdr *sent, bool capped, int error,
+			const char *tlv_msg, uint32_t offs, uint32_t miss)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nlmsgerr *e = NLMSG_DATA(nlh);
+	size_t len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*e));
+	struct nlattr *a;
+
+	memset(buf, 0, 8192);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = (capped ? NLM_F_CAPPED : 0) | (tlv_msg || offs || miss ? NLM_F_ACK_TLVS : 0);
+	e->error = error;
+	e->msg = *sent;
+	if (!capped) {
+		memcpy(buf + len, (char *)sent + NLMSG_HDRLEN, sent->nlmsg_len - NLMSG_HDRLEN);
+		len += NLMSG_ALIGN(sent->nlmsg_len - NLMSG_HDRLEN);
+	}
+	if (tlv_msg) {
+		a = (struct nlattr *)(buf + len);
+		a->nla_type = NLMSGERR_ATTR_MSG;
+		a->nla_len = NLA_HDRLEN + strlen(tlv_msg) + 1;
+		strcpy(buf + len + NLA_HDRLEN, tlv_msg);
+		len += NLA_ALIGN(a->nla_len);
+	}
+	if (offs) {
+		a = (struct nlattr *)(buf + len);
+		a->nla_type = NLMSGERR_ATTR_OFFS;
+		a->nla_len = NLA_HDRLEN + 4;
+		memcpy(buf + len + NLA_HDRLEN, &offs, 4);
+		len += NLA_ALIGN(a->nla_len);
+	}
+	if (miss) {
+		a = (struct nlattr *)(buf + len);
+		a->nla_type = NLMSGERR_ATTR_MISS_TYPE;
+		a->nla_len = NLA_HDRLEN + 4;
+		memcpy(buf + len + NLA_HDRLEN, &miss, 4);
+		len += NLA_ALIGN(a->nla_len);
+	}
+	nlh->nlmsg_len = len;
+	return len;
+}
+
+/* The offset of the attribute of that type in a request. */
+static uint32_t offset_of(struct nl_msg *msg, int type)
+{
+	struct nlattr *tb[CRMGUARD_ATTR_MAX + 1];
+
+	genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL);
+	return (char *)tb[type] - (char *)nlmsg_hdr(msg);
+}
+
+static void ext_ack_names_attribute(void)
+{
+	struct nl_msg *sent = new_msg(CRMGUARD_CMD_RULE_ADD);
+	char buf[8192] __attribute__((aligned(8))), text[256];
+	uint32_t off;
+
+	kmod_msg_put_rule(sent, &rules[2], -1);
+	off = offset_of(sent, CRMGUARD_ATTR_RULE_UID);
+	error_msg(buf, nlmsg_hdr(sent), true, -EINVAL, "integer out of range", off, 0);
+	kmod_msg_ext_ack((struct nlmsghdr *)buf, nlmsg_hdr(sent), text, sizeof(text));
+	ASSERT_STREQ(text, "integer out of range, attribute RULE_UID");
+	/* The same with the request echoed before the TLVs. */
+	error_msg(buf, nlmsg_hdr(sent), false, -EINVAL, "integer out of range", off, 0);
+	kmod_msg_ext_ack((struct nlmsghdr *)buf, nlmsg_hdr(sent), text, sizeof(text));
+	nlmsg_free(sent);
+	ASSERT_STREQ(text, "integer out of range, attribute RULE_UID");
+}
+
+static void ext_ack_missing_attribute(void)
+{
+	struct nl_msg *sent = new_msg(CRMGUARD_CMD_RULE_ADD);
+	char buf[8192] __attribute__((aligned(8))), text[256];
+
+	error_msg(buf, nlmsg_hdr(sent), true, -EINVAL, "an attribute this rule type needs is missing",
+		  0, CRMGUARD_ATTR_RULE_FD);
+	kmod_msg_ext_ack((struct nlmsghdr *)buf, nlmsg_hdr(sent), text, sizeof(text));
+	nlmsg_free(sent);
+	ASSERT_STREQ(text, "an attribute this rule type needs is missing, missing attribute RULE_FD");
+}
+
+static void ext_ack_without_tlvs_is_strerror(void)
+{
+	struct nl_msg *sent = new_msg(CRMGUARD_CMD_RULE_FLUSH);
+	char buf[8192] __attribute__((aligned(8))), text[256];
+
+	error_msg(buf, nlmsg_hdr(sent), true, -EPERM, NULL, 0, 0);
+	kmod_msg_ext_ack((struct nlmsghdr *)buf, nlmsg_hdr(sent), text, sizeof(text));
+	nlmsg_free(sent);
+	ASSERT_STREQ(text, "Operation not permitted");
+}
+
+/* Offsets past the request, an unterminated message, a cut-off error: no crash, no lie. */
+static void ext_ack_hostile(void)
+{
+	struct nl_msg *sent = new_msg(CRMGUARD_CMD_RULE_ADD);
+	char buf[8192] __attribute__((aligned(8))), text[256];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t len;
+
+	error_msg(buf, nlmsg_hdr(sent), true, -EINVAL, "bad", 60000, 0);
+	kmod_msg_ext_ack(nlh, nlmsg_hdr(sent), text, sizeof(text));
+	ASSERT_STREQ(text, "bad");
+	len = error_msg(buf, nlmsg_hdr(sent), true, -EINVAL, "abcd", 0, 0);
+	buf[len - 4] = 'x';	/* the NUL of "abcd" (padded to 8) */
+	buf[len - 3] = 'x';
+	buf[len - 2] = 'x';
+	buf[len - 1] = 'x';
+	kmod_msg_ext_ack(nlh, nlmsg_hdr(sent), text, sizeof(text));
+	ASSERT_STREQ(text, "Invalid argument");
+	nlh->nlmsg_len = NLMSG_HDRLEN + 2;
+	kmod_msg_ext_ack(nlh, nlmsg_hdr(sent), text, sizeof(text));
+	nlmsg_free(sent);
+	ASSERT_STREQ(text, "truncated error message");
+}
+
+static bool has(const size_t *v, size_t n, size_t x)
+{
+	while (n--)
+		if (v[n] == x)
+			return true;
+	return false;
+}
+
+static void plan_adds_changed_and_new_deletes_gone(void)
+{
+	struct kernel_rule have[3] = { rules[0], rules[1], rules[2] }, want[3];
+	size_t add[3], del[3], nadd, ndel;
+
+	want[0] = rules[0];			/* the same */
+	want[1] = rules[1];
+	want[1].id = 40;			/* changed id */
+	want[2] = rules[0];
+	want[2].ino = 5;			/* new */
+	ASSERT_EQ(kmod_plan(have, 3, want, 3, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 2);
+	ASSERT_TRUE(has(add, nadd, 1) && has(add, nadd, 2));
+	ASSERT_EQ(ndel, 1);
+	ASSERT_EQ(del[0], 2);			/* the user rule is gone */
+}
+
+static void plan_flag_and_kind_changes_are_adds(void)
+{
+	struct kernel_rule have[2] = { rules[0], rules[2] }, want[2] = { rules[0], rules[2] };
+	size_t add[2], del[2], nadd, ndel;
+
+	want[0].flags |= CRMGUARD_F_AUDIT;
+	want[1].user_kind = CRMGUARD_USER_ALLOW;
+	ASSERT_EQ(kmod_plan(have, 2, want, 2, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 2);
+	ASSERT_EQ(ndel, 0);
+}
+
+static void plan_same_set_in_any_order_is_nothing(void)
+{
+	enum { N = 1000 };
+	struct kernel_rule *have = calloc(N, sizeof(*have)), *want = calloc(N, sizeof(*want));
+	size_t *add = calloc(N, sizeof(*add)), *del = calloc(N, sizeof(*del)), nadd, ndel, i;
+
+	for (i = 0; i < N; i++) {
+		have[i] = rules[i % 3];
+		have[i].ino += i;
+		have[i].uid += i;
+		want[N - 1 - i] = have[i];
+	}
+	ASSERT_EQ(kmod_plan(have, N, want, N, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 0);
+	ASSERT_EQ(ndel, 0);
+	ASSERT_EQ(kmod_plan(have, N, want, 0, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(ndel, N);
+	ASSERT_EQ(kmod_plan(have, 0, want, N, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, N);
+	free(have);
+	free(want);
+	free(add);
+	free(del);
+}
+
+int main(void)
+{
+	RUN(rule_round_trip);
+	RUN(rule_add_and_delete_attributes);
+	RUN(rule_malformed_refused);
+	RUN(verdict_round_trip);
+	RUN(verdict_without_pid_refused);
+	RUN(stats_round_trip);
+	RUN(ext_ack_names_attribute);
+	RUN(ext_ack_missing_attribute);
+	RUN(ext_ack_without_tlvs_is_strerror);
+	RUN(ext_ack_hostile);
+	RUN(plan_adds_changed_and_new_deletes_gone);
+	RUN(plan_flag_and_kind_changes_are_adds);
+	RUN(plan_same_set_in_any_order_is_nothing);
+	return test_failed ? 1 : 0;
+}

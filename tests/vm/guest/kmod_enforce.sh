@@ -1,0 +1,119 @@
+#!/bin/bash
+# crmguard.ko enforces in the kernel: the allowed binary reads, everything
+# else is refused at open and at read (through every route readvia knows,
+# a hard link, an fd opened before the rule), a revoked user is refused
+# even with the allowed binary, a traced or preloaded allowed binary too,
+# and each refusal is multicast as a verdict.
+. "$(dirname "$0")/kmod_lib.bash" || exit 1
+kmod_setup
+useradd -M -s /usr/sbin/nologin alice && useradd -M -s /usr/sbin/nologin bob || exit 1
+alice=$(id -u alice)
+
+# A reader that opened the file before any rule: its reads must be refused later.
+mkfifo "$T/gate"
+"$BUILD/helpers/readvia" read "$DB" "$T/gate" >"$T/early.out" 2>&1 &
+early=$!
+"$KMODCTL" watch >"$T/verdicts" 2>&1 &
+watcher=$!
+sleep 0.5
+if kmodctl set protect="$DB" exe="$READER" revoke="$alice" >"$T/set.out" 2>&1 && rules_are 3; then
+	pass kmod-rules-set
+else
+	fail kmod-rules-set "$(cat "$T/set.out")"
+fi
+
+expect kmod-allowed-exe-reads allowed "$READER" "$DB"
+[ "$(wc -c <"$T/out")" -eq "$(stat -c %s "$DB")" ] && pass kmod-allowed-exe-all-bytes ||
+	fail kmod-allowed-exe-all-bytes "read $(wc -c <"$T/out") of $(stat -c %s "$DB") bytes"
+expect kmod-cat-denied denied cat "$DB"
+expect kmod-sqlite3-denied denied sqlite3 "$DB" 'select count(*) from clients'
+expect kmod-python-denied denied python3 -c "open('$DB', 'rb').read()"
+expect kmod-dd-denied denied dd if="$DB" of=/dev/null
+ln "$DB" "$T/hardlink"
+expect kmod-hardlink-denied denied cat "$T/hardlink"
+for route in read pread readv preadv2 mmap sendfile splice copy_file_range openat2 io_uring procfd; do
+	expect "kmod-route-$route-denied" denied "$BUILD/helpers/readvia" "$route" "$DB"
+done
+echo go >"$T/gate"
+wait $early
+rc=$?
+[ $rc -eq 2 ] && grep -q 'not permitted' "$T/early.out" && pass kmod-read-on-early-fd-denied ||
+	fail kmod-read-on-early-fd-denied "exit $rc: $(head -c 200 "$T/early.out")"
+
+# The revoke beats the allowed binary; bob, not revoked, reads with it.
+expect kmod-revoked-user-denied denied setpriv --reuid=alice --regid=alice --clear-groups "$READER" "$DB"
+expect kmod-other-user-allowed-exe allowed setpriv --reuid=bob --regid=bob --clear-groups "$READER" "$DB"
+expect kmod-revoked-user-cat-denied denied setpriv --reuid="$alice" --regid="$alice" --clear-groups cat "$DB"
+
+# The allowed binary with foreign code in it: preloaded, or under a tracer.
+expect kmod-preloaded-exe-denied denied env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$READER" "$DB"
+expect kmod-empty-preload-allowed allowed env LD_PRELOAD= "$READER" "$DB"
+cat >"$T/traced.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = os.fork()
+if pid == 0:
+    libc.ptrace(0, 0, None, None)	# PTRACE_TRACEME
+    os.execv(sys.argv[1], sys.argv[1:])
+os.waitpid(pid, 0)			# stopped at exec
+libc.ptrace(7, pid, None, None)		# PTRACE_CONT
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+expect kmod-traced-exe-denied denied python3 "$T/traced.py" "$READER" "$DB"
+
+# The verdicts: a deny for cat, with who and what.
+sleep 0.5
+line=$(grep -m1 'op=open verdict=deny rule=1 .*comm=cat ' "$T/verdicts")
+[ -n "$line" ] && [[ $line == *"path=$DB"* ]] && [[ $line == *"ino=$(stat -c %i "$DB") "* ]] &&
+	pass kmod-verdict-deny || fail kmod-verdict-deny "no deny verdict for cat: $(head -c 400 "$T/verdicts")"
+grep -q "op=open verdict=deny rule=3 .*uid=$alice " "$T/verdicts" &&
+	pass kmod-verdict-names-revoke || fail kmod-verdict-names-revoke "$(grep "uid=$alice" "$T/verdicts" | head -2)"
+grep -q "op=read verdict=deny rule=1 .*comm=readvia" "$T/verdicts" &&
+	pass kmod-verdict-read-deny || fail kmod-verdict-read-deny "no read deny verdict"
+grep -q "op=open verdict=allow rule=2 .*comm=crm-reader" "$T/verdicts" &&
+	pass kmod-verdict-allow || fail kmod-verdict-allow "no allow verdict for the reader"
+
+# A directory rule covers its children, new ones too; the directory itself
+# lists, and what is further down is not covered.
+echo other >"$CRM/other.txt"
+mkdir -p "$CRM/sub" && echo deep >"$CRM/sub/deep.txt"
+kmodctl set dir="$CRM" exe="$READER" >/dev/null
+expect kmod-dir-child-denied denied cat "$CRM/other.txt"
+expect kmod-dir-child-allowed-exe allowed "$READER" "$CRM/other.txt"
+expect kmod-dir-new-child-denied denied bash -c "echo x >'$CRM/new.txt'"
+expect kmod-dir-lists allowed ls "$CRM"
+expect kmod-dir-grandchild-free allowed cat "$CRM/sub/deep.txt"
+
+# Audit: nothing refused, each access reported as audit.
+kmodctl set -m audit protect="$DB" >/dev/null
+expect kmod-audit-mode-allows allowed cat "$DB"
+kmodctl set protect-audit="$DB" >/dev/null
+expect kmod-audit-rule-allows allowed cat "$DB"
+kmodctl set revoke-audit="$alice" exe="$READER" protect="$DB" >/dev/null
+expect kmod-revoke-audit-allows-exe allowed setpriv --reuid=alice --regid=alice --clear-groups "$READER" "$DB"
+sleep 0.5
+grep -q "verdict=audit .*uid=$alice .*comm=crm-reader" "$T/verdicts" &&
+	pass kmod-verdict-audit || fail kmod-verdict-audit "no audit verdict for alice"
+
+# A rule the module refuses: the client says why, in the module's words,
+# and what was in force stays in force.
+kmodctl set protect="$DB" exe="$READER" >/dev/null
+kmodctl set protect="$DB" exe="$READER" dir="$DB" >"$T/refused.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "adding protected inode .* $DB: CRMGUARD_F_DIR on a file that is not a directory" "$T/refused.out" &&
+	pass kmod-refused-rule-extack || fail kmod-refused-rule-extack "exit $rc: $(cat "$T/refused.out")"
+kmodctl set protect="$CRM" >"$T/refused.out" 2>&1
+grep -q "not a regular file (a directory needs CRMGUARD_F_DIR)" "$T/refused.out" &&
+	pass kmod-refused-dir-extack || fail kmod-refused-dir-extack "$(cat "$T/refused.out")"
+rules_are 2 && pass kmod-refused-keeps-rules || fail kmod-refused-keeps-rules "$(kmodctl stats)"
+expect kmod-refused-still-denies denied cat "$DB"
+
+# Unrelated files are not the module's business.
+expect kmod-unprotected-file allowed cat /etc/passwd
+kmodctl set >/dev/null
+expect kmod-flushed-allows allowed cat "$DB"
+rules_are 0 && pass kmod-flush || fail kmod-flush "$(kmodctl stats)"
+kill $watcher
+userdel alice
+userdel bob
