@@ -109,3 +109,7 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/
 		tests/unit/recparse.h tests/unit/jsoncheck.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c
+
+# The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
+$(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
+$(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
