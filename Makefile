@@ -113,3 +113,7 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/
 # The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
 $(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
+# lsmd: crmguardd's part for the BPF LSM backend in the VM scenarios.
+$(BUILD)/helpers/lsmd: tests/helpers/lsmd.c $(BUILD)/kbackend_lsm.o $(CTL_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/kbackend_lsm.o $(CTL_COMMON) $(LIBBPF)
