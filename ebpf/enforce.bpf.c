@@ -14,6 +14,10 @@
  *  - mmap_file: new mappings. Pages of a mapping made before a revoke are
  *    not asked about again (no hook sees a page fault).
  * A decision is crmguardd's (ctl/decide.c), on the task doing the access.
+ * Whether that task runs with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH is
+ * read from its environment when it executes (the environment it runs
+ * with, not what it may have written over since) and inherited by its
+ * threads and children.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,10 +29,13 @@
 #include "enforce.h"
 
 #define EPERM 1
+#define ENOMEM 12
 #define MAY_READ 0x4
 #define S_IFMT 0170000
 #define S_IFDIR 0040000
 #define NO_RULE ((__u32)-1)
+#define ENV_STR_READ 256	/* bytes of an environment string read at a time */
+#define ENV_MAX_READS 65536	/* more is taken as LD_PRELOAD hidden past the end */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -80,11 +87,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lsm_stats SEC(".maps");
 
+/* 1: the task's program was started with a library injected (LD_PRELOAD ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lsm_preload SEC(".maps");
+
 /* The task asking, as decide() sees it (ctl/decide.h struct subject). */
 struct subject {
 	__u32 uid, euid, loginuid;
 	struct enforce_inode_key exe;
 	bool traced;
+	bool preload;
 };
 
 struct decision {
@@ -133,6 +150,7 @@ static __always_inline struct enforce_inode *protecting(struct file *file,
 static __always_inline void get_subject(struct subject *s)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 *flag;
 
 	s->uid = BPF_CORE_READ(task, cred, uid.val);
 	s->euid = BPF_CORE_READ(task, cred, euid.val);
@@ -142,6 +160,8 @@ static __always_inline void get_subject(struct subject *s)
 	/* kernel threads have no mm: the reads fail, and exe (0, 0) is nobody's */
 	inode_key(BPF_CORE_READ(task, mm, exe_file, f_inode), &s->exe);
 	s->traced = BPF_CORE_READ(task, ptrace) != 0;
+	flag = bpf_task_storage_get(&lsm_preload, task, NULL, 0);
+	s->preload = flag && *flag;
 }
 
 /* The lowest id of a matching rule: decide() takes the first in the policy. */
@@ -183,8 +203,8 @@ static __always_inline struct decision decide(const struct enforce_inode *rule,
 	}
 	match_revoke(s, CRMGUARD_USER_REVOKE_AUDIT, &audit_revoke);
 	match_user(s->uid, CRMGUARD_USER_ALLOW, &allow);
-	/* a tracer can make an allowed binary do anything */
-	if (!s->traced) {
+	/* a tracer or an injected library can make an allowed binary do anything */
+	if (!s->traced && !s->preload) {
 		id = bpf_map_lookup_elem(&lsm_exes, &s->exe);
 		if (id && *id < allow)
 			allow = *id;
@@ -309,4 +329,77 @@ int BPF_PROG(crm_file_permission, struct file *file, int mask, int ret)
 			bpf_ringbuf_submit(e, 0);
 	}
 	return answer(d);
+}
+
+struct env_scan {
+	__u64 pos, end;		/* user addresses in the environment block */
+	bool preload;
+};
+
+/* "LD_PRELOAD=x", "LD_AUDIT=x", "LD_LIBRARY_PATH=x" (empty values inject nothing). */
+static __always_inline bool is_var(const char *s, long len, const char *name, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != name[i])
+			return false;
+	return len > n + 1;	/* len counts the NUL */
+}
+
+static long scan_env(__u32 i, struct env_scan *c)
+{
+	char s[ENV_STR_READ];
+	long len;
+
+	if (c->pos >= c->end)
+		return 1;
+	len = bpf_probe_read_user_str(s, sizeof(s), (const void *)c->pos);
+	if (len <= 0 || is_var(s, len, "LD_PRELOAD=", 11) || is_var(s, len, "LD_AUDIT=", 9) ||
+	    is_var(s, len, "LD_LIBRARY_PATH=", 16)) {
+		c->preload = true;	/* an unreadable environment may hide one */
+		return 1;
+	}
+	/* a longer string is read on from where this read stopped */
+	c->pos += len < ENV_STR_READ ? len : ENV_STR_READ - 1;
+	return 0;
+}
+
+/* After exec: the new program's environment is in place, none of its code has run. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(crm_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct env_scan c = {
+		.pos = BPF_CORE_READ(task, mm, env_start),
+		.end = BPF_CORE_READ(task, mm, env_end),
+	};
+	__u32 *flag;
+
+	bpf_loop(ENV_MAX_READS, scan_env, &c, 0);
+	if (c.pos < c.end)
+		c.preload = true;
+	/* storage only for the injected, and to clear an earlier program's flag */
+	flag = bpf_task_storage_get(&lsm_preload, task, NULL,
+				    c.preload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (flag)
+		*flag = c.preload;
+	return 0;
+}
+
+/* Threads and children run the injected code too. */
+SEC("lsm/task_alloc")
+int BPF_PROG(crm_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	__u32 *parent, *child;
+
+	if (ret)
+		return ret;
+	parent = bpf_task_storage_get(&lsm_preload, bpf_get_current_task_btf(), NULL, 0);
+	if (!parent || !*parent)
+		return 0;
+	child = bpf_task_storage_get(&lsm_preload, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!child)
+		return -ENOMEM;	/* rather no child than one that would pass for clean */
+	*child = 1;
+	return 0;
 }

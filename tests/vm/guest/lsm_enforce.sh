@@ -82,6 +82,49 @@ v=$(wait_verdict "op=open verdict=deny rule=protect:$CRM pid=$(head -1 "$T/trace
 [ $rc -ne 0 ] && [ -n "$v" ] && pass lsm_deny_traced_allowed_binary ||
 	fail lsm_deny_traced_allowed_binary "exit $rc, verdict '$v': $(head -c 300 "$T/traced")"
 
+# An injected library runs inside the allowed binary: refused however
+# far down the environment it hides; the next exec with a clean one is not.
+LIBM=/lib/x86_64-linux-gnu/libm.so.6
+denied lsm_deny_preload env LD_PRELOAD=$LIBM sqlite3 "$DB" "$Q"
+pad=$(head -c 100000 /dev/zero | tr '\0' x)	# a string may have 128 KiB at most
+denied lsm_deny_preload_far env PAD1="$pad" PAD2="$pad" LD_PRELOAD=$LIBM sqlite3 "$DB" "$Q"
+denied lsm_deny_library_path env LD_LIBRARY_PATH=/tmp sqlite3 "$DB" "$Q"
+out=$(env PAD1="$pad" PAD2="$pad" sqlite3 "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && pass lsm_allowed_big_environment || fail lsm_allowed_big_environment "$out"
+out=$(env LD_PRELOAD=$LIBM env -u LD_PRELOAD sqlite3 "$DB" "$Q" 2>&1)
+[ "$out" = 3000 ] && pass lsm_preload_ends_at_exec || fail lsm_preload_ends_at_exec "$out"
+# its threads and children run the injected code too
+policy "allow exe /usr/bin/python3.11"
+reload_lsmd || fail lsm_reload "$(cat "$T/lsmd.err")"
+cat >"$T/threads.py" <<'PY'
+import os, sys, threading
+def attempt():
+    try:
+        open(sys.argv[1], "rb").read(16)
+        return "ok"
+    except OSError as e:
+        return "errno%d" % e.errno
+res = [attempt()]
+t = threading.Thread(target=lambda: res.append(attempt()))
+t.start()
+t.join()
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.write(w, attempt().encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+res.append(os.read(r, 16).decode())
+print(" ".join(res))
+PY
+out=$(python3 "$T/threads.py" "$DB" 2>&1)
+[ "$out" = "ok ok ok" ] && pass lsm_allowed_threads_children || fail lsm_allowed_threads_children "$out"
+out=$(LD_PRELOAD=$LIBM python3 "$T/threads.py" "$DB" 2>&1)
+[ "$out" = "errno1 errno1 errno1" ] && pass lsm_deny_preload_threads_children ||
+	fail lsm_deny_preload_threads_children "$out"
+policy
+reload_lsmd
+
 # Descriptors opened before the file was protected: every read is asked.
 # gated ROUTE FILE READER [PREFIX...]: READER has opened FILE and waits on a gate
 gated() {
