@@ -5,8 +5,9 @@
  * until crmguardd drives the in-kernel backends itself.
  *
  * Opens the backend (adopting what the kernel holds), makes POLICY the
- * kernel's rules, prints `ready rules=N ...`, then a line a verdict:
- *   verdict op=open verdict=deny rule=protect:/crm pid=... path=...
+ * kernel's rules, prints `ready rules=N ...`, then a line a verdict, in
+ * the keys and order of crmguardd's records (tests/host/lib.bash reads them):
+ *   event=open verdict=deny rule=protect:/crm path=... dev=... pid=...
  * until SIGTERM or SIGINT (then `stats ...`); SIGHUP re-reads POLICY.
  * Rule ids are the policy's rule indices. A protected directory becomes
  * a rule on it and on every file and directory beneath it.
@@ -161,13 +162,12 @@ static void on_verdict(void *ctx, const struct kernel_verdict *v)
 
 	if (v->rule_id < p->nrules)
 		rule_label(p, v->rule_id, label, sizeof(label));
-	printf("verdict op=%s verdict=%s rule=%s pid=%u tid=%u uid=%u dev=%u:%u ino=%llu "
-	       "exe=%u:%u:%llu comm=%s path=%s\n",
+	printf("event=%s verdict=%s rule=%s path=%s dev=%u:%u ino=%llu pid=%u tid=%u uid=%u "
+	       "exe_dev=%u:%u exe_ino=%llu comm=%s\n",
 	       ops[v->op <= CRMGUARD_OP_MMAP ? v->op : 0],
-	       verdicts[v->verdict <= CRMGUARD_VERDICT_DENY ? v->verdict : 0], label,
-	       v->pid, v->tid, v->uid, major(v->dev), minor(v->dev), (unsigned long long)v->ino,
-	       major(v->exe_dev), minor(v->exe_dev), (unsigned long long)v->exe_ino, v->comm,
-	       v->path);
+	       verdicts[v->verdict <= CRMGUARD_VERDICT_DENY ? v->verdict : 0], label, v->path,
+	       major(v->dev), minor(v->dev), (unsigned long long)v->ino, v->pid, v->tid, v->uid,
+	       major(v->exe_dev), minor(v->exe_dev), (unsigned long long)v->exe_ino, v->comm);
 }
 
 int main(int argc, char **argv)

@@ -32,14 +32,14 @@ P
 }
 policy
 start_lsmd && pass lsm_loads || { fail lsm_loads "$(cat "$T/lsmd.err")"; exit 1; }
-denied() { lsm_denied "$1" "protect:$CRM" "${@:2}"; }
+denied() { expect_denied "$1" "protect:$CRM" "${@:2}"; }
 
 out=$(sqlite3 "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass lsm_allowed_sqlite3_reads || fail lsm_allowed_sqlite3_reads "$out"
 out=$("${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass lsm_allowed_other_user || fail lsm_allowed_other_user "$out"
-v=$(wait_verdict "op=open verdict=allow rule=allow-exe:/usr/bin/sqlite3 .* path=$DB\$")
-[ -n "$v" ] && pass lsm_allow_verdict || fail lsm_allow_verdict "no allow verdict: $(tail -3 "$LSMD_OUT")"
+v=$(wait_record "event=open verdict=allow rule=allow-exe:/usr/bin/sqlite3 path=$DB ")
+[ -n "$v" ] && pass lsm_allow_record || fail lsm_allow_verdict "no allow record: $(tail -3 "$LSMD_OUT")"
 for r in read mmap sendfile copy_file_range io_uring; do
 	out=$("$T/bin/crm-reader" $r "$DB" 2>&1)
 	[ "$out" = "$(stat -c %s "$DB")" ] && pass "lsm_allowed_route_$r" || fail "lsm_allowed_route_$r" "$out"
@@ -78,9 +78,9 @@ while True:
     libc.ptrace(7, pid, None, None)		# PTRACE_CONT
 PY
 rc=$?
-v=$(wait_verdict "op=open verdict=deny rule=protect:$CRM pid=$(head -1 "$T/traced") .*comm=sqlite3 ")
+v=$(wait_record "event=open verdict=deny rule=protect:$CRM .* pid=$(head -1 "$T/traced") .* comm=sqlite3$")
 [ $rc -ne 0 ] && [ -n "$v" ] && pass lsm_deny_traced_allowed_binary ||
-	fail lsm_deny_traced_allowed_binary "exit $rc, verdict '$v': $(head -c 300 "$T/traced")"
+	fail lsm_deny_traced_allowed_binary "exit $rc, record '$v': $(head -c 300 "$T/traced")"
 
 # An injected library runs inside the allowed binary: refused however
 # far down the environment it hides; the next exec with a clean one is not.
@@ -149,9 +149,9 @@ open_gates() {
 		r=${rp%%:*} pid=${rp#*:}
 		wait "$pid"
 		rc=$?
-		v=$(wait_verdict "op=(read|mmap) verdict=deny rule=$1 pid=$pid " 3)
+		v=$(wait_record "event=(read|mmap) verdict=deny rule=$1 .* pid=$pid " 3)
 		[ $rc -eq 2 ] && [ -n "$v" ] && pass "lsm_${2}_$r" ||
-			fail "lsm_${2}_$r" "exit $rc, verdict '$v': $(cat "$T/reader.$r")"
+			fail "lsm_${2}_$r" "exit $rc, record '$v': $(cat "$T/reader.$r")"
 		rm -f "$T/gate.$r"
 	done
 	readers=()
@@ -172,13 +172,13 @@ done
 policy "revoke user $USER_NAME"
 reload_lsmd || fail lsm_reload "$(cat "$T/lsmd.err")"
 open_gates "revoke-user:$USER_NAME" revoke_open_fd
-lsm_denied lsm_revoked_allowed_binary "revoke-user:$USER_NAME" "${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q"
+expect_denied lsm_revoked_allowed_binary "revoke-user:$USER_NAME" "${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q"
 out=$(sqlite3 "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass lsm_revoke_spares_others || fail lsm_revoke_spares_others "$out"
 policy "revoke user $USER_NAME audit"
 reload_lsmd
 out=$("${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q" 2>&1)
-v=$(wait_verdict "op=open verdict=audit rule=revoke-user:$USER_NAME ")
+v=$(wait_record "event=open verdict=audit rule=revoke-user:$USER_NAME ")
 [ "$out" = 3000 ] && [ -n "$v" ] && pass lsm_revoke_audit_reports || fail lsm_revoke_audit_reports "$out / '$v'"
 
 # Rolling out: 'audit' on the rule, then mode audit: reported, not denied.
@@ -187,8 +187,8 @@ check_audit() {
 	cat "$DB" >"$T/out" 2>&1 &
 	pid=$!
 	wait $pid
-	v=$(wait_verdict "op=open verdict=audit rule=protect:$CRM pid=$pid ")
-	cmp -s "$T/out" "$DB" && [ -n "$v" ] && pass "$1" || fail "$1" "cat: $(head -c 100 "$T/out"), verdict '$v'"
+	v=$(wait_record "event=open verdict=audit rule=protect:$CRM .* pid=$pid ")
+	cmp -s "$T/out" "$DB" && [ -n "$v" ] && pass "$1" || fail "$1" "cat: $(head -c 100 "$T/out"), record '$v'"
 }
 AUDIT=1 policy
 reload_lsmd

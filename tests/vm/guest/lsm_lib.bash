@@ -1,8 +1,9 @@
 # Shared by the BPF LSM scenarios (lsm_*.sh). lsmd (tests/helpers/lsmd.c)
 # plays crmguardd's part for the backend: it pushes $POLICY into the pinned
-# maps and prints a line a verdict, which stand for the daemon's records.
+# maps and writes a record a verdict where lib.bash's wait_record and
+# expect_denied look for the daemon's.
 . "$(dirname "${BASH_SOURCE[0]}")/../../host/lib.bash" || exit 1
-LSMD_OUT=$T/lsmd.out
+LSMD_OUT=$AUTHLOG
 LSMD_PID=
 PINS=/sys/fs/bpf/crmguard
 READVIA=$BUILD/helpers/readvia
@@ -46,31 +47,4 @@ reload_lsmd() {
 kill9_lsmd() {
 	kill -9 "$LSMD_PID" && wait "$LSMD_PID" 2>/dev/null
 	LSMD_PID=
-}
-
-# wait_verdict REGEX [seconds]: the first verdict line of lsmd matching REGEX.
-wait_verdict() {
-	local i
-	for i in $(seq $((${2:-5} * 10))); do
-		grep -E -m1 -- "^verdict .*$1" "$LSMD_OUT" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# lsm_denied NAME RULE CMD...: CMD fails, and a deny verdict for its pid
-# names RULE (an extended regex).
-lsm_denied() {
-	local name=$1 rule=$2 pid rc v
-	shift 2
-	"$@" >"$T/out" 2>"$T/err" &
-	pid=$!
-	wait $pid
-	rc=$?
-	v=$(wait_verdict "verdict=deny rule=$rule pid=$pid " 3)
-	if [ $rc -ne 0 ] && [ -n "$v" ]; then
-		pass "$name"
-	else
-		fail "$name" "exit $rc, verdict '$v', output: $(head -c 300 "$T/out" "$T/err")"
-	fi
 }

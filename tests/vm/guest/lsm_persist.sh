@@ -41,8 +41,8 @@ start_lsmd -k || fail lsm_restart "$(cat "$T/lsmd.err")"
 ready=$(grep '^ready' "$LSMD_OUT" | tail -1)
 [ "$(sed -n 's/^ready rules=\([0-9]*\) .*/\1/p' <<<"$ready")" = "$rules" ] && [[ "$ready" != *" deny=0 "* ]] &&
 	pass lsm_restart_adopts_rules || fail lsm_restart_adopts_rules "first run rules=$rules; now '$ready'"
-v=$(wait_verdict "op=open verdict=deny rule=protect:$CRM pid=$dead_pid ")
-[ -n "$v" ] && pass lsm_verdicts_kept_while_dead || fail lsm_verdicts_kept_while_dead "no verdict for pid $dead_pid"
+v=$(wait_record "event=open verdict=deny rule=protect:$CRM .* pid=$dead_pid ")
+[ -n "$v" ] && pass lsm_verdicts_kept_while_dead || fail lsm_verdicts_kept_while_dead "no record for pid $dead_pid"
 still_denied lsm_restart_still_denies
 allowed lsm_restart_allowed_reads
 
