@@ -24,7 +24,7 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT)
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
@@ -150,3 +150,11 @@ $(BUILD)/helpers/genl_fuzz: tests/helpers/genl_fuzz.c
 $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/kmod_msg.o tests/unit/assert.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/kmod_msg.o $(LIBNL)
+
+# The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
+$(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
+$(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
+# lsmd: crmguardd's part for the BPF LSM backend in the VM scenarios.
+$(BUILD)/helpers/lsmd: tests/helpers/lsmd.c $(BUILD)/kbackend_lsm.o $(CTL_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/kbackend_lsm.o $(CTL_COMMON) $(LIBBPF)

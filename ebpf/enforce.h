@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF LSM enforcer (enforce.bpf.c): the keys and values of its maps,
+ * pinned under ENFORCE_PIN_DIR, and the verdicts it puts on its ring
+ * buffer. Shared by the BPF side and ctl/kbackend_lsm.c: plain structs and
+ * defines only, included after vmlinux.h (BPF) or <linux/types.h>
+ * (userland). Flags, kinds, modes, ops and verdicts are those of
+ * kmod/uapi/crmguard.h: the rule model is the kernel module's.
+ */
+#ifndef CRMGUARD_ENFORCE_H
+#define CRMGUARD_ENFORCE_H
+
+#define ENFORCE_PIN_DIR "/sys/fs/bpf/crmguard"
+
+/* Map sizes: a pinned map keeps its size, so these are fixed. */
+#define ENFORCE_MAX_INODES 65536	/* protected files and directories */
+#define ENFORCE_MAX_EXES 4096
+#define ENFORCE_MAX_USERS 4096
+#define ENFORCE_RINGBUF_SIZE (1 << 20)
+
+#define ENFORCE_COMM_LEN 16
+#define ENFORCE_PATH_LEN 4096
+
+/* Index of the per-CPU counters in the lsm_stats map. */
+enum enforce_stat {
+	ENFORCE_STAT_ALLOW,
+	ENFORCE_STAT_AUDIT,
+	ENFORCE_STAT_DENY,
+	ENFORCE_STAT_LOST,	/* verdicts that found the ring buffer full */
+	ENFORCE_NSTATS,
+};
+
+/* lsm_inodes and lsm_exes: an inode as stat() names it (st_dev, st_ino). */
+struct enforce_inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+/* lsm_inodes: a protected file, or a directory whose children are. */
+struct enforce_inode {
+	__u32 flags;		/* CRMGUARD_F_* */
+	__u32 rule_id;
+};
+
+/* lsm_users: a user rule; a uid may be in several (allowed and revoked). */
+struct enforce_user_key {
+	__u32 uid;
+	__u32 kind;		/* enum crmguard_user_kind */
+};
+
+/* lsm_config[0]. mode 0: no policy pushed yet, nothing is denied. */
+struct enforce_config {
+	__u32 mode;		/* enum crmguard_mode */
+	__u32 fail_open;	/* 1: the links are not pinned (userland's choice) */
+};
+
+/*
+ * One decision. Opens and mmaps are all reported; reads only when they are
+ * not allowed (an allowed CRM's every read would flood the ring).
+ */
+struct enforce_verdict {
+	__u32 op;		/* enum crmguard_op */
+	__u32 verdict;		/* enum crmguard_verdict */
+	__u32 rule_id;
+	__u32 pid;		/* thread group id */
+	__u32 tid;
+	__u32 uid;
+	__u64 dev, ino;		/* the file */
+	__u64 exe_dev, exe_ino;
+	char comm[ENFORCE_COMM_LEN];
+	char path[ENFORCE_PATH_LEN];	/* opens and mmaps; "" for reads */
+};
+
+#endif
