@@ -477,50 +477,76 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 	return 0;
 }
 
-struct held {
-	const struct policy *policy;
-	struct watch *watch;
-};
-
-/* Marks for read checks the files p holds that the policy now denies it. */
-static void check_held_reads(struct proc *p, void *ctx)
+/*
+ * Would some thread of the process, as /proc shows them in subj[0..n), be
+ * denied reads of a file under rule? A process none of whose threads could
+ * be read is judged as an unknown one: fail closed.
+ */
+static bool holder_denied(const struct policy *p, int rule, const struct subject *subj, size_t n)
 {
-	const struct held *h = ctx;
+	size_t i;
+
+	if (!n)
+		return decide_unknown(p, rule).verdict == VERDICT_DENY;
+	for (i = 0; i < n; i++)
+		if (decide(p, rule, &subj[i]).verdict == VERDICT_DENY)
+			return true;
+	return false;
+}
+
+/* Marks for read checks the protected files pid holds that p now denies it. */
+static void check_holder(const struct policy *p, struct watch *w, const char *pid)
+{
+	struct subject *subj = NULL;
 	char dir[64], link[320];
-	struct subject subj;
-	struct proc_file *f;
+	bool known = false;
 	struct dirent *de;
 	struct stat st;
+	size_t n = 0;
 	DIR *fds;
 	int rule;
 
-	if (!p->files)
-		return;
-	if (p->subj_valid)
-		subj = p->subj;
-	else if (proctab_subject(p->pid, &subj))
-		return;
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", p->pid);
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
 	fds = opendir(dir);
 	while (fds && (de = readdir(fds))) {
 		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' || stat(link, &st))
 			continue;
-		f = proc_file_find(p, st.st_dev, st.st_ino);
-		rule = watch_rule_of_inode(h->watch, st.st_dev, st.st_ino);
-		if (f && rule >= 0 && decide(h->policy, rule, &subj).verdict == VERDICT_DENY)
-			watch_check_reads(h->watch, link);
+		rule = watch_rule_of_inode(w, st.st_dev, st.st_ino);
+		if (rule < 0)
+			continue;
+		if (!known) {	/* who it is, once, at its first protected file */
+			n = proctab_threads(atoi(pid), &subj);
+			known = true;
+		}
+		if (holder_denied(p, rule, subj, n))
+			watch_check_reads(w, link);
 	}
 	if (fds)
 		closedir(fds);
+	free(subj);
 }
 
+/*
+ * Every descriptor of a protected file, whoever holds it: descriptors
+ * travel without an open that crmguardd would see (a child inherits them,
+ * pidfd_getfd takes them, SCM_RIGHTS passes them), and one open file can
+ * outlive the close that ended its process's entry. So /proc, not proctab.
+ */
 void access_check_held(const struct policy *p, struct watch *w)
 {
-	struct held h = { p, w };
+	struct dirent *de;
+	DIR *proc;
 
-	if (watch_trusts_reads(w))
-		proctab_for_each(check_held_reads, &h);
+	if (!watch_trusts_reads(w))
+		return;
+	proc = opendir("/proc");
+	while (proc && (de = readdir(proc))) {
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && atoi(de->d_name) != getpid())
+			check_holder(p, w, de->d_name);
+	}
+	if (proc)
+		closedir(proc);
 }
 
 /* Processes whose exit record was lost still get their close records. */

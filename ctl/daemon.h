@@ -52,7 +52,7 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 void access_read_events(struct daemon *d);
 /* access.c: ring-buffer records of the process sensor. */
 int access_on_sensor(void *ctx, const struct sensor_event *e);
-/* access.c: with reads trust, read checks on files held by processes p now denies. */
+/* access.c: with reads trust, read checks on every open file p now denies its holder. */
 void access_check_held(const struct policy *p, struct watch *w);
 /* access.c: ends the entries of processes that are gone without an exit record. */
 void access_sweep(struct daemon *d);

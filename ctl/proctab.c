@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <search.h>
@@ -101,6 +102,36 @@ int proctab_subject(pid_t tid, struct subject *subj)
 	return 0;
 }
 
+size_t proctab_threads(pid_t pid, struct subject **subj)
+{
+	char path[64];
+	struct subject *grown;
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	bool preload = proctab_preload(pid);
+	DIR *task;
+
+	*subj = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	task = opendir(path);
+	while (task && (de = readdir(task))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap * 2 + 4;
+			grown = realloc(*subj, cap * sizeof(**subj));
+			if (!grown)
+				break;
+			*subj = grown;
+		}
+		if (proctab_subject(atoi(de->d_name), &(*subj)[n]) == 0)
+			(*subj)[n++].preload = preload;
+	}
+	if (task)
+		closedir(task);
+	return n;
+}
+
 bool proctab_preload(pid_t pid)
 {
 	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
@@ -198,26 +229,6 @@ void proctab_del(struct proc *p)
 size_t proctab_count(void)
 {
 	return nprocs;
-}
-
-struct walk {
-	void (*fn)(struct proc *p, void *ctx);
-	void *ctx;
-};
-
-static void visit(const void *node, VISIT which, void *closure)
-{
-	struct walk *w = closure;
-
-	if (which == postorder || which == leaf)
-		w->fn(*(struct proc *const *)node, w->ctx);
-}
-
-void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
-{
-	struct walk w = { fn, ctx };
-
-	twalk_r(procs, visit, &w);
 }
 
 struct gone {

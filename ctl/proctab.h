@@ -48,8 +48,6 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent);
 void proctab_set_exe(struct proc *p, const char *exe);
 void proctab_del(struct proc *p);
 size_t proctab_count(void);
-/* Calls fn for each process; fn must not add or remove processes. */
-void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The pids in the table that no longer run, in a malloc()ed array. */
 size_t proctab_gone(pid_t **pids);
 /* Reads a small /proc file into buf, NUL-terminated; its length, or -1. */
@@ -58,6 +56,11 @@ ssize_t proctab_read(const char *path, char *buf, size_t len);
 pid_t proctab_tgid_of(pid_t tid);
 /* Who thread tid is, from /proc (preload left false); -1 if it is gone. */
 int proctab_subject(pid_t tid, struct subject *subj);
+/*
+ * Who each thread of process pid is, from /proc (preload filled in), in a
+ * malloc()ed array; their number, 0 if none could be read.
+ */
+size_t proctab_threads(pid_t pid, struct subject **subj);
 /* Does pid run with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set? */
 bool proctab_preload(pid_t pid);
 
