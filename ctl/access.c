@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include "ctl/daemon.h"
 #include "ctl/decide.h"
 
@@ -404,8 +405,13 @@ static void emit_proc(struct daemon *d, const char *event, struct proc *p, const
 
 	record_init(&r, event);
 	put_proc(&r, p);
-	if (e->type == SENSOR_EXIT)
-		record_i64(&r, "code", e->exit_code >> 8);
+	if (e->type == SENSOR_EXIT && WIFSIGNALED(e->exit_code)) {
+		record_i64(&r, "signal", WTERMSIG(e->exit_code));
+		if (WCOREDUMP(e->exit_code))
+			record_u64(&r, "core", 1);
+	} else if (e->type == SENSOR_EXIT) {
+		record_i64(&r, "code", WEXITSTATUS(e->exit_code));
+	}
 	daemon_emit(d, LOG_LVL_INFO, &r);
 }
 
