@@ -106,12 +106,16 @@ static void put_proc(struct record *r, const struct proc *p)
 	record_u64(r, "tainted", p->tainted);
 }
 
-static void put_file(struct record *r, const char *rule, const char *path, dev_t dev, ino_t ino)
+/* unreachable: path is the kernel's name for the file, which names nothing here */
+static void put_file(struct record *r, const char *rule, const char *path, bool unreachable,
+		     dev_t dev, ino_t ino)
 {
 	char num[32];
 
 	record_str(r, "rule", rule);
 	record_str(r, "path", path);
+	if (unreachable)
+		record_u64(r, "path_unreachable", 1);
 	snprintf(num, sizeof(num), "%u:%u", major(dev), minor(dev));
 	record_str(r, "dev", num);
 	record_u64(r, "ino", ino);
@@ -129,7 +133,7 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 					 used ? "," : "", routes[i].name);
 	record_init(&r, "close");
 	record_str(&r, "verdict", f->verdict);
-	put_file(&r, f->rule, f->path ? f->path : "", f->dev, f->ino);
+	put_file(&r, f->rule, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
 	put_proc(&r, p);
 	if (watch_has_ranges(d->watch) && !watch_trusts_reads(d->watch))
 		record_u64(&r, "bytes", f->bytes);
@@ -183,20 +187,91 @@ struct access {
 	struct subject subj;
 	struct decision dec;
 	char label[256];
+	const char *rule_path;	/* the protect rule's path */
 	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
+	bool path_unreachable;
 };
 
-/* The path of the event's file, as the process reached it. */
-static const char *path_of(struct access *a)
+/* What /proc/self/fd/FD links to, into buf; its length, or -1. */
+static ssize_t fd_path(int fd, char *buf, size_t len)
 {
 	char self[32];
 	ssize_t n;
 
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, buf, len - 1);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* Does path name the file st describes? */
+static bool names(const char *path, const struct stat *st)
+{
+	struct stat at;
+
+	return !stat(path, &at) && at.st_dev == st->st_dev && at.st_ino == st->st_ino;
+}
+
+/* A directory to open_by_handle_at() through: path if it is one, else its parent. */
+static int mount_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[PATH_MAX];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOTDIR || !slash)
+		return fd;
+	snprintf(parent, sizeof(parent), "%.*s", slash > path ? (int)(slash - path) : 1, path);
+	return open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * The file open at fd, looked up by its handle through the mount that the
+ * path `through` is on, into buf. Only directories and O_PATH are opened:
+ * no open event, so crmguardd never waits on itself.
+ */
+static bool path_by_handle(int fd, const char *through, char *buf, size_t len)
+{
+	char raw[sizeof(struct file_handle) + MAX_HANDLE_SZ]
+		__attribute__((aligned(__alignof__(struct file_handle))));
+	struct file_handle *fh = (void *)raw;
+	int mnt_id, mnt, file = -1;
+	ssize_t n = -1;
+
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	mnt = mount_dir(through);
+	if (mnt >= 0 && !name_to_handle_at(fd, "", fh, &mnt_id, AT_EMPTY_PATH))
+		file = open_by_handle_at(mnt, fh, O_PATH | O_CLOEXEC);
+	if (file >= 0) {
+		n = fd_path(file, buf, len);
+		close(file);
+	}
+	if (mnt >= 0)
+		close(mnt);
+	return n > 0;
+}
+
+/*
+ * The path of the event's file in crmguardd's mounts. The kernel names it
+ * through the mount it was opened on; where that mount is none of ours
+ * (an overlayfs layer, another mount namespace) the name is relative to
+ * that mount and wrong here. Then the file is looked up by handle through
+ * the mount of its rule's path; failing that, the record says
+ * path_unreachable beside the kernel's name.
+ */
+static const char *path_of(struct access *a)
+{
+	char real[PATH_MAX];
+
 	if (a->path[0])
 		return a->path;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", a->m->fd);
-	n = readlink(self, a->path, sizeof(a->path) - 1);
-	a->path[n > 0 ? n : 0] = 0;
+	fd_path(a->m->fd, a->path, sizeof(a->path));
+	if (names(a->path, &a->st))
+		return a->path;
+	if (path_by_handle(a->m->fd, a->rule_path, real, sizeof(real)) && names(real, &a->st))
+		snprintf(a->path, sizeof(a->path), "%s", real);
+	else
+		a->path_unreachable = true;
 	return a->path;
 }
 
@@ -206,7 +281,8 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 
 	record_init(&r, event);
 	record_str(&r, "verdict", verdict_name(a->dec.verdict));
-	put_file(&r, a->label, path_of(a), a->st.st_dev, a->st.st_ino);
+	path_of(a);
+	put_file(&r, a->label, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		record_str(&r, "via", routes[a->route].name);
@@ -231,8 +307,10 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	} else {
 		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
 	}
-	if (f)
+	if (f) {
+		f->path_unreachable = a->path_unreachable;
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
+	}
 	log_access(d, "open", p, a);
 }
 
@@ -243,10 +321,12 @@ static void on_access(struct daemon *d, struct proc *p, struct access *a,
 	unsigned long long n = 0;
 	off_t size = a->st.st_size;
 
-	if (!f)	/* opened before crmguardd started, or passed over a socket */
+	if (!f) {	/* opened before crmguardd started, or passed over a socket */
 		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
-	if (!f)
-		return;
+		if (!f)
+			return;
+		f->path_unreachable = a->path_unreachable;
+	}
 	if (!f->verdict[0])
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
 	if (a->dec.verdict == VERDICT_DENY) {
@@ -340,6 +420,8 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 
 	if (fstat(m->fd, &a.st) == 0)
 		a.rule = watch_rule_of(d->watch, m->fd, &a.st);
+	if (a.rule >= 0)
+		a.rule_path = d->policy.rules[a.rule].arg;
 	/* A file no rule covers (any more) is let be. */
 	if (a.rule >= 0 && perm)
 		p = judge(d, &a, perm);

@@ -17,6 +17,7 @@ struct proc_file {
 	char rule[256];			/* the rule that decided its open */
 	char verdict[8];		/* of its open: allow, audit */
 	char *path;
+	bool path_unreachable;		/* path is the kernel's name, which names nothing here */
 	unsigned long long bytes;	/* content handed over: reads and mappings */
 	unsigned long long reads;	/* read calls and mappings */
 	unsigned long long denied;	/* reads refused (revoked after open...) */

@@ -70,6 +70,15 @@ ln "$DB" "$T/outside/hardlink.db"
 denied deny_hardlink cat "$T/outside/hardlink.db"
 mkdir "$T/bind"
 mount --bind "$CRM" "$T/bind" && { denied deny_bind_mount cat "$T/bind/clients.db"; umount "$T/bind"; }
+mkdir "$T/upper" "$T/work" "$T/merged"
+if mount -t overlay overlay -o lowerdir="$CRM",upperdir="$T/upper",workdir="$T/work" "$T/merged"; then
+	denied deny_overlay cat "$T/merged/clients.db"
+	# a write needs a copy-up, which reads the protected file
+	denied deny_overlay_copy_up sh -c "echo x >>'$T/merged/clients.db'"
+	umount "$T/merged"
+else
+	fail deny_overlay "mount -t overlay failed"
+fi
 mv "$DB" "$CRM/renamed.db"
 denied deny_after_rename cat "$CRM/renamed.db"
 mv "$CRM/renamed.db" "$DB"

@@ -84,6 +84,35 @@ sleep 0.3
 ln "$CRM/export.csv" "$T/outside/export-link"
 check reused_inode_number read "$T/outside/export-link"
 
+# Through an overlayfs mount whose lower layer is the protected directory,
+# and through a bind mount in another mount namespace: the kernel names
+# the file by a mount crmguardd does not have, the record by its real path.
+# name_check NAME PATH CMD...: CMD reads PATH; its close record names
+# $CRM/created-later.
+name_check() {
+	local name=$1 path=$2 pid rec
+	shift 2
+	"$@" >/dev/null &
+	pid=$!
+	wait $pid
+	rec=$(wait_record "event=close .* pid=$pid ")
+	if [ "$(field "$rec" path)" = "$CRM/created-later" ] && [[ "$rec" != *path_unreachable* ]] &&
+	   [ "$(field "$rec" bytes)" -ge 30000 ]; then
+		pass "$name"
+	else
+		fail "$name" "read $path, record: '$rec'"
+	fi
+}
+mkdir "$T/upper" "$T/work" "$T/merged"
+if mount -t overlay overlay -o lowerdir="$CRM",upperdir="$T/upper",workdir="$T/work" "$T/merged"; then
+	name_check overlay_real_path "$T/merged/created-later" "$READVIA" read "$T/merged/created-later"
+	umount "$T/merged"
+else
+	fail overlay_real_path "mount -t overlay failed"
+fi
+name_check other_namespace_real_path "$T/merged/created-later" unshare -m sh -c \
+	"mount --bind '$CRM' '$T/merged' && exec '$READVIA' read '$T/merged/created-later'"
+
 # Unprotected: read it a few ways; no record may name it.
 for r in read mmap sendfile; do "$READVIA" $r "$T/outside/plain" >/dev/null; done
 sleep 0.5
