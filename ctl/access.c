@@ -60,16 +60,11 @@ static const struct route {
 };
 #define ROUTE_OTHER (sizeof(routes) / sizeof(routes[0]) - 1)
 
-static size_t route_of(pid_t tid)
+static size_t route_of(struct proc_thread *t)
 {
-	char path[64], buf[64];
-	long nr;
+	long nr = t ? proctab_thread_syscall(t) : -1;
 	size_t i;
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
-	if (proctab_read(path, buf, sizeof(buf)) <= 0)
-		return ROUTE_OTHER;
-	nr = strtol(buf, NULL, 10);
 	for (i = 0; i < ROUTE_OTHER; i++)
 		if (routes[i].nr == nr)
 			return i;
@@ -364,42 +359,32 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
 
 /*
  * Who is asking. An open reads it all from /proc; a read reuses what the
- * open found, as long as the thread still runs the same binary (one stat):
- * the exec that would change the answer changes /proc/TID/exe.
+ * thread's last open or first read found, as long as the thread still runs
+ * the same binary (one stat): the exec that would change the answer
+ * changes /proc/TID/exe.
  */
-static struct proc *subject_of(struct access *a, bool perm)
+static struct proc *subject_of(struct access *a, struct proc_thread *t, bool perm)
 {
-	struct proc *p = proctab_find(a->m->pid);
-	struct stat exe;
-	char path[64];
-
-	if (p && p->subj_valid && !(a->m->mask & WATCH_OPEN)) {
-		snprintf(path, sizeof(path), "/proc/%d/exe", a->m->pid);
-		if (!stat(path, &exe) && exe.st_dev == p->subj.exe_dev &&
-		    exe.st_ino == p->subj.exe_ino) {
-			a->subj = p->subj;
-			return p;
-		}
-	}
-	if (proctab_subject(a->m->pid, &a->subj))
+	if (!t)
 		return NULL;
-	p = proc_of(a->m->pid, a->subj.tgid, perm);
-	a->subj.preload = proctab_preload(a->subj.tgid);
-	if (p && p->pid == a->m->pid) {
-		p->subj = a->subj;
-		p->subj_valid = true;
+	if (!t->subj_valid || (a->m->mask & WATCH_OPEN) || !proctab_thread_same_exe(t)) {
+		if (proctab_thread_read(t, perm))
+			return NULL;
 	}
-	return p;
+	a->subj = t->subj;
+	return proc_of(t->tid, t->subj.tgid, perm);
 }
 
 /* Everything the answer depends on, read while the thread still waits. */
 static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 {
+	struct proc_thread *t = proctab_thread(a->m->pid);
 	struct proc *p;
 
+	/* The route first: reading it proves that t is still the same thread. */
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
-		a->route = route_of(a->m->pid);
-	p = subject_of(a, perm);
+		a->route = route_of(t);
+	p = subject_of(a, t, perm);
 	if (!a->subj.tgid) {
 		a->dec = decide_unknown(&d->policy, a->rule);
 		return NULL;
@@ -544,7 +529,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
 			snprintf(exe, sizeof(exe), "%s", e->filename);
 		proctab_set_exe(p, exe);
-		p->subj_valid = false;
+		proctab_thread_forget(p->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;

@@ -33,8 +33,6 @@ struct proc {
 	char comm[16];
 	char *exe;
 	bool tainted;			/* read protected data, or a child of one that did */
-	struct subject subj;		/* as its main thread's last open found it */
-	bool subj_valid;
 	struct proc_file *files;
 };
 
@@ -55,8 +53,6 @@ size_t proctab_gone(pid_t **pids);
 ssize_t proctab_read(const char *path, char *buf, size_t len);
 /* The thread group of thread tid, from /proc; 0 if it is gone. */
 pid_t proctab_tgid_of(pid_t tid);
-/* Who thread tid is, from /proc (preload left false); -1 if it is gone. */
-int proctab_subject(pid_t tid, struct subject *subj);
 /*
  * Who each thread of process pid is, from /proc (preload filled in), in a
  * malloc()ed array; their number, 0 if none could be read.
@@ -64,6 +60,35 @@ int proctab_subject(pid_t tid, struct subject *subj);
 size_t proctab_threads(pid_t pid, struct subject **subj);
 /* Does pid run with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set? */
 bool proctab_preload(pid_t pid);
+
+/*
+ * A thread that asks about protected files: who it is, as its last open or
+ * its first read found it, and its /proc/TID/syscall held open.
+ */
+struct proc_thread {
+	pid_t tid;
+	struct subject subj;
+	bool subj_valid;
+	int syscall;			/* -1: could not be opened */
+	unsigned long long used;	/* when it last asked */
+};
+
+/* The entry of thread tid, made (knowing nothing yet) if it has none; NULL for tid <= 0. */
+struct proc_thread *proctab_thread(pid_t tid);
+/*
+ * The system call t is blocked in, -1 if unknown. If t's thread is gone,
+ * t starts over as the entry of whatever thread now has its number.
+ */
+long proctab_thread_syscall(struct proc_thread *t);
+/*
+ * Reads who t is from /proc into t->subj. With add, its process gets an
+ * entry if it has none: from the same reads when t is its main thread.
+ */
+int proctab_thread_read(struct proc_thread *t, bool add);
+/* Does t still run the executable its subject names? (it may have exec'd) */
+bool proctab_thread_same_exe(const struct proc_thread *t);
+/* The threads of tgid must read who they are again (it exec'd). */
+void proctab_thread_forget(pid_t tgid);
 
 struct proc_file *proc_file_find(struct proc *p, dev_t dev, ino_t ino);
 struct proc_file *proc_file_add(struct proc *p, dev_t dev, ino_t ino, const char *rule,

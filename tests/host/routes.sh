@@ -41,6 +41,23 @@ check route_splice splice "$CRM/blob" splice
 check route_copy_file_range copy_file_range "$CRM/blob" copy_file_range
 check route_openat2 read "$CRM/blob" openat2
 check route_procfd read "$CRM/blob" procfd
+# One thread, one file, three routes: each read is named by its own
+# system call, whatever the thread did before; a second thread too.
+/usr/bin/python3 - "$CRM/blob" <<'PY' &
+import mmap, os, sys, threading
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+os.read(fd, 4096)
+os.readv(fd, [bytearray(4096)])
+t = threading.Thread(target=lambda: os.pread(fd, 4096, 8192))
+t.start()
+t.join()
+PY
+pid=$!
+wait $pid
+rec=$(wait_record "event=close .* pid=$pid ")
+[ "$(field "$rec" via)" = read,pread64,readv ] && [ "$(field "$rec" reads)" = 4 ] &&
+	pass route_each_call || fail route_each_call "record: '$rec'"
 # io_uring reads run in the submitting thread or in an io-wq worker.
 "$READVIA" io_uring "$CRM/blob" >/dev/null &
 pid=$!
