@@ -10,14 +10,17 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include "ctl/daemon.h"
 #include "ctl/decide.h"
 
@@ -59,16 +62,11 @@ static const struct route {
 };
 #define ROUTE_OTHER (sizeof(routes) / sizeof(routes[0]) - 1)
 
-static size_t route_of(pid_t tid)
+static size_t route_of(struct proc_thread *t)
 {
-	char path[64], buf[64];
-	long nr;
+	long nr = t ? proctab_thread_syscall(t) : -1;
 	size_t i;
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
-	if (proctab_read(path, buf, sizeof(buf)) <= 0)
-		return ROUTE_OTHER;
-	nr = strtol(buf, NULL, 10);
 	for (i = 0; i < ROUTE_OTHER; i++)
 		if (routes[i].nr == nr)
 			return i;
@@ -105,12 +103,14 @@ static void put_proc(struct record *r, const struct proc *p)
 	record_u64(r, "tainted", p->tainted);
 }
 
-static void put_file(struct record *r, const char *rule, const char *path, dev_t dev, ino_t ino)
+/* unreachable: path is the kernel's name for the file, which names nothing here */
+static void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino)
 {
 	char num[32];
 
-	record_str(r, "rule", rule);
 	record_str(r, "path", path);
+	if (unreachable)
+		record_u64(r, "path_unreachable", 1);
 	snprintf(num, sizeof(num), "%u:%u", major(dev), minor(dev));
 	record_str(r, "dev", num);
 	record_u64(r, "ino", ino);
@@ -128,7 +128,8 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 					 used ? "," : "", routes[i].name);
 	record_init(&r, "close");
 	record_str(&r, "verdict", f->verdict);
-	put_file(&r, f->rule, f->path ? f->path : "", f->dev, f->ino);
+	record_str(&r, "rule", f->rule);
+	put_file(&r, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
 	put_proc(&r, p);
 	if (watch_has_ranges(d->watch) && !watch_trusts_reads(d->watch))
 		record_u64(&r, "bytes", f->bytes);
@@ -182,20 +183,91 @@ struct access {
 	struct subject subj;
 	struct decision dec;
 	char label[256];
+	const char *rule_path;	/* the protect rule's path */
 	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
+	bool path_unreachable;
 };
 
-/* The path of the event's file, as the process reached it. */
-static const char *path_of(struct access *a)
+/* What /proc/self/fd/FD links to, into buf; its length, or -1. */
+static ssize_t fd_path(int fd, char *buf, size_t len)
 {
 	char self[32];
 	ssize_t n;
 
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, buf, len - 1);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* Does path name the file st describes? */
+static bool names(const char *path, const struct stat *st)
+{
+	struct stat at;
+
+	return !stat(path, &at) && at.st_dev == st->st_dev && at.st_ino == st->st_ino;
+}
+
+/* A directory to open_by_handle_at() through: path if it is one, else its parent. */
+static int mount_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[PATH_MAX];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOTDIR || !slash)
+		return fd;
+	snprintf(parent, sizeof(parent), "%.*s", slash > path ? (int)(slash - path) : 1, path);
+	return open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * The file open at fd, looked up by its handle through the mount that the
+ * path `through` is on, into buf. Only directories and O_PATH are opened:
+ * no open event, so crmguardd never waits on itself.
+ */
+static bool path_by_handle(int fd, const char *through, char *buf, size_t len)
+{
+	char raw[sizeof(struct file_handle) + MAX_HANDLE_SZ]
+		__attribute__((aligned(__alignof__(struct file_handle))));
+	struct file_handle *fh = (void *)raw;
+	int mnt_id, mnt, file = -1;
+	ssize_t n = -1;
+
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	mnt = mount_dir(through);
+	if (mnt >= 0 && !name_to_handle_at(fd, "", fh, &mnt_id, AT_EMPTY_PATH))
+		file = open_by_handle_at(mnt, fh, O_PATH | O_CLOEXEC);
+	if (file >= 0) {
+		n = fd_path(file, buf, len);
+		close(file);
+	}
+	if (mnt >= 0)
+		close(mnt);
+	return n > 0;
+}
+
+/*
+ * The path of the event's file in crmguardd's mounts. The kernel names it
+ * through the mount it was opened on; where that mount is none of ours
+ * (an overlayfs layer, another mount namespace) the name is relative to
+ * that mount and wrong here. Then the file is looked up by handle through
+ * the mount of its rule's path; failing that, the record says
+ * path_unreachable beside the kernel's name.
+ */
+static const char *path_of(struct access *a)
+{
+	char real[PATH_MAX];
+
 	if (a->path[0])
 		return a->path;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", a->m->fd);
-	n = readlink(self, a->path, sizeof(a->path) - 1);
-	a->path[n > 0 ? n : 0] = 0;
+	fd_path(a->m->fd, a->path, sizeof(a->path));
+	if (names(a->path, &a->st))
+		return a->path;
+	if (path_by_handle(a->m->fd, a->rule_path, real, sizeof(real)) && names(real, &a->st))
+		snprintf(a->path, sizeof(a->path), "%s", real);
+	else
+		a->path_unreachable = true;
 	return a->path;
 }
 
@@ -205,11 +277,132 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 
 	record_init(&r, event);
 	record_str(&r, "verdict", verdict_name(a->dec.verdict));
-	put_file(&r, a->label, path_of(a), a->st.st_dev, a->st.st_ino);
+	record_str(&r, "rule", a->label);
+	path_of(a);
+	put_file(&r, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		record_str(&r, "via", routes[a->route].name);
 	daemon_emit(d, a->dec.verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+}
+
+/*
+ * Refused opens of one file by one process running one binary. The first
+ * is logged at once with count=1; those that follow it are counted, and
+ * each second that saw some gets a record with their count. So a loop of
+ * refused opens costs a record a second, and the counts of the deny
+ * records add up to the opens refused.
+ */
+struct refusal {
+	pid_t pid;
+	dev_t dev, exe_dev;
+	ino_t ino, exe_ino;
+	char label[256];	/* the rule that refused */
+	struct proc who;	/* a copy for the records; exe its own, no files */
+	char *path;
+	bool path_unreachable;
+	unsigned long long count;	/* refused since the last record */
+	struct refusal *next;
+};
+
+#define REFUSALS_MAX 1024	/* past that, each refusal has a record of its own */
+
+static void *refusals;			/* tsearch tree, by the key fields */
+static struct refusal *refusal_list;
+static size_t nrefusals;
+static time_t refusals_reported;	/* the second of the last report */
+
+static int cmp_refusal(const void *a, const void *b)
+{
+	const struct refusal *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->dev != y->dev || x->ino != y->ino)
+		return x->dev != y->dev ? (x->dev < y->dev ? -1 : 1) : (x->ino < y->ino ? -1 : 1);
+	if (x->exe_dev != y->exe_dev || x->exe_ino != y->exe_ino)
+		return x->exe_dev != y->exe_dev ? (x->exe_dev < y->exe_dev ? -1 : 1)
+						: (x->exe_ino < y->exe_ino ? -1 : 1);
+	return strcmp(x->label, y->label);
+}
+
+static void free_refusal(struct refusal *f)
+{
+	free(f->who.exe);
+	free(f->path);
+	free(f);
+}
+
+static void emit_refusal(struct daemon *d, const struct refusal *f)
+{
+	struct record r;
+
+	record_init(&r, "open");
+	record_str(&r, "verdict", "deny");
+	record_str(&r, "rule", f->label);
+	record_u64(&r, "count", f->count);
+	put_file(&r, f->path, f->path_unreachable, f->dev, f->ino);
+	put_proc(&r, &f->who);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+static void note_refusal(struct daemon *d, const struct proc *p, struct access *a)
+{
+	struct refusal *f = calloc(1, sizeof(*f)), **found;
+
+	if (!f)
+		return;
+	f->pid = p->pid;
+	f->dev = a->st.st_dev;
+	f->ino = a->st.st_ino;
+	f->exe_dev = a->subj.exe_dev;
+	f->exe_ino = a->subj.exe_ino;
+	snprintf(f->label, sizeof(f->label), "%s", a->label);
+	found = tfind(f, &refusals, cmp_refusal);
+	if (found) {
+		(*found)->count++;
+		free(f);
+		return;
+	}
+	f->who = *p;
+	f->who.exe = strdup(p->exe ? p->exe : "");
+	f->who.files = NULL;
+	f->path = strdup(path_of(a));
+	f->path_unreachable = a->path_unreachable;
+	f->count = 1;
+	emit_refusal(d, f);
+	f->count = 0;
+	if (nrefusals >= REFUSALS_MAX || !tsearch(f, &refusals, cmp_refusal)) {
+		free_refusal(f);
+		return;
+	}
+	f->next = refusal_list;
+	refusal_list = f;
+	nrefusals++;
+}
+
+/* Once a second: the counts of refusals since their last record; a quiet one is forgotten. */
+static void report_refusals(struct daemon *d)
+{
+	struct refusal **pp = &refusal_list, *f;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (now.tv_sec == refusals_reported)
+		return;
+	refusals_reported = now.tv_sec;
+	while ((f = *pp)) {
+		if (f->count) {
+			emit_refusal(d, f);
+			f->count = 0;
+			pp = &f->next;
+			continue;
+		}
+		*pp = f->next;
+		tdelete(f, &refusals, cmp_refusal);
+		free_refusal(f);
+		nrefusals--;
+	}
 }
 
 static void on_open(struct daemon *d, struct proc *p, struct access *a)
@@ -219,7 +412,7 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	d->n.open++;
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
-		log_access(d, "open", p, a);
+		note_refusal(d, p, a);
 		return;		/* the open failed: nothing to follow */
 	}
 	f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
@@ -230,8 +423,10 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	} else {
 		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
 	}
-	if (f)
+	if (f) {
+		f->path_unreachable = a->path_unreachable;
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
+	}
 	log_access(d, "open", p, a);
 }
 
@@ -242,10 +437,12 @@ static void on_access(struct daemon *d, struct proc *p, struct access *a,
 	unsigned long long n = 0;
 	off_t size = a->st.st_size;
 
-	if (!f)	/* opened before crmguardd started, or passed over a socket */
+	if (!f) {	/* opened before crmguardd started, or passed over a socket */
 		f = proc_file_add(p, a->st.st_dev, a->st.st_ino, a->label, path_of(a));
-	if (!f)
-		return;
+		if (!f)
+			return;
+		f->path_unreachable = a->path_unreachable;
+	}
 	if (!f->verdict[0])
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
 	if (a->dec.verdict == VERDICT_DENY) {
@@ -283,47 +480,42 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
 
 /*
  * Who is asking. An open reads it all from /proc; a read reuses what the
- * open found, as long as the thread still runs the same binary (one stat):
- * the exec that would change the answer changes /proc/TID/exe.
+ * thread's last open or first read found, as long as the thread still runs
+ * the same binary (one stat): the exec that would change the answer
+ * changes /proc/TID/exe. So does an open that what was read less than a
+ * second ago refuses (a loop of refused opens): a subject read a moment
+ * ago may confirm a refusal, never let anything through.
  */
-static struct proc *subject_of(struct access *a, bool perm)
+static bool reuse_subject(const struct daemon *d, const struct access *a, const struct proc_thread *t)
 {
-	struct proc *p = proctab_find(a->m->pid);
-	struct stat exe;
-	char path[64];
+	struct timespec now;
 
-	if (p && p->subj_valid && !(a->m->mask & WATCH_OPEN)) {
-		snprintf(path, sizeof(path), "/proc/%d/exe", a->m->pid);
-		if (!stat(path, &exe) && exe.st_dev == p->subj.exe_dev &&
-		    exe.st_ino == p->subj.exe_ino) {
-			a->subj = p->subj;
-			return p;
-		}
-	}
-	if (proctab_subject(a->m->pid, &a->subj))
-		return NULL;
-	p = proc_of(a->m->pid, a->subj.tgid, perm);
-	a->subj.preload = proctab_preload(a->subj.tgid);
-	if (p && p->pid == a->m->pid) {
-		p->subj = a->subj;
-		p->subj_valid = true;
-	}
-	return p;
+	if (!t->subj_valid || !proctab_thread_same_exe(t))
+		return false;
+	if (!(a->m->mask & WATCH_OPEN))
+		return true;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return now.tv_sec * 1000 + now.tv_nsec / 1000000 - t->read_at < 1000 &&
+	       decide(&d->policy, a->rule, &t->subj).verdict == VERDICT_DENY;
 }
 
 /* Everything the answer depends on, read while the thread still waits. */
 static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 {
+	struct proc_thread *t = proctab_thread(a->m->pid);
 	struct proc *p;
 
+	/* The route first: reading it proves that t is still the same thread. */
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
-		a->route = route_of(a->m->pid);
-	p = subject_of(a, perm);
+		a->route = route_of(t);
+	if (t && (reuse_subject(d, a, t) || !proctab_thread_read(t, perm)))
+		a->subj = t->subj;
 	if (!a->subj.tgid) {
 		a->dec = decide_unknown(&d->policy, a->rule);
 		return NULL;
 	}
 	a->dec = decide(&d->policy, a->rule, &a->subj);
+	p = proc_of(t->tid, a->subj.tgid, perm);
 	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
 		sensor_track(d->sensor, p->pid);
 	return p;
@@ -339,6 +531,8 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 
 	if (fstat(m->fd, &a.st) == 0)
 		a.rule = watch_rule_of(d->watch, m->fd, &a.st);
+	if (a.rule >= 0)
+		a.rule_path = d->policy.rules[a.rule].arg;
 	/* A file no rule covers (any more) is let be. */
 	if (a.rule >= 0 && perm)
 		p = judge(d, &a, perm);
@@ -404,8 +598,13 @@ static void emit_proc(struct daemon *d, const char *event, struct proc *p, const
 
 	record_init(&r, event);
 	put_proc(&r, p);
-	if (e->type == SENSOR_EXIT)
-		record_i64(&r, "code", e->exit_code >> 8);
+	if (e->type == SENSOR_EXIT && WIFSIGNALED(e->exit_code)) {
+		record_i64(&r, "signal", WTERMSIG(e->exit_code));
+		if (WCOREDUMP(e->exit_code))
+			record_u64(&r, "core", 1);
+	} else if (e->type == SENSOR_EXIT) {
+		record_i64(&r, "code", WEXITSTATUS(e->exit_code));
+	}
 	daemon_emit(d, LOG_LVL_INFO, &r);
 }
 
@@ -456,7 +655,9 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
 			snprintf(exe, sizeof(exe), "%s", e->filename);
 		proctab_set_exe(p, exe);
-		p->subj_valid = false;
+		p->exe_dev = e->exe_dev;
+		p->exe_ino = e->exe_ino;
+		proctab_thread_forget(p->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;
@@ -477,50 +678,76 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 	return 0;
 }
 
-struct held {
-	const struct policy *policy;
-	struct watch *watch;
-};
-
-/* Marks for read checks the files p holds that the policy now denies it. */
-static void check_held_reads(struct proc *p, void *ctx)
+/*
+ * Would some thread of the process, as /proc shows them in subj[0..n), be
+ * denied reads of a file under rule? A process none of whose threads could
+ * be read is judged as an unknown one: fail closed.
+ */
+static bool holder_denied(const struct policy *p, int rule, const struct subject *subj, size_t n)
 {
-	const struct held *h = ctx;
+	size_t i;
+
+	if (!n)
+		return decide_unknown(p, rule).verdict == VERDICT_DENY;
+	for (i = 0; i < n; i++)
+		if (decide(p, rule, &subj[i]).verdict == VERDICT_DENY)
+			return true;
+	return false;
+}
+
+/* Marks for read checks the protected files pid holds that p now denies it. */
+static void check_holder(const struct policy *p, struct watch *w, const char *pid)
+{
+	struct subject *subj = NULL;
 	char dir[64], link[320];
-	struct subject subj;
-	struct proc_file *f;
+	bool known = false;
 	struct dirent *de;
 	struct stat st;
+	size_t n = 0;
 	DIR *fds;
 	int rule;
 
-	if (!p->files)
-		return;
-	if (p->subj_valid)
-		subj = p->subj;
-	else if (proctab_subject(p->pid, &subj))
-		return;
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", p->pid);
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
 	fds = opendir(dir);
 	while (fds && (de = readdir(fds))) {
 		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' || stat(link, &st))
 			continue;
-		f = proc_file_find(p, st.st_dev, st.st_ino);
-		rule = watch_rule_of_inode(h->watch, st.st_dev, st.st_ino);
-		if (f && rule >= 0 && decide(h->policy, rule, &subj).verdict == VERDICT_DENY)
-			watch_check_reads(h->watch, link);
+		rule = watch_rule_of_inode(w, st.st_dev, st.st_ino);
+		if (rule < 0)
+			continue;
+		if (!known) {	/* who it is, once, at its first protected file */
+			n = proctab_threads(atoi(pid), &subj);
+			known = true;
+		}
+		if (holder_denied(p, rule, subj, n))
+			watch_check_reads(w, link);
 	}
 	if (fds)
 		closedir(fds);
+	free(subj);
 }
 
+/*
+ * Every descriptor of a protected file, whoever holds it: descriptors
+ * travel without an open that crmguardd would see (a child inherits them,
+ * pidfd_getfd takes them, SCM_RIGHTS passes them), and one open file can
+ * outlive the close that ended its process's entry. So /proc, not proctab.
+ */
 void access_check_held(const struct policy *p, struct watch *w)
 {
-	struct held h = { p, w };
+	struct dirent *de;
+	DIR *proc;
 
-	if (watch_trusts_reads(w))
-		proctab_for_each(check_held_reads, &h);
+	if (!watch_trusts_reads(w))
+		return;
+	proc = opendir("/proc");
+	while (proc && (de = readdir(proc))) {
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && atoi(de->d_name) != getpid())
+			check_holder(p, w, de->d_name);
+	}
+	if (proc)
+		closedir(proc);
 }
 
 /* Processes whose exit record was lost still get their close records. */
@@ -545,6 +772,8 @@ void access_report_drops(struct daemon *d)
 {
 	unsigned long long now = sensor_dropped(d->sensor);
 	struct record r;
+
+	report_refusals(d);
 
 	if (now == d->n.lost_ringbuf)
 		return;

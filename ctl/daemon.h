@@ -54,13 +54,16 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 void access_read_events(struct daemon *d);
 /* access.c: ring-buffer records of the process sensor. */
 int access_on_sensor(void *ctx, const struct sensor_event *e);
-/* access.c: with reads trust, read checks on files held by processes p now denies. */
+/* access.c: with reads trust, read checks on every open file p now denies its holder. */
 void access_check_held(const struct policy *p, struct watch *w);
 /* access.c: a verdict of the in-kernel backend (an enforcer_read callback). */
 void access_on_verdict(void *ctx, const struct kernel_verdict *v);
 /* access.c: ends the entries of processes that are gone without an exit record. */
 void access_sweep(struct daemon *d);
-/* access.c: reports ring-buffer drops not reported yet. */
+/*
+ * access.c: reports what is due: ring-buffer drops not reported yet, and
+ * once a second the counts of repeated refusals. Call it at least each second.
+ */
 void access_report_drops(struct daemon *d);
 
 #endif

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ctl/proctab.h"
@@ -71,27 +73,41 @@ pid_t proctab_tgid_of(pid_t tid)
 	return s ? (pid_t)strtol(s, NULL, 10) : 0;
 }
 
-int proctab_subject(pid_t tid, struct subject *subj)
+/* What /proc says of a thread: its status, and its login uid. */
+struct ids {
+	char status[2048];
+	uint32_t loginuid;	/* (uint32_t)-1: not set */
+};
+
+static int read_ids(pid_t tid, struct ids *ids)
 {
-	char path[64], buf[2048];
-	const char *s;
-	struct stat st;
-	char *end;
+	char path[64], buf[32];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	if (proctab_read(path, buf, sizeof(buf)) < 0)
+	if (proctab_read(path, ids->status, sizeof(ids->status)) < 0)
 		return -1;
-	s = status_field(buf, "\nTgid:");
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", tid);
+	ids->loginuid = proctab_read(path, buf, sizeof(buf)) <= 0 ? (uint32_t)-1 : strtoul(buf, NULL, 10);
+	return 0;
+}
+
+/* Who thread tid is, from its ids and its executable (preload left false). */
+static int subject_from(pid_t tid, const struct ids *ids, struct subject *subj)
+{
+	const char *s;
+	struct stat st;
+	char path[64], *end;
+
+	s = status_field(ids->status, "\nTgid:");
 	subj->tgid = s ? strtol(s, NULL, 10) : 0;
-	s = status_field(buf, "\nUid:");
+	s = status_field(ids->status, "\nUid:");
 	if (!s || !subj->tgid)
 		return -1;
 	subj->uid = strtoul(s, &end, 10);
 	subj->euid = strtoul(end, NULL, 10);
-	s = status_field(buf, "\nTracerPid:");
+	s = status_field(ids->status, "\nTracerPid:");
 	subj->traced = s && strtol(s, NULL, 10) != 0;
-	snprintf(path, sizeof(path), "/proc/%d/loginuid", tid);
-	subj->loginuid = proctab_read(path, buf, sizeof(buf)) <= 0 ? (uid_t)-1 : strtoul(buf, NULL, 10);
+	subj->loginuid = ids->loginuid;
 	snprintf(path, sizeof(path), "/proc/%d/exe", tid);
 	if (stat(path, &st))
 		return -1;
@@ -99,6 +115,43 @@ int proctab_subject(pid_t tid, struct subject *subj)
 	subj->exe_ino = st.st_ino;
 	subj->preload = false;
 	return 0;
+}
+
+static int read_subject(pid_t tid, struct subject *subj)
+{
+	struct ids ids;
+
+	return read_ids(tid, &ids) ?: subject_from(tid, &ids, subj);
+}
+
+size_t proctab_threads(pid_t pid, struct subject **subj)
+{
+	char path[64];
+	struct subject *grown;
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	bool preload = proctab_preload(pid);
+	DIR *task;
+
+	*subj = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	task = opendir(path);
+	while (task && (de = readdir(task))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap * 2 + 4;
+			grown = realloc(*subj, cap * sizeof(**subj));
+			if (!grown)
+				break;
+			*subj = grown;
+		}
+		if (read_subject(atoi(de->d_name), &(*subj)[n]) == 0)
+			(*subj)[n++].preload = preload;
+	}
+	if (task)
+		closedir(task);
+	return n;
 }
 
 bool proctab_preload(pid_t pid)
@@ -121,38 +174,161 @@ bool proctab_preload(pid_t pid)
 	return false;
 }
 
-struct proc *proctab_get(pid_t pid)
+/* Fills p from the ids of its main thread and its executable. */
+static void proc_fill(struct proc *p, const struct ids *ids)
 {
-	char path[64], buf[PATH_MAX], status[2048];
+	char path[64], exe[PATH_MAX];
 	const char *s;
-	struct proc *p = proctab_find(pid);
+	struct stat st;
 	ssize_t n;
 
-	if (p)
-		return p;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (proctab_read(path, status, sizeof(status)) < 0)
-		return NULL;
-	p = calloc(1, sizeof(*p));
+	p->loginuid = ids->loginuid;
+	s = status_field(ids->status, "\nPPid:");
+	p->ppid = s ? strtol(s, NULL, 10) : 0;
+	s = status_field(ids->status, "\nUid:");
+	p->uid = s ? strtoul(s, NULL, 10) : (uid_t)-1;
+	s = status_field(ids->status, "Name:\t");
+	if (s)
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(s, "\n"), s);
+	snprintf(path, sizeof(path), "/proc/%d/exe", p->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	proctab_set_exe(p, exe);
+	if (!stat(path, &st)) {
+		p->exe_dev = st.st_dev;
+		p->exe_ino = st.st_ino;
+	}
+}
+
+/* A new entry for process pid, from the ids of its main thread. */
+static struct proc *proc_from(pid_t pid, const struct ids *ids)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
 	if (!p)
 		return NULL;
 	p->pid = pid;
-	p->loginuid = (uint32_t)-1;
-	s = status_field(status, "\nPPid:");
-	p->ppid = s ? strtol(s, NULL, 10) : 0;
-	s = status_field(status, "\nUid:");
-	p->uid = s ? strtoul(s, NULL, 10) : (uid_t)-1;
-	s = status_field(status, "Name:\t");
-	if (s)
-		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(s, "\n"), s);
-	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
-	if (proctab_read(path, buf, sizeof(buf)) > 0)
-		p->loginuid = strtoul(buf, NULL, 10);
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = 0;
-	p->exe = strdup(buf);
+	proc_fill(p, ids);
 	return insert(p);
+}
+
+struct proc *proctab_get(pid_t pid)
+{
+	struct proc *p = proctab_find(pid);
+	struct ids ids;
+
+	if (p || read_ids(pid, &ids))
+		return p;
+	return proc_from(pid, &ids);
+}
+
+/*
+ * Threads that asked about protected files lately, the least recently seen
+ * replaced first. Each keeps its /proc/TID/syscall open: reading it again
+ * costs one pread instead of a path walk, and the read fails (ESRCH) once
+ * the thread is gone, even if a new thread has its number since, so an
+ * entry proves on each read that it still speaks of the same thread.
+ */
+#define THREADS_MAX 128
+
+static struct proc_thread threads[THREADS_MAX];
+static unsigned long long threads_clock;
+
+/* Makes t the entry of thread tid, knowing nothing of it yet. */
+static void thread_open(struct proc_thread *t, pid_t tid)
+{
+	char path[64];
+
+	if (t->tid && t->syscall >= 0)
+		close(t->syscall);
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
+	t->syscall = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+struct proc_thread *proctab_thread(pid_t tid)
+{
+	struct proc_thread *t, *oldest = threads;
+
+	if (tid <= 0)
+		return NULL;
+	for (t = threads; t < threads + THREADS_MAX; t++) {
+		if (t->tid == tid)
+			break;
+		if (t->used < oldest->used)
+			oldest = t;
+	}
+	if (t == threads + THREADS_MAX) {
+		t = oldest;
+		thread_open(t, tid);
+	}
+	t->used = ++threads_clock;
+	return t;
+}
+
+static ssize_t read_syscall(const struct proc_thread *t, char *buf, size_t len)
+{
+	ssize_t n = t->syscall >= 0 ? pread(t->syscall, buf, len - 1, 0) : -1;
+
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+long proctab_thread_syscall(struct proc_thread *t)
+{
+	char buf[128], *end;
+	long nr;
+
+	if (read_syscall(t, buf, sizeof(buf)) < 0) {
+		thread_open(t, t->tid);	/* gone, or another thread has its number */
+		if (read_syscall(t, buf, sizeof(buf)) < 0)
+			return -1;
+	}
+	nr = strtol(buf, &end, 10);
+	return end == buf ? -1 : nr;	/* "running": no number to give */
+}
+
+int proctab_thread_read(struct proc_thread *t, bool add)
+{
+	struct timespec now;
+	struct proc *p;
+	struct ids ids;
+
+	t->subj_valid = false;
+	if (read_ids(t->tid, &ids) || subject_from(t->tid, &ids, &t->subj))
+		return -1;
+	t->subj.preload = proctab_preload(t->subj.tgid);
+	t->subj_valid = true;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	t->read_at = now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	p = proctab_find(t->subj.tgid);
+	if (!p && add && t->subj.tgid == t->tid)
+		proc_from(t->tid, &ids);
+	/* It exec'd and no exec record said so (it was not followed): say what it runs now. */
+	if (p && (p->exe_dev != t->subj.exe_dev || p->exe_ino != t->subj.exe_ino) &&
+	    (t->subj.tgid == t->tid || !read_ids(t->subj.tgid, &ids)))
+		proc_fill(p, &ids);
+	return 0;
+}
+
+bool proctab_thread_same_exe(const struct proc_thread *t)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", t->tid);
+	return !stat(path, &st) && st.st_dev == t->subj.exe_dev && st.st_ino == t->subj.exe_ino;
+}
+
+void proctab_thread_forget(pid_t tgid)
+{
+	struct proc_thread *t;
+
+	for (t = threads; t < threads + THREADS_MAX; t++)
+		if (t->tid && t->subj.tgid == tgid)
+			t->subj_valid = false;
 }
 
 struct proc *proctab_fork(pid_t pid, const struct proc *parent)
@@ -170,7 +346,6 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent)
 		*p = *parent;
 		p->ppid = parent->pid;
 		p->files = NULL;	/* what the parent opened it reports itself */
-		p->subj_valid = false;
 	} else {
 		p->loginuid = (uint32_t)-1;
 	}
@@ -198,26 +373,6 @@ void proctab_del(struct proc *p)
 size_t proctab_count(void)
 {
 	return nprocs;
-}
-
-struct walk {
-	void (*fn)(struct proc *p, void *ctx);
-	void *ctx;
-};
-
-static void visit(const void *node, VISIT which, void *closure)
-{
-	struct walk *w = closure;
-
-	if (which == postorder || which == leaf)
-		w->fn(*(struct proc *const *)node, w->ctx);
-}
-
-void proctab_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
-{
-	struct walk w = { fn, ctx };
-
-	twalk_r(procs, visit, &w);
 }
 
 struct gone {

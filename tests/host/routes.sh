@@ -41,6 +41,23 @@ check route_splice splice "$CRM/blob" splice
 check route_copy_file_range copy_file_range "$CRM/blob" copy_file_range
 check route_openat2 read "$CRM/blob" openat2
 check route_procfd read "$CRM/blob" procfd
+# One thread, one file, three routes: each read is named by its own
+# system call, whatever the thread did before; a second thread too.
+/usr/bin/python3 - "$CRM/blob" <<'PY' &
+import mmap, os, sys, threading
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+os.read(fd, 4096)
+os.readv(fd, [bytearray(4096)])
+t = threading.Thread(target=lambda: os.pread(fd, 4096, 8192))
+t.start()
+t.join()
+PY
+pid=$!
+wait $pid
+rec=$(wait_record "event=close .* pid=$pid ")
+[ "$(field "$rec" via)" = read,pread64,readv ] && [ "$(field "$rec" reads)" = 4 ] &&
+	pass route_each_call || fail route_each_call "record: '$rec'"
 # io_uring reads run in the submitting thread or in an io-wq worker.
 "$READVIA" io_uring "$CRM/blob" >/dev/null &
 pid=$!
@@ -83,6 +100,35 @@ sleep 0.3
 [ "$(stat -c %i "$CRM/export.csv")" = "$ino" ] || echo "note: inode number not reused this time" >&2
 ln "$CRM/export.csv" "$T/outside/export-link"
 check reused_inode_number read "$T/outside/export-link"
+
+# Through an overlayfs mount whose lower layer is the protected directory,
+# and through a bind mount in another mount namespace: the kernel names
+# the file by a mount crmguardd does not have, the record by its real path.
+# name_check NAME PATH CMD...: CMD reads PATH; its close record names
+# $CRM/created-later.
+name_check() {
+	local name=$1 path=$2 pid rec
+	shift 2
+	"$@" >/dev/null &
+	pid=$!
+	wait $pid
+	rec=$(wait_record "event=close .* pid=$pid ")
+	if [ "$(field "$rec" path)" = "$CRM/created-later" ] && [[ "$rec" != *path_unreachable* ]] &&
+	   [ "$(field "$rec" bytes)" -ge 30000 ]; then
+		pass "$name"
+	else
+		fail "$name" "read $path, record: '$rec'"
+	fi
+}
+mkdir "$T/upper" "$T/work" "$T/merged"
+if mount -t overlay overlay -o lowerdir="$CRM",upperdir="$T/upper",workdir="$T/work" "$T/merged"; then
+	name_check overlay_real_path "$T/merged/created-later" "$READVIA" read "$T/merged/created-later"
+	umount "$T/merged"
+else
+	fail overlay_real_path "mount -t overlay failed"
+fi
+name_check other_namespace_real_path "$T/merged/created-later" unshare -m sh -c \
+	"mount --bind '$CRM' '$T/merged' && exec '$READVIA' read '$T/merged/created-later'"
 
 # Unprotected: read it a few ways; no record may name it.
 for r in read mmap sendfile; do "$READVIA" $r "$T/outside/plain" >/dev/null; done

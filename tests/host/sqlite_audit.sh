@@ -45,3 +45,25 @@ else
 fi
 
 grep -q '^3000|' "$T/q.out" && pass sqlite_query_still_works || fail sqlite_query_still_works "$(cat "$T/q.out")"
+
+# The exit record says how the CRM ended: its exit status, or the signal
+# that killed it (and no exit status: it had none).
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	sqlite3 -readonly "$CRM/clients.db" 'select count(*) from clients' '.exit 3' >/dev/null &
+pid=$!
+wait $pid
+rec=$(wait_record "event=exit pid=$pid ")
+[ "$(field "$rec" code)" = 3 ] && [[ "$rec" != *signal=* ]] && pass sqlite_exit_code ||
+	fail sqlite_exit_code "record: '$rec'"
+mkfifo "$T/stdin"
+sqlite3 -readonly "$CRM/clients.db" <"$T/stdin" >/dev/null &
+pid=$!
+exec 3>"$T/stdin"
+echo 'select count(*) from clients;' >&3
+wait_record "event=open .* pid=$pid " >/dev/null
+kill -KILL $pid
+wait $pid
+exec 3>&-
+rec=$(wait_record "event=exit pid=$pid ")
+[ "$(field "$rec" signal)" = 9 ] && [[ "$rec" != *code=* ]] && pass sqlite_killed_signal ||
+	fail sqlite_killed_signal "record: '$rec'"
