@@ -22,7 +22,7 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 	qemu-system-x86 busybox-static kmod cpio util-linux \
 	libnl-genl-3-dev xz-utils
 
-CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o)
+CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
 DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o) $(CTL_COMMON) $(KMOD_CLIENT)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -98,6 +98,7 @@ static int change(struct daemon *d, const char *const *words, int n, bool add, F
 		return EXIT_FAIL;
 	}
 	free(text);
+	fputs(msg, err);	/* the warnings, if any */
 	daemon_note(d, LOG_LVL_NOTICE, "reload", NULL);
 	return EXIT_OK;
 }

@@ -63,21 +63,50 @@ void daemon_note(struct daemon *d, enum log_level level, const char *event, cons
 	daemon_emit(d, level, &r);
 }
 
-/* Allowing an interpreter allows every script it is given: say so. */
-static void warn_interpreters(struct daemon *d)
+/*
+ * One warning: a record, and a line in text (for whoever asked for the
+ * change) while it fits there; the records have them all.
+ */
+static void warn(struct daemon *d, int rule, const char *detail, char *text, size_t len)
 {
 	char label[256];
 	struct record r;
-	size_t i;
+	size_t used = strlen(text);
 
+	record_init(&r, "warning");
+	record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+	record_str(&r, "detail", detail);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+	if (used + strlen(detail) + sizeof("warning: \n") + sizeof(" (more in the log)") < len)
+		snprintf(text + used, len - used, "warning: %s\n", detail);
+	else if (!strstr(text, "(more in the log)"))
+		snprintf(text + used, len - used, "warning: ... (more in the log)\n");
+}
+
+/*
+ * What the running policy asks but cannot have: an allowed interpreter
+ * allows every script it is given; an allowed binary that is not there
+ * allows nothing; a protected path that is not there is waited for.
+ */
+static void warn_rules(struct daemon *d, char *text, size_t len)
+{
+	const struct policy_rule *r;
+	char msg[POLICY_ERR_MAX];
+	size_t i;
+	int why;
+
+	text[0] = 0;
 	for (i = 0; i < d->policy.nrules; i++) {
-		if (!d->policy.rules[i].interpreter)
-			continue;
-		record_init(&r, "warning");
-		record_str(&r, "rule", rule_label(&d->policy, i, label, sizeof(label)));
-		record_str(&r, "detail", "this binary runs any script it is given: every script "
-			   "run by it may read protected files; allow the CRM's own binary instead");
-		daemon_emit(d, LOG_LVL_WARNING, &r);
+		r = &d->policy.rules[i];
+		if (r->interpreter) {
+			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s runs any script it is given: "
+				 "every script run by it may read protected files; allow the CRM's "
+				 "own binary instead", r->file, r->line, r->arg);
+			warn(d, i, msg, text, len);
+		}
+		why = r->missing ?: watch_missing(d->watch, i);
+		if (why)
+			warn(d, i, policy_missing_text(r, why, msg, sizeof(msg)), text, len);
 	}
 }
 
@@ -112,6 +141,7 @@ static int check_own_files(const struct daemon *d, const struct policy *p,
 /*
  * Makes (path, text) the running policy, or changes nothing. With text
  * NULL the file is read; else text becomes the file once it has worked.
+ * On success err holds the warnings, a line each ("warning: ..."), or "".
  */
 int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -122,7 +152,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
 	if (ret)
 		return ret;
-	ret = watch_build(&nw, &np, err, errlen);
+	ret = watch_build(&nw, &np, d->watch, err, errlen);
 	if (ret)
 		goto drop_policy;
 	ret = check_own_files(d, &np, nw, err, errlen);
@@ -141,7 +171,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
-	warn_interpreters(d);
+	warn_rules(d, err, errlen);
 	return 0;
 drop_watch:
 	watch_free(nw);
@@ -160,8 +190,45 @@ int daemon_reload(struct daemon *d, FILE *err)
 			fprintf(err, "ctlx: %s\nthe running policy is unchanged\n", msg);
 		return EXIT_FAIL;
 	}
+	if (err)
+		fputs(msg, err);
 	daemon_note(d, LOG_LVL_NOTICE, "reload", NULL);
 	return EXIT_OK;
+}
+
+/* What the watch saw while following the protected directories. */
+static void on_watch_news(void *ctx, enum watch_news news, int rule, int error)
+{
+	/* inotify overflows, over every watch since start */
+	static unsigned long long overflows;
+	struct daemon *d = ctx;
+	char label[256];
+	struct record r;
+
+	switch (news) {
+	case WATCH_OVERFLOW:
+		record_init(&r, "lost");
+		record_str(&r, "source", "inotify");
+		record_str(&r, "detail", "queue overflow: every protected directory was scanned "
+			   "again and what was not marked is now");
+		record_u64(&r, "total", ++overflows);
+		daemon_emit(d, LOG_LVL_WARNING, &r);
+		break;
+	case WATCH_APPEARED:
+		record_init(&r, "protected");
+		record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+		record_str(&r, "detail", "a new file or directory is at the rule's path: it is protected");
+		daemon_emit(d, LOG_LVL_NOTICE, &r);
+		break;
+	case WATCH_FAILED:
+		record_init(&r, "error");
+		record_str(&r, "source", "inotify");
+		record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+		record_str(&r, "detail", "something new beneath it cannot be protected");
+		record_str(&r, "error", watch_strerror(error));
+		daemon_emit(d, LOG_LVL_WARNING, &r);
+		break;
+	}
 }
 
 static int add_fd(int ep, int fd, int tag)
@@ -218,7 +285,7 @@ static int run(struct daemon *d)
 				access_read_events(d);
 				break;
 			case TAG_INOTIFY:
-				watch_follow(d->watch);
+				watch_follow(d->watch, on_watch_news, d);
 				break;
 			case TAG_RINGBUF:
 				sensor_consume(d->sensor);
@@ -275,6 +342,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	fputs(err, stderr);
 	if (sensor_open(&d.sensor, ringbuf, verbose, access_on_sensor, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;

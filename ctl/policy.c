@@ -374,6 +374,18 @@ const char *policy_kind_name(enum rule_kind k)
 	return names[k];
 }
 
+const char *policy_missing_text(const struct policy_rule *r, int why, char *buf, size_t len)
+{
+	bool exe = r->kind == RULE_ALLOW_EXE;
+	const char *reason = why != POLICY_EWRONGTYPE ? strerror(why) :
+			     exe ? "not an executable file" : "not a regular file or directory";
+
+	snprintf(buf, len, "%s:%d: %s %s: %s; %s", r->file, r->line, policy_kind_name(r->kind),
+		 r->arg, reason, exe ? "it allows nothing until a reload finds the binary there" :
+		 "it is watched for, and protected as soon as it is there");
+	return buf;
+}
+
 /* Programs that run whatever script they are given. */
 static bool is_interpreter(const char *path)
 {
@@ -414,25 +426,30 @@ static int resolve_user(struct policy_rule *r, char *err, size_t errlen)
 	return -ENOENT;
 }
 
-static int resolve_exe(struct policy_rule *r, char *err, size_t errlen)
+/*
+ * By inode: a copy of the binary elsewhere is not it; a link to it is.
+ * A binary that is not there now allows nothing, and is no error: a
+ * revoke must not wait for a CRM to be reinstalled.
+ */
+static void resolve_exe(struct policy_rule *r)
 {
 	char real[PATH_MAX];
 	struct stat st;
 
-	/* By inode: a copy of the binary elsewhere is not it; a link to it is. */
-	if (stat(r->arg, &st)) {
-		snprintf(err, errlen, "%s:%d: allow exe %s: %s", r->file, r->line, r->arg, strerror(errno));
-		return -errno;
-	}
-	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
-		snprintf(err, errlen, "%s:%d: allow exe %s: not an executable file", r->file, r->line, r->arg);
-		return -EINVAL;
+	if (stat(r->arg, &st))
+		r->missing = errno;
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		r->missing = POLICY_EWRONGTYPE;
+	if (r->missing) {
+		/* stat() gives no such device number (12 + 20 bits): no binary matches */
+		r->dev = (dev_t)-1;
+		r->ino = 0;
+		return;
 	}
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	/* Judge the binary itself, not a link with a harmless name. */
 	r->interpreter = is_interpreter(realpath(r->arg, real) ? real : r->arg);
-	return 0;
 }
 
 int policy_resolve(struct policy *p, char *err, size_t errlen)
@@ -442,7 +459,7 @@ int policy_resolve(struct policy *p, char *err, size_t errlen)
 
 	for (i = 0; i < p->nrules && !ret; i++) {
 		if (p->rules[i].kind == RULE_ALLOW_EXE)
-			ret = resolve_exe(&p->rules[i], err, errlen);
+			resolve_exe(&p->rules[i]);
 		else if (p->rules[i].kind != RULE_PROTECT)
 			ret = resolve_user(&p->rules[i], err, errlen);
 	}

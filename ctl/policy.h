@@ -14,12 +14,15 @@
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define POLICY_LINE_MAX 4096
 #define POLICY_ERR_MAX 1024
+/* A path that is there, but not the kind of file its rule needs. */
+#define POLICY_EWRONGTYPE ENOEXEC
 
 enum policy_mode { POLICY_AUDIT, POLICY_ENFORCE };
 
@@ -34,6 +37,12 @@ struct policy_rule {
 	dev_t dev;		/* allow exe: the binary's inode */
 	ino_t ino;
 	bool interpreter;	/* allow exe: it runs any script it is given */
+	/*
+	 * allow exe: why the binary cannot be used (an errno, or
+	 * POLICY_EWRONGTYPE), 0 if it can. Such a rule allows nothing: its
+	 * (dev, ino) is one that no file has.
+	 */
+	int missing;
 	char *file;		/* where the rule was written */
 	int line;
 };
@@ -56,7 +65,11 @@ struct policy {
 /* Parses text (len bytes) named `file` in messages, appending to p. No I/O. */
 int policy_parse(struct policy *p, const char *file, const char *text, size_t len,
 		 char *err, size_t errlen);
-/* Looks up the binaries and users that rules name. */
+/*
+ * Looks up the binaries and users that rules name. A user that does not
+ * exist is an error; a binary that is not there is not (the disk changes
+ * under a policy): its rule is marked missing and allows nothing.
+ */
 int policy_resolve(struct policy *p, char *err, size_t errlen);
 /*
  * Reads path (or, if text is not NULL, takes text as its contents) and the
@@ -68,6 +81,11 @@ void policy_free(struct policy *p);
 const char *policy_mode_name(enum policy_mode m);
 /* "protect", "allow exe", "allow user", "revoke user" */
 const char *policy_kind_name(enum rule_kind k);
+/*
+ * "FILE:LINE: protect PATH: why; what happens now", for a rule whose path
+ * is not there (why: an errno, or POLICY_EWRONGTYPE), into buf.
+ */
+const char *policy_missing_text(const struct policy_rule *r, int why, char *buf, size_t len);
 
 /*
  * The text of the file at path with the rule `words` (e.g. {"revoke",

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include "ctl/pathwalk.h"
 #include "ctl/watch.h"
 
 #ifndef FAN_REPORT_TID
@@ -22,17 +23,62 @@
 #ifndef FAN_MARK_IGNORE
 #define FAN_MARK_IGNORE	0x00000400
 #endif
-/* no IN_DONT_FOLLOW: the watch is added through the /proc/self/fd magic link */
-#define DIR_WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK | IN_ONLYDIR)
+/*
+ * One mask for every inotify watch (a second inotify_add_watch on the same
+ * directory replaces the mask): names that appear, and the directory itself
+ * going away. No IN_DONT_FOLLOW: watches are added through /proc/self/fd.
+ */
+#define DIR_WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
+			 IN_EXCL_UNLINK | IN_ONLYDIR)
+/* Lookups of one path in a row that found it moving; inotify says the rest. */
+#define MAX_ROUNDS 8
 
+/*
+ * A protected file or directory. None holds a descriptor: a directory is
+ * opened by its file handle when inotify reports in it (wherever it was
+ * renamed to), so a tree of any size costs none; the next policy's watch
+ * opens files and directories so too, to carry them over (inherit()).
+ */
 struct node {
 	dev_t dev;
 	ino_t ino;
 	int rule;
-	int wd;		/* directories: inotify watch */
-	int dirfd;	/* directories: O_PATH, so a renamed directory still works */
-	char *only;	/* the parent of a protected file: watch this name only */
-	struct node *next;	/* more parents on the same inotify watch */
+	int wd;			/* directories: inotify watch */
+	struct file_handle *fh;	/* to open it again; a file may have none */
+	int mount;		/* index in watch->mounts, to open fh through */
+	bool queued;		/* directories: on the scan list */
+	struct node *todo;	/* directories: the next one to scan */
+};
+
+/*
+ * Where a protect rule's path is kept an eye on by name: the directory that
+ * holds it, or, while it is not there, the nearest directory on its way that
+ * is. What appears there under that name is looked up again: a file saved
+ * over the protected one, a directory put back, the path coming into being.
+ */
+struct spot {
+	int rule;
+	char *path;		/* as written in the policy */
+	int wd;			/* the inotify watch on that directory; -1: none */
+	char name[NAME_MAX + 1];	/* the name to wait for there */
+	char want[PATH_MAX];	/* the real path it will have (for watch_covers) */
+	int missing;		/* why the path is not protected now (errno), or 0 */
+	dev_t dev;		/* else what was there, last looked up */
+	ino_t ino;
+	bool appeared;		/* something new is protected there: to report */
+	struct spot *next;	/* more spots on the same inotify watch */
+};
+
+/* What an inotify watch number stands for. */
+struct slot {
+	struct node *dir;	/* a protected directory */
+	struct spot *spots;	/* spots in that directory */
+};
+
+/* A descriptor on each mount, to open file handles through. */
+struct mount {
+	int id;
+	int fd;
 };
 
 struct watch {
@@ -48,10 +94,32 @@ struct watch {
 	bool trust;
 	void *files;	/* tsearch tree of struct node, by (dev, ino) */
 	void *dirs;	/* tsearch tree of struct node, by (dev, ino) */
-	struct node **by_wd;
+	struct slot *by_wd;
 	size_t nfiles, ndirs, wd_cap;
+	struct spot *spots;	/* one per rule; used for protect rules */
+	size_t nspots;
+	struct mount *mounts;
+	size_t nmounts;
+	struct node *todo;	/* directories whose entries are still to mark */
 	int fallback_rule;	/* for an event whose rule cannot be found */
 };
+
+/* Errors that mean "not there (any more)", as opposed to "cannot watch". */
+static bool absent(int err)
+{
+	return err == ENOENT || err == ENOTDIR || err == ELOOP || err == ESTALE ||
+	       err == ENAMETOOLONG || err == POLICY_EWRONGTYPE;
+}
+
+const char *watch_strerror(int err)
+{
+	if (err == ENOSPC)
+		return "no inotify watches left (raise the sysctl fs.inotify.max_user_watches)";
+	if (err == EOPNOTSUPP)
+		return "its filesystem has no file handles, which crmguardd needs to follow "
+		       "directories (keep the CRM data on ext4, xfs, btrfs or tmpfs)";
+	return strerror(err);
+}
 
 static int cmp_node(const void *a, const void *b)
 {
@@ -80,7 +148,6 @@ static struct node *insert(void **tree, const struct stat *st, int rule, size_t 
 	n->ino = st->st_ino;
 	n->rule = rule;
 	n->wd = -1;
-	n->dirfd = -1;
 	slot = tsearch(n, tree, cmp_node);
 	if (!slot) {
 		free(n);
@@ -94,16 +161,34 @@ static struct node *insert(void **tree, const struct stat *st, int rule, size_t 
 	return n;
 }
 
+static void free_node(void *p)
+{
+	struct node *n = p;
+
+	free(n->fh);
+	free(n);
+}
+
+/* Marks name in dirfd, or with name NULL what dirfd is open on. */
 static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 {
 	unsigned long long mask = w->events | (dir ? FAN_EVENT_ON_CHILD : 0);
+	unsigned int flags = FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | (dir ? FAN_MARK_ONLYDIR : 0);
+	const char *path = name;
+	int at = dirfd;
+	char self[32];
 
 	/* reads trust: a directory's children are asked about opens only. */
 	if (dir && w->trust)
 		mask &= FAN_OPEN_PERM | FAN_CLOSE | FAN_EVENT_ON_CHILD;
-	unsigned int flags = FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | (dir ? FAN_MARK_ONLYDIR : 0);
-
-	if (fanotify_mark(w->fan, flags, mask, dirfd, name) == 0) {
+	/* fanotify_mark() takes no O_PATH descriptor: its /proc link leads there too */
+	if (!name) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
+		path = self;
+		at = AT_FDCWD;
+		flags &= ~FAN_MARK_DONT_FOLLOW;
+	}
+	if (fanotify_mark(w->fan, flags, mask, at, path) == 0) {
 		/*
 		 * Ignore masks add up over a file's marks: a directory's would
 		 * hide its children's reads for good, so only files carry one.
@@ -112,7 +197,7 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 			return 0;
 		flags |= FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY;
 		mask = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
-		return fanotify_mark(w->fan, flags, mask, dirfd, name) ? -errno : 0;
+		return fanotify_mark(w->fan, flags, mask, at, path) ? -errno : 0;
 	}
 	if (errno == EINVAL && w->events == FILE_EVENTS_PRE) {
 		/* No pre-content events here (kernel < 6.14, or this filesystem). */
@@ -122,163 +207,425 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 	return -errno;
 }
 
+/*
+ * The index in w->mounts of mount id, to open file handles through. A mount
+ * seen the first time is opened through dirfd, if that is a directory on it
+ * (O_PATH will do: it is opened again, as open_by_handle_at() takes no
+ * O_PATH descriptor); else -EXDEV.
+ */
+static int mount_of(struct watch *w, int id, int dirfd)
+{
+	char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ]
+		__attribute__((aligned(__alignof__(struct file_handle))));
+	struct file_handle *fh = (struct file_handle *)buf;
+	struct mount *grown;
+	int i, fd, dir_id;
+
+	for (i = 0; i < (int)w->nmounts; i++)
+		if (w->mounts[i].id == id)
+			return i;
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(dirfd, "", fh, &dir_id, AT_EMPTY_PATH))
+		return -errno;
+	if (dir_id != id)
+		return -EXDEV;
+	grown = realloc(w->mounts, (w->nmounts + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	w->mounts = grown;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	w->mounts[i] = (struct mount){ id, fd };
+	w->nmounts++;
+	return i;
+}
+
+/*
+ * Gives n the file handle of name in dirfd (with name NULL, of what dirfd
+ * is open on), to open it again later wherever it went. *other (if not
+ * NULL) says if n had the handle of another file: a deleted one with the
+ * same inode number. On error n is as it was.
+ */
+static int take_handle(struct watch *w, struct node *n, int dirfd, const char *name, bool *other)
+{
+	char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ]
+		__attribute__((aligned(__alignof__(struct file_handle))));
+	struct file_handle *fh = (struct file_handle *)buf, *copy;
+	int id, m;
+
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(dirfd, name ?: "", fh, &id, name ? 0 : AT_EMPTY_PATH))
+		return -errno;
+	m = mount_of(w, id, dirfd);
+	if (m < 0)
+		return m;
+	if (other)
+		*other = n->fh && (n->fh->handle_type != fh->handle_type ||
+				   n->fh->handle_bytes != fh->handle_bytes ||
+				   memcmp(n->fh->f_handle, fh->f_handle, fh->handle_bytes));
+	copy = malloc(sizeof(*fh) + fh->handle_bytes);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, fh, sizeof(*fh) + fh->handle_bytes);
+	free(n->fh);
+	n->fh = copy;
+	n->mount = m;
+	return 0;
+}
+
 static int add_file(struct watch *w, int dirfd, const char *name, const struct stat *st, int rule)
 {
+	bool other = false;
+	struct node *n;
 	int ret;
 
 	/* Mark even a known (dev, ino): a deleted file's number comes back. */
 	ret = mark(w, dirfd, name, false);
 	if (ret)
 		return ret;
-	return insert(&w->files, st, rule, &w->nfiles) ? 0 : -ENOMEM;
+	n = insert(&w->files, st, rule, &w->nfiles);
+	if (!n)
+		return -ENOMEM;
+	/*
+	 * The handle carries the protection over to the next policy's watch
+	 * (inherit()): without one (no handles on this filesystem, a file that
+	 * is a mount point) it is protected until then. It also tells a new
+	 * file from the deleted one whose inode number it got, and whose rule
+	 * is not its rule.
+	 */
+	if (!take_handle(w, n, dirfd, name, &other) && other)
+		n->rule = rule;
+	return 0;
 }
 
-static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
-		   int rule, char *err, size_t errlen);
-
-/* Marks every file and directory beneath the directory open at fd. */
-static int walk(struct watch *w, int fd, int rule, char *err, size_t errlen)
+/* Has inotify report on the directory open at fd: its watch number, or -errno. */
+static int follow_fd(struct watch *w, int fd)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int ret = 0, dupfd;
-
-	dupfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dupfd < 0)
-		return -errno;
-	d = fdopendir(dupfd);
-	if (!d) {
-		close(dupfd);
-		return -errno;
-	}
-	while (!ret && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			continue;	/* gone meanwhile */
-		if (S_ISREG(st.st_mode))
-			ret = add_file(w, fd, de->d_name, &st, rule);
-		else if (S_ISDIR(st.st_mode))
-			ret = add_dir(w, fd, de->d_name, &st, rule, err, errlen);
-	}
-	closedir(d);
-	return ret;
-}
-
-/* Has inotify report on n's directory; n->dirfd is open. */
-static int follow_dir(struct watch *w, struct node *n)
-{
-	struct node **grown;
+	struct slot *grown;
 	char self[32];
+	size_t cap;
+	int wd;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", n->dirfd);
-	n->wd = inotify_add_watch(w->ino, self, DIR_WATCH_MASK);
-	if (n->wd < 0)
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(w->ino, self, DIR_WATCH_MASK);
+	if (wd < 0)
 		return -errno;
-	if ((size_t)n->wd >= w->wd_cap) {
-		size_t cap = (size_t)n->wd * 2 + 16;
-
+	if ((size_t)wd >= w->wd_cap) {
+		cap = (size_t)wd * 2 + 16;
 		grown = realloc(w->by_wd, cap * sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			inotify_rm_watch(w->ino, wd);
 			return -ENOMEM;
+		}
 		memset(grown + w->wd_cap, 0, (cap - w->wd_cap) * sizeof(*grown));
 		w->by_wd = grown;
 		w->wd_cap = cap;
 	}
-	n->next = w->by_wd[n->wd];
-	w->by_wd[n->wd] = n;
-	return 0;
+	return wd;
+}
+
+/* A watch that stands for nothing any more is dropped. */
+static void unfollow_if_unused(struct watch *w, int wd)
+{
+	if (wd >= 0 && !w->by_wd[wd].dir && !w->by_wd[wd].spots)
+		inotify_rm_watch(w->ino, wd);
+}
+
+/* Opens the directory n again, wherever it is now; -ESTALE once it is gone. */
+static int reopen(const struct watch *w, const struct node *n, int flags)
+{
+	int fd = open_by_handle_at(w->mounts[n->mount].fd, n->fh, flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void queue(struct watch *w, struct node *n)
+{
+	if (n->queued)
+		return;
+	n->queued = true;
+	n->todo = w->todo;
+	w->todo = n;
+}
+
+/* A directory that is gone (also off the scan list: it may go while on it). */
+static void forget_dir(struct watch *w, struct node *n)
+{
+	struct node **pp;
+
+	if (n->queued) {
+		for (pp = &w->todo; *pp != n; pp = &(*pp)->todo)
+			;
+		*pp = n->todo;
+	}
+	tdelete(n, &w->dirs, cmp_node);
+	free_node(n);
+	w->ndirs--;
 }
 
 /*
- * A protected file's directory is not protected, but a file saved there
- * under the same name (written aside, then renamed over it) is the same
- * document: it gets the file's mark. Until inotify says so it has none.
+ * Marks the directory name (in parentfd) and its children, and has inotify
+ * report on it; its entries are marked by scan(). A directory known by
+ * (dev, ino) but not by its inotify watch is a new one with a reused number.
  */
-static int follow_name(struct watch *w, const char *path, int rule)
+static int add_dir(struct watch *w, int parentfd, const char *name, int rule)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	struct node *n = calloc(1, sizeof(*n));
+	struct node *n;
+	struct stat st;
+	int fd, wd, ret;
 
-	if (!n)
-		return -ENOMEM;
-	snprintf(dir, sizeof(dir), "%.*s", slash > path ? (int)(slash - path) : 1, path);
-	n->rule = rule;
-	n->only = strdup(slash + 1);
-	n->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (!n->only || n->dirfd < 0 || follow_dir(w, n)) {
-		if (n->dirfd >= 0)
-			close(n->dirfd);
-		free(n->only);
-		free(n);
+	fd = openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	ret = fstat(fd, &st) ? -errno : mark(w, fd, ".", true);
+	if (ret)
+		goto out;
+	wd = follow_fd(w, fd);
+	ret = wd < 0 ? wd : 0;
+	if (ret)
+		goto out;
+	n = find(w->dirs, st.st_dev, st.st_ino);
+	if (n && n->wd == wd)
+		goto out;	/* known */
+	if (!n)
+		n = insert(&w->dirs, &st, rule, &w->ndirs);
+	ret = n ? take_handle(w, n, fd, NULL, NULL) : -ENOMEM;
+	if (ret) {
+		if (n && n->wd < 0)
+			forget_dir(w, n);
+		unfollow_if_unused(w, wd);
+		goto out;
+	}
+	if (n->wd >= 0)
+		w->by_wd[n->wd].dir = NULL;
+	n->rule = rule;
+	n->wd = wd;
+	w->by_wd[wd].dir = n;
+	queue(w, n);
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * Marks the entries of the directories on the scan list, adding their
+ * subdirectories to it: one directory open at a time, however deep the
+ * tree. Entries that go away meanwhile are skipped. Returns the first
+ * error, with its rule in *rule.
+ */
+static int scan(struct watch *w, int *rule)
+{
+	struct dirent *de;
+	struct node *n;
+	struct stat st;
+	int fd, ret, first = 0;
+	DIR *d;
+
+	while ((n = w->todo)) {
+		w->todo = n->todo;
+		n->queued = false;
+		fd = reopen(w, n, O_RDONLY | O_DIRECTORY);
+		d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (!d) {
+			ret = fd < 0 ? fd : -errno;
+			if (fd >= 0)
+				close(fd);
+			goto next;
+		}
+		ret = 0;
+		while (!ret && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+				continue;	/* gone meanwhile */
+			if (S_ISREG(st.st_mode))
+				ret = add_file(w, fd, de->d_name, &st, n->rule);
+			else if (S_ISDIR(st.st_mode))
+				ret = add_dir(w, fd, de->d_name, n->rule);
+			if (absent(-ret))
+				ret = 0;
+		}
+		closedir(d);
+next:
+		if (ret && !absent(-ret) && !first) {
+			first = ret;
+			*rule = n->rule;
+		}
+	}
+	return first;
+}
+
+/* Protects what at found: a file, or a directory and all beneath it. */
+static int protect(struct watch *w, int rule, const struct path_end *at)
+{
+	int dirfd, ret;
+
+	if (S_ISDIR(at->st.st_mode))
+		return add_dir(w, AT_FDCWD, at->want, rule);
+	if (!S_ISREG(at->st.st_mode))
+		return -POLICY_EWRONGTYPE;
+	dirfd = open(at->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	ret = add_file(w, dirfd, at->name, &at->st, rule);
+	close(dirfd);
+	return ret;
+}
+
+/* Moves s's inotify watch to the directory at->dir, for at->name. */
+static int move_spot(struct watch *w, struct spot *s, const struct path_end *at)
+{
+	struct spot **pp;
+	int fd, wd;
+
+	fd = open(at->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	wd = follow_fd(w, fd);
+	close(fd);
+	if (wd < 0)
+		return wd;
+	snprintf(s->name, sizeof(s->name), "%s", at->name);
+	if (wd == s->wd)
+		return 0;
+	if (s->wd >= 0) {
+		for (pp = &w->by_wd[s->wd].spots; *pp != s; pp = &(*pp)->next)
+			;
+		*pp = s->next;
+		unfollow_if_unused(w, s->wd);
+	}
+	s->wd = wd;
+	s->next = w->by_wd[wd].spots;
+	w->by_wd[wd].spots = s;
+	return 0;
+}
+
+static bool same_place(int a, const struct path_end *x, int b, const struct path_end *y)
+{
+	return a == b && !strcmp(x->dir, y->dir) && !strcmp(x->name, y->name) &&
+	       (a || (x->st.st_dev == y->st.st_dev && x->st.st_ino == y->st.st_ino));
+}
+
+/*
+ * Looks up s's path again: protects what is there, and waits by name where
+ * it is or where it stops. Whatever moved before inotify watched that spot
+ * is caught by looking once more. Returns 0, or an error that is not just
+ * "not there" (s->missing says that).
+ */
+static int place(struct watch *w, struct spot *s)
+{
+	struct path_end at, again;
+	int found, ret, round;
+
+	found = path_walk(s->path, &at);
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		ret = found ?: protect(w, s->rule, &at);
+		if (ret && !absent(-ret))
+			return ret;
+		s->missing = -ret;
+		if (!ret) {
+			s->dev = at.st.st_dev;
+			s->ino = at.st.st_ino;
+		}
+		if (at.name[0]) {	/* "/" is never replaced */
+			ret = move_spot(w, s, &at);
+			if (ret && !absent(-ret))
+				return ret;
+		}
+		snprintf(s->want, sizeof(s->want), "%s", at.want);
+		ret = path_walk(s->path, &again);
+		if (same_place(found, &at, ret, &again))
+			break;
+		found = ret;
+		at = again;
 	}
 	return 0;
 }
 
-static int add_dir(struct watch *w, int parentfd, const char *name, const struct stat *st,
-		   int rule, char *err, size_t errlen)
-{
-	struct node *n;
-	int ret;
+/* Carrying a watch's protected inodes over to the next one. */
+struct heir {
+	struct watch *w;
+	const struct watch *prev;
+	const int *rule_of;	/* a rule of prev's policy -> the same rule in w's, or -1 */
+	void *const *tree;	/* in w: &w->files or &w->dirs */
+	int err, rule;		/* the first error, and its rule in w */
+};
 
-	if (find(w->dirs, st->st_dev, st->st_ino))
-		return 0;
-	n = insert(&w->dirs, st, rule, &w->ndirs);
-	if (!n)
-		return -ENOMEM;
-	n->dirfd = openat(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (n->dirfd < 0)
-		return -errno;
-	ret = mark(w, n->dirfd, ".", true);
-	if (ret)
-		return ret;
-	ret = follow_dir(w, n);
-	if (ret)
-		return ret;
-	return walk(w, n->dirfd, rule, err, errlen);
-}
-
-static int add_rule(struct watch *w, const struct policy_rule *r, int rule, char *err, size_t errlen)
+static void inherit_node(const void *nodep, VISIT which, void *closure)
 {
-	char real[PATH_MAX];
+	const struct node *n = *(const struct node *const *)nodep;
+	struct heir *h = closure;
+	bool dir = h->tree == &h->w->dirs;
 	struct stat st;
-	int ret;
+	int fd, rule, ret;
 
-	/* The path named in the policy itself may be a symlink: follow it. */
-	if (!realpath(r->arg, real) || stat(real, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "%s:%d: protect %s: %s", r->file, r->line, r->arg, strerror(errno));
-		return ret;
+	if ((which != postorder && which != leaf) || h->err || !n->fh ||
+	    (rule = h->rule_of[n->rule]) < 0 || find(*h->tree, n->dev, n->ino))
+		return;
+	/* O_PATH: no fanotify event, though prev still marks it */
+	fd = open_by_handle_at(h->prev->mounts[n->mount].fd, n->fh, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* gone */
+	if (dir) {
+		ret = add_dir(h->w, fd, ".", rule);
+	} else {
+		/* the file's new handle opens through its mount: w must know it */
+		(void)mount_of(h->w, h->prev->mounts[n->mount].id, h->prev->mounts[n->mount].fd);
+		ret = fstat(fd, &st) ? -errno : add_file(h->w, fd, NULL, &st, rule);
 	}
-	if (S_ISDIR(st.st_mode))
-		ret = add_dir(w, AT_FDCWD, real, &st, rule, err, errlen);
-	else if (S_ISREG(st.st_mode))
-		ret = add_file(w, AT_FDCWD, real, &st, rule) ?: follow_name(w, real, rule);
-	else {
-		snprintf(err, errlen, "%s:%d: protect %s: not a regular file or directory",
-			 r->file, r->line, r->arg);
-		return -EINVAL;
+	close(fd);
+	if (ret && !absent(-ret)) {
+		h->err = ret;
+		h->rule = rule;
 	}
-	if (ret)
-		snprintf(err, errlen, "%s:%d: protect %s: cannot watch it: %s",
-			 r->file, r->line, r->arg, strerror(-ret));
-	return ret;
 }
 
-int watch_build(struct watch **out, const struct policy *p, char *err, size_t errlen)
+/*
+ * What prev protects under a rule that p still has stays protected,
+ * wherever it went since: a folder moved away from its protected path, a
+ * file renamed out of a protected directory. Removing the rule ends it.
+ * Returns the first error, with its rule in *rule.
+ */
+static int inherit(struct watch *w, const struct policy *p, const struct watch *prev, int *rule)
 {
+	struct heir h = { .w = w, .prev = prev };
+	size_t i, j;
+	int *rule_of;
+
+	rule_of = malloc((prev->nspots + 1) * sizeof(*rule_of));
+	if (!rule_of)
+		return -ENOMEM;
+	for (j = 0; j < prev->nspots; j++) {
+		rule_of[j] = -1;
+		for (i = 0; i < p->nrules && prev->spots[j].path && rule_of[j] < 0; i++)
+			if (p->rules[i].kind == RULE_PROTECT && !strcmp(p->rules[i].arg, prev->spots[j].path))
+				rule_of[j] = i;
+	}
+	h.rule_of = rule_of;
+	h.tree = &w->dirs;
+	twalk_r(prev->dirs, inherit_node, &h);
+	h.tree = &w->files;
+	twalk_r(prev->files, inherit_node, &h);
+	free(rule_of);
+	*rule = h.rule;
+	return h.err ?: scan(w, rule);
+}
+
+int watch_build(struct watch **out, const struct policy *p, const struct watch *prev,
+		char *err, size_t errlen)
+{
+	const struct policy_rule *r;
 	struct watch *w;
 	size_t i;
-	int ret;
+	int ret, rule;
 
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->events = FILE_EVENTS_PRE;
 	w->trust = p->reads_trust;
+	w->fallback_rule = -1;
 	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	/* Unlimited queue: a full queue would let permission events through. */
 	w->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
@@ -291,15 +638,39 @@ int watch_build(struct watch **out, const struct policy *p, char *err, size_t er
 					: strerror(errno));
 		goto fail;
 	}
-	w->fallback_rule = -1;
+	w->spots = calloc(p->nrules, sizeof(*w->spots));
+	if (p->nrules && !w->spots) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	w->nspots = p->nrules;
 	for (i = 0; i < p->nrules; i++) {
-		if (p->rules[i].kind != RULE_PROTECT)
+		w->spots[i].rule = i;
+		w->spots[i].wd = -1;
+	}
+	for (i = 0; i < p->nrules; i++) {
+		r = &p->rules[i];
+		if (r->kind != RULE_PROTECT)
 			continue;
-		ret = add_rule(w, &p->rules[i], i, err, errlen);
-		if (ret)
+		rule = i;
+		w->spots[i].path = strdup(r->arg);
+		ret = w->spots[i].path ? place(w, &w->spots[i]) : -ENOMEM;
+		ret = ret ?: scan(w, &rule);
+		if (ret) {
+			r = &p->rules[rule];
+			snprintf(err, errlen, "%s:%d: protect %s: cannot watch it: %s",
+				 r->file, r->line, r->arg, watch_strerror(-ret));
 			goto fail;
-		if (w->fallback_rule < 0 || (p->rules[w->fallback_rule].audit && !p->rules[i].audit))
+		}
+		if (w->fallback_rule < 0 || (p->rules[w->fallback_rule].audit && !r->audit))
 			w->fallback_rule = i;
+	}
+	ret = prev ? inherit(w, p, prev, &rule) : 0;
+	if (ret) {
+		r = &p->rules[rule];
+		snprintf(err, errlen, "%s:%d: protect %s: cannot keep protecting what it protected: %s",
+			 r->file, r->line, r->arg, watch_strerror(-ret));
+		goto fail;
 	}
 	*out = w;
 	return 0;
@@ -308,39 +679,25 @@ fail:
 	return ret;
 }
 
-static void free_dir(void *p)
-{
-	struct node *n = p;
-
-	if (n->dirfd >= 0)
-		close(n->dirfd);
-	free(n);
-}
-
 void watch_free(struct watch *w)
 {
-	struct node *n, *next;
 	size_t i;
 
 	if (!w)
 		return;
-	for (i = 0; i < w->wd_cap; i++) {
-		for (n = w->by_wd[i]; n; n = next) {
-			next = n->next;
-			if (n->only) {	/* parents of files live only here */
-				close(n->dirfd);
-				free(n->only);
-				free(n);
-			}
-		}
-	}
 	/* Closing the group drops its marks; pending permission events are allowed. */
 	if (w->fan >= 0)
 		close(w->fan);
 	if (w->ino >= 0)
 		close(w->ino);
-	tdestroy(w->files, free);
-	tdestroy(w->dirs, free_dir);
+	for (i = 0; i < w->nmounts; i++)
+		close(w->mounts[i].fd);
+	for (i = 0; i < w->nspots; i++)
+		free(w->spots[i].path);
+	tdestroy(w->files, free_node);
+	tdestroy(w->dirs, free_node);
+	free(w->mounts);
+	free(w->spots);
 	free(w->by_wd);
 	free(w);
 }
@@ -368,6 +725,11 @@ size_t watch_files(const struct watch *w)
 size_t watch_dirs(const struct watch *w)
 {
 	return w->ndirs;
+}
+
+int watch_missing(const struct watch *w, int rule)
+{
+	return rule >= 0 && (size_t)rule < w->nspots ? w->spots[rule].missing : 0;
 }
 
 int watch_rule_of(struct watch *w, int fd, const struct stat *st)
@@ -401,9 +763,16 @@ int watch_rule_of(struct watch *w, int fd, const struct stat *st)
 int watch_covers(const struct watch *w, const char *path)
 {
 	char dir[PATH_MAX], *slash;
+	struct path_end at;
 	struct stat st;
 	struct node *n;
+	size_t i;
 
+	/* A path a rule waits for covers what will be beneath it. */
+	path_walk(path, &at);
+	for (i = 0; i < w->nspots; i++)
+		if (w->spots[i].missing && w->spots[i].want[0] && path_beneath(at.want, w->spots[i].want))
+			return i;
 	if (stat(path, &st))
 		return -1;
 	n = find(w->files, st.st_dev, st.st_ino);
@@ -442,30 +811,120 @@ bool watch_trusts_reads(const struct watch *w)
 	return w->trust;
 }
 
-void watch_follow(struct watch *w)
+/* Something appeared in the protected directory n: mark it. */
+static int dir_entry(struct watch *w, struct node *n, const char *name)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = reopen(w, n, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW))
+		ret = -errno;
+	else if (S_ISREG(st.st_mode))
+		ret = add_file(w, fd, name, &st, n->rule);
+	else if (S_ISDIR(st.st_mode))
+		ret = add_dir(w, fd, name, n->rule);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Looks s's path up again, and notes if something new is protected there:
+ * after its name was created or moved in, or if it was not there before,
+ * or was another inode.
+ */
+static void relocate(struct watch *w, struct spot *s, bool created,
+		     watch_report_fn *report, void *ctx)
+{
+	int was = s->missing, ret;
+	dev_t dev = s->dev;
+	ino_t ino = s->ino;
+
+	ret = place(w, s);
+	if (ret)
+		report(ctx, WATCH_FAILED, s->rule, -ret);
+	else if (!s->missing && (created || was || s->dev != dev || s->ino != ino))
+		s->appeared = true;
+}
+
+static void queue_dir(const void *nodep, VISIT which, void *closure)
+{
+	if (which == postorder || which == leaf)
+		queue(closure, *(struct node *const *)nodep);
+}
+
+/* Events were lost: look every path up again, and queue every directory. */
+static void rescan(struct watch *w, watch_report_fn *report, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < w->nspots; i++)
+		if (w->spots[i].path)
+			relocate(w, &w->spots[i], false, report, ctx);
+	twalk_r(w->dirs, queue_dir, w);
+}
+
+/*
+ * One inotify event. (w->by_wd may move while it is handled: a new
+ * directory's watch can grow it.)
+ */
+static void follow_event(struct watch *w, const struct inotify_event *ev,
+			 watch_report_fn *report, void *ctx)
+{
+	struct node *dir = w->by_wd[ev->wd].dir;
+	struct spot *s, *next;
+	int ret;
+
+	if (ev->len && dir) {
+		ret = dir_entry(w, dir, ev->name);
+		if (ret && !absent(-ret))
+			report(ctx, WATCH_FAILED, dir->rule, -ret);
+	}
+	/* The directory is gone: a new one may get its inode number. */
+	if ((ev->mask & IN_IGNORED) && dir) {
+		w->by_wd[ev->wd].dir = NULL;
+		forget_dir(w, dir);
+	}
+	/* a name appeared where a spot waits, or its directory went */
+	for (s = w->by_wd[ev->wd].spots; s; s = next) {
+		next = s->next;
+		if (!ev->len || !strcmp(s->name, ev->name))
+			relocate(w, s, ev->len, report, ctx);
+	}
+}
+
+void watch_follow(struct watch *w, watch_report_fn *report, void *ctx)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
-	struct stat st;
-	struct node *dir;
-	char scratch[256];
+	bool overflow = false;
 	ssize_t len;
+	size_t i;
 	char *p;
+	int ret, rule;
 
 	while ((len = read(w->ino, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->wd < 0 || (size_t)ev->wd >= w->wd_cap || !w->by_wd[ev->wd] || !ev->len)
-				continue;
-			for (dir = w->by_wd[ev->wd]; dir; dir = dir->next) {
-				if ((dir->only && strcmp(dir->only, ev->name)) ||
-				    fstatat(dir->dirfd, ev->name, &st, AT_SYMLINK_NOFOLLOW))
-					continue;
-				if (S_ISREG(st.st_mode))
-					add_file(w, dir->dirfd, ev->name, &st, dir->rule);
-				else if (S_ISDIR(st.st_mode) && !dir->only)
-					add_dir(w, dir->dirfd, ev->name, &st, dir->rule, scratch, sizeof(scratch));
-			}
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = true;
+			else if (ev->wd >= 0 && (size_t)ev->wd < w->wd_cap)
+				follow_event(w, ev, report, ctx);
 		}
 	}
+	if (overflow)
+		rescan(w, report, ctx);
+	ret = scan(w, &rule);
+	if (ret)
+		report(ctx, WATCH_FAILED, rule, -ret);
+	/* Said once all beneath is marked: whatever comes later is followed. */
+	for (i = 0; i < w->nspots; i++) {
+		if (w->spots[i].appeared)
+			report(ctx, WATCH_APPEARED, i, 0);
+		w->spots[i].appeared = false;
+	}
+	if (overflow)
+		report(ctx, WATCH_OVERFLOW, -1, 0);
 }

@@ -8,8 +8,17 @@
  * carry a mark for their children too, so that a file created after the
  * policy was loaded is seen from its first open; inotify tells when to
  * give it a mark of its own, and when a new subdirectory needs marks.
- * Files without a mark pay nothing. Each policy gets a watch of its own:
- * a reload builds a new one and drops the old one only once it works.
+ * Files without a mark pay nothing. Directories hold no descriptors (their
+ * file handles open them when inotify reports in them), so a tree of any
+ * size fits any descriptor limit. Each policy gets a watch of its own: a
+ * reload builds a new one and drops the old one only once it works.
+ *
+ * A protect rule's path is also watched by name, in its directory: what
+ * appears there (a file saved over the protected one, a directory put
+ * back) is protected. A path that is not there is no error: inotify
+ * waits for it on the nearest directory on its way that is, and it is
+ * protected when it appears. If inotify's queue overflows, every path is
+ * looked up and every protected directory scanned again.
  */
 #ifndef CRMGUARD_WATCH_H
 #define CRMGUARD_WATCH_H
@@ -26,7 +35,13 @@
 
 struct watch;
 
-int watch_build(struct watch **out, const struct policy *p, char *err, size_t errlen);
+/*
+ * A watch on what p protects. With prev (the running watch, or NULL), what
+ * prev protects under a rule that p still has stays protected wherever it
+ * went: moved away from the rule's path, it is protected all the same.
+ */
+int watch_build(struct watch **out, const struct policy *p, const struct watch *prev,
+		char *err, size_t errlen);
 void watch_free(struct watch *w);
 int watch_fanotify_fd(const struct watch *w);
 int watch_inotify_fd(const struct watch *w);
@@ -34,6 +49,13 @@ int watch_inotify_fd(const struct watch *w);
 bool watch_has_ranges(const struct watch *w);
 size_t watch_files(const struct watch *w);
 size_t watch_dirs(const struct watch *w);
+/*
+ * Why the path of protect rule `rule` is not protected (an errno, or
+ * POLICY_EWRONGTYPE; it is watched for), or 0, as last looked up.
+ */
+int watch_missing(const struct watch *w, int rule);
+/* err (positive) in words, with what to do about the usual ones. */
+const char *watch_strerror(int err);
 /*
  * The rule that protects the file behind an event (fd, st), or -1. A file
  * that was only reached through its directory's mark gets its own mark here.
@@ -45,9 +67,19 @@ bool watch_trusts_reads(const struct watch *w);
 int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino);
 /* Checks the read calls on the file at path (a /proc/PID/fd link will do). */
 int watch_check_reads(struct watch *w, const char *path);
-/* The rule that covers the file or directory at path, or -1. */
+/* The rule that covers the file or directory at path, or waits for it, or -1. */
 int watch_covers(const struct watch *w, const char *path);
-/* Marks what inotify says was created in or moved into protected directories. */
-void watch_follow(struct watch *w);
+/* What watch_follow() tells crmguardd, for the log. */
+enum watch_news {
+	WATCH_OVERFLOW,		/* inotify lost events: all was looked up and marked again */
+	WATCH_APPEARED,		/* a new file or directory at protect rule `rule`'s path is protected */
+	WATCH_FAILED,		/* something new under `rule` could not be watched: error */
+};
+typedef void watch_report_fn(void *ctx, enum watch_news news, int rule, int error);
+/*
+ * Marks what inotify says was created in or moved into protected
+ * directories, and protects rule paths that appear.
+ */
+void watch_follow(struct watch *w, watch_report_fn *report, void *ctx);
 
 #endif

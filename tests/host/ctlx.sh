@@ -47,3 +47,13 @@ for i in $(seq 30); do
 	sleep 0.1
 done
 [ "$n" = 0 ] && pass ctlx_no_stale_processes || fail ctlx_no_stale_processes "$n processes still followed"
+
+# A change that loads a risky rule succeeds, and says why it is risky.
+out=$(ctlx allow add exe /usr/bin/python3 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [[ "$out" == "warning: $POLICY:3: allow exe /usr/bin/python3 runs any script it is given"* ]] &&
+	wait_record "event=warning rule=allow-exe:/usr/bin/python3 " >/dev/null &&
+	pass ctlx_change_prints_warnings || fail ctlx_change_prints_warnings "exit $rc: $out"
+out=$(ctlx allow del exe /usr/bin/python3 2>&1)
+[ $? -eq 0 ] && [ -z "$out" ] && pass ctlx_change_quiet_without_warnings ||
+	fail ctlx_change_quiet_without_warnings "$out"

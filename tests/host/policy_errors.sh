@@ -21,7 +21,7 @@ start_fails() {
 }
 start_fails start_unknown_key "bad.conf:2: unknown key 'protct' (did you mean 'protect'?)" 'mode audit\nprotct /x\n'
 start_fails start_missing_path "bad.conf:1: protect: missing path" 'protect\n'
-start_fails start_nonexistent_path "bad.conf:2: protect /no/such/dir: No such file or directory" '# c\nprotect /no/such/dir\n'
+start_fails start_unknown_user "bad.conf:2: revoke user no_such_user_xyz: no such user" 'protect /tmp\nrevoke user no_such_user_xyz\n'
 start_fails start_non_utf8 "bad.conf:1: byte 0xff at column 10 is not UTF-8" 'protect /\377x\n'
 start_fails start_long_line "bad.conf:1: line is longer than 4096 bytes" "protect /$(head -c 5000 /dev/zero | tr '\0' a)\n"
 rm -f "$T/bad.conf"
@@ -91,10 +91,12 @@ mkdir -p "$T/with space"
 echo x >"$T/with space/h"
 ctlx protect add "$T/with space" && grep -qxF "protect \"$T/with space\"" "$POLICY" &&
 	pass protect_add_persists || fail protect_add_persists "$(cat "$POLICY")"
-out=$(ctlx protect add /no/such/place 2>&1)
+before=$(cat "$POLICY")
+out=$(ctlx user revoke no_such_user_xyz 2>&1)
 rc=$?
-[ $rc -eq 2 ] && [[ "$out" == *"No such file or directory"* ]] && ! grep -q /no/such/place "$POLICY" &&
-	pass protect_add_bad_changes_nothing || fail protect_add_bad_changes_nothing "exit $rc: $out"
+[ $rc -eq 2 ] && [[ "$out" == *"revoke user no_such_user_xyz: no such user"* ]] &&
+	[ "$(cat "$POLICY")" = "$before" ] &&
+	pass revoke_unknown_user_changes_nothing || fail revoke_unknown_user_changes_nothing "exit $rc: $out"
 stop_crmguard
 start_crmguard
 cat "$T/with space/h" >/dev/null
@@ -113,3 +115,6 @@ rc=$?
 # crmguardd must never wait on itself: protecting the files it reads is refused.
 start_fails start_protects_own_policy "protect $T covers $T/bad.conf, which crmguardd reads itself" "protect $T\n"
 start_fails start_protects_passwd "protect /etc covers /etc/passwd, which crmguardd reads itself" "protect /etc\n"
+# ... also before it is there: protected once it appears, the next reload would wait on itself
+start_fails start_protects_missing_dropins \
+	"protect $T/policy.d covers $T/policy.d, which crmguardd reads itself" "protect $T/policy.d\n"

@@ -1309,44 +1309,94 @@ static void resolve_exe_link_to_interpreter(void)
 	rm_rf(dir);
 }
 
+/*
+ * A binary that is not there (or not a binary) is no error: the rule is
+ * marked missing, allows nothing, and the rest of the policy loads.
+ */
+static bool allows_nothing(const struct policy_rule *r, int why)
+{
+	return r->missing == why && r->dev == (dev_t)-1 && r->ino == 0 && !r->interpreter;
+}
+
+/*
+ * text resolves though rule 1 (allow exe) names no usable binary: it
+ * allows nothing, for the reason why, said as want; rule 2 (revoke user
+ * 42) is resolved all the same.
+ */
+static void expect_missing_exe(const char *text, int why, const char *want)
+{
+	char err[POLICY_ERR_MAX], msg[POLICY_ERR_MAX];
+	struct policy p;
+	int missing;
+	bool ok;
+
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_STREQ(err, "");
+	ok = allows_nothing(&p.rules[1], why) && p.rules[2].uid == 42;
+	missing = p.rules[1].missing;
+	policy_missing_text(&p.rules[1], missing, msg, sizeof(msg));
+	policy_free(&p);
+	if (!ok)
+		FAILF("rule 1 is missing %d (expected %d), or rule 2 was not resolved", missing, why);
+	ASSERT_STREQ(msg, want);
+}
+
 static void resolve_exe_not_executable(void)
 {
-	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 128], err[POLICY_ERR_MAX];
+	char dir[DIR_LEN], f[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 192], err[POLICY_ERR_MAX];
 	struct policy p;
 
 	fresh_dir(dir, sizeof(dir), "resolve_noexec");
 	ASSERT_EQ(make_file(f, sizeof(f), dir, "crm", 0644), 0);
-	snprintf(text, sizeof(text), "mode enforce\nprotect /x\n\nallow exe %s\n", f);
-	ASSERT_EQ(resolve(&p, text, err), -EINVAL);
-	snprintf(want, sizeof(want), FILE_NAME ":4: allow exe %s: not an executable file", f);
-	ASSERT_STREQ(err, want);
-	policy_free(&p);
+	snprintf(text, sizeof(text), "mode enforce\nprotect /x\n\nallow exe %s\nrevoke user 42\n", f);
+	snprintf(want, sizeof(want), FILE_NAME ":4: allow exe %s: not an executable file; it allows "
+		 "nothing until a reload finds the binary there", f);
+	expect_missing_exe(text, POLICY_EWRONGTYPE, want);
 
 	/* a directory (it has x bits) is not an executable file either */
 	snprintf(text, sizeof(text), "allow exe %s\n", dir);
-	ASSERT_EQ(resolve(&p, text, err), -EINVAL);
-	snprintf(want, sizeof(want), FILE_NAME ":1: allow exe %s: not an executable file", dir);
-	ASSERT_STREQ(err, want);
+	ASSERT_EQ(resolve(&p, text, err), 0);
+	ASSERT_TRUE(allows_nothing(&p.rules[0], POLICY_EWRONGTYPE));
 	policy_free(&p);
 	rm_rf(dir);
 }
 
 static void resolve_exe_missing(void)
 {
-	char path[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 128], err[POLICY_ERR_MAX];
+	char path[PATH_LEN], text[PATH_LEN + 64], want[PATH_LEN + 192], err[POLICY_ERR_MAX];
 	struct policy p;
 
 	path_in(path, sizeof(path), "no-such-crm-binary");
-	snprintf(text, sizeof(text), "protect /x\nallow exe %s\n", path);
-	ASSERT_EQ(resolve(&p, text, err), -ENOENT);
-	snprintf(want, sizeof(want), FILE_NAME ":2: allow exe %s: %s", path, strerror(ENOENT));
-	ASSERT_STREQ(err, want);
-	policy_free(&p);
+	snprintf(text, sizeof(text), "protect /x\nallow exe %s\nrevoke user 42\n", path);
+	snprintf(want, sizeof(want), FILE_NAME ":2: allow exe %s: %s; it allows nothing until a "
+		 "reload finds the binary there", path, strerror(ENOENT));
+	expect_missing_exe(text, ENOENT, want);
 
 	/* a path through a file is ENOTDIR */
-	snprintf(text, sizeof(text), "allow exe /etc/passwd/x\n");
-	ASSERT_EQ(resolve(&p, text, err), -ENOTDIR);
-	ASSERT_STREQ(err, FILE_NAME ":1: allow exe /etc/passwd/x: Not a directory");
+	ASSERT_EQ(resolve(&p, "allow exe /etc/passwd/x\n", err), 0);
+	ASSERT_TRUE(allows_nothing(&p.rules[0], ENOTDIR));
+	policy_free(&p);
+
+	/* a binary that is there is not missing */
+	ASSERT_EQ(resolve(&p, "allow exe /bin/sh\n", err), 0);
+	ASSERT_EQ(p.rules[0].missing, 0);
+	ASSERT_TRUE(p.rules[0].dev != (dev_t)-1);
+	policy_free(&p);
+}
+
+/* The text for a protect rule whose path is not there (watch.c decides that). */
+static void missing_text_protect(void)
+{
+	char err[POLICY_ERR_MAX], msg[POLICY_ERR_MAX];
+	struct policy p;
+
+	ASSERT_EQ(resolve(&p, "mode enforce\nprotect \"/srv/crm data\"\n", err), 0);
+	ASSERT_STREQ(policy_missing_text(&p.rules[0], ENOENT, msg, sizeof(msg)),
+		     FILE_NAME ":2: protect /srv/crm data: No such file or directory; it is watched "
+		     "for, and protected as soon as it is there");
+	ASSERT_STREQ(policy_missing_text(&p.rules[0], POLICY_EWRONGTYPE, msg, sizeof(msg)),
+		     FILE_NAME ":2: protect /srv/crm data: not a regular file or directory; it is "
+		     "watched for, and protected as soon as it is there");
 	policy_free(&p);
 }
 
@@ -1743,6 +1793,7 @@ int main(void)
 	RUN(resolve_exe_link_to_interpreter);
 	RUN(resolve_exe_not_executable);
 	RUN(resolve_exe_missing);
+	RUN(missing_text_protect);
 	RUN(resolve_users);
 	RUN(resolve_user_numeric_out_of_range);
 	RUN(resolve_user_missing);
