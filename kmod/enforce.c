@@ -11,6 +11,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
@@ -61,19 +62,40 @@ static void cg_subject_of(struct cg_subject *s)
 	rcu_read_unlock();
 }
 
-static bool cg_env_has(const char *env, size_t len)
-{
-	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
-	size_t i, j, n;
+static const char *const cg_loader_vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
 
-	for (i = 0; i < len; i += strnlen(env + i, len - i) + 1) {
-		for (j = 0; j < ARRAY_SIZE(vars); j++) {
-			n = strlen(vars[j]);
-			if (i + n < len && !strncmp(env + i, vars[j], n) && env[i + n])
-				return true;
+/*
+ * Reads an environment block a piece at a time: in each NUL-ended entry,
+ * which loader variables the bytes so far still match (live) and how far
+ * in it is (pos). A variable matched up to its '=' and a byte after it: found.
+ */
+struct cg_env_scan {
+	size_t pos;
+	unsigned int live;
+	bool found;
+};
+
+static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
+{
+	size_t i, j, len;
+
+	for (i = 0; i < n && !e->found; i++) {
+		if (!p[i]) {
+			e->pos = 0;
+			e->live = BIT(ARRAY_SIZE(cg_loader_vars)) - 1;
+			continue;
 		}
+		for (j = 0; j < ARRAY_SIZE(cg_loader_vars); j++) {
+			if (!(e->live & BIT(j)))
+				continue;
+			len = strlen(cg_loader_vars[j]);
+			if (e->pos == len)
+				e->found = true;
+			else if (cg_loader_vars[j][e->pos] != p[i])
+				e->live &= ~BIT(j);
+		}
+		e->pos++;
 	}
-	return false;
 }
 
 /*
@@ -84,10 +106,10 @@ static bool cg_env_has(const char *env, size_t len)
  */
 static bool cg_preload(void)
 {
+	struct cg_env_scan e = { .live = BIT(ARRAY_SIZE(cg_loader_vars)) - 1 };
 	struct mm_struct *mm = current->mm;
-	unsigned long start, end;
-	bool found = true;
-	char *env;
+	unsigned long start, end, n;
+	char buf[256];
 
 	if (!mm)
 		return false;
@@ -95,17 +117,15 @@ static bool cg_preload(void)
 	start = mm->env_start;
 	end = mm->env_end;
 	spin_unlock(&mm->arg_lock);
-	if (end <= start)
-		return false;
-	if (end - start > CG_ENV_MAX)
+	if (end > start && end - start > CG_ENV_MAX)
 		return true;
-	env = kvmalloc(end - start, GFP_KERNEL);
-	if (!env)
-		return true;
-	if (!copy_from_user(env, (const void __user *)start, end - start))
-		found = cg_env_has(env, end - start);
-	kvfree(env);
-	return found;
+	for (; start < end && !e.found; start += n) {
+		n = min(end - start, sizeof(buf));
+		if (copy_from_user(buf, (const void __user *)start, n))
+			return true;
+		cg_env_feed(&e, buf, n);
+	}
+	return e.found;
 }
 
 /*
