@@ -62,12 +62,18 @@ static void cg_subject_of(struct cg_subject *s)
 	rcu_read_unlock();
 }
 
-static const char *const cg_loader_vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
+#define CG_VAR(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} cg_loader_vars[] = { CG_VAR("LD_PRELOAD="), CG_VAR("LD_AUDIT="), CG_VAR("LD_LIBRARY_PATH=") };
+#define CG_ALL_VARS	(BIT(ARRAY_SIZE(cg_loader_vars)) - 1)
 
 /*
  * Reads an environment block a piece at a time: in each NUL-ended entry,
  * which loader variables the bytes so far still match (live) and how far
- * in it is (pos). A variable matched up to its '=' and a byte after it: found.
+ * in it is (pos). A variable matched up to its '=' and a byte after it:
+ * found. An entry that matches none is skipped to its end.
  */
 struct cg_env_scan {
 	size_t pos;
@@ -77,24 +83,32 @@ struct cg_env_scan {
 
 static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
 {
-	size_t i, j, len;
+	const char *end = p + n, *nul;
+	size_t j;
 
-	for (i = 0; i < n && !e->found; i++) {
-		if (!p[i]) {
+	while (p < end && !e->found) {
+		if (!e->live) {
+			nul = memchr(p, 0, end - p);
+			if (!nul)
+				return;
+			p = nul;
+		}
+		if (!*p) {
 			e->pos = 0;
-			e->live = BIT(ARRAY_SIZE(cg_loader_vars)) - 1;
+			e->live = CG_ALL_VARS;
+			p++;
 			continue;
 		}
 		for (j = 0; j < ARRAY_SIZE(cg_loader_vars); j++) {
 			if (!(e->live & BIT(j)))
 				continue;
-			len = strlen(cg_loader_vars[j]);
-			if (e->pos == len)
+			if (e->pos == cg_loader_vars[j].len)
 				e->found = true;
-			else if (cg_loader_vars[j][e->pos] != p[i])
+			else if (cg_loader_vars[j].name[e->pos] != *p)
 				e->live &= ~BIT(j);
 		}
 		e->pos++;
+		p++;
 	}
 }
 
@@ -106,7 +120,7 @@ static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
  */
 static bool cg_preload(void)
 {
-	struct cg_env_scan e = { .live = BIT(ARRAY_SIZE(cg_loader_vars)) - 1 };
+	struct cg_env_scan e = { .live = CG_ALL_VARS };
 	struct mm_struct *mm = current->mm;
 	unsigned long start, end, n;
 	char buf[256];
