@@ -145,7 +145,7 @@ static int inode_fd(const struct kernel_rule *r, char *err, size_t errlen)
 	int fd;
 
 	if (!r->path) {
-		snprintf(err, errlen, "no path to hand the inode to the module");
+		snprintf(err, errlen, "no path to hand the inode to the module (kernel_rule.path is NULL)");
 		return -EINVAL;
 	}
 	fd = open(r->path, O_PATH | O_CLOEXEC);

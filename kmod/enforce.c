@@ -11,6 +11,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
@@ -61,19 +62,54 @@ static void cg_subject_of(struct cg_subject *s)
 	rcu_read_unlock();
 }
 
-static bool cg_env_has(const char *env, size_t len)
-{
-	static const char *const vars[] = { "LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=" };
-	size_t i, j, n;
+#define CG_VAR(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} cg_loader_vars[] = { CG_VAR("LD_PRELOAD="), CG_VAR("LD_AUDIT="), CG_VAR("LD_LIBRARY_PATH=") };
+#define CG_ALL_VARS	(BIT(ARRAY_SIZE(cg_loader_vars)) - 1)
 
-	for (i = 0; i < len; i += strnlen(env + i, len - i) + 1) {
-		for (j = 0; j < ARRAY_SIZE(vars); j++) {
-			n = strlen(vars[j]);
-			if (i + n < len && !strncmp(env + i, vars[j], n) && env[i + n])
-				return true;
+/*
+ * Reads an environment block a piece at a time: in each NUL-ended entry,
+ * which loader variables the bytes so far still match (live) and how far
+ * in it is (pos). A variable matched up to its '=' and a byte after it:
+ * found. An entry that matches none is skipped to its end.
+ */
+struct cg_env_scan {
+	size_t pos;
+	unsigned int live;
+	bool found;
+};
+
+static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
+{
+	const char *end = p + n, *nul;
+	size_t j;
+
+	while (p < end && !e->found) {
+		if (!e->live) {
+			nul = memchr(p, 0, end - p);
+			if (!nul)
+				return;
+			p = nul;
 		}
+		if (!*p) {
+			e->pos = 0;
+			e->live = CG_ALL_VARS;
+			p++;
+			continue;
+		}
+		for (j = 0; j < ARRAY_SIZE(cg_loader_vars); j++) {
+			if (!(e->live & BIT(j)))
+				continue;
+			if (e->pos == cg_loader_vars[j].len)
+				e->found = true;
+			else if (cg_loader_vars[j].name[e->pos] != *p)
+				e->live &= ~BIT(j);
+		}
+		e->pos++;
+		p++;
 	}
-	return false;
 }
 
 /*
@@ -84,10 +120,10 @@ static bool cg_env_has(const char *env, size_t len)
  */
 static bool cg_preload(void)
 {
+	struct cg_env_scan e = { .live = CG_ALL_VARS };
 	struct mm_struct *mm = current->mm;
-	unsigned long start, end;
-	bool found = true;
-	char *env;
+	unsigned long start, end, n;
+	char buf[256];
 
 	if (!mm)
 		return false;
@@ -95,17 +131,15 @@ static bool cg_preload(void)
 	start = mm->env_start;
 	end = mm->env_end;
 	spin_unlock(&mm->arg_lock);
-	if (end <= start)
-		return false;
-	if (end - start > CG_ENV_MAX)
+	if (end > start && end - start > CG_ENV_MAX)
 		return true;
-	env = kvmalloc(end - start, GFP_KERNEL);
-	if (!env)
-		return true;
-	if (!copy_from_user(env, (const void __user *)start, end - start))
-		found = cg_env_has(env, end - start);
-	kvfree(env);
-	return found;
+	for (; start < end && !e.found; start += n) {
+		n = min(end - start, sizeof(buf));
+		if (copy_from_user(buf, (const void __user *)start, n))
+			return true;
+		cg_env_feed(&e, buf, n);
+	}
+	return e.found;
 }
 
 /*

@@ -6,8 +6,9 @@
  * backend.
  *
  * The kernel holds a rule table:
- *  - protected inodes (CRMGUARD_RULE_INODE): a file, or a directory whose
- *    direct children are protected too (CRMGUARD_F_DIR), each with the id of
+ *  - protected inodes (CRMGUARD_RULE_INODE): a regular file, or a directory
+ *    whose direct children are protected (CRMGUARD_F_DIR; opening the
+ *    directory itself, to list it, is not refused), each with the id of
  *    the policy rule that protects it and an audit flag;
  *  - allowed executables (CRMGUARD_RULE_EXE), by inode;
  *  - users (CRMGUARD_RULE_USER): allowed, revoked, or revoked in audit only;
@@ -69,7 +70,7 @@ enum crmguard_user_kind {
 
 /* CRMGUARD_ATTR_RULE_FLAGS */
 #define CRMGUARD_F_AUDIT	(1U << 0)	/* this protect rule only reports */
-#define CRMGUARD_F_DIR		(1U << 1)	/* children are protected too */
+#define CRMGUARD_F_DIR		(1U << 1)	/* its direct children are protected */
 
 enum crmguard_mode {
 	CRMGUARD_MODE_AUDIT = 1,

@@ -48,6 +48,18 @@ expect kmod-revoked-user-cat-denied denied setpriv --reuid="$alice" --regid="$al
 # The allowed binary with foreign code in it: preloaded, or under a tracer.
 expect kmod-preloaded-exe-denied denied env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$READER" "$DB"
 expect kmod-empty-preload-allowed allowed env LD_PRELOAD= "$READER" "$DB"
+expect kmod-library-path-exe-denied denied env LD_LIBRARY_PATH=/nonexistent "$READER" "$DB"
+expect kmod-audit-lib-exe-denied denied env LD_AUDIT=/nonexistent.so "$READER" "$DB"
+expect kmod-lookalike-var-allowed allowed env XLD_PRELOAD=/x LD_PRELOADX=/x "$READER" "$DB"
+# The module reads the environment 256 bytes at a time: LD_PRELOAD= starts
+# 5 + pad bytes in (env -i: nothing before PAD), so these pads put each of
+# its bytes on the edge once.
+missed=
+for pad in $(seq 239 251); do
+	env -i PAD="$(printf "%${pad}s" "")" LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$READER" "$DB" \
+		>/dev/null 2>&1 && missed="$missed $pad"
+done
+[ -z "$missed" ] && pass kmod-preload-anywhere-denied || fail kmod-preload-anywhere-denied "allowed with padding$missed"
 cat >"$T/traced.py" <<'PY'
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
