@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "ctl/enforcer.h"
 
 static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
@@ -66,7 +67,7 @@ static struct kernel_rule *add(struct rules *r)
 	return &r->v[r->n++];
 }
 
-static void add_inode(void *ctx, dev_t dev, ino_t ino, int rule, bool dir)
+static void add_inode(void *ctx, const struct watch_item *it)
 {
 	struct rules *r = ctx;
 	struct kernel_rule *k = add(r);
@@ -74,11 +75,13 @@ static void add_inode(void *ctx, dev_t dev, ino_t ino, int rule, bool dir)
 	if (!k)
 		return;
 	k->type = CRMGUARD_RULE_INODE;
-	k->dev = dev;
-	k->ino = ino;
-	k->id = rule;
-	k->flags = (dir ? CRMGUARD_F_DIR : 0) |
-		   (rule >= 0 && r->p->rules[rule].audit ? CRMGUARD_F_AUDIT : 0);
+	k->dev = it->dev;
+	k->ino = it->ino;
+	k->id = it->rule;
+	k->flags = (it->dir ? CRMGUARD_F_DIR : 0) |
+		   (it->rule >= 0 && r->p->rules[it->rule].audit ? CRMGUARD_F_AUDIT : 0);
+	k->mount_fd = it->mount_fd;
+	k->fh = it->fh;
 }
 
 static void add_policy_rules(struct rules *r)
@@ -152,6 +155,30 @@ const char *enforcer_limits(const struct enforcer *e)
 		return "in the kernel; fail-open was chosen: if crmguardd stops, "
 		       "the kernel lets every access through";
 	return "in the kernel: if crmguardd stops, the rules stay in force (fail-closed)";
+}
+
+/* Linux release major.minor or later. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	return uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
+	       (ma > major || (ma == major && mi >= minor));
+}
+
+/*
+ * Whatever enforces, pages of a mapping made before a revoke stay readable:
+ * no hook sees a page fault. fsnotify (fanotify, crmguard.ko) sees a new
+ * mapping of a descriptor opened before only with pre-content events, and
+ * an open through an overlay mount only as an open of the overlay's own
+ * inode, on kernels before those (6.14); the BPF LSM's hooks see both.
+ */
+const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
+{
+	if (e->ops == &kbackend_lsm || (!e->ops && watch_has_ranges(w)) || kernel_at_least(6, 14))
+		return NULL;
+	return "mmap of a file opened before a revoke; files opened through an overlay mount";
 }
 
 int enforcer_fd(const struct enforcer *e)

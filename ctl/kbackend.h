@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include "kmod/uapi/crmguard.h"
 
 struct kernel_rule {
@@ -21,10 +22,12 @@ struct kernel_rule {
 	uint32_t flags;		/* INODE: CRMGUARD_F_* */
 	uint32_t id;		/* the policy rule it comes from */
 	/*
-	 * INODE: where the daemon found it; the module is handed the inode
-	 * through it (an O_PATH fd), checked against dev and ino. Not kept.
+	 * INODE: how to open it again (open_by_handle_at() through mount_fd),
+	 * to hand the module the inode as an O_PATH fd, checked against dev
+	 * and ino. Not kept. A rule without one is left out.
 	 */
-	const char *path;
+	int mount_fd;
+	const struct file_handle *fh;
 };
 
 struct kernel_config {

@@ -131,24 +131,26 @@ static const char *describe(const struct kernel_rule *r, char *buf, size_t len)
 	if (r->type == CRMGUARD_RULE_USER)
 		snprintf(buf, len, "user %u %s", r->uid, kinds[r->user_kind <= 3 ? r->user_kind : 0]);
 	else
-		snprintf(buf, len, "%s dev %llu ino %llu%s%s",
+		snprintf(buf, len, "%s dev %llu ino %llu",
 			 r->type == CRMGUARD_RULE_EXE ? "allowed exe" : "protected inode",
-			 (unsigned long long)r->dev, (unsigned long long)r->ino,
-			 r->path ? " " : "", r->path ? r->path : "");
+			 (unsigned long long)r->dev, (unsigned long long)r->ino);
 	return buf;
 }
 
-/* A protected inode travels as an O_PATH fd (no open event, no read right needed). */
+/*
+ * A protected inode travels as an O_PATH fd (no open event, no read right
+ * needed). -ESTALE: the file is gone, or its number is another file's now.
+ */
 static int inode_fd(const struct kernel_rule *r, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd;
 
-	if (!r->path) {
-		snprintf(err, errlen, "no path to hand the inode to the module (kernel_rule.path is NULL)");
-		return -EINVAL;
-	}
-	fd = open(r->path, O_PATH | O_CLOEXEC);
+	if (!r->fh)
+		return -ESTALE;
+	fd = open_by_handle_at(r->mount_fd, (struct file_handle *)r->fh, O_PATH | O_CLOEXEC);
+	if (fd < 0 && (errno == ESTALE || errno == ENOENT))
+		return -ESTALE;
 	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		if (fd >= 0)
@@ -173,6 +175,8 @@ static int rule_request(struct kbackend *b, const struct kernel_rule *r, bool ad
 	why[0] = 0;
 	if (add && r->type == CRMGUARD_RULE_INODE) {
 		fd = inode_fd(r, why, sizeof(why));
+		if (fd == -ESTALE)
+			return 0;	/* gone since the watch saw it: nothing to protect */
 		if (fd < 0) {
 			ret = fd;
 			goto out;

@@ -799,8 +799,9 @@ int watch_covers(const struct watch *w, const char *path)
 }
 
 struct each {
-	void (*fn)(void *ctx, dev_t dev, ino_t ino, int rule, bool dir);
+	void (*fn)(void *ctx, const struct watch_item *it);
 	void *ctx;
+	const struct watch *w;
 	bool dir;
 };
 
@@ -808,15 +809,19 @@ static void visit(const void *nodep, VISIT which, void *closure)
 {
 	const struct node *n = *(const struct node *const *)nodep;
 	struct each *e = closure;
+	struct watch_item it = { n->dev, n->ino, n->rule, e->dir, -1, n->fh };
 
-	if (which == postorder || which == leaf)
-		e->fn(e->ctx, n->dev, n->ino, n->rule, e->dir);
+	if (which != postorder && which != leaf)
+		return;
+	if (n->fh)
+		it.mount_fd = e->w->mounts[n->mount].fd;
+	e->fn(e->ctx, &it);
 }
 
-void watch_for_each(const struct watch *w,
-		    void (*fn)(void *ctx, dev_t dev, ino_t ino, int rule, bool dir), void *ctx)
+void watch_for_each(const struct watch *w, void (*fn)(void *ctx, const struct watch_item *it),
+		    void *ctx)
 {
-	struct each e = { fn, ctx, false };
+	struct each e = { fn, ctx, w, false };
 
 	twalk_r(w->files, visit, &e);
 	e.dir = true;

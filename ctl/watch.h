@@ -69,8 +69,16 @@ int watch_rule_of(struct watch *w, int fd, const struct stat *st);
 /* reads trust: read calls are not checked, but on files marked here. */
 bool watch_trusts_reads(const struct watch *w);
 /* Calls fn for every marked file and directory, with the rule that marked it. */
-void watch_for_each(const struct watch *w,
-		    void (*fn)(void *ctx, dev_t dev, ino_t ino, int rule, bool dir), void *ctx);
+struct watch_item {
+	dev_t dev;
+	ino_t ino;
+	int rule;
+	bool dir;
+	int mount_fd;			/* open_by_handle_at(mount_fd, fh) reaches it */
+	const struct file_handle *fh;	/* NULL: no handle on this filesystem */
+};
+void watch_for_each(const struct watch *w, void (*fn)(void *ctx, const struct watch_item *it),
+		    void *ctx);
 /* The rule of a file that has a mark of its own, or -1. */
 int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino);
 /* Checks the read calls on the file at path (a /proc/PID/fd link will do). */

@@ -14,6 +14,7 @@
  * Exit status: 0 done, 1 usage, 2 the module said no (its reason on stderr).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,24 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: kmodctl set [-m audit|enforce] [-o] [-w] RULE... | watch | stats\n");
 	return 1;
+}
+
+/* The handle crmguardd's watch would keep for path (the fds stay open until exit). */
+static int handle_of(const char *path, struct kernel_rule *r)
+{
+	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id;
+
+	r->mount_fd = open(path, O_PATH | O_CLOEXEC);
+	if (!fh || r->mount_fd < 0)
+		return -1;
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, fh, &mount_id, 0)) {
+		perror(path);
+		return -1;
+	}
+	r->fh = fh;
+	return 0;
 }
 
 static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
@@ -53,10 +72,9 @@ static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
 		if (strlen(kinds[i].name) != (size_t)(eq - arg) || strncmp(arg, kinds[i].name, eq - arg))
 			continue;
 		*r = (struct kernel_rule){ .type = kinds[i].type, .flags = kinds[i].flags,
-					   .user_kind = kinds[i].kind, .id = id, .path = eq + 1 };
+					   .user_kind = kinds[i].kind, .id = id, .mount_fd = -1 };
 		if (r->type == CRMGUARD_RULE_USER) {
 			r->uid = strtoul(eq + 1, NULL, 10);
-			r->path = NULL;
 			return 0;
 		}
 		if (stat(eq + 1, &st)) {
@@ -65,7 +83,7 @@ static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
 		}
 		r->dev = st.st_dev;
 		r->ino = st.st_ino;
-		return 0;
+		return r->type == CRMGUARD_RULE_INODE ? handle_of(eq + 1, r) : 0;
 	}
 	fprintf(stderr, "kmodctl: %s: not a rule\n", arg);
 	return -1;
