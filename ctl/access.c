@@ -186,6 +186,11 @@ struct access {
 	const char *rule_path;	/* the protect rule's path */
 	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
 	bool path_unreachable;
+	/*
+	 * Seen after the fact: an in-kernel backend decided and reported the
+	 * open. Here it is only summed for the close record.
+	 */
+	bool observed;
 };
 
 /* What /proc/self/fd/FD links to, into buf; its length, or -1. */
@@ -410,6 +415,8 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	struct proc_file *f;
 
 	d->n.open++;
+	if (a->dec.verdict == VERDICT_DENY && a->observed)
+		return;		/* the kernel let it through: the policy changed since */
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
 		note_refusal(d, p, a);
@@ -427,7 +434,8 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 		f->path_unreachable = a->path_unreachable;
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
 	}
-	log_access(d, "open", p, a);
+	if (!a->observed)	/* else the kernel reported the open itself */
+		log_access(d, "open", p, a);
 }
 
 static void on_access(struct daemon *d, struct proc *p, struct access *a,
@@ -445,6 +453,8 @@ static void on_access(struct daemon *d, struct proc *p, struct access *a,
 	}
 	if (!f->verdict[0])
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
+	if (a->dec.verdict == VERDICT_DENY && a->observed)
+		return;
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
 		/* One record for the first refusal; the close record counts them all. */
@@ -459,7 +469,8 @@ static void on_access(struct daemon *d, struct proc *p, struct access *a,
 		n = range->count < size - range->offset ? range->count : size - range->offset;
 	f->bytes += n;
 	f->reads++;
-	f->via |= 1u << a->route;
+	if (!a->observed)
+		f->via |= 1u << a->route;
 	p->tainted = true;
 }
 
@@ -506,7 +517,7 @@ static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 	struct proc *p;
 
 	/* The route first: reading it proves that t is still the same thread. */
-	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
+	if ((a->m->mask & (WATCH_PRE | WATCH_ACCESS)) && !a->observed)
 		a->route = route_of(t);
 	if (t && (reuse_subject(d, a, t) || !proctab_thread_read(t, perm)))
 		a->subj = t->subj;
@@ -523,11 +534,23 @@ static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 
 static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 {
-	bool perm = m->mask & (WATCH_OPEN | WATCH_ACCESS | WATCH_PRE);
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
 	struct access a = { .m = m, .rule = -1, .route = ROUTE_OTHER };
+	struct fanotify_event_metadata seen;
 	struct proc_file *f;
 	struct proc *p = NULL;
+	bool perm;
+
+	/* Observed events are followed as the permission events they stand for. */
+	if (m->mask & (WATCH_OPENED | WATCH_READ)) {
+		seen = *m;
+		seen.event_len = seen.metadata_len;
+		seen.mask = (m->mask & WATCH_OPENED ? WATCH_OPEN : 0) |
+			    (m->mask & WATCH_READ ? WATCH_ACCESS : 0) | (m->mask & FAN_CLOSE);
+		a.m = m = &seen;
+		a.observed = true;
+	}
+	perm = m->mask & (WATCH_OPEN | WATCH_ACCESS | WATCH_PRE);
 
 	if (fstat(m->fd, &a.st) == 0)
 		a.rule = watch_rule_of(d->watch, m->fd, &a.st);
@@ -541,7 +564,7 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
 		resp.response = FAN_DENY;
 	/* Answer first: the thread waits, and logging can wait. */
-	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
+	if (perm && !a.observed && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
 		report_response_error(d, errno);
 	if (!p || a.rule < 0)
 		return;
@@ -786,41 +809,56 @@ void access_report_drops(struct daemon *d)
 }
 
 /*
- * The in-kernel backend decided alone; the process may be gone by now, so
- * what the kernel said about it stands in for what /proc would say.
+ * The in-kernel backend's verdicts: opens, and reads and mappings it did
+ * not simply allow (the watch observes the rest, for the close record).
+ * The process may be gone by now, or run another binary: then what the
+ * kernel said about it stands in for what /proc would say.
  */
 void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 {
 	static const char *const ops[] = {
 		[CRMGUARD_OP_OPEN] = "open", [CRMGUARD_OP_READ] = "read", [CRMGUARD_OP_MMAP] = "mmap",
 	};
-	static const enum verdict verdicts[] = {
-		[CRMGUARD_VERDICT_ALLOW] = VERDICT_ALLOW, [CRMGUARD_VERDICT_AUDIT] = VERDICT_AUDIT,
-		[CRMGUARD_VERDICT_DENY] = VERDICT_DENY,
-	};
 	struct daemon *d = ctx;
-	enum verdict verdict = v->verdict <= CRMGUARD_VERDICT_DENY ? verdicts[v->verdict] : VERDICT_DENY;
+	bool deny = v->verdict == CRMGUARD_VERDICT_DENY;
 	char label[PATH_MAX + 32];
+	struct proc_file *f;
 	struct record r;
 	struct proc *p;
 
-	if (verdict == VERDICT_DENY)
-		d->n.deny++;
+	if (v->verdict == CRMGUARD_VERDICT_ALLOW && v->op != CRMGUARD_OP_OPEN)
+		return;
+	d->n.deny += deny;
+	p = proctab_get(v->pid);
+	if (p && v->exe_ino && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino)) {
+		proctab_del(p);		/* it ran another binary since it was read */
+		p = proctab_get(v->pid);
+		if (p && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino))
+			p = NULL;
+	}
+	/* One record for a process's first refused read; its close record counts them all. */
+	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, v->dev, v->ino) : NULL;
+	if (f && f->denied++)
+		return;
 	record_init(&r, v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access");
-	record_str(&r, "verdict", verdict_name(verdict));
+	record_str(&r, "verdict", verdict_name(deny ? VERDICT_DENY :
+		   v->verdict == CRMGUARD_VERDICT_AUDIT ? VERDICT_AUDIT : VERDICT_ALLOW));
 	if (v->rule_id < d->policy.nrules)
 		rule_label(&d->policy, v->rule_id, label, sizeof(label));
 	else	/* a rule of a policy that has been replaced since */
 		snprintf(label, sizeof(label), "kernel-rule:%u", v->rule_id);
-	put_file(&r, label, v->path, v->dev, v->ino);
-	p = proctab_get(v->pid);
+	record_str(&r, "rule", label);
+	put_file(&r, v->path, !v->path[0], v->dev, v->ino);
 	if (p) {
 		put_proc(&r, p);
 	} else {
 		record_i64(&r, "pid", v->pid);
 		put_user(&r, v->uid);
+		snprintf(label, sizeof(label), "%u:%u", major(v->exe_dev), minor(v->exe_dev));
+		record_str(&r, "exe_dev", label);
+		record_u64(&r, "exe_ino", v->exe_ino);
 		record_str(&r, "comm", v->comm);
 	}
 	record_str(&r, "backend", enforcer_name(&d->enforcer));
-	daemon_emit(d, verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+	daemon_emit(d, deny ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 }

@@ -27,6 +27,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 		json_str(out, enforcer_limits(&d->enforcer));
 		fputs(",\"backends\":", out);
 		json_str(out, d->enforcer.probe);
+		fputs(",\"gaps\":", out);
+		json_str(out, enforcer_gaps(&d->enforcer, d->watch) ?: "");
 		if (kernel)
 			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
 				"\"deny\":%llu,\"lost\":%llu}", ks.rules,
@@ -52,6 +54,9 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "enforcer:   %s: %s\n", enforcer_name(&d->enforcer),
 		enforcer_limits(&d->enforcer));
 	fprintf(out, "backends:   %s\n", d->enforcer.probe);
+	if (enforcer_gaps(&d->enforcer, d->watch))
+		fprintf(out, "not seen:   %s (this kernel and backend)\n",
+			enforcer_gaps(&d->enforcer, d->watch));
 	if (kernel)
 		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu\n",
 			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,

@@ -211,6 +211,15 @@ int daemon_reload(struct daemon *d, FILE *err)
 }
 
 /* What the watch saw while following the protected directories. */
+/* What the watch marked since, the in-kernel backend gets too. */
+static void kernel_follow(struct daemon *d)
+{
+	char err[POLICY_ERR_MAX];
+
+	if (d->enforcer.ops && enforcer_apply(&d->enforcer, &d->policy, d->watch, err, sizeof(err)))
+		daemon_note(d, LOG_LVL_WARNING, "error", err);
+}
+
 static void on_watch_news(void *ctx, enum watch_news news, int rule, int error)
 {
 	/* inotify overflows, over every watch since start */
@@ -301,6 +310,7 @@ static int run(struct daemon *d)
 				break;
 			case TAG_INOTIFY:
 				watch_follow(d->watch, on_watch_news, d);
+				kernel_follow(d);
 				break;
 			case TAG_RINGBUF:
 				sensor_consume(d->sensor);

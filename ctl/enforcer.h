@@ -34,6 +34,8 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 const char *enforcer_name(const struct enforcer *e);
 /* One sentence: what happens to enforcement if crmguardd stops. */
 const char *enforcer_limits(const struct enforcer *e);
+/* What the enforcer cannot refuse on this kernel, or NULL. */
+const char *enforcer_gaps(const struct enforcer *e, const struct watch *w);
 /* The fd to poll for the kernel's verdicts, or -1. */
 int enforcer_fd(const struct enforcer *e);
 int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),
