@@ -1,0 +1,5 @@
+#!/bin/bash
+# The enforcement scenarios of the host tier, enforced by the BPF LSM.
+# Its pinned programs and maps go afterwards: they outlive crmguardd by design.
+CRMGUARD_BACKEND=bpf-lsm bash "$(dirname "$0")/../../host/enforce.sh"
+rm -rf /sys/fs/bpf/crmguard
