@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,11 @@ static int handle_of(const char *path, struct kernel_rule *r)
 	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
 	int mount_id;
 
-	r->mount_fd = open(path, O_PATH | O_CLOEXEC);
+	char *dir = strdup(path);
+
+	/* any directory on the mount; open_by_handle_at() takes no O_PATH fd */
+	r->mount_fd = dir ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	free(dir);
 	if (!fh || r->mount_fd < 0)
 		return -1;
 	fh->handle_bytes = MAX_HANDLE_SZ;
