@@ -529,6 +529,8 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
 			snprintf(exe, sizeof(exe), "%s", e->filename);
 		proctab_set_exe(p, exe);
+		p->exe_dev = e->exe_dev;
+		p->exe_ino = e->exe_ino;
 		proctab_thread_forget(p->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;

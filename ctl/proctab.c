@@ -173,17 +173,14 @@ bool proctab_preload(pid_t pid)
 	return false;
 }
 
-/* A new entry for process pid, from the ids of its main thread. */
-static struct proc *proc_from(pid_t pid, const struct ids *ids)
+/* Fills p from the ids of its main thread and its executable. */
+static void proc_fill(struct proc *p, const struct ids *ids)
 {
 	char path[64], exe[PATH_MAX];
 	const char *s;
-	struct proc *p = calloc(1, sizeof(*p));
+	struct stat st;
 	ssize_t n;
 
-	if (!p)
-		return NULL;
-	p->pid = pid;
 	p->loginuid = ids->loginuid;
 	s = status_field(ids->status, "\nPPid:");
 	p->ppid = s ? strtol(s, NULL, 10) : 0;
@@ -192,10 +189,25 @@ static struct proc *proc_from(pid_t pid, const struct ids *ids)
 	s = status_field(ids->status, "Name:\t");
 	if (s)
 		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(s, "\n"), s);
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", p->pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
-	p->exe = strdup(exe);
+	proctab_set_exe(p, exe);
+	if (!stat(path, &st)) {
+		p->exe_dev = st.st_dev;
+		p->exe_ino = st.st_ino;
+	}
+}
+
+/* A new entry for process pid, from the ids of its main thread. */
+static struct proc *proc_from(pid_t pid, const struct ids *ids)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	proc_fill(p, ids);
 	return insert(p);
 }
 
@@ -279,6 +291,7 @@ long proctab_thread_syscall(struct proc_thread *t)
 
 int proctab_thread_read(struct proc_thread *t, bool add)
 {
+	struct proc *p;
 	struct ids ids;
 
 	t->subj_valid = false;
@@ -286,8 +299,13 @@ int proctab_thread_read(struct proc_thread *t, bool add)
 		return -1;
 	t->subj.preload = proctab_preload(t->subj.tgid);
 	t->subj_valid = true;
-	if (add && t->subj.tgid == t->tid && !proctab_find(t->tid))
+	p = proctab_find(t->subj.tgid);
+	if (!p && add && t->subj.tgid == t->tid)
 		proc_from(t->tid, &ids);
+	/* It exec'd and no exec record said so (it was not followed): say what it runs now. */
+	if (p && (p->exe_dev != t->subj.exe_dev || p->exe_ino != t->subj.exe_ino) &&
+	    (t->subj.tgid == t->tid || !read_ids(t->subj.tgid, &ids)))
+		proc_fill(p, &ids);
 	return 0;
 }
 

@@ -32,6 +32,8 @@ struct proc {
 	uint32_t loginuid;		/* (uint32_t)-1: not set */
 	char comm[16];
 	char *exe;
+	dev_t exe_dev;			/* the inode of exe, to see an exec nobody reported */
+	ino_t exe_ino;
 	bool tainted;			/* read protected data, or a child of one that did */
 	struct proc_file *files;
 };

@@ -91,6 +91,13 @@ echo "client list v2" >"$T/single/.clients.csv.tmp"
 mv "$T/single/.clients.csv.tmp" "$T/single/clients.csv"
 sleep 0.3
 denied deny_file_saved_over cat "$T/single/clients.csv"
+# A refused process that runs another binary: the record names the binary
+# that asked, not the one crmguardd saw first in that process.
+sh -c "read x <'$DB'; exec cat '$DB'" >/dev/null 2>&1 &
+pid=$!
+wait $pid
+rec=$(wait_record "event=open verdict=deny .* pid=$pid .*exe=/usr/bin/cat " 3)
+[ -n "$rec" ] && pass deny_record_after_exec || fail deny_record_after_exec "$(grep "pid=$pid " "$AUTHLOG")"
 # a descriptor opened by an allowed binary and read by another program
 denied deny_inherited_fd sh -c "exec 3<'$DB'; cat <&3"
 
