@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,12 +103,10 @@ static void put_proc(struct record *r, const struct proc *p)
 }
 
 /* unreachable: path is the kernel's name for the file, which names nothing here */
-static void put_file(struct record *r, const char *rule, const char *path, bool unreachable,
-		     dev_t dev, ino_t ino)
+static void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino)
 {
 	char num[32];
 
-	record_str(r, "rule", rule);
 	record_str(r, "path", path);
 	if (unreachable)
 		record_u64(r, "path_unreachable", 1);
@@ -128,7 +127,8 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 					 used ? "," : "", routes[i].name);
 	record_init(&r, "close");
 	record_str(&r, "verdict", f->verdict);
-	put_file(&r, f->rule, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
+	record_str(&r, "rule", f->rule);
+	put_file(&r, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
 	put_proc(&r, p);
 	if (watch_has_ranges(d->watch) && !watch_trusts_reads(d->watch))
 		record_u64(&r, "bytes", f->bytes);
@@ -276,12 +276,131 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 
 	record_init(&r, event);
 	record_str(&r, "verdict", verdict_name(a->dec.verdict));
+	record_str(&r, "rule", a->label);
 	path_of(a);
-	put_file(&r, a->label, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
+	put_file(&r, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		record_str(&r, "via", routes[a->route].name);
 	daemon_emit(d, a->dec.verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+}
+
+/*
+ * Refused opens of one file by one process running one binary. The first
+ * is logged at once with count=1; those that follow it are counted, and
+ * each second that saw some gets a record with their count. So a loop of
+ * refused opens costs a record a second, and the counts of the deny
+ * records add up to the opens refused.
+ */
+struct refusal {
+	pid_t pid;
+	dev_t dev, exe_dev;
+	ino_t ino, exe_ino;
+	char label[256];	/* the rule that refused */
+	struct proc who;	/* a copy for the records; exe its own, no files */
+	char *path;
+	bool path_unreachable;
+	unsigned long long count;	/* refused since the last record */
+	struct refusal *next;
+};
+
+#define REFUSALS_MAX 1024	/* past that, each refusal has a record of its own */
+
+static void *refusals;			/* tsearch tree, by the key fields */
+static struct refusal *refusal_list;
+static size_t nrefusals;
+static unsigned long long refusals_reported;	/* the second of the last report */
+
+static int cmp_refusal(const void *a, const void *b)
+{
+	const struct refusal *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->dev != y->dev || x->ino != y->ino)
+		return x->dev != y->dev ? (x->dev < y->dev ? -1 : 1) : (x->ino < y->ino ? -1 : 1);
+	if (x->exe_dev != y->exe_dev || x->exe_ino != y->exe_ino)
+		return x->exe_dev != y->exe_dev ? (x->exe_dev < y->exe_dev ? -1 : 1)
+						: (x->exe_ino < y->exe_ino ? -1 : 1);
+	return strcmp(x->label, y->label);
+}
+
+static void free_refusal(struct refusal *f)
+{
+	free(f->who.exe);
+	free(f->path);
+	free(f);
+}
+
+static void emit_refusal(struct daemon *d, const struct refusal *f)
+{
+	struct record r;
+
+	record_init(&r, "open");
+	record_str(&r, "verdict", "deny");
+	record_str(&r, "rule", f->label);
+	record_u64(&r, "count", f->count);
+	put_file(&r, f->path, f->path_unreachable, f->dev, f->ino);
+	put_proc(&r, &f->who);
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+static void note_refusal(struct daemon *d, const struct proc *p, struct access *a)
+{
+	struct refusal *f = calloc(1, sizeof(*f)), **found;
+
+	if (!f)
+		return;
+	f->pid = p->pid;
+	f->dev = a->st.st_dev;
+	f->ino = a->st.st_ino;
+	f->exe_dev = a->subj.exe_dev;
+	f->exe_ino = a->subj.exe_ino;
+	snprintf(f->label, sizeof(f->label), "%s", a->label);
+	found = tfind(f, &refusals, cmp_refusal);
+	if (found) {
+		(*found)->count++;
+		free(f);
+		return;
+	}
+	f->who = *p;
+	f->who.exe = strdup(p->exe ? p->exe : "");
+	f->who.files = NULL;
+	f->path = strdup(path_of(a));
+	f->path_unreachable = a->path_unreachable;
+	f->count = 1;
+	emit_refusal(d, f);
+	f->count = 0;
+	if (nrefusals >= REFUSALS_MAX || !tsearch(f, &refusals, cmp_refusal)) {
+		free_refusal(f);
+		return;
+	}
+	f->next = refusal_list;
+	refusal_list = f;
+	nrefusals++;
+}
+
+/* Once a second: the counts of refusals since their last record; a quiet one is forgotten. */
+static void report_refusals(struct daemon *d)
+{
+	struct refusal **pp = &refusal_list, *f;
+	unsigned long long now = proctab_clock_ms() / 1000;
+
+	if (now == refusals_reported)
+		return;
+	refusals_reported = now;
+	while ((f = *pp)) {
+		if (f->count) {
+			emit_refusal(d, f);
+			f->count = 0;
+			pp = &f->next;
+			continue;
+		}
+		*pp = f->next;
+		tdelete(f, &refusals, cmp_refusal);
+		free_refusal(f);
+		nrefusals--;
+	}
 }
 
 static void on_open(struct daemon *d, struct proc *p, struct access *a)
@@ -291,7 +410,7 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	d->n.open++;
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
-		log_access(d, "open", p, a);
+		note_refusal(d, p, a);
 		return;		/* the open failed: nothing to follow */
 	}
 	f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
@@ -361,35 +480,38 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
  * Who is asking. An open reads it all from /proc; a read reuses what the
  * thread's last open or first read found, as long as the thread still runs
  * the same binary (one stat): the exec that would change the answer
- * changes /proc/TID/exe.
+ * changes /proc/TID/exe. So does an open that what was read less than a
+ * second ago refuses (a loop of refused opens): a subject read a moment
+ * ago may confirm a refusal, never let anything through.
  */
-static struct proc *subject_of(struct access *a, struct proc_thread *t, bool perm)
+static bool reuse_subject(const struct daemon *d, const struct access *a,
+			  const struct proc_thread *t, unsigned long long now)
 {
-	if (!t)
-		return NULL;
-	if (!t->subj_valid || (a->m->mask & WATCH_OPEN) || !proctab_thread_same_exe(t)) {
-		if (proctab_thread_read(t, perm))
-			return NULL;
-	}
-	a->subj = t->subj;
-	return proc_of(t->tid, t->subj.tgid, perm);
+	if (!t->subj_valid || !proctab_thread_same_exe(t))
+		return false;
+	if (!(a->m->mask & WATCH_OPEN))
+		return true;
+	return now - t->read_at < 1000 && decide(&d->policy, a->rule, &t->subj).verdict == VERDICT_DENY;
 }
 
 /* Everything the answer depends on, read while the thread still waits. */
 static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 {
 	struct proc_thread *t = proctab_thread(a->m->pid);
+	unsigned long long now = proctab_clock_ms();
 	struct proc *p;
 
 	/* The route first: reading it proves that t is still the same thread. */
 	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
 		a->route = route_of(t);
-	p = subject_of(a, t, perm);
+	if (t && (reuse_subject(d, a, t, now) || !proctab_thread_read(t, perm)))
+		a->subj = t->subj;
 	if (!a->subj.tgid) {
 		a->dec = decide_unknown(&d->policy, a->rule);
 		return NULL;
 	}
 	a->dec = decide(&d->policy, a->rule, &a->subj);
+	p = proc_of(t->tid, a->subj.tgid, perm);
 	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
 		sensor_track(d->sensor, p->pid);
 	return p;
@@ -646,6 +768,8 @@ void access_report_drops(struct daemon *d)
 {
 	unsigned long long now = sensor_dropped(d->sensor);
 	struct record r;
+
+	report_refusals(d);
 
 	if (now == d->n.lost_ringbuf)
 		return;

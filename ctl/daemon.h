@@ -56,7 +56,10 @@ int access_on_sensor(void *ctx, const struct sensor_event *e);
 void access_check_held(const struct policy *p, struct watch *w);
 /* access.c: ends the entries of processes that are gone without an exit record. */
 void access_sweep(struct daemon *d);
-/* access.c: reports ring-buffer drops not reported yet. */
+/*
+ * access.c: reports what is due: ring-buffer drops not reported yet, and
+ * once a second the counts of repeated refusals. Call it at least each second.
+ */
 void access_report_drops(struct daemon *d);
 
 #endif

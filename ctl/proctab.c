@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ctl/proctab.h"
@@ -246,6 +247,14 @@ static void thread_open(struct proc_thread *t, pid_t tid)
 	t->syscall = open(path, O_RDONLY | O_CLOEXEC);
 }
 
+unsigned long long proctab_clock_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return now.tv_sec * 1000ULL + now.tv_nsec / 1000000;
+}
+
 struct proc_thread *proctab_thread(pid_t tid)
 {
 	struct proc_thread *t, *oldest = threads;
@@ -299,6 +308,7 @@ int proctab_thread_read(struct proc_thread *t, bool add)
 		return -1;
 	t->subj.preload = proctab_preload(t->subj.tgid);
 	t->subj_valid = true;
+	t->read_at = proctab_clock_ms();
 	p = proctab_find(t->subj.tgid);
 	if (!p && add && t->subj.tgid == t->tid)
 		proc_from(t->tid, &ids);
