@@ -185,6 +185,7 @@ struct access {
 	const char *rule_path;	/* the protect rule's path */
 	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
 	bool path_unreachable;
+	bool repeat;		/* its thread was refused a moment ago too */
 };
 
 /* What /proc/self/fd/FD links to, into buf; its length, or -1. */
@@ -511,19 +512,62 @@ static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 		return NULL;
 	}
 	a->dec = decide(&d->policy, a->rule, &a->subj);
+	if (a->dec.verdict == VERDICT_DENY) {
+		/* Refused in the last second already: a loop, answered after the others. */
+		a->repeat = t->refused_at && now - t->refused_at < 1000;
+		t->refused_at = now;
+	}
 	p = proc_of(t->tid, a->subj.tgid, perm);
 	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
 		sensor_track(d->sensor, p->pid);
 	return p;
 }
 
-static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
+/*
+ * Answers put off until the queue has been read: refusals of threads that
+ * were refused a moment ago. A loop of refused opens then waits behind
+ * everyone else's accesses, not before them. The event of a put-off
+ * answer stays open until the answer is given: the kernel matches an
+ * answer to its event by the fd number, which a later event could get.
+ */
+#define LATER_MAX 64
+
+static struct fanotify_response later[LATER_MAX];
+static size_t nlater;
+
+/* Gives the answer, or puts it off (then true). */
+static bool answer(struct daemon *d, const struct fanotify_response *resp, bool put_off)
+{
+	if (put_off && nlater < LATER_MAX) {
+		later[nlater++] = *resp;
+		return true;
+	}
+	if (write(watch_fanotify_fd(d->watch), resp, sizeof(*resp)) != sizeof(*resp))
+		report_response_error(d, errno);
+	return false;
+}
+
+static void answer_put_off(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < nlater; i++) {
+		if (write(watch_fanotify_fd(d->watch), &later[i], sizeof(later[i])) != sizeof(later[i]))
+			report_response_error(d, errno);
+		close(later[i].fd);
+	}
+	nlater = 0;
+}
+
+/* One event; true if its answer was put off (m->fd stays open until it is given). */
+static bool handle(struct daemon *d, const struct fanotify_event_metadata *m)
 {
 	bool perm = m->mask & (WATCH_OPEN | WATCH_ACCESS | WATCH_PRE);
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
 	struct access a = { .m = m, .rule = -1, .route = ROUTE_OTHER };
 	struct proc_file *f;
 	struct proc *p = NULL;
+	bool put_off = false;
 
 	if (fstat(m->fd, &a.st) == 0)
 		a.rule = watch_rule_of(d->watch, m->fd, &a.st);
@@ -537,10 +581,10 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
 		resp.response = FAN_DENY;
 	/* Answer first: the thread waits, and logging can wait. */
-	if (perm && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
-		report_response_error(d, errno);
+	if (perm)
+		put_off = answer(d, &resp, a.repeat);
 	if (!p || a.rule < 0)
-		return;
+		return put_off;
 	if (perm)
 		rule_label(&d->policy, a.dec.rule, a.label, sizeof(a.label));
 	if (m->mask & WATCH_OPEN)
@@ -552,6 +596,7 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 		if (f)
 			emit_close(d, p, f, "close");
 	}
+	return put_off;
 }
 
 static void report_overflow(struct daemon *d)
@@ -580,12 +625,13 @@ void access_read_events(struct daemon *d)
 				continue;
 			if (m->mask & FAN_Q_OVERFLOW)
 				report_overflow(d);
-			else if (m->fd >= 0)
-				handle(d, m);
+			else if (m->fd >= 0 && handle(d, m))
+				continue;	/* answered below: its fd stays open till then */
 			if (m->fd >= 0)
 				close(m->fd);
 		}
 	}
+	answer_put_off(d);
 }
 
 static void emit_proc(struct daemon *d, const char *event, struct proc *p, const struct sensor_event *e)

@@ -72,6 +72,7 @@ struct proc_thread {
 	struct subject subj;
 	bool subj_valid;
 	unsigned long long read_at;	/* when subj was read from /proc (proctab_clock_ms) */
+	unsigned long long refused_at;	/* when it was last refused; 0: never */
 	int syscall;			/* -1: could not be opened */
 	unsigned long long used;	/* when it last asked */
 };
