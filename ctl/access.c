@@ -312,18 +312,18 @@ static struct refusal *refusal_list;
 static size_t nrefusals;
 static unsigned long long refusals_reported;	/* the second of the last report */
 
+static int cmp_num(unsigned long long a, unsigned long long b)
+{
+	return (a > b) - (a < b);
+}
+
 static int cmp_refusal(const void *a, const void *b)
 {
 	const struct refusal *x = a, *y = b;
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->dev != y->dev || x->ino != y->ino)
-		return x->dev != y->dev ? (x->dev < y->dev ? -1 : 1) : (x->ino < y->ino ? -1 : 1);
-	if (x->exe_dev != y->exe_dev || x->exe_ino != y->exe_ino)
-		return x->exe_dev != y->exe_dev ? (x->exe_dev < y->exe_dev ? -1 : 1)
-						: (x->exe_ino < y->exe_ino ? -1 : 1);
-	return strcmp(x->label, y->label);
+	return cmp_num(x->pid, y->pid) ?: cmp_num(x->dev, y->dev) ?: cmp_num(x->ino, y->ino) ?:
+	       cmp_num(x->exe_dev, y->exe_dev) ?: cmp_num(x->exe_ino, y->exe_ino) ?:
+	       strcmp(x->label, y->label);
 }
 
 static void free_refusal(struct refusal *f)
@@ -381,13 +381,16 @@ static void note_refusal(struct daemon *d, const struct proc *p, struct access *
 	nrefusals++;
 }
 
-/* Once a second: the counts of refusals since their last record; a quiet one is forgotten. */
-static void report_refusals(struct daemon *d)
+/*
+ * Once a second (or now, if all): the counts of refusals since their last
+ * record; a quiet one is forgotten.
+ */
+static void report_refusals(struct daemon *d, bool all)
 {
 	struct refusal **pp = &refusal_list, *f;
 	unsigned long long now = proctab_clock_ms() / 1000;
 
-	if (now == refusals_reported)
+	if (now == refusals_reported && !all)
 		return;
 	refusals_reported = now;
 	while ((f = *pp)) {
@@ -815,8 +818,7 @@ void access_report_drops(struct daemon *d)
 	unsigned long long now = sensor_dropped(d->sensor);
 	struct record r;
 
-	report_refusals(d);
-
+	report_refusals(d, false);
 	if (now == d->n.lost_ringbuf)
 		return;
 	record_init(&r, "lost");
@@ -825,4 +827,9 @@ void access_report_drops(struct daemon *d)
 	record_u64(&r, "total", now);
 	d->n.lost_ringbuf = now;
 	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+void access_stop(struct daemon *d)
+{
+	report_refusals(d, true);
 }
