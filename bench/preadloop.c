@@ -5,6 +5,8 @@
  *   preadloop pread FILE N        N pread(4 KiB, offset 0) on one open FILE
  *   preadloop pages FILE N        N pread(4 KiB) at pseudo-random 4 KiB pages
  *                                 of FILE, like SQLite reading its b-tree pages
+ *   preadloop tpages FILE N       the same from a thread other than the main
+ *                                 one, like a CRM server's worker threads
  *   preadloop openclose N FILE... N open(O_RDONLY)+close(), cycling over FILEs
  *   preadloop denied N FILE       N open(O_RDONLY) of FILE that must each be
  *                                 refused (EPERM or EACCES, as fanotify's
@@ -44,6 +46,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -241,11 +244,26 @@ static int hold(const char *kind, const char *dir)
 	return 1;
 }
 
+struct thread_load {
+	void (*op)(struct load *);
+	struct load *l;
+	long n;
+};
+
+static void *run_thread(void *arg)
+{
+	struct thread_load *t = arg;
+
+	run(t->op, t->l, t->n);
+	return NULL;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: preadloop pread FILE N\n"
 		"       preadloop pages FILE N\n"
+		"       preadloop tpages FILE N\n"
 		"       preadloop openclose N FILE...\n"
 		"       preadloop denied N FILE\n"
 		"       preadloop hold inotify|perm|pre DIR\n");
@@ -264,6 +282,18 @@ int main(int argc, char **argv)
 			usage();
 		open_file(argv[2], &l);
 		run(!strcmp(argv[1], "pread") ? op_pread : op_pages, &l, n);
+		close(l.fd);
+	} else if (!strcmp(argv[1], "tpages")) {
+		struct thread_load t = { op_pages, &l, 0 };
+		pthread_t thread;
+
+		if (argc != 4 || (t.n = atol(argv[3])) <= 0)
+			usage();
+		open_file(argv[2], &l);
+		errno = pthread_create(&thread, NULL, run_thread, &t);
+		if (errno)
+			die("pthread_create", NULL);
+		pthread_join(thread, NULL);
 		close(l.fd);
 	} else if (!strcmp(argv[1], "hold")) {
 		if (argc != 4)

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
@@ -186,6 +185,7 @@ struct access {
 	const char *rule_path;	/* the protect rule's path */
 	char path[PATH_MAX];	/* filled by path_of() when a record needs it */
 	bool path_unreachable;
+	bool repeat;		/* its thread was refused a moment ago too */
 	/*
 	 * Seen after the fact: an in-kernel backend decided and reported the
 	 * open. Here it is only summed for the close record.
@@ -315,20 +315,20 @@ struct refusal {
 static void *refusals;			/* tsearch tree, by the key fields */
 static struct refusal *refusal_list;
 static size_t nrefusals;
-static time_t refusals_reported;	/* the second of the last report */
+static unsigned long long refusals_reported;	/* the second of the last report */
+
+static int cmp_num(unsigned long long a, unsigned long long b)
+{
+	return (a > b) - (a < b);
+}
 
 static int cmp_refusal(const void *a, const void *b)
 {
 	const struct refusal *x = a, *y = b;
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->dev != y->dev || x->ino != y->ino)
-		return x->dev != y->dev ? (x->dev < y->dev ? -1 : 1) : (x->ino < y->ino ? -1 : 1);
-	if (x->exe_dev != y->exe_dev || x->exe_ino != y->exe_ino)
-		return x->exe_dev != y->exe_dev ? (x->exe_dev < y->exe_dev ? -1 : 1)
-						: (x->exe_ino < y->exe_ino ? -1 : 1);
-	return strcmp(x->label, y->label);
+	return cmp_num(x->pid, y->pid) ?: cmp_num(x->dev, y->dev) ?: cmp_num(x->ino, y->ino) ?:
+	       cmp_num(x->exe_dev, y->exe_dev) ?: cmp_num(x->exe_ino, y->exe_ino) ?:
+	       strcmp(x->label, y->label);
 }
 
 static void free_refusal(struct refusal *f)
@@ -386,16 +386,18 @@ static void note_refusal(struct daemon *d, const struct proc *p, struct access *
 	nrefusals++;
 }
 
-/* Once a second: the counts of refusals since their last record; a quiet one is forgotten. */
-static void report_refusals(struct daemon *d)
+/*
+ * Once a second (or now, if all): the counts of refusals since their last
+ * record; a quiet one is forgotten.
+ */
+static void report_refusals(struct daemon *d, bool all)
 {
 	struct refusal **pp = &refusal_list, *f;
-	struct timespec now;
+	unsigned long long now = proctab_clock_ms() / 1000;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	if (now.tv_sec == refusals_reported)
+	if (now == refusals_reported && !all)
 		return;
-	refusals_reported = now.tv_sec;
+	refusals_reported = now;
 	while ((f = *pp)) {
 		if (f->count) {
 			emit_refusal(d, f);
@@ -497,49 +499,89 @@ static const struct fan_range *range_of(const struct fanotify_event_metadata *m)
  * second ago refuses (a loop of refused opens): a subject read a moment
  * ago may confirm a refusal, never let anything through.
  */
-static bool reuse_subject(const struct daemon *d, const struct access *a, const struct proc_thread *t)
+static bool reuse_subject(const struct daemon *d, const struct access *a,
+			  const struct proc_thread *t, unsigned long long now)
 {
-	struct timespec now;
-
 	if (!t->subj_valid || !proctab_thread_same_exe(t))
 		return false;
 	if (!(a->m->mask & WATCH_OPEN))
 		return true;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	return now.tv_sec * 1000 + now.tv_nsec / 1000000 - t->read_at < 1000 &&
-	       decide(&d->policy, a->rule, &t->subj).verdict == VERDICT_DENY;
+	return now - t->read_at < 1000 && decide(&d->policy, a->rule, &t->subj).verdict == VERDICT_DENY;
 }
 
 /* Everything the answer depends on, read while the thread still waits. */
 static struct proc *judge(struct daemon *d, struct access *a, bool perm)
 {
 	struct proc_thread *t = proctab_thread(a->m->pid);
+	unsigned long long now = proctab_clock_ms();
 	struct proc *p;
 
 	/* The route first: reading it proves that t is still the same thread. */
 	if ((a->m->mask & (WATCH_PRE | WATCH_ACCESS)) && !a->observed)
 		a->route = route_of(t);
-	if (t && (reuse_subject(d, a, t) || !proctab_thread_read(t, perm)))
+	if (t && (reuse_subject(d, a, t, now) || !proctab_thread_read(t, perm)))
 		a->subj = t->subj;
 	if (!a->subj.tgid) {
 		a->dec = decide_unknown(&d->policy, a->rule);
 		return NULL;
 	}
 	a->dec = decide(&d->policy, a->rule, &a->subj);
+	if (a->dec.verdict == VERDICT_DENY) {
+		/* Refused in the last second already: a loop, answered after the others. */
+		a->repeat = t->refused_at && now - t->refused_at < 1000;
+		t->refused_at = now;
+	}
 	p = proc_of(t->tid, a->subj.tgid, perm);
 	if (p && (a->m->mask & WATCH_OPEN) && a->dec.verdict != VERDICT_DENY)
 		sensor_track(d->sensor, p->pid);
 	return p;
 }
 
-static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
+/*
+ * Answers put off until the queue has been read: refusals of threads that
+ * were refused a moment ago. A loop of refused opens then waits behind
+ * everyone else's accesses, not before them. The event of a put-off
+ * answer stays open until the answer is given: the kernel matches an
+ * answer to its event by the fd number, which a later event could get.
+ */
+#define LATER_MAX 64
+
+static struct fanotify_response later[LATER_MAX];
+static size_t nlater;
+
+/* Gives the answer, or puts it off (then true). */
+static bool answer(struct daemon *d, const struct fanotify_response *resp, bool put_off)
+{
+	if (put_off && nlater < LATER_MAX) {
+		later[nlater++] = *resp;
+		return true;
+	}
+	if (write(watch_fanotify_fd(d->watch), resp, sizeof(*resp)) != sizeof(*resp))
+		report_response_error(d, errno);
+	return false;
+}
+
+static void answer_put_off(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < nlater; i++) {
+		if (write(watch_fanotify_fd(d->watch), &later[i], sizeof(later[i])) != sizeof(later[i]))
+			report_response_error(d, errno);
+		close(later[i].fd);
+	}
+	nlater = 0;
+}
+
+/* One event; true if its answer was put off (m->fd stays open until it is given). */
+static bool handle(struct daemon *d, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
 	struct access a = { .m = m, .rule = -1, .route = ROUTE_OTHER };
 	struct fanotify_event_metadata seen;
 	struct proc_file *f;
 	struct proc *p = NULL;
-	bool perm;
+	bool put_off = false, perm;
 
 	/* Observed events are followed as the permission events they stand for. */
 	if (m->mask & (WATCH_OPENED | WATCH_READ)) {
@@ -564,10 +606,10 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
 		resp.response = FAN_DENY;
 	/* Answer first: the thread waits, and logging can wait. */
-	if (perm && !a.observed && write(watch_fanotify_fd(d->watch), &resp, sizeof(resp)) != sizeof(resp))
-		report_response_error(d, errno);
+	if (perm && !a.observed)
+		put_off = answer(d, &resp, a.repeat);
 	if (!p || a.rule < 0)
-		return;
+		return put_off;
 	if (perm)
 		rule_label(&d->policy, a.dec.rule, a.label, sizeof(a.label));
 	if (m->mask & WATCH_OPEN)
@@ -579,6 +621,7 @@ static void handle(struct daemon *d, const struct fanotify_event_metadata *m)
 		if (f)
 			emit_close(d, p, f, "close");
 	}
+	return put_off;
 }
 
 static void report_overflow(struct daemon *d)
@@ -607,12 +650,13 @@ void access_read_events(struct daemon *d)
 				continue;
 			if (m->mask & FAN_Q_OVERFLOW)
 				report_overflow(d);
-			else if (m->fd >= 0)
-				handle(d, m);
+			else if (m->fd >= 0 && handle(d, m))
+				continue;	/* answered below: its fd stays open till then */
 			if (m->fd >= 0)
 				close(m->fd);
 		}
 	}
+	answer_put_off(d);
 }
 
 static void emit_proc(struct daemon *d, const char *event, struct proc *p, const struct sensor_event *e)
@@ -796,8 +840,7 @@ void access_report_drops(struct daemon *d)
 	unsigned long long now = sensor_dropped(d->sensor);
 	struct record r;
 
-	report_refusals(d);
-
+	report_refusals(d, false);
 	if (now == d->n.lost_ringbuf)
 		return;
 	record_init(&r, "lost");
@@ -806,6 +849,11 @@ void access_report_drops(struct daemon *d)
 	record_u64(&r, "total", now);
 	d->n.lost_ringbuf = now;
 	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+void access_stop(struct daemon *d)
+{
+	report_refusals(d, true);
 }
 
 /*

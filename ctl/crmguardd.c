@@ -395,6 +395,7 @@ int main(int argc, char **argv)
 	}
 	daemon_note(&d, LOG_LVL_NOTICE, "start", NULL);
 	ret = run(&d);
+	access_stop(&d);	/* the refusals counted but not reported yet */
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.ctl);

@@ -65,5 +65,7 @@ void access_sweep(struct daemon *d);
  * once a second the counts of repeated refusals. Call it at least each second.
  */
 void access_report_drops(struct daemon *d);
+/* access.c: on the way out, reports the refusals counted but not reported yet. */
+void access_stop(struct daemon *d);
 
 #endif

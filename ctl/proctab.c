@@ -247,6 +247,14 @@ static void thread_open(struct proc_thread *t, pid_t tid)
 	t->syscall = open(path, O_RDONLY | O_CLOEXEC);
 }
 
+unsigned long long proctab_clock_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return now.tv_sec * 1000ULL + now.tv_nsec / 1000000;
+}
+
 struct proc_thread *proctab_thread(pid_t tid)
 {
 	struct proc_thread *t, *oldest = threads;
@@ -292,7 +300,6 @@ long proctab_thread_syscall(struct proc_thread *t)
 
 int proctab_thread_read(struct proc_thread *t, bool add)
 {
-	struct timespec now;
 	struct proc *p;
 	struct ids ids;
 
@@ -301,8 +308,7 @@ int proctab_thread_read(struct proc_thread *t, bool add)
 		return -1;
 	t->subj.preload = proctab_preload(t->subj.tgid);
 	t->subj_valid = true;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	t->read_at = now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	t->read_at = proctab_clock_ms();
 	p = proctab_find(t->subj.tgid);
 	if (!p && add && t->subj.tgid == t->tid)
 		proc_from(t->tid, &ids);

@@ -71,11 +71,14 @@ struct proc_thread {
 	pid_t tid;
 	struct subject subj;
 	bool subj_valid;
-	unsigned long long read_at;	/* when subj was read from /proc (ms, monotonic) */
+	unsigned long long read_at;	/* when subj was read from /proc (proctab_clock_ms) */
+	unsigned long long refused_at;	/* when it was last refused; 0: never */
 	int syscall;			/* -1: could not be opened */
 	unsigned long long used;	/* when it last asked */
 };
 
+/* Milliseconds of a monotonic clock, coarse (a tick): for ages of a second. */
+unsigned long long proctab_clock_ms(void);
 /* The entry of thread tid, made (knowing nothing yet) if it has none; NULL for tid <= 0. */
 struct proc_thread *proctab_thread(pid_t tid);
 /*
