@@ -29,7 +29,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .SECONDARY:
-.PHONY: all deps install check demo bench clean kmod checkpatch
+.PHONY: all deps install check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -91,6 +91,14 @@ demo: deps all
 
 bench: deps all $(HELPERS)
 	@bench/read-cost
+
+# The backends' cost on Debian's kernel in the VM tier.
+bench-vm: deps all kmod $(HELPERS) $(BUILD)/bench/preadloop
+	@bench/vm-cost
+
+$(BUILD)/bench/preadloop: bench/preadloop.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 clean:
 	rm -rf $(BUILD)

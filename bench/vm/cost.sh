@@ -1,0 +1,60 @@
+#!/bin/bash
+# In the VM (bench/vm-cost boots it): what each enforcement backend costs
+# on Debian's 6.1 kernel, as ratios to no crmguard in the same run.
+# Arms: base (no crmguardd), fanotify, kmod (crmguard.ko), bpf-lsm; each
+# with the same policy (a protected directory, preadloop allowed).
+# Workloads: 4 KiB pread loop and open+close loop on an unprotected file
+# of the same filesystem; pread loop on the protected file by the allowed
+# binary. Arms alternate over ROUNDS rounds; each figure is the best batch.
+# TCG emulates the CPU: the ratios say more than the nanoseconds.
+. "$(dirname "$0")/../../tests/host/lib.bash" || exit 1
+LOOP=$BUILD/bench/preadloop
+ROUNDS=${ROUNDS:-3}
+N=${N:-20000}
+make_crm_db "$CRM/clients.db" 2000 || exit 1
+head -c 1048576 /dev/urandom >"$T/plain.dat"
+cat >"$POLICY" <<P
+mode enforce
+protect $CRM
+allow exe $LOOP
+P
+
+arm_up() {
+	case $1 in
+	base) ;;
+	kmod) insmod "$BUILD/kmod/crmguard.ko" && BACKEND=$1 start_crmguard ;;
+	*) BACKEND=$1 start_crmguard ;;
+	esac
+}
+
+arm_down() {
+	[ "$1" = base ] && return
+	stop_crmguard
+	case $1 in
+	kmod) rmmod crmguard ;;
+	bpf-lsm) rm -rf /sys/fs/bpf/crmguard ;;
+	esac
+}
+
+# best ARM WORKLOAD NS: keeps the lowest ns per operation seen
+declare -A best
+keep() { [ -z "${best[$1]:-}" ] || [ "$2" -lt "${best[$1]}" ] && best[$1]=$2; }
+
+arms=(base fanotify kmod bpf-lsm)
+for round in $(seq "$ROUNDS"); do
+	for a in "${arms[@]}"; do
+		arm_up "$a" || { echo "bench: arm $a did not start: $(cat "$T/daemon.out" 2>/dev/null)"; exit 1; }
+		keep "$a pread" "$("$LOOP" pread "$T/plain.dat" "$N" | cut -d' ' -f1)"
+		keep "$a openclose" "$("$LOOP" openclose "$N" "$T/plain.dat" | cut -d' ' -f1)"
+		keep "$a crm" "$("$LOOP" pages "$CRM/clients.db" "$N" | cut -d' ' -f1)"
+		arm_down "$a"
+	done
+done
+printf 'bench: %-28s %10s %10s %10s %10s\n' "workload (ns, ratio to base)" "${arms[@]}"
+for w in pread openclose crm; do
+	line=$(printf 'bench: %-28s' "$w")
+	for a in "${arms[@]}"; do
+		line+=$(printf ' %5d %4.2f' "${best[$a $w]}" "$(echo "${best[$a $w]} ${best[base $w]}" | awk '{ printf "%.2f", $1 / $2 }')")
+	done
+	echo "$line"
+done
