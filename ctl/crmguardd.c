@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include "ctl/ctlproto.h"
@@ -211,13 +212,40 @@ int daemon_reload(struct daemon *d, FILE *err)
 }
 
 /* What the watch saw while following the protected directories. */
-/* What the watch marked since, the in-kernel backend gets too. */
-static void kernel_follow(struct daemon *d)
+#define KERNEL_PUSH_MS 100
+
+static unsigned long long now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * What the watch marked since, the in-kernel backend gets too: at most
+ * every KERNEL_PUSH_MS, as a CRM that makes a journal file a transaction
+ * would otherwise have the whole table compared each time. A file right in
+ * a protected directory is the kernel's from the start (CRMGUARD_F_DIR);
+ * only deeper ones and files saved over a protected one wait. Returns how
+ * long until the next push is due, or -1 if none is.
+ */
+static int kernel_follow(struct daemon *d, bool changed)
+{
+	static unsigned long long pushed;
+	static bool stale;
 	char err[POLICY_ERR_MAX];
 
-	if (d->enforcer.ops && enforcer_apply(&d->enforcer, &d->policy, d->watch, err, sizeof(err)))
+	stale |= changed && d->enforcer.ops;
+	if (!stale)
+		return -1;
+	if (now_ms() - pushed < KERNEL_PUSH_MS)
+		return KERNEL_PUSH_MS - (now_ms() - pushed);
+	if (enforcer_apply(&d->enforcer, &d->policy, d->watch, err, sizeof(err)))
 		daemon_note(d, LOG_LVL_WARNING, "error", err);
+	pushed = now_ms();
+	stale = false;
+	return -1;
 }
 
 static void on_watch_news(void *ctx, enum watch_news news, int rule, int error)
@@ -282,7 +310,8 @@ static int run(struct daemon *d)
 {
 	struct epoll_event evs[8];
 	unsigned long gen = 0;
-	int ep, n, i;
+	int ep, n, i, due;
+	size_t marked;
 	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -300,7 +329,8 @@ static int run(struct daemon *d)
 		if (watch_epoll(ep, d, &gen))
 			break;
 		/* While syslog is behind, come back soon to hand it the rest. */
-		n = epoll_wait(ep, evs, 8, logsink_flush(&d->log) ? 10 : 1000);
+		due = kernel_follow(d, false);
+		n = epoll_wait(ep, evs, 8, logsink_flush(&d->log) ? 10 : due >= 0 ? due : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
@@ -309,8 +339,9 @@ static int run(struct daemon *d)
 				access_read_events(d);
 				break;
 			case TAG_INOTIFY:
+				marked = watch_files(d->watch) + watch_dirs(d->watch);
 				watch_follow(d->watch, on_watch_news, d);
-				kernel_follow(d);
+				kernel_follow(d, marked != watch_files(d->watch) + watch_dirs(d->watch));
 				break;
 			case TAG_RINGBUF:
 				sensor_consume(d->sensor);
