@@ -29,7 +29,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .SECONDARY:
-.PHONY: all deps install check demo bench bench-vm clean kmod checkpatch
+.PHONY: all deps install install-kmod check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -81,6 +81,12 @@ install: all
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.d
 	[ -e $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf ] || \
 		install -m 0600 dist/policy.conf $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf
+
+# crmguard.ko for the running kernel (its headers: linux-headers-$(uname -r)).
+install-kmod:
+	$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(CURDIR)/kmod modules
+	$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(CURDIR)/kmod modules_install
+	depmod -a
 
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
