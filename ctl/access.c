@@ -902,9 +902,13 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	} else {
 		record_i64(&r, "pid", v->pid);
 		put_user(&r, v->uid);
-		snprintf(label, sizeof(label), "%u:%u", major(v->exe_dev), minor(v->exe_dev));
-		record_str(&r, "exe_dev", label);
-		record_u64(&r, "exe_ino", v->exe_ino);
+		if (v->exe[0]) {
+			record_str(&r, "exe", v->exe);
+		} else {	/* the kernel could not name it: its inode */
+			snprintf(label, sizeof(label), "%u:%u", major(v->exe_dev), minor(v->exe_dev));
+			record_str(&r, "exe_dev", label);
+			record_u64(&r, "exe_ino", v->exe_ino);
+		}
 		record_str(&r, "comm", v->comm);
 	}
 	record_str(&r, "backend", enforcer_name(&d->enforcer));

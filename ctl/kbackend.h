@@ -44,6 +44,7 @@ struct kernel_verdict {
 	uint64_t exe_dev, exe_ino;
 	char comm[16];
 	char path[4096];	/* d_path of the file; "" if the kernel had none */
+	char exe[4096];		/* d_path of the process's executable, or "" */
 };
 
 struct kernel_stats {

@@ -167,6 +167,25 @@ static uint32_t count_keys(const struct bpf_map *map)
 	return n;
 }
 
+/*
+ * The executable's path from its components, last first. Past the depth
+ * the program walks it starts with "..."; it is the path within the
+ * executable's filesystem (/usr mounted apart gives /bin/cat).
+ */
+static void exe_path(const struct enforce_verdict *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, top = -1;
+
+	for (i = 0; i < ENFORCE_EXE_DEPTH && e->exe[i][0]; i++)
+		top = i;
+	buf[0] = 0;
+	if (top == ENFORCE_EXE_DEPTH - 1)
+		used = snprintf(buf, len, "...");
+	for (i = top; i >= 0 && used < len; i--)
+		used += snprintf(buf + used, len - used, "/%.*s", ENFORCE_EXE_NAME, e->exe[i]);
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct kbackend *b = ctx;
@@ -187,6 +206,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	v->exe_ino = e->exe_ino;
 	snprintf(v->comm, sizeof(v->comm), "%.*s", (int)sizeof(e->comm), e->comm);
 	snprintf(v->path, sizeof(v->path), "%.*s", (int)sizeof(e->path), e->path);
+	exe_path(e, v->exe, sizeof(v->exe));
 	b->cb(b->ctx, v);
 	return 0;
 }

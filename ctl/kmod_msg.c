@@ -24,6 +24,7 @@ static struct nla_policy kmod_policy[CRMGUARD_ATTR_MAX + 1] = {
 	U64(CRMGUARD_ATTR_EV_EXE_DEV), U64(CRMGUARD_ATTR_EV_EXE_INO),
 	[CRMGUARD_ATTR_EV_COMM] = { .type = NLA_STRING },
 	[CRMGUARD_ATTR_EV_PATH] = { .type = NLA_STRING },
+	[CRMGUARD_ATTR_EV_EXE] = { .type = NLA_STRING },
 	U32(CRMGUARD_ATTR_RULE_FD),
 };
 
@@ -40,6 +41,7 @@ static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_EV_UID] = "EV_UID", [CRMGUARD_ATTR_EV_EXE_DEV] = "EV_EXE_DEV",
 	[CRMGUARD_ATTR_EV_EXE_INO] = "EV_EXE_INO", [CRMGUARD_ATTR_EV_COMM] = "EV_COMM",
 	[CRMGUARD_ATTR_EV_PATH] = "EV_PATH", [CRMGUARD_ATTR_PAD] = "PAD",
+	[CRMGUARD_ATTR_EV_EXE] = "EV_EXE",
 	[CRMGUARD_ATTR_RULE_FD] = "RULE_FD",
 };
 
@@ -146,6 +148,8 @@ int kmod_msg_parse_verdict(struct nlmsghdr *nlh, struct kernel_verdict *v)
 		snprintf(v->comm, sizeof(v->comm), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_COMM]));
 	if (tb[CRMGUARD_ATTR_EV_PATH])
 		snprintf(v->path, sizeof(v->path), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_PATH]));
+	if (tb[CRMGUARD_ATTR_EV_EXE])
+		snprintf(v->exe, sizeof(v->exe), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_EXE]));
 	return 0;
 }
 

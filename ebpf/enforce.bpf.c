@@ -237,6 +237,24 @@ static __always_inline void count(__u32 stat)
 }
 
 /* A verdict record, reserved and filled but for its path; NULL if the ring is full. */
+/* The current executable's name and its directories', for the record. */
+static __always_inline void exe_names(struct enforce_verdict *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *dentry = BPF_CORE_READ(task, mm, exe_file, f_path.dentry), *parent;
+	int i;
+
+	for (i = 0; i < ENFORCE_EXE_DEPTH; i++)
+		e->exe[i][0] = 0;
+	for (i = 0; i < ENFORCE_EXE_DEPTH && dentry; i++) {
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)	/* the root's name is not a component */
+			break;
+		bpf_probe_read_kernel_str(e->exe[i], ENFORCE_EXE_NAME, BPF_CORE_READ(dentry, d_name.name));
+		dentry = parent;
+	}
+}
+
 static __always_inline struct enforce_verdict *
 record(__u32 op, struct decision d, const struct enforce_inode_key *file, const struct subject *s)
 {
@@ -260,6 +278,7 @@ record(__u32 op, struct decision d, const struct enforce_inode_key *file, const 
 	e->exe_ino = s->exe.ino;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->path[0] = 0;
+	exe_names(e);
 	return e;
 }
 

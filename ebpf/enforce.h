@@ -58,6 +58,9 @@ struct enforce_config {
  * One decision. Opens and mmaps are all reported; reads only when they are
  * not allowed (an allowed CRM's every read would flood the ring).
  */
+#define ENFORCE_EXE_DEPTH 8
+#define ENFORCE_EXE_NAME 64
+
 struct enforce_verdict {
 	__u32 op;		/* enum crmguard_op */
 	__u32 verdict;		/* enum crmguard_verdict */
@@ -69,6 +72,12 @@ struct enforce_verdict {
 	__u64 exe_dev, exe_ino;
 	char comm[ENFORCE_COMM_LEN];
 	char path[ENFORCE_PATH_LEN];	/* opens and mmaps; "" for reads */
+	/*
+	 * The executable's path, its last components first ([0] is its own
+	 * name), up to the root of its filesystem: bpf_d_path() may not be
+	 * used on it. Unused components are "".
+	 */
+	char exe[ENFORCE_EXE_DEPTH][ENFORCE_EXE_NAME];
 };
 
 #endif

@@ -41,6 +41,7 @@ struct cg_verdict {
 	u64 exe_dev, exe_ino;
 	char comm[TASK_COMM_LEN];
 	const struct path *path;
+	struct file *exe;	/* a reference, or NULL */
 };
 
 struct cg_stats {

@@ -190,6 +190,20 @@ static void cg_count(u32 verdict)
 		this_cpu_inc(cg_stats.deny);
 }
 
+/* current's executable, with a reference: the record names it even once it is gone. */
+static struct file *cg_exe_file(void)
+{
+	struct file *exe = NULL;
+
+	rcu_read_lock();
+	if (current->mm)
+		exe = rcu_dereference(current->mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+	rcu_read_unlock();
+	return exe;
+}
+
 static void cg_report(u32 mask, u32 verdict, u32 by, const struct cg_subject *s,
 		      struct inode *inode, const struct path *path)
 {
@@ -205,10 +219,13 @@ static void cg_report(u32 mask, u32 verdict, u32 by, const struct cg_subject *s,
 		.exe_dev = s->has_exe ? s->exe_dev : 0,
 		.exe_ino = s->has_exe ? s->exe_ino : 0,
 		.path = path,
+		.exe = cg_exe_file(),
 	};
 
 	get_task_comm(v.comm, current);
 	cg_verdict_send(&v);
+	if (v.exe)
+		fput(v.exe);
 }
 
 static int cg_handle_event(struct fsnotify_group *group, u32 mask,

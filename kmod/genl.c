@@ -291,7 +291,8 @@ static struct genl_family cg_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(cg_mcgrps),
 };
 
-static int cg_put_verdict(struct sk_buff *skb, const struct cg_verdict *v, const char *path)
+static int cg_put_verdict(struct sk_buff *skb, const struct cg_verdict *v, const char *path,
+			  const char *exe)
 {
 	if (nla_put_u32(skb, CRMGUARD_ATTR_EV_OP, v->op) ||
 	    nla_put_u32(skb, CRMGUARD_ATTR_EV_VERDICT, v->verdict) ||
@@ -304,7 +305,8 @@ static int cg_put_verdict(struct sk_buff *skb, const struct cg_verdict *v, const
 	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_EV_EXE_DEV, v->exe_dev, CRMGUARD_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, CRMGUARD_ATTR_EV_EXE_INO, v->exe_ino, CRMGUARD_ATTR_PAD) ||
 	    nla_put_string(skb, CRMGUARD_ATTR_EV_COMM, v->comm) ||
-	    nla_put_string(skb, CRMGUARD_ATTR_EV_PATH, path))
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_PATH, path) ||
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_EXE, exe))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -317,8 +319,8 @@ static int cg_put_verdict(struct sk_buff *skb, const struct cg_verdict *v, const
 void cg_verdict_send(const struct cg_verdict *v)
 {
 	struct sk_buff *skb = NULL;
-	const char *path = "";
-	char *buf;
+	const char *path = "", *exe = "";
+	char *buf, *ebuf;
 	void *hdr;
 
 	if (!genl_has_listeners(&cg_family, &init_net, 0)) {
@@ -331,9 +333,15 @@ void cg_verdict_send(const struct cg_verdict *v)
 		if (IS_ERR(path))
 			path = "";
 	}
-	skb = genlmsg_new(512 + strlen(path), GFP_KERNEL | __GFP_NOWARN);
+	ebuf = __getname();
+	if (ebuf && v->exe) {
+		exe = d_path(&v->exe->f_path, ebuf, PATH_MAX);
+		if (IS_ERR(exe))
+			exe = "";
+	}
+	skb = genlmsg_new(512 + strlen(path) + strlen(exe), GFP_KERNEL | __GFP_NOWARN);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &cg_family, 0, CRMGUARD_CMD_VERDICT) : NULL;
-	if (!hdr || cg_put_verdict(skb, v, path)) {
+	if (!hdr || cg_put_verdict(skb, v, path, exe)) {
 		nlmsg_free(skb);
 		cg_stat_lost();
 	} else {
@@ -343,6 +351,8 @@ void cg_verdict_send(const struct cg_verdict *v)
 	}
 	if (buf)
 		__putname(buf);
+	if (ebuf)
+		__putname(ebuf);
 }
 
 static int cg_netlink_event(struct notifier_block *nb, unsigned long event, void *ptr)

@@ -121,6 +121,8 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_PAD,
 	/* u32: RULE_ADD of an INODE: an fd of the sender's that names the inode */
 	CRMGUARD_ATTR_RULE_FD,
+	/* string: VERDICT: the asking process's executable (d_path) */
+	CRMGUARD_ATTR_EV_EXE,
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)
