@@ -151,35 +151,13 @@ PY
 
 # Descriptors opened before the file was protected: every read is asked.
 fd_opened_before_rule() {
-	local r pid rc rec readers=()
+	local r
 	for r in read mmap sendfile splice; do
-		mkfifo "$T/gate.$r"
-		"$READVIA" $r "$T/later/clients.csv" "$T/gate.$r" >"$T/reader.$r" 2>&1 &
-		pid=$!
-		readers+=("$r:$pid")
-		for _ in $(seq 100); do
-			[ "$(readlink /proc/$pid/fd/3)" = "$T/later/clients.csv" ] && break
-			sleep 0.1
-		done
+		gated_reader $r "$T/later/clients.csv" "$READVIA" ||
+			fail "fd_opened_before_rule_$r" "readvia did not open the file: $(cat "$T/reader.$r")"
 	done
 	ctlx protect add "$T/later" >/dev/null || fail fd_opened_before_rule "ctlx protect add failed"
-	for rp in "${readers[@]}"; do	# a reader that died early would block its gate
-		timeout 10 bash -c 'echo go >"$1"' - "$T/gate.${rp%%:*}"
-	done
-	for rp in "${readers[@]}"; do
-		r=${rp%%:*} pid=${rp#*:}
-		wait "$pid"
-		rc=$?
-		rec=$(wait_record "event=(read|mmap) verdict=deny rule=protect:$T/later .* pid=$pid " 3)
-		if [ $rc -eq 2 ] && [ -n "$rec" ]; then
-			pass "fd_opened_before_rule_$r"
-		elif [ $r = mmap ] && [ $rc -eq 0 ] && [[ "$(ctlx status)" == *"mmap of a file opened before"* ]]; then
-			pass fd_opened_before_rule_mmap_gap_in_status	# what this kernel cannot see, said
-		else
-			fail "fd_opened_before_rule_$r" "exit $rc, record '$rec': $(cat "$T/reader.$r")"
-		fi
-		rm -f "$T/gate.$r"
-	done
+	open_gates "protect:$T/later" fd_opened_before_rule
 	ctlx protect del "$T/later" >/dev/null
 }
 
