@@ -1,14 +1,15 @@
 #!/bin/bash
 # What the in-kernel backends (crmguard.ko, the BPF LSM) must do under
 # crmguardd beyond tests/host/enforce.sh and failopen.sh, once a backend:
-# the allowed binary reads by every route and with a big environment, but
-# not when traced or with an injected library, in its threads and children
-# too; a descriptor opened before a rule is asked on each read; a revoke
-# marked audit reports; the rules outlive crmguardd (kill -9 or a clean
-# stop), a refusal made meanwhile is accounted for after a restart,
-# restarts under load neither let a read through nor refuse an allowed
-# one, a restart with another policy drops what it no longer has, and a
-# fail-closed start shuts the door a fail-open one left open.
+# the allowed binary reads by every route, but not when traced or with an
+# injected library, in its threads and children too; a big environment is
+# read through or not trusted; a descriptor opened before a rule is asked
+# on each read; a revoke marked audit reports; the rules outlive crmguardd
+# (kill -9 or a clean stop), a refusal made meanwhile is accounted for
+# after a restart, restarts under load neither let a read through nor
+# refuse an allowed one, a restart with another policy drops what it no
+# longer has, and a fail-closed start shuts the door a fail-open one left
+# open.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
 READVIA=$BUILD/helpers/readvia
 PINS=/sys/fs/bpf/crmguard
