@@ -168,7 +168,3 @@ $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/kmod_msg.o tes
 # The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
 $(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
-# lsmd: crmguardd's part for the BPF LSM backend in the VM scenarios.
-$(BUILD)/helpers/lsmd: tests/helpers/lsmd.c $(BUILD)/kbackend_lsm.o $(CTL_COMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/kbackend_lsm.o $(CTL_COMMON) $(LIBBPF)
