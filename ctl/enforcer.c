@@ -178,7 +178,7 @@ const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 {
 	if (e->ops == &kbackend_lsm || (!e->ops && watch_has_ranges(w)) || kernel_at_least(6, 14))
 		return NULL;
-	return "mmap of a file opened before a revoke; files opened through an overlay mount";
+	return "mmap of a file opened before a revoke or a new rule; files opened through an overlay mount";
 }
 
 int enforcer_fd(const struct enforcer *e)

@@ -109,31 +109,12 @@ denied deny_inherited_fd sh -c "exec 3<'$DB'; cat <&3"
 
 # A dismissed employee: denied through the allowed binary, and on a
 # descriptor opened before the revoke, by every read route.
-readers=()
 for r in read pread preadv2 mmap sendfile splice copy_file_range io_uring; do
-	mkfifo "$T/gate.$r"
-	"${AS_USER[@]}" "$T/bin/crm-reader" $r "$DB" "$T/gate.$r" >"$T/reader.$r" 2>&1 &
-	readers+=("$r:$!")
-	wait_record "event=open verdict=allow .* pid=$! " >/dev/null
+	gated_reader $r "$DB" "${AS_USER[@]}" "$T/bin/crm-reader" || fail "revoke_open_fd_$r" "the reader did not start"
 done
 ctlx user revoke "$USER_NAME" || fail revoke_command "ctlx user revoke failed"
 grep -qx "revoke user $USER_NAME" "$POLICY" && pass revoke_persisted || fail revoke_persisted "$(cat "$POLICY")"
-for rp in "${readers[@]}"; do
-	echo go >"$T/gate.${rp%%:*}"
-done
-for rp in "${readers[@]}"; do
-	r=${rp%%:*} pid=${rp#*:}
-	wait "$pid"
-	rc=$?
-	rec=$(wait_record "event=(read|mmap) verdict=deny rule=revoke-user:$USER_NAME .* pid=$pid " 3)
-	if [ $rc -eq 2 ] && [ -n "$rec" ]; then
-		pass "revoke_open_fd_$r"
-	elif [ $r = mmap ] && [ $rc -eq 0 ] && [[ "$gaps" == *"mmap of a file opened before a revoke"* ]]; then
-		pass "revoke_open_fd_mmap_gap_in_status"	# what this kernel cannot see, said
-	else
-		fail "revoke_open_fd_$r" "exit $rc, record '$rec': $(cat "$T/reader.$r")"
-	fi
-done
+open_gates "revoke-user:$USER_NAME" revoke_open_fd
 denied revoked_allowed_binary "${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q"
 out=$(sqlite3 "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass revoke_spares_others || fail revoke_spares_others "$out"
