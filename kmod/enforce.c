@@ -310,10 +310,24 @@ void cg_stat_lost(void)
 	this_cpu_inc(cg_stats.lost);
 }
 
+/*
+ * Content priority, as fanotify's access-control groups have: from 6.14 on,
+ * a file opened where no such group has marks raises no permission event
+ * at all. Set before the first mark, which is when fsnotify counts it.
+ */
+#ifdef FS_PRIO_1		/* before 6.10 */
+#define CG_PRIORITY	FS_PRIO_1
+#else
+#define CG_PRIORITY	FSNOTIFY_PRIO_CONTENT
+#endif
+
 int cg_enforce_init(void)
 {
 	cg_group = fsnotify_alloc_group(&cg_fsnotify_ops, 0);
-	return PTR_ERR_OR_ZERO(cg_group);
+	if (IS_ERR(cg_group))
+		return PTR_ERR(cg_group);
+	cg_group->priority = CG_PRIORITY;
+	return 0;
 }
 
 /*
