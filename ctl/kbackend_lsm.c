@@ -405,7 +405,7 @@ out:
 static int lsm_replace(struct kbackend *b, const struct kernel_config *cfg,
 		       const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
 {
-	struct enforce_config c = { cfg->mode, cfg->fail_open };
+	struct enforce_config c = { cfg->mode, cfg->fail_open, getpid() };
 	struct keyset sets[] = {
 		{ b->skel->maps.lsm_inodes, NULL, 0, cmp_inode_key },
 		{ b->skel->maps.lsm_exes, NULL, 0, cmp_inode_key },

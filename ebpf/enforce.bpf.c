@@ -316,8 +316,14 @@ static __always_inline int decide_with_path(struct file *file, __u32 op)
 SEC("lsm/file_open")
 int BPF_PROG(crm_file_open, struct file *file, int ret)
 {
+	__u32 zero = 0;
+	struct enforce_config *cfg = bpf_map_lookup_elem(&lsm_config, &zero);
+
 	if (ret)
 		return ret;
+	/* crmguardd's fanotify watch: the kernel opens each event's file for it */
+	if (cfg && cfg->daemon_tgid && cfg->daemon_tgid == bpf_get_current_pid_tgid() >> 32)
+		return 0;
 	return decide_with_path(file, CRMGUARD_OP_OPEN);
 }
 

@@ -52,6 +52,7 @@ struct enforce_user_key {
 struct enforce_config {
 	__u32 mode;		/* enum crmguard_mode */
 	__u32 fail_open;	/* 1: the links are not pinned (userland's choice) */
+	__u32 daemon_tgid;	/* crmguardd: fanotify opens each event's file for it */
 };
 
 /*
