@@ -84,6 +84,29 @@ static void add_inode(void *ctx, const struct watch_item *it)
 	k->fh = it->fh;
 }
 
+/*
+ * The kernel keeps one rule a uid: the strongest the policy has for it
+ * (revoke, then revoke audit, then allow), as decide() lets a revoke win.
+ */
+static bool weaker_user_rule(const struct policy *p, size_t i)
+{
+	static const int strength[] = { [RULE_ALLOW_USER] = 1, [RULE_REVOKE_USER] = 2 };
+	const struct policy_rule *a = &p->rules[i], *b;
+	int sa = strength[a->kind] * 2 + (a->kind == RULE_REVOKE_USER && !a->audit), sb;
+	size_t j;
+
+	for (j = 0; j < p->nrules; j++) {
+		b = &p->rules[j];
+		if (j == i || (b->kind != RULE_ALLOW_USER && b->kind != RULE_REVOKE_USER) ||
+		    b->uid != a->uid)
+			continue;
+		sb = strength[b->kind] * 2 + (b->kind == RULE_REVOKE_USER && !b->audit);
+		if (sb > sa || (sb == sa && j < i))
+			return true;
+	}
+	return false;
+}
+
 static void add_policy_rules(struct rules *r)
 {
 	size_t i;
@@ -94,7 +117,8 @@ static void add_policy_rules(struct rules *r)
 
 		/* a binary that is not there allows nothing */
 		if (pr->kind == RULE_PROTECT || (pr->kind == RULE_ALLOW_EXE && pr->missing) ||
-		    !(k = add(r)))
+		    ((pr->kind == RULE_ALLOW_USER || pr->kind == RULE_REVOKE_USER) &&
+		     weaker_user_rule(r->p, i)) || !(k = add(r)))
 			continue;
 		k->id = i;
 		switch (pr->kind) {
@@ -169,16 +193,23 @@ static bool kernel_at_least(int major, int minor)
 
 /*
  * Whatever enforces, pages of a mapping made before a revoke stay readable:
- * no hook sees a page fault. fsnotify (fanotify, crmguard.ko) sees a new
- * mapping of a descriptor opened before only with pre-content events, and
- * an open through an overlay mount only as an open of the overlay's own
- * inode, on kernels before those (6.14); the BPF LSM's hooks see both.
+ * no hook sees a page fault. fsnotify sees a new mapping of a descriptor
+ * opened before only as a pre-content event, which fanotify asks for where
+ * the kernel (6.14) and filesystem have them and crmguard.ko never does;
+ * and, before 6.14, an open through an overlay mount only as an open of
+ * the overlay's own inode. The BPF LSM's hooks see both.
  */
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 {
-	if (e->ops == &kbackend_lsm || (!e->ops && watch_has_ranges(w)) || kernel_at_least(6, 14))
-		return NULL;
-	return "mmap of a file opened before a revoke or a new rule; files opened through an overlay mount";
+	bool mmap = e->ops == &kbackend_kmod || (!e->ops && !watch_has_ranges(w));
+	bool overlay = e->ops != &kbackend_lsm && !kernel_at_least(6, 14);
+
+	if (mmap && overlay)
+		return "mmap of a file opened before a revoke or a new rule; "
+		       "files opened through an overlay mount";
+	if (mmap)
+		return "mmap of a file opened before a revoke or a new rule";
+	return overlay ? "files opened through an overlay mount" : NULL;
 }
 
 int enforcer_fd(const struct enforcer *e)
