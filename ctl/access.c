@@ -191,6 +191,7 @@ struct access {
 	 * open. Here it is only summed for the close record.
 	 */
 	bool observed;
+	bool missed;		/* observed, let through, but the policy denies it */
 };
 
 /* What /proc/self/fd/FD links to, into buf; its length, or -1. */
@@ -286,9 +287,11 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 	path_of(a);
 	put_file(&r, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
 	put_proc(&r, p);
-	if (a->m->mask & (WATCH_PRE | WATCH_ACCESS))
+	if ((a->m->mask & (WATCH_PRE | WATCH_ACCESS)) && !a->observed)
 		record_str(&r, "via", routes[a->route].name);
-	daemon_emit(d, a->dec.verdict == VERDICT_DENY ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+	if (a->missed)
+		record_str(&r, "detail", "the policy denies this, but the kernel backend had no rule for it yet");
+	daemon_emit(d, a->dec.verdict == VERDICT_DENY || a->missed ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 }
 
 /*
@@ -417,8 +420,11 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 	struct proc_file *f;
 
 	d->n.open++;
-	if (a->dec.verdict == VERDICT_DENY && a->observed)
-		return;		/* the kernel let it through: the policy changed since */
+	if (a->dec.verdict == VERDICT_DENY && a->observed) {
+		/* the kernel had no rule for it (yet): it happened, say so */
+		a->dec.verdict = VERDICT_ALLOW;
+		a->missed = true;
+	}
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
 		note_refusal(d, p, a);
@@ -436,7 +442,7 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 		f->path_unreachable = a->path_unreachable;
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
 	}
-	if (!a->observed)	/* else the kernel reported the open itself */
+	if (!a->observed || a->missed)	/* else the kernel reported the open itself */
 		log_access(d, "open", p, a);
 }
 
@@ -453,10 +459,10 @@ static void on_access(struct daemon *d, struct proc *p, struct access *a,
 			return;
 		f->path_unreachable = a->path_unreachable;
 	}
+	if (a->observed && a->dec.verdict == VERDICT_DENY)
+		a->dec.verdict = VERDICT_ALLOW;	/* the kernel let it happen: count it */
 	if (!f->verdict[0])
 		snprintf(f->verdict, sizeof(f->verdict), "%s", verdict_name(a->dec.verdict));
-	if (a->dec.verdict == VERDICT_DENY && a->observed)
-		return;
 	if (a->dec.verdict == VERDICT_DENY) {
 		d->n.deny++;
 		/* One record for the first refusal; the close record counts them all. */

@@ -166,18 +166,12 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 		goto drop_watch;
 	ret = enforcer_apply(&d->enforcer, &np, nw, err, errlen);
 	if (ret)
-		goto drop_watch;
+		goto restore_kernel;
 	access_check_held(&np, nw);
 	if (text) {
 		ret = policy_write(d->policy_path, text, len, err, errlen);
-		if (ret) {
-			/* the kernel has the new rules already: give it back the old */
-			char again[POLICY_ERR_MAX];
-
-			if (d->watch)
-				enforcer_apply(&d->enforcer, &d->policy, d->watch, again, sizeof(again));
-			goto drop_watch;
-		}
+		if (ret)
+			goto restore_kernel;
 	}
 	if (d->watch)
 		access_read_events(d);	/* answer the old group before it goes */
@@ -188,6 +182,13 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->policy = np;
 	warn_rules(d, err, errlen);
 	return 0;
+restore_kernel:
+	/* the kernel may have some of the new rules already: give it back the old */
+	if (d->watch) {
+		char again[POLICY_ERR_MAX];
+
+		enforcer_apply(&d->enforcer, &d->policy, d->watch, again, sizeof(again));
+	}
 drop_watch:
 	watch_free(nw);
 drop_policy:
@@ -241,9 +242,11 @@ static int kernel_follow(struct daemon *d, bool changed)
 		return -1;
 	if (now_ms() - pushed < KERNEL_PUSH_MS)
 		return KERNEL_PUSH_MS - (now_ms() - pushed);
-	if (enforcer_apply(&d->enforcer, &d->policy, d->watch, err, sizeof(err)))
-		daemon_note(d, LOG_LVL_WARNING, "error", err);
 	pushed = now_ms();
+	if (enforcer_apply(&d->enforcer, &d->policy, d->watch, err, sizeof(err))) {
+		daemon_note(d, LOG_LVL_WARNING, "error", err);
+		return KERNEL_PUSH_MS;	/* stale still: again, later */
+	}
 	stale = false;
 	return -1;
 }
@@ -310,8 +313,8 @@ static int run(struct daemon *d)
 {
 	struct epoll_event evs[8];
 	unsigned long gen = 0;
+	unsigned long long marked;
 	int ep, n, i, due;
-	size_t marked;
 	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -339,9 +342,9 @@ static int run(struct daemon *d)
 				access_read_events(d);
 				break;
 			case TAG_INOTIFY:
-				marked = watch_files(d->watch) + watch_dirs(d->watch);
+				marked = watch_marks_made(d->watch);
 				watch_follow(d->watch, on_watch_news, d);
-				kernel_follow(d, marked != watch_files(d->watch) + watch_dirs(d->watch));
+				kernel_follow(d, marked != watch_marks_made(d->watch));
 				break;
 			case TAG_RINGBUF:
 				sensor_consume(d->sensor);
@@ -424,6 +427,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: cannot go to the background: %s\n", strerror(errno));
 		goto out;
 	}
+	/* the BPF LSM knows crmguardd by its pid, which daemon() changed */
+	if (!foreground && enforcer_apply(&d.enforcer, &d.policy, d.watch, err, sizeof(err)))
+		daemon_note(&d, LOG_LVL_WARNING, "error", err);
 	daemon_note(&d, LOG_LVL_NOTICE, "start", NULL);
 	ret = run(&d);
 	access_stop(&d);	/* the refusals counted but not reported yet */

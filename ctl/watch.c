@@ -88,6 +88,7 @@ struct watch {
 	int ino;
 	unsigned long long events;	/* FILE_EVENTS_PRE, _OLD or _SEEN */
 	bool observe;			/* notification events only: nothing waits on us */
+	unsigned long long marks_made;	/* only ever grows: a mark, even on a known inode */
 	/*
 	 * reads trust: the read events are in the marks but also in their
 	 * ignore masks. A file opened under such a mark can still be made to
@@ -192,6 +193,7 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 		flags &= ~FAN_MARK_DONT_FOLLOW;
 	}
 	if (fanotify_mark(w->fan, flags, mask, at, path) == 0) {
+		w->marks_made++;
 		/*
 		 * Ignore masks add up over a file's marks: a directory's would
 		 * hide its children's reads for good, so only files carry one.
@@ -732,6 +734,11 @@ size_t watch_files(const struct watch *w)
 size_t watch_dirs(const struct watch *w)
 {
 	return w->ndirs;
+}
+
+unsigned long long watch_marks_made(const struct watch *w)
+{
+	return w->marks_made;
 }
 
 int watch_missing(const struct watch *w, int rule)

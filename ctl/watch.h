@@ -54,6 +54,8 @@ int watch_inotify_fd(const struct watch *w);
 bool watch_has_ranges(const struct watch *w);
 size_t watch_files(const struct watch *w);
 size_t watch_dirs(const struct watch *w);
+/* Marks made so far: a change in it is something new to tell the kernel backend. */
+unsigned long long watch_marks_made(const struct watch *w);
 /*
  * Why the path of protect rule `rule` is not protected (an errno, or
  * POLICY_EWRONGTYPE; it is watched for), or 0, as last looked up.
