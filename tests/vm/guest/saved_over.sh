@@ -1,0 +1,34 @@
+#!/bin/bash
+# A file protected by its own name, saved over again and again (written
+# aside, renamed over it), on ext4, which hands a deleted file's inode
+# number to the next new file: every version is refused, with every
+# backend. A backend that keeps a rule for the old file under that number
+# must not take it for the new one.
+. "$(dirname "$0")/../../host/lib.bash" || exit 1
+modprobe loop && modprobe ext4 || { fail saved_over_setup "modprobe loop ext4"; exit 1; }
+truncate -s 32M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" && mkdir "$T/ext" &&
+	mount -o loop "$T/ext4.img" "$T/ext" || { fail saved_over_setup "an ext4 image would not mount"; exit 1; }
+trap 'umount "$T/ext"; cleanup' EXIT
+F=$T/ext/crm/clients.csv
+mkdir "$T/ext/crm" && echo "client list v0" >"$F"
+printf 'mode enforce\nprotect %s\nallow exe /usr/bin/cp\n' "$F" >"$POLICY"
+[ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" || { fail saved_over_setup "insmod"; exit 1; }
+for b in fanotify kmod bpf-lsm; do
+	rm -f "$CTLSOCK"
+	BACKEND=$b start_crmguard || { fail "saved_over_$b" "$(cat "$T/daemon.out")"; continue; }
+	seen=" $(stat -c %i "$F") " reused=
+	for i in 1 2 3 4; do
+		echo "client list v$i" | cp /dev/stdin "$T/ext/crm/.clients.csv.tmp"	# the CRM saves
+		mv "$T/ext/crm/.clients.csv.tmp" "$F"
+		sleep 0.3	# inotify, then (kernel backends) the push, at most 0.1 s apart
+		ino=$(stat -c %i "$F")
+		[[ "$seen" == *" $ino "* ]] && reused=$ino
+		seen+="$ino "
+		expect_denied "saved_over_${b}_v$i" '[^ ]+' cat "$F"
+	done
+	# the case this is about: a number came back (ext4 does so at once)
+	[ -n "$reused" ] && pass "saved_over_${b}_inode_reused" || fail "saved_over_${b}_inode_reused" "inodes:$seen"
+	stop_crmguard
+	rm -rf /sys/fs/bpf/crmguard
+done
+rmmod crmguard
