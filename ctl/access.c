@@ -294,20 +294,41 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 	daemon_emit(d, a->dec.verdict == VERDICT_DENY || a->missed ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 }
 
+/* A process /proc no longer has (or never showed us), as the kernel named it. */
+static void put_kernel_proc(struct record *r, const struct proc *p)
+{
+	char num[32];
+
+	record_i64(r, "pid", p->pid);
+	put_user(r, p->uid);
+	if (p->exe[0]) {
+		record_str(r, "exe", p->exe);
+	} else {	/* the kernel could not name it: its inode */
+		snprintf(num, sizeof(num), "%u:%u", major(p->exe_dev), minor(p->exe_dev));
+		record_str(r, "exe_dev", num);
+		record_u64(r, "exe_ino", p->exe_ino);
+	}
+	record_str(r, "comm", p->comm);
+}
+
 /*
- * Refused opens of one file by one process running one binary. The first
- * is logged at once with count=1; those that follow it are counted, and
- * each second that saw some gets a record with their count. So a loop of
- * refused opens costs a record a second, and the counts of the deny
- * records add up to the opens refused.
+ * Refusals of one kind (open, read, mmap) of one file by one process
+ * running one binary, under one rule. The first is logged at once with
+ * count=1; those that follow it are counted, and each second that saw
+ * some gets a record with their count. So a loop of refused opens costs a
+ * record a second, and the counts of the deny records add up to the
+ * refusals, whether crmguardd refused them (fanotify) or the kernel did.
  */
 struct refusal {
 	pid_t pid;
 	dev_t dev, exe_dev;
 	ino_t ino, exe_ino;
+	const char *event;	/* a static name */
 	char label[256];	/* the rule that refused */
 	struct proc who;	/* a copy for the records; exe its own, no files */
-	char *path;
+	bool who_from_kernel;	/* put_kernel_proc(), not put_proc() */
+	const char *backend;	/* the in-kernel backend that refused; NULL: crmguardd */
+	const char *path;
 	bool path_unreachable;
 	unsigned long long count;	/* refused since the last record */
 	struct refusal *next;
@@ -318,7 +339,6 @@ struct refusal {
 static void *refusals;			/* tsearch tree, by the key fields */
 static struct refusal *refusal_list;
 static size_t nrefusals;
-static unsigned long long refusals_reported;	/* the second of the last report */
 
 static int cmp_num(unsigned long long a, unsigned long long b)
 {
@@ -331,13 +351,13 @@ static int cmp_refusal(const void *a, const void *b)
 
 	return cmp_num(x->pid, y->pid) ?: cmp_num(x->dev, y->dev) ?: cmp_num(x->ino, y->ino) ?:
 	       cmp_num(x->exe_dev, y->exe_dev) ?: cmp_num(x->exe_ino, y->exe_ino) ?:
-	       strcmp(x->label, y->label);
+	       strcmp(x->event, y->event) ?: strcmp(x->label, y->label);
 }
 
 static void free_refusal(struct refusal *f)
 {
 	free(f->who.exe);
-	free(f->path);
+	free((char *)f->path);
 	free(f);
 }
 
@@ -345,42 +365,39 @@ static void emit_refusal(struct daemon *d, const struct refusal *f)
 {
 	struct record r;
 
-	record_init(&r, "open");
+	record_init(&r, f->event);
 	record_str(&r, "verdict", "deny");
 	record_str(&r, "rule", f->label);
 	record_u64(&r, "count", f->count);
 	put_file(&r, f->path, f->path_unreachable, f->dev, f->ino);
-	put_proc(&r, &f->who);
+	if (f->who_from_kernel)
+		put_kernel_proc(&r, &f->who);
+	else
+		put_proc(&r, &f->who);
+	if (f->backend)
+		record_str(&r, "backend", f->backend);
 	daemon_emit(d, LOG_LVL_WARNING, &r);
 }
 
-static void note_refusal(struct daemon *d, const struct proc *p, struct access *a)
+/* key: the refusal, with who.exe and path borrowed from the caller. */
+static void note_refusal(struct daemon *d, struct refusal *key)
 {
-	struct refusal *f = calloc(1, sizeof(*f)), **found;
+	struct refusal **found = tfind(key, &refusals, cmp_refusal), *f;
 
-	if (!f)
-		return;
-	f->pid = p->pid;
-	f->dev = a->st.st_dev;
-	f->ino = a->st.st_ino;
-	f->exe_dev = a->subj.exe_dev;
-	f->exe_ino = a->subj.exe_ino;
-	snprintf(f->label, sizeof(f->label), "%s", a->label);
-	found = tfind(f, &refusals, cmp_refusal);
 	if (found) {
 		(*found)->count++;
-		free(f);
 		return;
 	}
-	f->who = *p;
-	f->who.exe = strdup(p->exe ? p->exe : "");
-	f->who.files = NULL;
-	f->path = strdup(path_of(a));
-	f->path_unreachable = a->path_unreachable;
-	f->count = 1;
-	emit_refusal(d, f);
+	key->count = 1;
+	emit_refusal(d, key);
+	if (nrefusals >= REFUSALS_MAX || !(f = malloc(sizeof(*f))))
+		return;		/* the next one has a record of its own */
+	*f = *key;
 	f->count = 0;
-	if (nrefusals >= REFUSALS_MAX || !tsearch(f, &refusals, cmp_refusal)) {
+	f->who.files = NULL;
+	f->who.exe = strdup(key->who.exe);
+	f->path = strdup(key->path);
+	if (!f->who.exe || !f->path || !tsearch(f, &refusals, cmp_refusal)) {
 		free_refusal(f);
 		return;
 	}
@@ -389,18 +406,11 @@ static void note_refusal(struct daemon *d, const struct proc *p, struct access *
 	nrefusals++;
 }
 
-/*
- * Once a second (or now, if all): the counts of refusals since their last
- * record; a quiet one is forgotten.
- */
-static void report_refusals(struct daemon *d, bool all)
+/* The counts of refusals since their last record; a quiet one is forgotten. */
+static void report_refusals(struct daemon *d)
 {
 	struct refusal **pp = &refusal_list, *f;
-	unsigned long long now = proctab_clock_ms() / 1000;
 
-	if (now == refusals_reported && !all)
-		return;
-	refusals_reported = now;
 	while ((f = *pp)) {
 		if (f->count) {
 			emit_refusal(d, f);
@@ -426,8 +436,17 @@ static void on_open(struct daemon *d, struct proc *p, struct access *a)
 		a->missed = true;
 	}
 	if (a->dec.verdict == VERDICT_DENY) {
+		struct refusal key = {
+			.pid = p->pid, .dev = a->st.st_dev, .ino = a->st.st_ino,
+			.exe_dev = a->subj.exe_dev, .exe_ino = a->subj.exe_ino, .event = "open",
+			.who = *p, .path = path_of(a), .path_unreachable = a->path_unreachable,
+		};
+
+		if (!key.who.exe)
+			key.who.exe = "";
+		snprintf(key.label, sizeof(key.label), "%s", a->label);
 		d->n.deny++;
-		note_refusal(d, p, a);
+		note_refusal(d, &key);
 		return;		/* the open failed: nothing to follow */
 	}
 	f = proc_file_find(p, a->st.st_dev, a->st.st_ino);
@@ -841,12 +860,45 @@ void access_sweep(struct daemon *d)
 	free(dead);
 }
 
+/*
+ * Verdicts the kernel counted but could not hand to crmguardd: it was
+ * behind, or not running. The first reading tells of those lost before.
+ */
+static void report_kernel_lost(struct daemon *d)
+{
+	struct kernel_stats ks;
+	struct record r;
+	bool first;
+
+	if (!enforcer_stats(&d->enforcer, &ks))
+		return;
+	/* (a smaller count: the module was loaded again) */
+	first = !d->n.lost_kernel_read || ks.lost < d->n.lost_kernel;
+	d->n.lost_kernel_read = true;
+	if (ks.lost == d->n.lost_kernel)
+		return;
+	record_init(&r, "lost");
+	record_str(&r, "source", "kernel");
+	if (!first)
+		record_u64(&r, "count", ks.lost - d->n.lost_kernel);
+	record_u64(&r, "total", ks.lost);
+	record_str(&r, "backend", enforcer_name(&d->enforcer));
+	d->n.lost_kernel = ks.lost;
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
 void access_report_drops(struct daemon *d)
 {
-	unsigned long long now = sensor_dropped(d->sensor);
+	static unsigned long long reported;	/* the second of the last report */
+	unsigned long long now = proctab_clock_ms() / 1000;
 	struct record r;
 
-	report_refusals(d, false);
+	if (now != reported) {	/* once a second */
+		reported = now;
+		report_refusals(d);
+		report_kernel_lost(d);
+	}
+	now = sensor_dropped(d->sensor);
 	if (now == d->n.lost_ringbuf)
 		return;
 	record_init(&r, "lost");
@@ -859,7 +911,7 @@ void access_report_drops(struct daemon *d)
 
 void access_stop(struct daemon *d)
 {
-	report_refusals(d, true);
+	report_refusals(d);
 }
 
 /*
@@ -875,10 +927,12 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	};
 	struct daemon *d = ctx;
 	bool deny = v->verdict == CRMGUARD_VERDICT_DENY;
-	char label[PATH_MAX + 32];
+	const char *event = v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access";
+	struct proc *p, gone = { .pid = v->pid, .uid = v->uid, .exe = (char *)v->exe,
+				 .exe_dev = v->exe_dev, .exe_ino = v->exe_ino };
+	char label[256];	/* as long as a refusal's */
 	struct proc_file *f;
 	struct record r;
-	struct proc *p;
 
 	if (v->verdict == CRMGUARD_VERDICT_ALLOW && v->op != CRMGUARD_OP_OPEN)
 		return;
@@ -894,29 +948,34 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, v->dev, v->ino) : NULL;
 	if (f && f->denied++)
 		return;
-	record_init(&r, v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access");
-	record_str(&r, "verdict", verdict_name(deny ? VERDICT_DENY :
-		   v->verdict == CRMGUARD_VERDICT_AUDIT ? VERDICT_AUDIT : VERDICT_ALLOW));
 	if (v->rule_id < d->policy.nrules)
 		rule_label(&d->policy, v->rule_id, label, sizeof(label));
 	else	/* a rule of a policy that has been replaced since */
 		snprintf(label, sizeof(label), "kernel-rule:%u", v->rule_id);
+	memcpy(gone.comm, v->comm, sizeof(gone.comm));
+	if (deny) {
+		struct refusal key = {
+			.pid = v->pid, .dev = v->dev, .ino = v->ino, .exe_dev = v->exe_dev,
+			.exe_ino = v->exe_ino, .event = event, .who = p ? *p : gone,
+			.who_from_kernel = !p, .backend = enforcer_name(&d->enforcer),
+			.path = v->path, .path_unreachable = !v->path[0],
+		};
+
+		if (!key.who.exe)
+			key.who.exe = "";
+		memcpy(key.label, label, sizeof(key.label));
+		note_refusal(d, &key);
+		return;
+	}
+	record_init(&r, event);
+	record_str(&r, "verdict", verdict_name(v->verdict == CRMGUARD_VERDICT_AUDIT ?
+						VERDICT_AUDIT : VERDICT_ALLOW));
 	record_str(&r, "rule", label);
 	put_file(&r, v->path, !v->path[0], v->dev, v->ino);
-	if (p) {
+	if (p)
 		put_proc(&r, p);
-	} else {
-		record_i64(&r, "pid", v->pid);
-		put_user(&r, v->uid);
-		if (v->exe[0]) {
-			record_str(&r, "exe", v->exe);
-		} else {	/* the kernel could not name it: its inode */
-			snprintf(label, sizeof(label), "%u:%u", major(v->exe_dev), minor(v->exe_dev));
-			record_str(&r, "exe_dev", label);
-			record_u64(&r, "exe_ino", v->exe_ino);
-		}
-		record_str(&r, "comm", v->comm);
-	}
+	else
+		put_kernel_proc(&r, &gone);
 	record_str(&r, "backend", enforcer_name(&d->enforcer));
-	daemon_emit(d, deny ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+	daemon_emit(d, LOG_LVL_INFO, &r);
 }

@@ -20,6 +20,8 @@ struct counters {
 	unsigned long long response_errors;	/* answers the kernel did not take */
 	unsigned long long lost_fanotify;	/* fanotify queue overflows */
 	unsigned long long lost_ringbuf;	/* ring-buffer records dropped */
+	unsigned long long lost_kernel;		/* verdicts the kernel could not hand over */
+	bool lost_kernel_read;			/* lost_kernel has been read once */
 };
 
 struct daemon {
