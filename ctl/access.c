@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <search.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -837,6 +838,114 @@ void access_check_held(const struct policy *p, struct watch *w)
 	while (proc && (de = readdir(proc))) {
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && atoi(de->d_name) != getpid())
 			check_holder(p, w, de->d_name);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+static bool policy_revokes(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == RULE_REVOKE_USER && !p->rules[i].audit)
+			return p->mode == POLICY_ENFORCE;
+	return false;
+}
+
+/* p: the process as it was before the kill (NULL: /proc did not say) */
+static void emit_kill(struct daemon *d, const struct proc *p, pid_t pid, const char *label,
+		      const char *path, const struct stat *st)
+{
+	struct record r;
+
+	record_init(&r, "kill");
+	record_str(&r, "verdict", "deny");
+	record_str(&r, "rule", label);
+	put_file(&r, path, false, st->st_dev, st->st_ino);
+	if (p)
+		put_proc(&r, p);
+	else
+		record_i64(&r, "pid", pid);
+	record_str(&r, "reason", "mapped");
+	daemon_emit(d, LOG_LVL_WARNING, &r);
+}
+
+/*
+ * The first protected file that pid maps and that a revoke now denies it
+ * (some thread of it): its rule, and the file in *st and path; -1 if none.
+ */
+static int revoked_mapping(const struct daemon *d, pid_t pid, const struct subject *subj,
+			   size_t n, struct stat *st, char *path, size_t len)
+{
+	char name[64], line[PATH_MAX + 128];
+	unsigned long start, end, ino, last = 0;
+	struct decision dec;
+	int rule, at;
+	size_t i;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", pid);
+	f = fopen(name, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		/* start-end perms offset dev inode path: files only, once each */
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &start, &end, &ino, &at) < 3 ||
+		    !ino || ino == last)
+			continue;
+		last = ino;
+		/* map_files: the file itself, as stat() sees it, whatever its path now */
+		snprintf(name, sizeof(name), "/proc/%d/map_files/%lx-%lx", pid, start, end);
+		if (stat(name, st))
+			continue;
+		rule = watch_rule_of_inode(d->watch, st->st_dev, st->st_ino);
+		for (i = 0; rule >= 0 && i < n; i++) {
+			dec = decide(&d->policy, rule, &subj[i]);
+			if (dec.verdict != VERDICT_DENY || d->policy.rules[dec.rule].kind != RULE_REVOKE_USER)
+				continue;
+			snprintf(path, len, "%.*s", (int)strcspn(line + at, "\n"), line + at);
+			fclose(f);
+			return dec.rule;
+		}
+	}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+/*
+ * Pages of a mapping are read with no call any backend could refuse, and
+ * none can take a mapping back: a process that a revoke denies a protected
+ * file it has mapped is killed, and an event=kill record says so.
+ */
+void access_end_revoked_mappings(struct daemon *d)
+{
+	char path[PATH_MAX], label[256];
+	struct subject *subj;
+	struct dirent *de;
+	struct proc *p;
+	struct stat st;
+	DIR *proc;
+	pid_t pid;
+	size_t n;
+	int rule;
+
+	if (!policy_revokes(&d->policy))
+		return;
+	proc = opendir("/proc");
+	while (proc && (de = readdir(proc))) {
+		pid = atoi(de->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		subj = NULL;
+		n = proctab_threads(pid, &subj);
+		rule = n ? revoked_mapping(d, pid, subj, n, &st, path, sizeof(path)) : -1;
+		free(subj);
+		if (rule < 0)
+			continue;
+		p = proctab_get(pid);
+		if (!kill(pid, SIGKILL))
+			emit_kill(d, p, pid, rule_label(&d->policy, rule, label, sizeof(label)),
+				  path, &st);
 	}
 	if (proc)
 		closedir(proc);

@@ -58,6 +58,8 @@ void access_read_events(struct daemon *d);
 int access_on_sensor(void *ctx, const struct sensor_event *e);
 /* access.c: with reads trust, read checks on every open file p now denies its holder. */
 void access_check_held(const struct policy *p, struct watch *w);
+/* access.c: kills the processes that map a protected file a revoke now denies them. */
+void access_end_revoked_mappings(struct daemon *d);
 /* access.c: a verdict of the in-kernel backend (an enforcer_read callback). */
 void access_on_verdict(void *ctx, const struct kernel_verdict *v);
 /* access.c: ends the entries of processes that are gone without an exit record. */

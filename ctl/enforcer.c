@@ -192,8 +192,9 @@ static bool kernel_at_least(int major, int minor)
 }
 
 /*
- * Whatever enforces, pages of a mapping made before a revoke stay readable:
- * no hook sees a page fault. fsnotify sees a new mapping of a descriptor
+ * Whatever enforces, no hook sees a page fault: a mapping made before a
+ * revoke is ended by killing its process (access_end_revoked_mappings()),
+ * not by a refusal. fsnotify sees a new mapping of a descriptor
  * opened before only as a pre-content event, which fanotify asks for where
  * the kernel (6.14) and filesystem have them and crmguard.ko never does;
  * and, before 6.14, an open through an overlay mount only as an open of

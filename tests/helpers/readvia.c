@@ -3,9 +3,11 @@
  * readvia ROUTE FILE [GATE]: reads all of FILE through one route, the way
  * a program trying to get around crmguard would, and prints the byte count.
  * ROUTE: read pread readv preadv2 mmap sendfile splice copy_file_range
- *        openat2 io_uring procfd
+ *        openat2 io_uring procfd mapped
  * With GATE (a FIFO), it opens FILE, then waits for a line on GATE before
  * reading: to read through a descriptor opened before a rule changed.
+ * mapped: like mmap, but the mapping is made before the gate too, and only
+ * its pages are read after.
  * Exit status: 0 read, 2 refused (open or read), 1 usage.
  */
 #define _GNU_SOURCE
@@ -46,9 +48,8 @@ static long by_read(int fd, const char *how)
 	}
 }
 
-static long by_mmap(int fd, long size)
+static long read_pages(volatile char *p, long size)
 {
-	volatile char *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	long i;
 	char sum = 0;
 
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
 	struct open_how how = { .flags = O_RDONLY };
 	const char *route;
 	char procfd[64];
+	volatile char *map = NULL;
 	struct stat st;
 	long n;
 	int fd;
@@ -153,6 +155,8 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 2;
 	}
+	if (!strcmp(route, "mapped"))
+		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (argc == 4) {
 		char line[16];
 		FILE *gate = fopen(argv[3], "r");
@@ -164,7 +168,9 @@ int main(int argc, char **argv)
 		fclose(gate);
 	}
 	if (!strcmp(route, "mmap"))
-		n = by_mmap(fd, st.st_size);
+		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map)
+		n = read_pages(map, st.st_size);
 	else if (!strcmp(route, "sendfile") || !strcmp(route, "splice"))
 		n = by_pipe(fd, st.st_size, route[1] == 'p');
 	else if (!strcmp(route, "copy_file_range"))

@@ -112,9 +112,25 @@ denied deny_inherited_fd sh -c "exec 3<'$DB'; cat <&3"
 for r in read pread preadv2 mmap sendfile splice copy_file_range io_uring; do
 	gated_reader $r "$DB" "${AS_USER[@]}" "$T/bin/crm-reader" || fail "revoke_open_fd_$r" "the reader did not start"
 done
+# A mapping made before the revoke: its pages are read with no call to
+# refuse, so the revoke ends the process.
+mkfifo "$T/gate.mapped"
+"${AS_USER[@]}" "$T/bin/crm-reader" mapped "$DB" "$T/gate.mapped" >"$T/reader.mapped" 2>&1 &
+mapped=$!
+for _ in $(seq 100); do
+	grep -q "$DB" "/proc/$mapped/maps" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "$DB" "/proc/$mapped/maps" || fail revoke_ends_mapping "the reader did not map the file"
 ctlx user revoke "$USER_NAME" || fail revoke_command "ctlx user revoke failed"
 grep -qx "revoke user $USER_NAME" "$POLICY" && pass revoke_persisted || fail revoke_persisted "$(cat "$POLICY")"
 open_gates "revoke-user:$USER_NAME" revoke_open_fd
+rec=$(wait_record "event=kill verdict=deny rule=revoke-user:$USER_NAME path=$DB .* pid=$mapped .*reason=mapped" 3)
+timeout 5 bash -c 'echo go >"$1"' - "$T/gate.mapped"	# alive still: let it read
+wait $mapped
+rc=$?
+[ $rc -eq 137 ] && [ -n "$rec" ] && pass revoke_ends_mapping ||
+	fail revoke_ends_mapping "exit $rc, record '$rec': $(cat "$T/reader.mapped")"
 denied revoked_allowed_binary "${AS_USER[@]}" sqlite3 -readonly "$DB" "$Q"
 out=$(sqlite3 "$DB" "$Q" 2>&1)
 [ "$out" = 3000 ] && pass revoke_spares_others || fail revoke_spares_others "$out"
