@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <search.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +90,7 @@ static void put_user(struct record *r, uid_t uid)
 	record_str(r, "user", cached);
 }
 
-static void put_proc(struct record *r, const struct proc *p)
+void access_put_proc(struct record *r, const struct proc *p)
 {
 	record_i64(r, "pid", p->pid);
 	record_i64(r, "ppid", p->ppid);
@@ -104,7 +103,7 @@ static void put_proc(struct record *r, const struct proc *p)
 }
 
 /* unreachable: path is the kernel's name for the file, which names nothing here */
-static void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino)
+void access_put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino)
 {
 	char num[32];
 
@@ -129,8 +128,8 @@ static void emit_close(struct daemon *d, struct proc *p, struct proc_file *f, co
 	record_init(&r, "close");
 	record_str(&r, "verdict", f->verdict);
 	record_str(&r, "rule", f->rule);
-	put_file(&r, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
-	put_proc(&r, p);
+	access_put_file(&r, f->path ? f->path : "", f->path_unreachable, f->dev, f->ino);
+	access_put_proc(&r, p);
 	if (watch_has_ranges(d->watch) && !watch_trusts_reads(d->watch))
 		record_u64(&r, "bytes", f->bytes);
 	record_u64(&r, "reads", f->reads);
@@ -286,8 +285,8 @@ static void log_access(struct daemon *d, const char *event, struct proc *p, stru
 	record_str(&r, "verdict", verdict_name(a->dec.verdict));
 	record_str(&r, "rule", a->label);
 	path_of(a);
-	put_file(&r, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
-	put_proc(&r, p);
+	access_put_file(&r, a->path, a->path_unreachable, a->st.st_dev, a->st.st_ino);
+	access_put_proc(&r, p);
 	if ((a->m->mask & (WATCH_PRE | WATCH_ACCESS)) && !a->observed)
 		record_str(&r, "via", routes[a->route].name);
 	if (a->missed)
@@ -327,7 +326,7 @@ struct refusal {
 	const char *event;	/* a static name */
 	char label[256];	/* the rule that refused */
 	struct proc who;	/* a copy for the records; exe its own, no files */
-	bool who_from_kernel;	/* put_kernel_proc(), not put_proc() */
+	bool who_from_kernel;	/* put_kernel_proc(), not access_put_proc() */
 	const char *backend;	/* the in-kernel backend that refused; NULL: crmguardd */
 	const char *path;
 	bool path_unreachable;
@@ -370,11 +369,11 @@ static void emit_refusal(struct daemon *d, const struct refusal *f)
 	record_str(&r, "verdict", "deny");
 	record_str(&r, "rule", f->label);
 	record_u64(&r, "count", f->count);
-	put_file(&r, f->path, f->path_unreachable, f->dev, f->ino);
+	access_put_file(&r, f->path, f->path_unreachable, f->dev, f->ino);
 	if (f->who_from_kernel)
 		put_kernel_proc(&r, &f->who);
 	else
-		put_proc(&r, &f->who);
+		access_put_proc(&r, &f->who);
 	if (f->backend)
 		record_str(&r, "backend", f->backend);
 	daemon_emit(d, LOG_LVL_WARNING, &r);
@@ -690,7 +689,7 @@ static void emit_proc(struct daemon *d, const char *event, struct proc *p, const
 	struct record r;
 
 	record_init(&r, event);
-	put_proc(&r, p);
+	access_put_proc(&r, p);
 	if (e->type == SENSOR_EXIT && WIFSIGNALED(e->exit_code)) {
 		record_i64(&r, "signal", WTERMSIG(e->exit_code));
 		if (WCOREDUMP(e->exit_code))
@@ -843,114 +842,6 @@ void access_check_held(const struct policy *p, struct watch *w)
 		closedir(proc);
 }
 
-static bool policy_revokes(const struct policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nrules; i++)
-		if (p->rules[i].kind == RULE_REVOKE_USER && !p->rules[i].audit)
-			return p->mode == POLICY_ENFORCE;
-	return false;
-}
-
-/* p: the process as it was before the kill (NULL: /proc did not say) */
-static void emit_kill(struct daemon *d, const struct proc *p, pid_t pid, const char *label,
-		      const char *path, const struct stat *st)
-{
-	struct record r;
-
-	record_init(&r, "kill");
-	record_str(&r, "verdict", "deny");
-	record_str(&r, "rule", label);
-	put_file(&r, path, false, st->st_dev, st->st_ino);
-	if (p)
-		put_proc(&r, p);
-	else
-		record_i64(&r, "pid", pid);
-	record_str(&r, "reason", "mapped");
-	daemon_emit(d, LOG_LVL_WARNING, &r);
-}
-
-/*
- * The first protected file that pid maps and that a revoke now denies it
- * (some thread of it): its rule, and the file in *st and path; -1 if none.
- */
-static int revoked_mapping(const struct daemon *d, pid_t pid, const struct subject *subj,
-			   size_t n, struct stat *st, char *path, size_t len)
-{
-	char name[64], line[PATH_MAX + 128];
-	unsigned long start, end, ino, last = 0;
-	struct decision dec;
-	int rule, at;
-	size_t i;
-	FILE *f;
-
-	snprintf(name, sizeof(name), "/proc/%d/maps", pid);
-	f = fopen(name, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		/* start-end perms offset dev inode path: files only, once each */
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &start, &end, &ino, &at) < 3 ||
-		    !ino || ino == last)
-			continue;
-		last = ino;
-		/* map_files: the file itself, as stat() sees it, whatever its path now */
-		snprintf(name, sizeof(name), "/proc/%d/map_files/%lx-%lx", pid, start, end);
-		if (stat(name, st))
-			continue;
-		rule = watch_rule_of_inode(d->watch, st->st_dev, st->st_ino);
-		for (i = 0; rule >= 0 && i < n; i++) {
-			dec = decide(&d->policy, rule, &subj[i]);
-			if (dec.verdict != VERDICT_DENY || d->policy.rules[dec.rule].kind != RULE_REVOKE_USER)
-				continue;
-			snprintf(path, len, "%.*s", (int)strcspn(line + at, "\n"), line + at);
-			fclose(f);
-			return dec.rule;
-		}
-	}
-	if (f)
-		fclose(f);
-	return -1;
-}
-
-/*
- * Pages of a mapping are read with no call any backend could refuse, and
- * none can take a mapping back: a process that a revoke denies a protected
- * file it has mapped is killed, and an event=kill record says so.
- */
-void access_end_revoked_mappings(struct daemon *d)
-{
-	char path[PATH_MAX], label[256];
-	struct subject *subj;
-	struct dirent *de;
-	struct proc *p;
-	struct stat st;
-	DIR *proc;
-	pid_t pid;
-	size_t n;
-	int rule;
-
-	if (!policy_revokes(&d->policy))
-		return;
-	proc = opendir("/proc");
-	while (proc && (de = readdir(proc))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0 || pid == getpid())
-			continue;
-		subj = NULL;
-		n = proctab_threads(pid, &subj);
-		rule = n ? revoked_mapping(d, pid, subj, n, &st, path, sizeof(path)) : -1;
-		free(subj);
-		if (rule < 0)
-			continue;
-		p = proctab_get(pid);
-		if (!kill(pid, SIGKILL))
-			emit_kill(d, p, pid, rule_label(&d->policy, rule, label, sizeof(label)),
-				  path, &st);
-	}
-	if (proc)
-		closedir(proc);
-}
-
 /* Processes whose exit record was lost still get their close records. */
 void access_sweep(struct daemon *d)
 {
@@ -1080,9 +971,9 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	record_str(&r, "verdict", verdict_name(v->verdict == CRMGUARD_VERDICT_AUDIT ?
 						VERDICT_AUDIT : VERDICT_ALLOW));
 	record_str(&r, "rule", label);
-	put_file(&r, v->path, !v->path[0], v->dev, v->ino);
+	access_put_file(&r, v->path, !v->path[0], v->dev, v->ino);
 	if (p)
-		put_proc(&r, p);
+		access_put_proc(&r, p);
 	else
 		put_kernel_proc(&r, &gone);
 	record_str(&r, "backend", enforcer_name(&d->enforcer));

@@ -181,7 +181,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch_gen++;
 	d->policy = np;
 	warn_rules(d, err, errlen);
-	access_end_revoked_mappings(d);
+	revoke_end_access(d);
 	return 0;
 restore_kernel:
 	/* the kernel may have some of the new rules already: give it back the old */

@@ -58,8 +58,11 @@ void access_read_events(struct daemon *d);
 int access_on_sensor(void *ctx, const struct sensor_event *e);
 /* access.c: with reads trust, read checks on every open file p now denies its holder. */
 void access_check_held(const struct policy *p, struct watch *w);
-/* access.c: kills the processes that map a protected file a revoke now denies them. */
-void access_end_revoked_mappings(struct daemon *d);
+/* access.c: a record's fields for a process, and for a file (unreachable: path_unreachable=1) */
+void access_put_proc(struct record *r, const struct proc *p);
+void access_put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino);
+/* revoke.c: ends what a revoke cannot refuse (mappings; held files where mmap is not seen). */
+void revoke_end_access(struct daemon *d);
 /* access.c: a verdict of the in-kernel backend (an enforcer_read callback). */
 void access_on_verdict(void *ctx, const struct kernel_verdict *v);
 /* access.c: ends the entries of processes that are gone without an exit record. */

@@ -193,16 +193,21 @@ static bool kernel_at_least(int major, int minor)
 
 /*
  * Whatever enforces, no hook sees a page fault: a mapping made before a
- * revoke is ended by killing its process (access_end_revoked_mappings()),
- * not by a refusal. fsnotify sees a new mapping of a descriptor
+ * revoke is ended by killing its process (revoke_end_access()), not by a
+ * refusal. fsnotify sees a new mapping of a descriptor
  * opened before only as a pre-content event, which fanotify asks for where
  * the kernel (6.14) and filesystem have them and crmguard.ko never does;
  * and, before 6.14, an open through an overlay mount only as an open of
  * the overlay's own inode. The BPF LSM's hooks see both.
  */
+bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w)
+{
+	return e->ops == &kbackend_kmod || (!e->ops && !watch_has_ranges(w));
+}
+
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 {
-	bool mmap = e->ops == &kbackend_kmod || (!e->ops && !watch_has_ranges(w));
+	bool mmap = enforcer_misses_new_mmap(e, w);
 	bool overlay = e->ops != &kbackend_lsm && !kernel_at_least(6, 14);
 
 	if (mmap && overlay)

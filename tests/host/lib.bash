@@ -129,8 +129,9 @@ gated_reader() {
 
 open_gates() {
 	local rp r pid rc rec
-	for rp in "${GATED[@]}"; do	# a reader that died early would block its gate
-		timeout 10 bash -c 'echo go >"$1"' - "$T/gate.${rp%%:*}"
+	for rp in "${GATED[@]}"; do	# a reader that died (or was killed) would block its gate
+		[ "$(cut -d' ' -f3 "/proc/${rp#*:}/stat" 2>/dev/null)" = Z ] ||
+			timeout 10 bash -c 'echo go >"$1"' - "$T/gate.${rp%%:*}"
 	done
 	for rp in "${GATED[@]}"; do
 		r=${rp%%:*} pid=${rp#*:}
@@ -139,6 +140,10 @@ open_gates() {
 		rec=$(wait_record "event=(read|mmap) verdict=deny rule=$1 .* pid=$pid " 3)
 		if [ $rc -eq 2 ] && [ -n "$rec" ]; then
 			pass "${2}_$r"
+		elif [ $rc -eq 137 ] && [[ "$1" == revoke-user:* ]] &&
+		     [[ "$(ctlx status)" == *"mmap of a file opened before"* ]] &&
+		     rec=$(wait_record "event=kill verdict=deny rule=$1 .* pid=$pid .*reason=held" 3); then
+			pass "${2}_${r}_holder_killed"	# a new mapping of it would not be seen
 		elif [ "$r" = mmap ] && [ $rc -eq 0 ] && [[ "$(ctlx status)" == *"mmap of a file opened before"* ]]; then
 			pass "${2}_mmap_gap_in_status"	# what this kernel cannot see, said
 		else
