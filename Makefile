@@ -26,7 +26,8 @@ CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
 DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
+	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
 
 .SECONDARY:
 .PHONY: all deps install install-kmod check demo bench bench-vm clean kmod checkpatch
@@ -151,6 +152,11 @@ $(CHECKPATCH):
 	dpkg-deb --fsys-tarfile $$src_*.deb | tar -xO ./usr/src/$$src.tar.xz | xz -dc | \
 		tar -x --strip-components=2 $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
 		$$src/scripts/const_structs.checkpatch && rm $$src_*.deb
+
+# Libraries the tests inject with LD_PRELOAD.
+$(BUILD)/helpers/%.so: tests/helpers/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
 # The userland side of the module: libnl-genl-3.
 $(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT)

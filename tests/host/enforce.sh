@@ -56,6 +56,9 @@ denied deny_python3 python3 -c "open('$DB', 'rb').read()"
 denied deny_sqlite3_copy "$T/bin/sqlite3-copy" "$DB" "$Q"
 denied deny_renamed_cat "$T/bin/sqlite3" "$DB"
 denied deny_preload env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
+# a library that wipes LD_PRELOAD out of its environment before main():
+# what the loader was told at exec counts, not what the memory says later
+denied deny_preload_scrubbed env LD_PRELOAD="$BUILD/helpers/scrub.so" sqlite3 "$DB" "$Q"
 # the same, with LD_PRELOAD pushed past 64 KiB of environment
 denied deny_preload_far env PAD="$(head -c 70000 /dev/zero | tr '\0' x)" \
 	LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
