@@ -368,6 +368,12 @@ static int run(struct daemon *d)
 	return EXIT_OK;
 }
 
+/* For proctab: LD_PRELOAD and the like as the environment was at exec. */
+static int injected_at_exec(void *sensor, pid_t pid)
+{
+	return sensor_injected(sensor, pid);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
@@ -416,6 +422,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	proctab_set_injected(injected_at_exec, d.sensor);
 	if (ctlserver_open(&d.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;

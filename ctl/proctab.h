@@ -62,6 +62,13 @@ pid_t proctab_tgid_of(pid_t tid);
 size_t proctab_threads(pid_t pid, struct subject **subj);
 /* Does pid run with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set? */
 bool proctab_preload(pid_t pid);
+/*
+ * What proctab_preload() asks first: fn says, as the environment was at
+ * exec, 1 injected, 0 not, or -1 cannot tell. Then, and without fn, the
+ * environment is read from /proc: what the process's own code may have
+ * rewritten since.
+ */
+void proctab_set_injected(int (*fn)(void *ctx, pid_t pid), void *ctx);
 
 /*
  * A thread that asks about protected files: who it is, as its last open or

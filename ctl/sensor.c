@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -16,6 +17,7 @@ struct sensor {
 	struct ring_buffer *rb;
 	sensor_cb cb;
 	void *ctx;
+	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
 };
 
 static bool libbpf_verbose;
@@ -52,6 +54,15 @@ static void explain(int err, char *buf, size_t len)
 			 strerror(-err));
 }
 
+/* What a process's start time in /proc/PID/stat counts: clock ticks since boot. */
+static unsigned long long boot_ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
@@ -83,6 +94,7 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 	ret = sensor_bpf__attach(s->skel);
 	if (ret)
 		goto fail;
+	s->attached = boot_ticks();
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
 		ret = -errno;
@@ -94,6 +106,37 @@ fail:
 	explain(ret, err, errlen);
 	sensor_close(s);
 	return ret;
+}
+
+/* Did tgid start after the programs were attached (a tick later, to be sure)? */
+static bool started_since(const struct sensor *s, pid_t tgid)
+{
+	unsigned long long start;
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	f = fopen(path, "re");
+	n = f ? (ssize_t)fread(buf, 1, sizeof(buf) - 1, f) : -1;
+	if (f)
+		fclose(f);
+	buf[n > 0 ? n : 0] = 0;
+	/* after "pid (comm)": state is field 3, starttime field 22 */
+	p = strrchr(buf, ')');
+	return p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			   "%*d %*d %*d %*d %llu", &start) == 1 && start > s->attached;
+}
+
+int sensor_injected(const struct sensor *s, pid_t tgid)
+{
+	__u32 key = tgid, mark;
+
+	if (!started_since(s, tgid) ||
+	    __atomic_load_n(&s->skel->bss->injected_lost, __ATOMIC_RELAXED))
+		return -1;
+	return !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.injected), &key, &mark);
 }
 
 void sensor_close(struct sensor *s)

@@ -20,6 +20,12 @@ int sensor_fd(const struct sensor *s);
 int sensor_consume(struct sensor *s);
 int sensor_track(struct sensor *s, pid_t tgid);
 __u64 sensor_dropped(const struct sensor *s);
+/*
+ * Does tgid run injected code (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH), as
+ * its environment said at exec? 1 yes, 0 no; -1 cannot tell: it started
+ * before the programs were attached (or their map was full).
+ */
+int sensor_injected(const struct sensor *s, pid_t tgid);
 /* Writes "name,name,..." of the attached programs into buf. */
 void sensor_programs(const struct sensor *s, char *buf, size_t len);
 

@@ -27,6 +27,7 @@
 #define _LINUX_TYPES_H
 #include "../kmod/uapi/crmguard.h"
 #include "enforce.h"
+#include "loader_env.bpf.h"
 
 #define EPERM 1
 #define ENOMEM 12
@@ -34,8 +35,6 @@
 #define S_IFMT 0170000
 #define S_IFDIR 0040000
 #define NO_RULE ((__u32)-1)
-#define ENV_STR_READ 256	/* bytes of an environment string read at a time */
-#define ENV_MAX_READS 65536	/* more is taken as LD_PRELOAD hidden past the end */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -361,55 +360,18 @@ int BPF_PROG(crm_file_permission, struct file *file, int mask, int ret)
 	return answer(d);
 }
 
-struct env_scan {
-	__u64 pos, end;		/* user addresses in the environment block */
-	bool preload;
-};
-
-/* "LD_PRELOAD=x", "LD_AUDIT=x", "LD_LIBRARY_PATH=x" (empty values inject nothing). */
-static __always_inline bool is_var(const char *s, long len, const char *name, long n)
-{
-	long i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != name[i])
-			return false;
-	return len > n + 1;	/* len counts the NUL */
-}
-
-static long scan_env(__u32 i, struct env_scan *c)
-{
-	char s[ENV_STR_READ];
-	long len;
-
-	if (c->pos >= c->end)
-		return 1;
-	len = bpf_probe_read_user_str(s, sizeof(s), (const void *)c->pos);
-	if (len <= 0 || is_var(s, len, "LD_PRELOAD=", 11) || is_var(s, len, "LD_AUDIT=", 9) ||
-	    is_var(s, len, "LD_LIBRARY_PATH=", 16)) {
-		c->preload = true;	/* an unreadable environment may hide one */
-		return 1;
-	}
-	/* a longer string is read on from where this read stopped */
-	c->pos += len < ENV_STR_READ ? len : ENV_STR_READ - 1;
-	return 0;
-}
-
 /* After exec: the new program's environment is in place, none of its code has run. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(crm_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct env_scan c = { .pos = task->mm->env_start, .end = task->mm->env_end };
+	bool preload = loader_env_injected(task);
 	__u32 *flag;
 
-	bpf_loop(ENV_MAX_READS, scan_env, &c, 0);
-	if (c.pos < c.end)
-		c.preload = true;
 	/* storage only for the injected, and to clear an earlier program's flag */
 	flag = bpf_task_storage_get(&lsm_preload, task, NULL,
-				    c.preload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+				    preload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (flag)
-		*flag = c.preload;
+		*flag = preload;
 	return 0;
 }
 

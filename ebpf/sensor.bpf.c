@@ -3,6 +3,9 @@
  * Process context for crmguardd: exec, fork and exit of the processes it
  * tracks (those that opened a protected file, and their children).
  *
+ * And, for every process, whether it runs injected code (the `injected`
+ * map): crmguardd does not trust an allowed binary that does.
+ *
  * File access itself is seen through fanotify inode marks (ctl/watch.c):
  * on the kernels we run on, any BPF program on the read path costs ~10% of
  * every read on the machine, while an inode mark costs nothing for files
@@ -13,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sensor.h"
+#include "loader_env.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,8 +33,32 @@ struct {
 	__type(value, __u32);
 } tracked SEC(".maps");
 
+/*
+ * tgid -> SENSOR_INJECTED: the process's last exec had a loader variable
+ * set (or an environment too big or unreadable to tell), or it is the child
+ * of such a process. An entry lives as long as its process: the exit of
+ * its last thread, or a clean exec, removes it, so a reused pid starts
+ * without one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} injected SEC(".maps");
+
 /* Records that found the ring buffer full; crmguardd reports them. */
 __u64 dropped = 0;
+/* Injected processes the full `injected` map could not take. */
+__u64 injected_lost = 0;
+
+static __always_inline void mark_injected(__u32 tgid)
+{
+	__u32 mark = SENSOR_INJECTED;
+
+	if (bpf_map_update_elem(&injected, &tgid, &mark, BPF_ANY))
+		__sync_fetch_and_add(&injected_lost, 1);
+}
 
 static __always_inline __u64 user_dev(dev_t kdev)
 {
@@ -72,10 +100,15 @@ static __always_inline bool is_tracked(__u32 tgid)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
+	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct sensor_event *e;
 	struct inode *inode;
 
-	if (!is_tracked(BPF_CORE_READ(task, tgid)))
+	if (loader_env_injected(task))
+		mark_injected(tgid);
+	else
+		bpf_map_delete_elem(&injected, &tgid);
+	if (!is_tracked(tgid))
 		return 0;
 	e = reserve(SENSOR_EXEC, task);
 	if (!e)
@@ -96,8 +129,12 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 mark = SENSOR_TRACKED;
 	struct sensor_event *e;
 
-	if (ptgid == ctgid || !is_tracked(ptgid))
-		return 0;	/* a new thread, or nobody we follow */
+	if (ptgid == ctgid)
+		return 0;	/* a new thread */
+	if (bpf_map_lookup_elem(&injected, &ptgid))
+		mark_injected(ctgid);	/* it runs the injected code too */
+	if (!is_tracked(ptgid))
+		return 0;	/* nobody we follow */
 	bpf_map_update_elem(&tracked, &ctgid, &mark, BPF_ANY);
 	e = reserve(SENSOR_FORK, child);
 	if (!e)
@@ -114,7 +151,10 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	struct sensor_event *e;
 
 	/* do_exit() has already counted this thread out of signal->live. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0 || !is_tracked(tgid))
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&injected, &tgid);
+	if (!is_tracked(tgid))
 		return 0;
 	bpf_map_delete_elem(&tracked, &tgid);
 	e = reserve(SENSOR_EXIT, task);

@@ -12,6 +12,8 @@
 
 /* Values of the `tracked` map: why the kernel reports on a process. */
 #define SENSOR_TRACKED 1	/* opened a protected file, or a child of one */
+/* Values of the `injected` map. */
+#define SENSOR_INJECTED 1	/* runs LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH code */
 
 enum sensor_event_type {
 	SENSOR_EXEC = 1,	/* pid ran execve; filename is what it asked for */

@@ -59,6 +59,35 @@ denied deny_preload env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB"
 # a library that wipes LD_PRELOAD out of its environment before main():
 # what the loader was told at exec counts, not what the memory says later
 denied deny_preload_scrubbed env LD_PRELOAD="$BUILD/helpers/scrub.so" sqlite3 "$DB" "$Q"
+# ... and its threads and forked children run that code too (python3
+# allowed for this, as a CRM written in it would be)
+injected_family() {
+	"$@" /usr/bin/python3 -c '
+import os, sys, threading
+def attempt():
+    try:
+        open(sys.argv[1], "rb").read(1)
+        return "read"
+    except OSError as e:
+        return "errno%d" % e.errno
+res = [attempt()]
+t = threading.Thread(target=lambda: res.append(attempt()))
+t.start()
+t.join()
+r, w = os.pipe()
+if os.fork() == 0:
+    os.write(w, attempt().encode())
+    os._exit(0)
+os.wait()
+res.append(os.read(r, 16).decode())
+print(" ".join(res))' "$DB" 2>&1
+}
+ctlx allow add exe "$(readlink -f /usr/bin/python3)" >/dev/null 2>&1
+out=$(injected_family env) scrubbed=$(injected_family env LD_PRELOAD="$BUILD/helpers/scrub.so")
+ctlx allow del exe "$(readlink -f /usr/bin/python3)" >/dev/null
+[ "$out" = "read read read" ] && [ "$scrubbed" = "errno1 errno1 errno1" ] &&
+	pass deny_preload_scrubbed_threads_children ||
+	fail deny_preload_scrubbed_threads_children "clean: $out; injected: $scrubbed"
 # the same, with LD_PRELOAD pushed past 64 KiB of environment
 denied deny_preload_far env PAD="$(head -c 70000 /dev/zero | tr '\0' x)" \
 	LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB" "$Q"
