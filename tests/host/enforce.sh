@@ -61,27 +61,7 @@ denied deny_preload env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 sqlite3 "$DB"
 denied deny_preload_scrubbed env LD_PRELOAD="$BUILD/helpers/scrub.so" sqlite3 "$DB" "$Q"
 # ... and its threads and forked children run that code too (python3
 # allowed for this, as a CRM written in it would be)
-injected_family() {
-	"$@" /usr/bin/python3 -c '
-import os, sys, threading
-def attempt():
-    try:
-        open(sys.argv[1], "rb").read(1)
-        return "read"
-    except OSError as e:
-        return "errno%d" % e.errno
-res = [attempt()]
-t = threading.Thread(target=lambda: res.append(attempt()))
-t.start()
-t.join()
-r, w = os.pipe()
-if os.fork() == 0:
-    os.write(w, attempt().encode())
-    os._exit(0)
-os.wait()
-res.append(os.read(r, 16).decode())
-print(" ".join(res))' "$DB" 2>&1
-}
+injected_family() { "$@" /usr/bin/python3 "$(dirname "$0")/../helpers/family_read.py" "$DB" 2>&1; }
 ctlx allow add exe "$(readlink -f /usr/bin/python3)" >/dev/null 2>&1
 out=$(injected_family env) scrubbed=$(injected_family env LD_PRELOAD="$BUILD/helpers/scrub.so")
 ctlx allow del exe "$(readlink -f /usr/bin/python3)" >/dev/null

@@ -12,6 +12,7 @@
 # open.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
 READVIA=$BUILD/helpers/readvia
+FAMILY_READ=$(dirname "$0")/../../helpers/family_read.py
 PINS=/sys/fs/bpf/crmguard
 LIBM=/lib/x86_64-linux-gnu/libm.so.6
 PYTHON=$(readlink -f /usr/bin/python3)
@@ -120,30 +121,9 @@ injected_threads_children() {
 	policy "allow exe $PYTHON"
 	# (ctlx reload warns, rightly, that an interpreter runs any script)
 	ctlx reload >"$T/reload.out" 2>&1 || fail reload "$(cat "$T/reload.out")"
-	cat >"$T/threads.py" <<'PY'
-import os, sys, threading
-def attempt():
-    try:
-        open(sys.argv[1], "rb").read(16)
-        return "ok"
-    except OSError as e:
-        return "errno%d" % e.errno
-res = [attempt()]
-t = threading.Thread(target=lambda: res.append(attempt()))
-t.start()
-t.join()
-r, w = os.pipe()
-pid = os.fork()
-if pid == 0:
-    os.write(w, attempt().encode())
-    os._exit(0)
-os.waitpid(pid, 0)
-res.append(os.read(r, 16).decode())
-print(" ".join(res))
-PY
-	out=$(python3 "$T/threads.py" "$DB" 2>&1)
-	[ "$out" = "ok ok ok" ] && pass allowed_threads_children || fail allowed_threads_children "$out"
-	out=$(LD_PRELOAD=$LIBM python3 "$T/threads.py" "$DB" 2>&1)
+	out=$(python3 "$FAMILY_READ" "$DB" 2>&1)
+	[ "$out" = "read read read" ] && pass allowed_threads_children || fail allowed_threads_children "$out"
+	out=$(LD_PRELOAD=$LIBM python3 "$FAMILY_READ" "$DB" 2>&1)
 	[ "$out" = "errno1 errno1 errno1" ] && pass deny_preload_threads_children ||
 		fail deny_preload_threads_children "$out"
 	policy
