@@ -4,6 +4,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
+# The project's version; its one place is the file VERSION. Not named
+# VERSION: given on the command line, that would override the kernel
+# Makefile's own VERSION in `make kmod`.
+CRMGUARD_VERSION := $(shell cat VERSION)
 
 BUILD   := build
 CC      ?= cc
@@ -132,10 +136,10 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/
 # headers (fetched and unpacked, never installed), or KDIR=... for another.
 KDIR ?= $(abspath $(BUILD)/vm/kernel/root/usr/src/linux-headers-$(shell tests/vm/fetch-kernel $(BUILD)/vm/kernel))
 kmod: $(BUILD)/kmod/crmguard.ko
-$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile
+$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile VERSION
 	@mkdir -p $(BUILD)/kmod
 	cp -r kmod/. $(BUILD)/kmod/
-	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR)
+	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR) CRMGUARD_VERSION=$(CRMGUARD_VERSION)
 
 # checkpatch.pl is in no Debian package but the kernel source: taken from
 # linux-source-X.Y of the VM tier's kernel, three files of it.
