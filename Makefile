@@ -4,6 +4,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
+# The project's version; its one place is the file VERSION. Not named
+# VERSION: given on the command line, that would override the kernel
+# Makefile's own VERSION in `make kmod`.
+CRMGUARD_VERSION := $(shell cat VERSION)
 
 BUILD   := build
 CC      ?= cc
@@ -20,7 +24,7 @@ CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils
+	libnl-genl-3-dev xz-utils dkms
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
@@ -30,7 +34,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/help
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
 
 .SECONDARY:
-.PHONY: all deps install install-kmod check demo bench bench-vm clean kmod checkpatch
+.PHONY: all deps install install-dkms check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -83,11 +87,27 @@ install: all
 	[ -e $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf ] || \
 		install -m 0600 dist/policy.conf $(DESTDIR)$(SYSCONFDIR)/crmguard/policy.conf
 
-# crmguard.ko for the running kernel (its headers: linux-headers-$(uname -r)).
-install-kmod:
-	$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(CURDIR)/kmod modules
-	$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(CURDIR)/kmod modules_install
-	depmod -a
+# crmguard.ko through DKMS: its sources in /usr/src/crmguard-$(CRMGUARD_VERSION),
+# built and installed now for the running kernel and by DKMS for every
+# kernel installed later (each needs its headers: linux-headers-*). With
+# DESTDIR (a package), the sources only: the package runs dkms.
+DKMS_SRC := /usr/src/crmguard-$(CRMGUARD_VERSION)
+install-dkms:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d -m 0755 $(DESTDIR)$(DKMS_SRC)/uapi
+	install -m 0644 kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 kmod/uapi/crmguard.h $(DESTDIR)$(DKMS_SRC)/uapi/
+	sed 's|@VERSION@|$(CRMGUARD_VERSION)|g' dist/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		set -e; \
+		if [ -n "$$(dkms status -m crmguard -v $(CRMGUARD_VERSION))" ]; then \
+			echo "dkms remove crmguard/$(CRMGUARD_VERSION): the sources are new"; \
+			dkms remove -m crmguard -v $(CRMGUARD_VERSION) --all; \
+		fi; \
+		dkms add -m crmguard -v $(CRMGUARD_VERSION); \
+		dkms build -m crmguard -v $(CRMGUARD_VERSION); \
+		dkms install -m crmguard -v $(CRMGUARD_VERSION); \
+	fi
 
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
@@ -133,10 +153,10 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/
 # headers (fetched and unpacked, never installed), or KDIR=... for another.
 KDIR ?= $(abspath $(BUILD)/vm/kernel/root/usr/src/linux-headers-$(shell tests/vm/fetch-kernel $(BUILD)/vm/kernel))
 kmod: $(BUILD)/kmod/crmguard.ko
-$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile
+$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile VERSION
 	@mkdir -p $(BUILD)/kmod
 	cp -r kmod/. $(BUILD)/kmod/
-	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR)
+	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR) CRMGUARD_VERSION=$(CRMGUARD_VERSION)
 
 # checkpatch.pl is in no Debian package but the kernel source: taken from
 # linux-source-X.Y of the VM tier's kernel, three files of it.

@@ -40,3 +40,4 @@ module_init(cg_init);
 module_exit(cg_exit);
 MODULE_DESCRIPTION("crmguard: in-kernel enforcement of crmguard's block rules");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(CRMGUARD_VERSION);
