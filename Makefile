@@ -22,7 +22,7 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 	qemu-system-x86 busybox-static kmod cpio util-linux \
 	libnl-genl-3-dev xz-utils btrfs-progs
 
-CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o)
+CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
 DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -117,11 +117,15 @@ $(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
 # UBSan findings abort too, so that libFuzzer reports them as crashes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record
+fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident
 
 $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c $(wildcard ctl/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c
+
+$(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/kident.c ctl/kident.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_kident.c ctl/kident.c
 
 $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c $(wildcard ctl/*.h) \
 		tests/unit/recparse.h tests/unit/jsoncheck.h
