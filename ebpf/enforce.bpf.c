@@ -27,6 +27,7 @@
 #define _LINUX_TYPES_H
 #include "../kmod/uapi/crmguard.h"
 #include "enforce.h"
+#include "inode_dev.bpf.h"
 
 #define EPERM 1
 #define ENOMEM 12
@@ -109,22 +110,17 @@ struct decision {
 	__u32 rule_id;
 };
 
-static __always_inline __u64 user_dev(dev_t kdev)
-{
-	/* new_encode_dev(): what stat() reports as st_dev. */
-	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xff) << 12);
-}
-
 /*
  * Hook arguments and the current task are BTF pointers: plain loads of
  * their fields (CO-RE relocated, a fault reads 0) cost far less than
- * BPF_CORE_READ's helper calls, which matters on the read path.
+ * BPF_CORE_READ's helper calls, which matters on the read path. Only a
+ * btrfs inode's subvolume is read by helper calls (inode_dev.bpf.h).
  */
 static __always_inline void inode_key(struct inode *inode, struct enforce_inode_key *key)
 {
-	key->dev = user_dev(inode->i_sb->s_dev);
+	struct super_block *sb = inode->i_sb;
+
+	key->dev = inode_dev(inode, sb->s_magic, sb->s_dev);
 	key->ino = inode->i_ino;
 }
 

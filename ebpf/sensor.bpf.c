@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sensor.h"
+#include "inode_dev.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,14 +32,6 @@ struct {
 
 /* Records that found the ring buffer full; crmguardd reports them. */
 __u64 dropped = 0;
-
-static __always_inline __u64 user_dev(dev_t kdev)
-{
-	/* new_encode_dev(): what stat() reports as st_dev. */
-	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xff) << 12);
-}
 
 static __always_inline struct sensor_event *reserve(__u32 type, struct task_struct *task)
 {
@@ -81,7 +74,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!e)
 		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);
-	e->exe_dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	e->exe_dev = inode_dev(inode, BPF_CORE_READ(inode, i_sb, s_magic),
+			       BPF_CORE_READ(inode, i_sb, s_dev));
 	e->exe_ino = BPF_CORE_READ(inode, i_ino);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 	bpf_ringbuf_submit(e, 0);
