@@ -725,10 +725,13 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		snprintf(path, sizeof(path), "/proc/%u/exe", e->pid);
 		n = readlink(path, exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = 0;
-		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
+		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino) {
 			snprintf(exe, sizeof(exe), "%s", e->filename);
+			/* the kernel's name of the inode: stat()'s where the rules say it */
+			st.st_dev = enforcer_stat_dev(&d->enforcer, e->exe_dev, e->exe_ino);
+		}
 		proctab_set_exe(p, exe);
-		p->exe_dev = e->exe_dev;
+		p->exe_dev = st.st_dev;
 		p->exe_ino = e->exe_ino;
 		proctab_thread_forget(p->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
@@ -875,6 +878,9 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	};
 	struct daemon *d = ctx;
 	bool deny = v->verdict == CRMGUARD_VERDICT_DENY;
+	/* the kernel names inodes its way; crmguardd's tables and records, as stat() does */
+	dev_t dev = enforcer_stat_dev(&d->enforcer, v->dev, v->ino);
+	dev_t exe_dev = enforcer_stat_dev(&d->enforcer, v->exe_dev, v->exe_ino);
 	char label[PATH_MAX + 32];
 	struct proc_file *f;
 	struct record r;
@@ -884,14 +890,14 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 		return;
 	d->n.deny += deny;
 	p = proctab_get(v->pid);
-	if (p && v->exe_ino && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino)) {
+	if (p && v->exe_ino && (p->exe_dev != exe_dev || p->exe_ino != v->exe_ino)) {
 		proctab_del(p);		/* it ran another binary since it was read */
 		p = proctab_get(v->pid);
-		if (p && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino))
+		if (p && (p->exe_dev != exe_dev || p->exe_ino != v->exe_ino))
 			p = NULL;
 	}
 	/* One record for a process's first refused read; its close record counts them all. */
-	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, v->dev, v->ino) : NULL;
+	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, dev, v->ino) : NULL;
 	if (f && f->denied++)
 		return;
 	record_init(&r, v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access");
@@ -902,7 +908,7 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	else	/* a rule of a policy that has been replaced since */
 		snprintf(label, sizeof(label), "kernel-rule:%u", v->rule_id);
 	record_str(&r, "rule", label);
-	put_file(&r, v->path, !v->path[0], v->dev, v->ino);
+	put_file(&r, v->path, !v->path[0], dev, v->ino);
 	if (p) {
 		put_proc(&r, p);
 	} else {
@@ -911,7 +917,7 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 		if (v->exe[0]) {
 			record_str(&r, "exe", v->exe);
 		} else {	/* the kernel could not name it: its inode */
-			snprintf(label, sizeof(label), "%u:%u", major(v->exe_dev), minor(v->exe_dev));
+			snprintf(label, sizeof(label), "%u:%u", major(exe_dev), minor(exe_dev));
 			record_str(&r, "exe_dev", label);
 			record_u64(&r, "exe_ino", v->exe_ino);
 		}
