@@ -157,7 +157,7 @@ $(CHECKPATCH):
 		$$src/scripts/const_structs.checkpatch && rm $$src_*.deb
 
 # The userland side of the module: libnl-genl-3.
-$(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT)
+$(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT) $(BUILD)/kident.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBNL)
 
