@@ -8,9 +8,21 @@
 # links and copies of the binary (one elsewhere, one in another subvolume
 # with the allowed binary's inode number) are refused with a deny record;
 # files in another subvolume with the protected ones' numbers are not
-# protected; and no rule is refused on the way to the kernel.
+# protected; and no rule is refused on the way to the kernel. First, the
+# BPF LSM started before btrfs was loaded: it cannot tell subvolumes apart,
+# and a btrfs file is refused by name rather than left unprotected.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
-modprobe loop && modprobe btrfs || { fail btrfs_setup "modprobe loop btrfs"; exit 1; }
+modprobe loop || { fail btrfs_setup "modprobe loop"; exit 1; }
+early=
+if [ -e /sys/module/btrfs ]; then
+	fail btrfs_bpf-lsm_before_btrfs "btrfs was loaded before this scenario: nothing to check"
+else
+	echo "not on btrfs" >"$T/elsewhere.csv"
+	printf 'mode enforce\nprotect %s\n' "$T/elsewhere.csv" >"$POLICY"
+	BACKEND=bpf-lsm start_crmguard && early=$DAEMON_PID ||
+		fail btrfs_bpf-lsm_before_btrfs "$(cat "$T/daemon.out")"
+fi
+modprobe btrfs || { fail btrfs_setup "modprobe btrfs"; exit 1; }
 B=$T/btrfs
 truncate -s 256M "$T/btrfs.img" && mkfs.btrfs -q -f "$T/btrfs.img" >/dev/null && mkdir "$B" &&
 	mount -o loop "$T/btrfs.img" "$B" || { fail btrfs_setup "a btrfs image would not mount"; exit 1; }
@@ -36,6 +48,15 @@ ino() { stat -c %i "$1"; }
 	pass btrfs_same_numbers_in_subvolumes ||
 	fail btrfs_same_numbers_in_subvolumes "$(stat -c '%n %d:%i' "$B"/*/crm-* "$B"/crm/db "$B"/home/docs \
 		"$B"/crm/db/clients.csv "$B"/home/docs/notes.txt | tr '\n' ' ')"
+if [ -n "$early" ]; then
+	out=$(ctlx protect add "$B/crm/db" 2>&1)
+	rc=$?
+	# the first file refused, by one of its names (clients.csv has two)
+	[ $rc -eq 2 ] && [[ "$out" == *"protect $B/crm/db: $B/crm/"*" is on btrfs, whose module was loaded after the BPF LSM programs"* ]] &&
+		pass btrfs_bpf-lsm_before_btrfs || fail btrfs_bpf-lsm_before_btrfs "exit $rc: $out"
+	stop_crmguard
+	rm -rf /sys/fs/bpf/crmguard
+fi
 cat >"$POLICY" <<P
 mode enforce
 protect $B/crm/db
