@@ -131,9 +131,9 @@ static __always_inline void inode_key(struct inode *inode, struct enforce_inode_
 static __always_inline struct enforce_inode *protecting(struct file *file,
 							struct enforce_inode_key *key)
 {
+	struct inode *inode = file->f_inode, *dir;
 	struct enforce_inode_key dkey;
 	struct enforce_inode *rule;
-	struct inode *inode = file->f_inode;
 
 	if ((inode->i_mode & S_IFMT) == S_IFDIR)
 		return NULL;
@@ -141,7 +141,18 @@ static __always_inline struct enforce_inode *protecting(struct file *file,
 	rule = bpf_map_lookup_elem(&lsm_inodes, key);
 	if (rule)
 		return rule;
-	inode_key(file->f_path.dentry->d_parent->d_inode, &dkey);
+	/*
+	 * Its directory's device is its own where they share a superblock
+	 * (all but an overlay's backing file, whose path is the overlay's):
+	 * on btrfs no name of a file is in another subvolume than the file.
+	 */
+	dir = file->f_path.dentry->d_parent->d_inode;
+	if (dir->i_sb == inode->i_sb) {
+		dkey.dev = key->dev;
+		dkey.ino = dir->i_ino;
+	} else {
+		inode_key(dir, &dkey);
+	}
 	rule = bpf_map_lookup_elem(&lsm_inodes, &dkey);
 	if (rule && (rule->flags & CRMGUARD_F_DIR))
 		return rule;
