@@ -4,14 +4,16 @@
 # stat() shows such a file with a device of its layer's, while the kernel
 # names it by the overlay's. With fanotify and the BPF LSM, cat is refused,
 # the allowed binary reads, the record names the file as stat() does, and
-# no rule is refused. crmguard.ko is not run: this overlay has no file
+# no rule is refused; an allowed binary on such an overlay gets a warning.
+# crmguard.ko is not run: this overlay has no file
 # handles (nfs_export off), and crmguardd hands it files opened by handle.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
 modprobe loop && modprobe ext4 && modprobe overlay || { fail overlay_dev_setup "modprobe"; exit 1; }
 L=$T/lower M=$T/merged
 mkdir "$L" "$T/up" "$M" && truncate -s 32M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" &&
 	mount -o loop "$T/ext4.img" "$L" && mount -t tmpfs tmpfs "$T/up" &&
-	mkdir "$L/crm" "$T/up/upper" "$T/up/work" && echo "client list, in the lower layer" >"$L/crm/clients.csv" &&
+	mkdir "$L/crm" "$L/bin" "$T/up/upper" "$T/up/work" && echo "client list, in the lower layer" >"$L/crm/clients.csv" &&
+	cp "$BUILD/helpers/readvia" "$L/bin/crm-reader" &&
 	mount -t overlay overlay -o "lowerdir=$L,upperdir=$T/up/upper,workdir=$T/up/work,xino=off" "$M" ||
 	{ fail overlay_dev_setup "the overlay would not mount"; exit 1; }
 trap 'umount "$M"; umount "$T/up"; umount "$L"; cleanup' EXIT
@@ -37,3 +39,15 @@ for b in fanotify bpf-lsm; do
 	stop_crmguard
 	rm -rf /sys/fs/bpf/crmguard
 done
+# An allowed binary from that lower layer: files of the two layers share
+# inode numbers, and the kernel names them by the overlay's device. Said.
+printf 'mode enforce\nprotect %s\nallow exe %s\n' "$F" "$M/bin/crm-reader" >"$POLICY"
+rm -f "$CTLSOCK"
+if BACKEND=bpf-lsm start_crmguard; then
+	grep -q "allow exe $M/bin/crm-reader: stat() shows it on another device than its filesystem's" "$T/daemon.out" &&
+		pass overlay_dev_exe_warned || fail overlay_dev_exe_warned "$(cat "$T/daemon.out")"
+	stop_crmguard
+else
+	fail overlay_dev_exe_warned "$(cat "$T/daemon.out")"
+fi
+rm -rf /sys/fs/bpf/crmguard
