@@ -744,10 +744,13 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		snprintf(path, sizeof(path), "/proc/%u/exe", e->pid);
 		n = readlink(path, exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = 0;
-		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino)
+		if (n <= 0 || stat(path, &st) || st.st_ino != e->exe_ino) {
 			snprintf(exe, sizeof(exe), "%s", e->filename);
+			/* the kernel's name of the inode: stat()'s where the rules say it */
+			st.st_dev = enforcer_stat_dev(&d->enforcer, e->exe_dev, e->exe_ino);
+		}
 		proctab_set_exe(p, exe);
-		p->exe_dev = e->exe_dev;
+		p->exe_dev = st.st_dev;
 		p->exe_ino = e->exe_ino;
 		proctab_thread_forget(p->pid);
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
@@ -928,8 +931,11 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	struct daemon *d = ctx;
 	bool deny = v->verdict == CRMGUARD_VERDICT_DENY;
 	const char *event = v->op && v->op <= CRMGUARD_OP_MMAP ? ops[v->op] : "access";
+	/* the kernel names inodes its way; crmguardd's tables and records, as stat() does */
+	dev_t dev = enforcer_stat_dev(&d->enforcer, v->dev, v->ino);
+	dev_t exe_dev = enforcer_stat_dev(&d->enforcer, v->exe_dev, v->exe_ino);
 	struct proc *p, gone = { .pid = v->pid, .uid = v->uid, .exe = (char *)v->exe,
-				 .exe_dev = v->exe_dev, .exe_ino = v->exe_ino };
+				 .exe_dev = exe_dev, .exe_ino = v->exe_ino };
 	char label[256];	/* as long as a refusal's */
 	struct proc_file *f;
 	struct record r;
@@ -938,14 +944,14 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 		return;
 	d->n.deny += deny;
 	p = proctab_get(v->pid);
-	if (p && v->exe_ino && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino)) {
+	if (p && v->exe_ino && (p->exe_dev != exe_dev || p->exe_ino != v->exe_ino)) {
 		proctab_del(p);		/* it ran another binary since it was read */
 		p = proctab_get(v->pid);
-		if (p && (p->exe_dev != v->exe_dev || p->exe_ino != v->exe_ino))
+		if (p && (p->exe_dev != exe_dev || p->exe_ino != v->exe_ino))
 			p = NULL;
 	}
 	/* One record for a process's first refused read; its close record counts them all. */
-	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, v->dev, v->ino) : NULL;
+	f = p && v->op == CRMGUARD_OP_READ ? proc_file_find(p, dev, v->ino) : NULL;
 	if (f && f->denied++)
 		return;
 	if (v->rule_id < d->policy.nrules)
@@ -955,7 +961,7 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	memcpy(gone.comm, v->comm, sizeof(gone.comm));
 	if (deny) {
 		struct refusal key = {
-			.pid = v->pid, .dev = v->dev, .ino = v->ino, .exe_dev = v->exe_dev,
+			.pid = v->pid, .dev = dev, .ino = v->ino, .exe_dev = exe_dev,
 			.exe_ino = v->exe_ino, .event = event, .who = p ? *p : gone,
 			.who_from_kernel = !p, .backend = enforcer_name(&d->enforcer),
 			.path = v->path, .path_unreachable = !v->path[0],
@@ -971,7 +977,7 @@ void access_on_verdict(void *ctx, const struct kernel_verdict *v)
 	record_str(&r, "verdict", verdict_name(v->verdict == CRMGUARD_VERDICT_AUDIT ?
 						VERDICT_AUDIT : VERDICT_ALLOW));
 	record_str(&r, "rule", label);
-	access_put_file(&r, v->path, !v->path[0], v->dev, v->ino);
+	access_put_file(&r, v->path, !v->path[0], dev, v->ino);
 	if (p)
 		access_put_proc(&r, p);
 	else

@@ -110,6 +110,15 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 				 "own binary instead", r->file, r->line, r->arg);
 			warn(d, i, msg, text, len);
 		}
+		if (enforcer_exe_ambiguous(&d->enforcer, r)) {
+			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s: stat() shows it on another "
+				 "device than its filesystem's (an overlay over other filesystems): "
+				 "%s names it by the filesystem's device and its inode number, which "
+				 "a file of another layer may have too, and would allow that file; "
+				 "keep the CRM's binary off such an overlay", r->file, r->line, r->arg,
+				 enforcer_name(&d->enforcer));
+			warn(d, i, msg, text, len);
+		}
 		why = r->missing ?: watch_missing(d->watch, i);
 		if (why)
 			warn(d, i, policy_missing_text(r, why, msg, sizeof(msg)), text, len);

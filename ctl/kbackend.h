@@ -16,7 +16,8 @@
 
 struct kernel_rule {
 	uint32_t type;		/* enum crmguard_rule_type */
-	uint64_t dev, ino;	/* INODE, EXE: st_dev and st_ino */
+	uint64_t dev, ino;	/* INODE, EXE: the kernel's name of the inode (ctl/kident.h) */
+	uint64_t st_dev;	/* INODE: what stat() says of it: the fd must say so too */
 	uint32_t uid;		/* USER */
 	uint32_t user_kind;	/* USER: enum crmguard_user_kind */
 	uint32_t flags;		/* INODE: CRMGUARD_F_* */
@@ -70,6 +71,11 @@ struct kbackend_ops {
 	int (*read_verdicts)(struct kbackend *b,
 			     void (*cb)(void *ctx, const struct kernel_verdict *v), void *ctx);
 	int (*stats)(struct kbackend *b, struct kernel_stats *s);
+	/*
+	 * Whether it names a btrfs inode by its subvolume's device, as the
+	 * rules do: else inodes of different subvolumes are one to it.
+	 */
+	bool (*knows_subvolumes)(struct kbackend *b);
 	/* Lets go of the backend; the kernel keeps the rules in force. */
 	void (*close)(struct kbackend *b);
 };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -124,16 +125,26 @@ out:
 	return r.err;
 }
 
-static const char *describe(const struct kernel_rule *r, char *buf, size_t len)
+/* The rule, for a message; fd (if not -1) names the file, which is named too. */
+static const char *describe(const struct kernel_rule *r, int fd, char *buf, size_t len)
 {
 	static const char *const kinds[] = { "?", "allow", "revoke", "revoke-audit" };
+	char self[32], path[PATH_MAX];
+	ssize_t n = -1;
 
-	if (r->type == CRMGUARD_RULE_USER)
+	if (r->type == CRMGUARD_RULE_USER) {
 		snprintf(buf, len, "user %u %s", r->uid, kinds[r->user_kind <= 3 ? r->user_kind : 0]);
-	else
-		snprintf(buf, len, "%s dev %llu ino %llu",
-			 r->type == CRMGUARD_RULE_EXE ? "allowed exe" : "protected inode",
-			 (unsigned long long)r->dev, (unsigned long long)r->ino);
+		return buf;
+	}
+	if (fd >= 0) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		n = readlink(self, path, sizeof(path) - 1);
+	}
+	path[n > 0 ? n : 0] = 0;
+	snprintf(buf, len, "%s %s%sdev %u:%u ino %llu%s",
+		 r->type == CRMGUARD_RULE_EXE ? "allowed exe" : "protected inode",
+		 path, path[0] ? " (" : "", major(r->dev), minor(r->dev),
+		 (unsigned long long)r->ino, path[0] ? ")" : "");
 	return buf;
 }
 
@@ -157,7 +168,7 @@ static int inode_fd(const struct kernel_rule *r, char *err, size_t errlen)
 			close(fd);
 		return -errno;
 	}
-	if (st.st_dev != r->dev || st.st_ino != r->ino) {
+	if (st.st_dev != r->st_dev || st.st_ino != r->ino) {
 		close(fd);
 		snprintf(err, errlen, "the path names another inode now (replaced since the policy was read)");
 		return -ESTALE;
@@ -188,13 +199,13 @@ static int rule_request(struct kbackend *b, const struct kernel_rule *r, bool ad
 	else
 		nlmsg_free(msg);
 out:
-	if (fd >= 0)
-		close(fd);
 	if (ret == -ENOMEM && !why[0])
 		snprintf(why, sizeof(why), "out of memory");
 	if (ret)
 		snprintf(err, errlen, "crmguard.ko: %s %s: %s", add ? "adding" : "removing",
-			 describe(r, what, sizeof(what)), why);
+			 describe(r, fd, what, sizeof(what)), why);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
@@ -402,6 +413,12 @@ static int kmod_stats(struct kbackend *b, struct kernel_stats *s)
 	return msg ? transact(b, msg, stats_reply, s, why, sizeof(why)) : -ENOMEM;
 }
 
+/* crmguard.ko names a btrfs inode by its subvolume (kmod/enforce.c cg_dev_of()). */
+static bool kmod_knows_subvolumes(struct kbackend *b)
+{
+	return true;
+}
+
 const struct kbackend_ops kbackend_kmod = {
 	.name = "kmod",
 	.open = kmod_open,
@@ -409,5 +426,6 @@ const struct kbackend_ops kbackend_kmod = {
 	.fd = kmod_fd,
 	.read_verdicts = kmod_read_verdicts,
 	.stats = kmod_stats,
+	.knows_subvolumes = kmod_knows_subvolumes,
 	.close = kmod_close,
 };

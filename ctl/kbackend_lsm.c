@@ -26,6 +26,7 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "enforce.skel.h"
 #include "ctl/kbackend.h"
@@ -47,6 +48,7 @@ struct kbackend {
 	__u64 *percpu;			/* a counter's value on each CPU */
 	int ncpus;
 	uint32_t nrules;
+	bool btrfs;			/* the programs name btrfs inodes by subvolume */
 };
 
 /* The LSMs the kernel runs must include "bpf" (lsm= on its command line). */
@@ -243,6 +245,28 @@ static void explain_load(int ret, char *err, size_t errlen)
 			 strerror(-ret));
 }
 
+/*
+ * Whether the kernel describes btrfs's inodes (its BTF, in vmlinux or in
+ * the loaded module): the programs find an inode's subvolume through it
+ * (ebpf/inode_dev.bpf.h). Asked before they are loaded, so that a btrfs
+ * module loaded meanwhile is said to be missing, never the other way.
+ */
+static bool btrfs_described(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, "btrfs_inode", BTF_KIND_STRUCT) >= 0;
+	if (!found && (mod = btf__load_module_btf("btrfs", vmlinux))) {
+		found = btf__find_by_name_kind(mod, "btrfs_inode", BTF_KIND_STRUCT) >= 0;
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
 static struct kbackend *lsm_open(char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ENFORCE_PIN_DIR);
@@ -257,6 +281,7 @@ static struct kbackend *lsm_open(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	b->btrfs = btrfs_described();
 	b->skel = enforce_bpf__open_opts(&opts);
 	ret = b->skel ? enforce_bpf__load(b->skel) : -errno;
 	if (ret) {
@@ -486,6 +511,11 @@ static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 	return 0;
 }
 
+static bool lsm_knows_subvolumes(struct kbackend *b)
+{
+	return b->btrfs;
+}
+
 const struct kbackend_ops kbackend_lsm = {
 	.name = "bpf-lsm",
 	.open = lsm_open,
@@ -493,5 +523,6 @@ const struct kbackend_ops kbackend_lsm = {
 	.fd = lsm_fd,
 	.read_verdicts = lsm_read_verdicts,
 	.stats = lsm_stats,
+	.knows_subvolumes = lsm_knows_subvolumes,
 	.close = lsm_close,
 };

@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "ctl/kident.h"
 #include "ctl/policy.h"
 #include "ctl/utf8.h"
 
@@ -444,10 +445,12 @@ static void resolve_exe(struct policy_rule *r)
 		/* stat() gives no such device number (12 + 20 bits): no binary matches */
 		r->dev = (dev_t)-1;
 		r->ino = 0;
+		r->mnt_id = -r->missing;
 		return;
 	}
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
+	r->mnt_id = kident_mount_id(AT_FDCWD, r->arg, 0);
 	/* Judge the binary itself, not a link with a harmless name. */
 	r->interpreter = is_interpreter(realpath(r->arg, real) ? real : r->arg);
 }

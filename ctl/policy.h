@@ -34,8 +34,9 @@ struct policy_rule {
 	bool audit;		/* log what this rule would deny, deny nothing */
 	/* filled by policy_resolve(): */
 	uid_t uid;		/* user rules */
-	dev_t dev;		/* allow exe: the binary's inode */
+	dev_t dev;		/* allow exe: the binary's inode, as stat() names it */
 	ino_t ino;
+	int mnt_id;		/* allow exe: the mount it is on (kident.h); < 0: unknown */
 	bool interpreter;	/* allow exe: it runs any script it is given */
 	/*
 	 * allow exe: why the binary cannot be used (an errno, or

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include "ctl/kident.h"
 #include "ctl/pathwalk.h"
 #include "ctl/watch.h"
 
@@ -48,6 +49,7 @@ struct node {
 	int wd;			/* directories: inotify watch */
 	struct file_handle *fh;	/* to open it again; a file may have none */
 	int mount;		/* index in watch->mounts, to open fh through */
+	int mnt_id;		/* the mount it was found on (kident.h) */
 	bool queued;		/* directories: on the scan list */
 	struct node *todo;	/* directories: the next one to scan */
 };
@@ -152,6 +154,7 @@ static struct node *insert(void **tree, const struct stat *st, int rule, size_t 
 	n->ino = st->st_ino;
 	n->rule = rule;
 	n->wd = -1;
+	n->mnt_id = -1;
 	slot = tsearch(n, tree, cmp_node);
 	if (!slot) {
 		free(n);
@@ -276,6 +279,7 @@ static int take_handle(struct watch *w, struct node *n, int dirfd, const char *n
 	free(n->fh);
 	n->fh = copy;
 	n->mount = m;
+	n->mnt_id = id;
 	return 0;
 }
 
@@ -297,10 +301,13 @@ static int add_file(struct watch *w, int dirfd, const char *name, const struct s
 	 * (inherit()): without one (no handles on this filesystem, a file that
 	 * is a mount point) it is protected until then. It also tells a new
 	 * file from the deleted one whose inode number it got, and whose rule
-	 * is not its rule.
+	 * is not its rule. Its mount comes with it; without one, ask.
 	 */
-	if (!take_handle(w, n, dirfd, name, &other) && other)
+	ret = take_handle(w, n, dirfd, name, &other);
+	if (!ret && other)
 		n->rule = rule;
+	if (ret)
+		n->mnt_id = kident_mount_id(dirfd, name ?: "", name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
 	return 0;
 }
 
@@ -816,7 +823,7 @@ static void visit(const void *nodep, VISIT which, void *closure)
 {
 	const struct node *n = *(const struct node *const *)nodep;
 	struct each *e = closure;
-	struct watch_item it = { n->dev, n->ino, n->rule, e->dir, -1, n->fh };
+	struct watch_item it = { n->dev, n->ino, n->rule, e->dir, n->mnt_id, -1, n->fh };
 
 	if (which != postorder && which != leaf)
 		return;

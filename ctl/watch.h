@@ -72,10 +72,11 @@ int watch_rule_of(struct watch *w, int fd, const struct stat *st);
 bool watch_trusts_reads(const struct watch *w);
 /* Calls fn for every marked file and directory, with the rule that marked it. */
 struct watch_item {
-	dev_t dev;
+	dev_t dev;			/* what stat() says */
 	ino_t ino;
 	int rule;
 	bool dir;
+	int mnt_id;			/* the mount it was found on (kident.h); < 0: unknown */
 	int mount_fd;			/* open_by_handle_at(mount_fd, fh) reaches it */
 	const struct file_handle *fh;	/* NULL: no handle on this filesystem */
 };

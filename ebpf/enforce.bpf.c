@@ -27,6 +27,7 @@
 #define _LINUX_TYPES_H
 #include "../kmod/uapi/crmguard.h"
 #include "enforce.h"
+#include "inode_dev.bpf.h"
 #include "loader_env.bpf.h"
 
 #define EPERM 1
@@ -108,22 +109,17 @@ struct decision {
 	__u32 rule_id;
 };
 
-static __always_inline __u64 user_dev(dev_t kdev)
-{
-	/* new_encode_dev(): what stat() reports as st_dev. */
-	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xff) << 12);
-}
-
 /*
  * Hook arguments and the current task are BTF pointers: plain loads of
  * their fields (CO-RE relocated, a fault reads 0) cost far less than
- * BPF_CORE_READ's helper calls, which matters on the read path.
+ * BPF_CORE_READ's helper calls, which matters on the read path. Only a
+ * btrfs inode's subvolume is read by helper calls (inode_dev.bpf.h).
  */
 static __always_inline void inode_key(struct inode *inode, struct enforce_inode_key *key)
 {
-	key->dev = user_dev(inode->i_sb->s_dev);
+	struct super_block *sb = inode->i_sb;
+
+	key->dev = inode_dev(inode, sb->s_magic, sb->s_dev);
 	key->ino = inode->i_ino;
 }
 
@@ -134,9 +130,9 @@ static __always_inline void inode_key(struct inode *inode, struct enforce_inode_
 static __always_inline struct enforce_inode *protecting(struct file *file,
 							struct enforce_inode_key *key)
 {
+	struct inode *inode = file->f_inode, *dir;
 	struct enforce_inode_key dkey;
 	struct enforce_inode *rule;
-	struct inode *inode = file->f_inode;
 
 	if ((inode->i_mode & S_IFMT) == S_IFDIR)
 		return NULL;
@@ -144,7 +140,18 @@ static __always_inline struct enforce_inode *protecting(struct file *file,
 	rule = bpf_map_lookup_elem(&lsm_inodes, key);
 	if (rule)
 		return rule;
-	inode_key(file->f_path.dentry->d_parent->d_inode, &dkey);
+	/*
+	 * Its directory's device is its own where they share a superblock
+	 * (all but an overlay's backing file, whose path is the overlay's):
+	 * on btrfs no name of a file is in another subvolume than the file.
+	 */
+	dir = file->f_path.dentry->d_parent->d_inode;
+	if (dir->i_sb == inode->i_sb) {
+		dkey.dev = key->dev;
+		dkey.ino = dir->i_ino;
+	} else {
+		inode_key(dir, &dkey);
+	}
 	rule = bpf_map_lookup_elem(&lsm_inodes, &dkey);
 	if (rule && (rule->flags & CRMGUARD_F_DIR))
 		return rule;

@@ -30,7 +30,10 @@ enum enforce_stat {
 	ENFORCE_NSTATS,
 };
 
-/* lsm_inodes and lsm_exes: an inode as stat() names it (st_dev, st_ino). */
+/*
+ * lsm_inodes and lsm_exes: an inode as the rules of kmod/uapi/crmguard.h
+ * name it (its device as in inode_dev.bpf.h, and its number).
+ */
 struct enforce_inode_key {
 	__u64 dev;
 	__u64 ino;

@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sensor.h"
+#include "inode_dev.bpf.h"
 #include "loader_env.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -58,14 +59,6 @@ static __always_inline void mark_injected(__u32 tgid)
 
 	if (bpf_map_update_elem(&injected, &tgid, &mark, BPF_ANY))
 		__sync_fetch_and_add(&injected_lost, 1);
-}
-
-static __always_inline __u64 user_dev(dev_t kdev)
-{
-	/* new_encode_dev(): what stat() reports as st_dev. */
-	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
-
-	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xff) << 12);
 }
 
 static __always_inline struct sensor_event *reserve(__u32 type, struct task_struct *task)
@@ -114,7 +107,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!e)
 		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);
-	e->exe_dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	e->exe_dev = inode_dev(inode, BPF_CORE_READ(inode, i_sb, s_magic),
+			       BPF_CORE_READ(inode, i_sb, s_dev));
 	e->exe_ino = BPF_CORE_READ(inode, i_ino);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 	bpf_ringbuf_submit(e, 0);

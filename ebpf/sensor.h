@@ -28,7 +28,7 @@ struct sensor_event {
 	__u32 uid;
 	__u32 loginuid;		/* (__u32)-1 where unset or without audit */
 	__u32 exit_code;	/* as wait(2) gives it: status << 8, or the signal (| 0x80: core) */
-	__u64 exe_dev;		/* userland dev_t encoding, as stat() */
+	__u64 exe_dev;		/* userland dev_t encoding, the kernel's device (inode_dev.bpf.h) */
 	__u64 exe_ino;
 	char comm[SENSOR_COMM_LEN];
 	char filename[SENSOR_FILENAME_LEN];

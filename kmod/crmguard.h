@@ -74,6 +74,7 @@ bool cg_enforcing(void);
 void cg_rules_close(void);
 
 /* enforce.c */
+u64 cg_dev_of(struct inode *inode, const struct path *path);
 int cg_enforce_init(void);
 void cg_enforce_exit(void);
 int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);

@@ -11,11 +11,13 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/magic.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/stat.h>
 #include <linux/uaccess.h>
 #include "crmguard.h"
 
@@ -30,32 +32,59 @@ static DEFINE_PER_CPU(struct cg_stats, cg_stats);
 struct cg_subject {
 	u32 uid, euid, loginuid;
 	u64 exe_dev, exe_ino;
-	bool has_exe;
+	struct file *exe;	/* a reference, or NULL: the record names it too */
 	bool traced;		/* a tracer can make it do anything */
 };
 
+/*
+ * The device an inode is named by (uapi/crmguard.h): its superblock's,
+ * but on btrfs its subvolume's, which only btrfs's getattr knows: btrfs
+ * numbers each subvolume's inodes on their own, so the superblock's device
+ * and a number may name a file in each. Without a path, or if getattr
+ * fails, the superblock's, which no btrfs rule names: nothing is allowed
+ * by it, and an inode rule is refused.
+ */
+u64 cg_dev_of(struct inode *inode, const struct path *path)
+{
+	struct kstat st;
+
+	if (path && inode->i_sb->s_magic == BTRFS_SUPER_MAGIC &&
+	    !vfs_getattr_nosec(path, &st, STATX_INO, AT_STATX_DONT_SYNC))
+		return new_encode_dev(st.dev);
+	return new_encode_dev(inode->i_sb->s_dev);
+}
+
+/* current's executable, with a reference: the record names it even once it is gone. */
+static struct file *cg_exe_file(void)
+{
+	struct file *exe = NULL;
+
+	rcu_read_lock();
+	if (current->mm)
+		exe = rcu_dereference(current->mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+	rcu_read_unlock();
+	return exe;
+}
+
+/* Fills s; s->exe is a reference to drop. */
 static void cg_subject_of(struct cg_subject *s)
 {
 	const struct cred *cred = current_cred();
 	struct task_struct *t;
-	struct inode *exe;
-	struct file *file;
 
 	s->uid = from_kuid(&init_user_ns, cred->uid);
 	s->euid = from_kuid(&init_user_ns, cred->euid);
 	s->loginuid = from_kuid(&init_user_ns, audit_get_loginuid(current));
-	s->has_exe = false;
 	s->traced = false;
-	/* exe_file is swapped under RCU; files and inodes are freed after a grace period. */
-	rcu_read_lock();
-	file = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
-	if (file) {
-		exe = file_inode(file);
-		s->exe_dev = new_encode_dev(exe->i_sb->s_dev);
-		s->exe_ino = exe->i_ino;
-		s->has_exe = true;
+	s->exe = cg_exe_file();
+	if (s->exe) {
+		s->exe_dev = cg_dev_of(file_inode(s->exe), &s->exe->f_path);
+		s->exe_ino = file_inode(s->exe)->i_ino;
 	}
 	/* Any traced thread can be made to act for the others. */
+	rcu_read_lock();
 	for_each_thread(current, t)
 		if (READ_ONCE(t->ptrace))
 			s->traced = true;
@@ -169,7 +198,7 @@ static u32 cg_decide(u32 flags, u32 rule_id, const struct cg_subject *s, u32 *by
 		}
 	}
 	if ((cg_user_rule(s->uid, &kind, &id) && kind == CRMGUARD_USER_ALLOW) ||
-	    (s->has_exe && !s->traced && cg_exe_rule(s->exe_dev, s->exe_ino, &id) &&
+	    (s->exe && !s->traced && cg_exe_rule(s->exe_dev, s->exe_ino, &id) &&
 	     !cg_preload())) {
 		*by = audit_revoke ? audit_by : id;
 		return audit_revoke ? CRMGUARD_VERDICT_AUDIT : CRMGUARD_VERDICT_ALLOW;
@@ -190,20 +219,6 @@ static void cg_count(u32 verdict)
 		this_cpu_inc(cg_stats.deny);
 }
 
-/* current's executable, with a reference: the record names it even once it is gone. */
-static struct file *cg_exe_file(void)
-{
-	struct file *exe = NULL;
-
-	rcu_read_lock();
-	if (current->mm)
-		exe = rcu_dereference(current->mm->exe_file);
-	if (exe && !get_file_rcu(exe))
-		exe = NULL;
-	rcu_read_unlock();
-	return exe;
-}
-
 static void cg_report(u32 mask, u32 verdict, u32 by, const struct cg_subject *s,
 		      struct inode *inode, const struct path *path)
 {
@@ -214,18 +229,16 @@ static void cg_report(u32 mask, u32 verdict, u32 by, const struct cg_subject *s,
 		.pid = task_tgid_nr(current),
 		.tid = task_pid_nr(current),
 		.uid = s->uid,
-		.dev = new_encode_dev(inode->i_sb->s_dev),
+		.dev = cg_dev_of(inode, path),
 		.ino = inode->i_ino,
-		.exe_dev = s->has_exe ? s->exe_dev : 0,
-		.exe_ino = s->has_exe ? s->exe_ino : 0,
+		.exe_dev = s->exe ? s->exe_dev : 0,
+		.exe_ino = s->exe ? s->exe_ino : 0,
 		.path = path,
-		.exe = cg_exe_file(),
+		.exe = s->exe,
 	};
 
 	get_task_comm(v.comm, current);
 	cg_verdict_send(&v);
-	if (v.exe)
-		fput(v.exe);
 }
 
 static int cg_handle_event(struct fsnotify_group *group, u32 mask,
@@ -255,6 +268,8 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	if ((mask & FS_OPEN_PERM) || verdict != CRMGUARD_VERDICT_ALLOW)
 		cg_report(mask, verdict, by, &s, inode,
 			  fsnotify_data_path(data, data_type));
+	if (s.exe)
+		fput(s.exe);
 	return verdict == CRMGUARD_VERDICT_DENY ? -EPERM : 0;
 }
 

@@ -10,7 +10,6 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/hashtable.h>
-#include <linux/kdev_t.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -95,8 +94,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	struct cg_inode_rule *r;
 	int err;
 
-	if (new_encode_dev(inode->i_sb->s_dev) != rule->dev ||
-	    inode->i_ino != rule->ino) {
+	if (cg_dev_of(inode, &file->f_path) != rule->dev || inode->i_ino != rule->ino) {
 		NL_SET_ERR_MSG(extack, "the fd names another inode than dev and ino (replaced?)");
 		return -ESTALE;
 	}

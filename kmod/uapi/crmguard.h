@@ -19,11 +19,17 @@
  * else an allowed user or executable (not ptraced) is allowed; else denied,
  * or only reported where the mode or the rule says audit.
  *
- * Inodes are named by the device number userland sees in st_dev (the
- * kernel's new_encode_dev() form) and the inode number. Adding a protected
- * inode also hands the kernel an fd of it (CRMGUARD_ATTR_RULE_FD, O_PATH
- * will do), so that the kernel need not find an inode by its number; the
- * fd must name that dev and ino.
+ * Inodes are named by a device number, in the new_encode_dev() form of
+ * st_dev, and the inode number. The device is the superblock's (s_dev, the
+ * MAJOR:MINOR that /proc/PID/mountinfo shows for the inode's mounts), but
+ * on btrfs the inode's subvolume's (as stat() reports it): btrfs numbers
+ * each subvolume's inodes on their own, so the superblock's device and a
+ * number can name a file in each subvolume. On most filesystems that is
+ * st_dev; not on overlayfs for a file of a lower layer on another
+ * filesystem, which stat() shows with a device of that layer's. Adding a
+ * protected inode also hands the kernel an fd of it (CRMGUARD_ATTR_RULE_FD,
+ * O_PATH will do), so that the kernel need not find an inode by its
+ * number; the fd must name that dev and ino.
  *
  * Every command needs CAP_NET_ADMIN, dumps and stats included (the rules
  * say which binaries to hijack), and so does joining the verdict group

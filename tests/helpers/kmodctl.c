@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ctl/kbackend.h"
+#include "ctl/kident.h"
 
 static const char *const verdicts[] = { "?", "allow", "audit", "deny" };
 static const char *const ops[] = { "?", "open", "read", "mmap" };
@@ -55,7 +56,8 @@ static int handle_of(const char *path, struct kernel_rule *r)
 	return 0;
 }
 
-static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
+static int parse_rule(const char *arg, uint32_t id, const struct kmounts *mounts,
+		      struct kernel_rule *r)
 {
 	static const struct {
 		const char *name;
@@ -70,6 +72,7 @@ static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
 		{ "revoke-audit", CRMGUARD_RULE_USER, 0, CRMGUARD_USER_REVOKE_AUDIT },
 	};
 	const char *eq = strchr(arg, '=');
+	const struct kmount *m;
 	struct stat st;
 	size_t i;
 
@@ -86,7 +89,14 @@ static int parse_rule(const char *arg, uint32_t id, struct kernel_rule *r)
 			perror(eq + 1);
 			return -1;
 		}
-		r->dev = st.st_dev;
+		/* named as crmguardd names it to the kernel (ctl/kident.h) */
+		m = kmounts_find(mounts, kident_mount_id(AT_FDCWD, eq + 1, 0));
+		if (!m) {
+			fprintf(stderr, "kmodctl: %s: its mount is not in /proc/self/mountinfo\n", eq + 1);
+			return -1;
+		}
+		r->dev = kident_dev(m, st.st_dev);
+		r->st_dev = st.st_dev;
 		r->ino = st.st_ino;
 		return r->type == CRMGUARD_RULE_INODE ? handle_of(eq + 1, r) : 0;
 	}
@@ -116,6 +126,7 @@ static int watch(struct kbackend *b)
 static int set(struct kbackend *b, int argc, char **argv)
 {
 	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE };
+	struct kmounts mounts = { 0 };
 	struct kernel_rule *rules;
 	bool stay = false;
 	char err[1024];
@@ -132,10 +143,15 @@ static int set(struct kbackend *b, int argc, char **argv)
 			return usage();
 	}
 	n = argc - optind;
+	if (kmounts_load(&mounts, err, sizeof(err))) {
+		fprintf(stderr, "kmodctl: %s\n", err);
+		return 2;
+	}
 	rules = calloc(n ? n : 1, sizeof(*rules));
 	for (i = 0; i < n; i++)
-		if (!rules || parse_rule(argv[optind + i], i + 1, &rules[i]))
+		if (!rules || parse_rule(argv[optind + i], i + 1, &mounts, &rules[i]))
 			return 1;
+	kmounts_free(&mounts);
 	if (kbackend_kmod.replace(b, &cfg, rules, n, err, sizeof(err))) {
 		fprintf(stderr, "kmodctl: %s\n", err);
 		return 2;

@@ -109,11 +109,12 @@ grep -q "verdict=audit .*uid=$alice .*comm=crm-reader" "$T/verdicts" &&
 	pass kmod-verdict-audit || fail kmod-verdict-audit "no audit verdict for alice"
 
 # A rule the module refuses: the client says why, in the module's words,
-# and what was in force stays in force.
+# naming the file (by one of its names: it has a hard link), and what was
+# in force stays in force.
 kmodctl set protect="$DB" exe="$READER" >/dev/null
 kmodctl set protect="$DB" exe="$READER" dir="$DB" >"$T/refused.out" 2>&1
 rc=$?
-[ $rc -eq 2 ] && grep -q "adding protected inode dev [0-9]* ino $(stat -c %i "$DB"): CRMGUARD_F_DIR on a file that is not a directory" "$T/refused.out" &&
+[ $rc -eq 2 ] && grep -q "adding protected inode /.* (dev [0-9]*:[0-9]* ino $(stat -c %i "$DB")): CRMGUARD_F_DIR on a file that is not a directory" "$T/refused.out" &&
 	pass kmod-refused-rule-extack || fail kmod-refused-rule-extack "exit $rc: $(cat "$T/refused.out")"
 kmodctl set protect="$CRM" >"$T/refused.out" 2>&1
 grep -q "not a regular file (a directory needs CRMGUARD_F_DIR)" "$T/refused.out" &&
