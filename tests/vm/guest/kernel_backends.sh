@@ -14,6 +14,8 @@
 READVIA=$BUILD/helpers/readvia
 PINS=/sys/fs/bpf/crmguard
 LIBM=/lib/x86_64-linux-gnu/libm.so.6
+SCRUB=$BUILD/helpers/scrub.so
+THREADS=$TOP/tests/vm/guest/threads_children.py
 PYTHON=$(readlink -f /usr/bin/python3)
 USER_NAME=crmguard-kb-$$
 useradd -M -s /usr/sbin/nologin "$USER_NAME" || { fail kernel_backends_setup "useradd failed"; exit 1; }
@@ -117,38 +119,22 @@ injected_library() {
 	[ "$out" = 1000 ] && pass preload_ends_at_exec || fail preload_ends_at_exec "$out"
 }
 
-# The threads and children of an allowed binary run injected code too.
+# The threads and children of an allowed binary run injected code too, also
+# once the library has wiped its trace.
 injected_threads_children() {
 	local out
 	policy "allow exe $PYTHON"
 	# (ctlx reload warns, rightly, that an interpreter runs any script)
 	ctlx reload >"$T/reload.out" 2>&1 || fail reload "$(cat "$T/reload.out")"
-	cat >"$T/threads.py" <<'PY'
-import os, sys, threading
-def attempt():
-    try:
-        open(sys.argv[1], "rb").read(16)
-        return "ok"
-    except OSError as e:
-        return "errno%d" % e.errno
-res = [attempt()]
-t = threading.Thread(target=lambda: res.append(attempt()))
-t.start()
-t.join()
-r, w = os.pipe()
-pid = os.fork()
-if pid == 0:
-    os.write(w, attempt().encode())
-    os._exit(0)
-os.waitpid(pid, 0)
-res.append(os.read(r, 16).decode())
-print(" ".join(res))
-PY
-	out=$(python3 "$T/threads.py" "$DB" 2>&1)
+	out=$(python3 "$THREADS" "$DB" 2>&1)
 	[ "$out" = "ok ok ok" ] && pass allowed_threads_children || fail allowed_threads_children "$out"
-	out=$(LD_PRELOAD=$LIBM python3 "$T/threads.py" "$DB" 2>&1)
+	out=$(LD_PRELOAD=$LIBM python3 "$THREADS" "$DB" 2>&1)
 	[ "$out" = "errno1 errno1 errno1" ] && pass deny_preload_threads_children ||
 		fail deny_preload_threads_children "$out"
+	# a library that wipes LD_PRELOAD from the environment they all share
+	out=$(LD_PRELOAD=$SCRUB python3 "$THREADS" "$DB" 2>&1)
+	[ "$out" = "errno1 errno1 errno1" ] && pass deny_scrubbed_threads_children ||
+		fail deny_scrubbed_threads_children "$out"
 	policy
 	ctlx reload || fail reload "$(tail -3 "$T/daemon.out")"
 }
