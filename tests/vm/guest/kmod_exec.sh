@@ -84,7 +84,7 @@ forker=$!
 forker_clean=$!
 # (bash itself is from before the module; what it execs after is judged at exec)
 bash -c 'read -r x <"$1"; exec env LD_PRELOAD="$2" "$3" "$4"' - "$T/gate.exec" "$SCRUB" "$READER" "$DB" \
-	>"$T/exec.out" 2>&1 &
+	>/dev/null 2>"$T/exec.out" &
 execer=$!
 # running_exe PID EXE...: each PID runs its EXE: its exec came before the load
 running_exe() {
