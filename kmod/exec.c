@@ -383,9 +383,10 @@ int cg_exec_init(void)
 		cg_tps[i].on = true;
 	}
 	/*
-	 * Once every CPU is past a probe-less tracepoint call, a process
-	 * forked from now on has been seen forking: one that started later
-	 * than this and has no record was given none.
+	 * Once the tracepoint calls that began before the probes were
+	 * attached have returned, every fork from now on reaches cg_on_fork():
+	 * a process that started after the epoch and has no record was
+	 * refused one, and is not trusted.
 	 */
 	synchronize_rcu();
 	epoch = ktime_get_boottime_ns();
