@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * crmguard.ko inside: the rule tables (rules.c), the fsnotify group that
- * enforces them (enforce.c) and the generic netlink family that programs
- * them and carries verdicts (genl.c). The ABI is uapi/crmguard.h.
+ * enforces them (enforce.c), what each process was started with
+ * (exec.c), and the generic netlink family that programs them and carries
+ * verdicts (genl.c). The ABI is uapi/crmguard.h.
  */
 #ifndef CRMGUARD_KMOD_H
 #define CRMGUARD_KMOD_H
@@ -81,6 +82,14 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
 void cg_unmark_inode(struct cg_inode_rule *r);
 void cg_stats_read(struct cg_stats *s);
 void cg_stat_lost(void);
+
+/*
+ * exec.c: whether current's program was started with a library injected
+ * through a loader variable, as judged at its exec.
+ */
+int cg_exec_init(void);
+void cg_exec_exit(void);
+bool cg_injected(void);
 
 /* genl.c */
 int cg_genl_init(void);

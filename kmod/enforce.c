@@ -12,18 +12,14 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/magic.h>
-#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
-#include <linux/uaccess.h>
 #include "crmguard.h"
 
 #define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
-/* Like crmguardd: an environment too large to read may hide LD_PRELOAD. */
-#define CG_ENV_MAX	65536
 
 static struct fsnotify_group *cg_group;
 static DEFINE_PER_CPU(struct cg_stats, cg_stats);
@@ -91,92 +87,13 @@ static void cg_subject_of(struct cg_subject *s)
 	rcu_read_unlock();
 }
 
-#define CG_VAR(s)	{ s, sizeof(s) - 1 }
-static const struct {
-	const char *name;
-	size_t len;
-} cg_loader_vars[] = { CG_VAR("LD_PRELOAD="), CG_VAR("LD_AUDIT="), CG_VAR("LD_LIBRARY_PATH=") };
-#define CG_ALL_VARS	(BIT(ARRAY_SIZE(cg_loader_vars)) - 1)
-
-/*
- * Reads an environment block a piece at a time: in each NUL-ended entry,
- * which loader variables the bytes so far still match (live) and how far
- * in it is (pos). A variable matched up to its '=' and a byte after it:
- * found. An entry that matches none is skipped to its end.
- */
-struct cg_env_scan {
-	size_t pos;
-	unsigned int live;
-	bool found;
-};
-
-static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
-{
-	const char *end = p + n, *nul;
-	size_t j;
-
-	while (p < end && !e->found) {
-		if (!e->live) {
-			nul = memchr(p, 0, end - p);
-			if (!nul)
-				return;
-			p = nul;
-		}
-		if (!*p) {
-			e->pos = 0;
-			e->live = CG_ALL_VARS;
-			p++;
-			continue;
-		}
-		for (j = 0; j < ARRAY_SIZE(cg_loader_vars); j++) {
-			if (!(e->live & BIT(j)))
-				continue;
-			if (e->pos == cg_loader_vars[j].len)
-				e->found = true;
-			else if (cg_loader_vars[j].name[e->pos] != *p)
-				e->live &= ~BIT(j);
-		}
-		e->pos++;
-		p++;
-	}
-}
-
-/*
- * Whether a loader variable brings foreign code into the process (set and
- * not empty), read from its environment block as /proc/PID/environ does.
- * This runs in the task itself, so that block is current's own memory.
- * What cannot be read is not trusted.
- */
-static bool cg_preload(void)
-{
-	struct cg_env_scan e = { .live = CG_ALL_VARS };
-	struct mm_struct *mm = current->mm;
-	unsigned long start, end, n;
-	char buf[256];
-
-	if (!mm)
-		return false;
-	spin_lock(&mm->arg_lock);
-	start = mm->env_start;
-	end = mm->env_end;
-	spin_unlock(&mm->arg_lock);
-	if (end > start && end - start > CG_ENV_MAX)
-		return true;
-	for (; start < end && !e.found; start += n) {
-		n = min(end - start, sizeof(buf));
-		if (copy_from_user(buf, (const void __user *)start, n))
-			return true;
-		cg_env_feed(&e, buf, n);
-	}
-	return e.found;
-}
-
 /*
  * ctl/decide.c's decide(): a revoked user (real, effective or login uid)
- * is denied; else an allowed user or executable (not traced, no loader
- * variable) is allowed, or audited under an audit-only revoke; else the
- * protect rule denies. Mode audit, fail-open with the daemon gone, or an
- * audit-only protect rule turn a deny into audit. *by: the deciding rule.
+ * is denied; else an allowed user or executable (not traced, not started
+ * with a loader variable: exec.c) is allowed, or audited under an
+ * audit-only revoke; else the protect rule denies. Mode audit, fail-open
+ * with the daemon gone, or an audit-only protect rule turn a deny into
+ * audit. *by: the deciding rule.
  */
 static u32 cg_decide(u32 flags, u32 rule_id, const struct cg_subject *s, u32 *by)
 {
@@ -199,7 +116,7 @@ static u32 cg_decide(u32 flags, u32 rule_id, const struct cg_subject *s, u32 *by
 	}
 	if ((cg_user_rule(s->uid, &kind, &id) && kind == CRMGUARD_USER_ALLOW) ||
 	    (s->exe && !s->traced && cg_exe_rule(s->exe_dev, s->exe_ino, &id) &&
-	     !cg_preload())) {
+	     !cg_injected())) {
 		*by = audit_revoke ? audit_by : id;
 		return audit_revoke ? CRMGUARD_VERDICT_AUDIT : CRMGUARD_VERDICT_ALLOW;
 	}

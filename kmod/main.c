@@ -11,9 +11,12 @@ static int __init cg_init(void)
 {
 	int err;
 
-	err = cg_enforce_init();
+	err = cg_exec_init();
 	if (err)
 		return err;
+	err = cg_enforce_init();
+	if (err)
+		goto err_exec;
 	err = cg_genl_init();
 	if (err)
 		goto err_enforce;
@@ -22,18 +25,22 @@ static int __init cg_init(void)
 
 err_enforce:
 	cg_enforce_exit();
+err_exec:
+	cg_exec_exit();
 	return err;
 }
 
 /*
  * Rules go first, while the family still exists for a handler that is
- * sending a verdict; once no handler can run, the family goes.
+ * sending a verdict; once no handler can run, the family goes, and the
+ * process records, which only the handler reads.
  */
 static void __exit cg_exit(void)
 {
 	cg_rules_close();
 	cg_enforce_exit();
 	cg_genl_exit();
+	cg_exec_exit();
 }
 
 module_init(cg_init);

@@ -16,8 +16,9 @@
  *    by default in enforce).
  * An open or read of a protected inode is decided as crmguardd decides it
  * (ctl/decide.h): a revoked user (real, effective or login uid) is denied;
- * else an allowed user or executable (not ptraced) is allowed; else denied,
- * or only reported where the mode or the rule says audit.
+ * else an allowed user or executable (not ptraced, and not started with a
+ * library injected by LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH) is allowed;
+ * else denied, or only reported where the mode or the rule says audit.
  *
  * Inodes are named by a device number, in the new_encode_dev() form of
  * st_dev, and the inode number. The device is the superblock's (s_dev, the

@@ -15,6 +15,7 @@ READVIA=$BUILD/helpers/readvia
 FAMILY_READ=$(dirname "$0")/../../helpers/family_read.py
 PINS=/sys/fs/bpf/crmguard
 LIBM=/lib/x86_64-linux-gnu/libm.so.6
+SCRUB=$BUILD/helpers/scrub.so
 PYTHON=$(readlink -f /usr/bin/python3)
 USER_NAME=crmguard-kb-$$
 useradd -M -s /usr/sbin/nologin "$USER_NAME" || { fail kernel_backends_setup "useradd failed"; exit 1; }
@@ -67,16 +68,19 @@ allowed_reads() {
 	done
 }
 
-# A big environment (200 KB): the BPF LSM reads all of it, finds no loader
-# variable and allows; crmguard.ko, like crmguardd's own check, reads 64 KiB
-# at most and does not trust what it could not read.
+# A big environment (200 KB): both read all of it at exec, find no loader
+# variable and allow. Past 256 KiB (300 KB) crmguard.ko, which reads with
+# preemption off, stops and does not trust what it could not read; the
+# BPF LSM reads on.
 big_environment() {
 	local out
+	out=$(env PAD1="$PAD" PAD2="$PAD" sqlite3 "$DB" "$Q" 2>&1)
+	[ "$out" = 1000 ] && pass allowed_big_environment || fail allowed_big_environment "$out"
 	if [ "$BACKEND" = bpf-lsm ]; then
-		out=$(env PAD1="$PAD" PAD2="$PAD" sqlite3 "$DB" "$Q" 2>&1)
-		[ "$out" = 1000 ] && pass allowed_big_environment || fail allowed_big_environment "$out"
+		out=$(env PAD1="$PAD" PAD2="$PAD" PAD3="$PAD" sqlite3 "$DB" "$Q" 2>&1)
+		[ "$out" = 1000 ] && pass allowed_huge_environment || fail allowed_huge_environment "$out"
 	else
-		denied big_environment_not_trusted env PAD1="$PAD" PAD2="$PAD" sqlite3 "$DB" "$Q"
+		denied huge_environment_not_trusted env PAD1="$PAD" PAD2="$PAD" PAD3="$PAD" sqlite3 "$DB" "$Q"
 	fi
 }
 
@@ -115,7 +119,8 @@ injected_library() {
 	[ "$out" = 1000 ] && pass preload_ends_at_exec || fail preload_ends_at_exec "$out"
 }
 
-# The threads and children of an allowed binary run injected code too.
+# The threads and children of an allowed binary run injected code too, also
+# once the library has wiped its trace.
 injected_threads_children() {
 	local out
 	policy "allow exe $PYTHON"
@@ -126,6 +131,10 @@ injected_threads_children() {
 	out=$(LD_PRELOAD=$LIBM python3 "$FAMILY_READ" "$DB" 2>&1)
 	[ "$out" = "errno1 errno1 errno1" ] && pass deny_preload_threads_children ||
 		fail deny_preload_threads_children "$out"
+	# a library that wipes LD_PRELOAD from the environment they all share
+	out=$(LD_PRELOAD=$SCRUB python3 "$FAMILY_READ" "$DB" 2>&1)
+	[ "$out" = "errno1 errno1 errno1" ] && pass deny_scrubbed_threads_children ||
+		fail deny_scrubbed_threads_children "$out"
 	policy
 	ctlx reload || fail reload "$(tail -3 "$T/daemon.out")"
 }

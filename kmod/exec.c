@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each process was started with. An allowed binary is not trusted
+ * when a loader variable (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH, set and
+ * not empty) put foreign code in it. That is judged once, at exec, when
+ * the new program's environment is in place and none of its code has run:
+ * an injected library can overwrite its own environment block before
+ * main(), so what the block says later proves nothing.
+ *
+ * Three tracepoints, found by name (modules may not use their symbols):
+ * sched_process_exec judges the environment, sched_process_fork hands the
+ * verdict to a new process, sched_process_exit drops it with the last
+ * thread. Threads share their process's record. The enforcement handler
+ * looks the record up under RCU.
+ *
+ * A process started before the module has no record: its environment is
+ * read at each access, as before, which an injected library can fool by
+ * scrubbing it. Such a process is one whose start time (/proc/PID/stat,
+ * field 22) is before the load time the module logs; it is judged at exec
+ * from its next exec on.
+ */
+#include <linux/atomic.h>
+#include <linux/binfmts.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/rhashtable.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <trace/events/sched.h>
+#include "crmguard.h"
+
+/*
+ * How much environment is read through for a loader variable; past that
+ * the process is not trusted. At exec it is read once, with preemption
+ * off (tracepoint probes run so): 256 KiB is far more than any real
+ * environment and still a short stretch. At each access (processes from
+ * before the module) it is crmguardd's bound.
+ */
+#define CG_ENV_EXEC_MAX	(256 * 1024)
+#define CG_ENV_LIVE_MAX	65536
+
+static unsigned int proc_max = 1 << 18;
+module_param(proc_max, uint, 0444);
+MODULE_PARM_DESC(proc_max,
+		 "processes whose exec the module keeps a record of; those it has no room for are not trusted (default 262144)");
+
+enum cg_proc_state {
+	CG_PROC_CLEAN,
+	CG_PROC_INJECTED,
+	CG_PROC_UNKNOWN,	/* a child of a process from before the module */
+};
+
+/*
+ * The key: the process's tgid and the start time of its thread group
+ * leader. A pid is only reused once its process is gone, and the new one
+ * starts later, so a record that outlived its process (none should: the
+ * last thread's exit drops it) can never be taken for a new process's.
+ * Both stay put for the life of the process: a thread that execs takes
+ * over the leader's pid and its start time (de_thread()). start_boottime
+ * is what /proc/PID/stat shows, so the load time can be compared with it.
+ */
+struct cg_proc_key {
+	u64 start;
+	pid_t tgid;
+};
+
+struct cg_proc {
+	struct rhash_head node;
+	struct cg_proc_key key;
+	u32 state;		/* enum cg_proc_state; WRITE_ONCE at exec */
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params cg_proc_params = {
+	.head_offset = offsetof(struct cg_proc, node),
+	.key_offset = offsetof(struct cg_proc, key),
+	.key_len = offsetofend(struct cg_proc_key, tgid),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable cg_procs;
+static atomic_t cg_nprocs = ATOMIC_INIT(0);
+/* Boot time from which every new process gets a record; U64_MAX until then. */
+static u64 cg_epoch = U64_MAX;
+
+#define CG_VAR(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} cg_loader_vars[] = { CG_VAR("LD_PRELOAD="), CG_VAR("LD_AUDIT="), CG_VAR("LD_LIBRARY_PATH=") };
+#define CG_ALL_VARS	(BIT(ARRAY_SIZE(cg_loader_vars)) - 1)
+
+/*
+ * Reads an environment block a piece at a time: in each NUL-ended entry,
+ * which loader variables the bytes so far still match (live) and how far
+ * in it is (pos). A variable matched up to its '=' and a byte after it:
+ * found. An entry that matches none is skipped to its end.
+ */
+struct cg_env_scan {
+	size_t pos;
+	unsigned int live;
+	bool found;
+};
+
+static void cg_env_feed(struct cg_env_scan *e, const char *p, size_t n)
+{
+	const char *end = p + n, *nul;
+	size_t j;
+
+	while (p < end && !e->found) {
+		if (!e->live) {
+			nul = memchr(p, 0, end - p);
+			if (!nul)
+				return;
+			p = nul;
+		}
+		if (!*p) {
+			e->pos = 0;
+			e->live = CG_ALL_VARS;
+			p++;
+			continue;
+		}
+		for (j = 0; j < ARRAY_SIZE(cg_loader_vars); j++) {
+			if (!(e->live & BIT(j)))
+				continue;
+			if (e->pos == cg_loader_vars[j].len)
+				e->found = true;
+			else if (cg_loader_vars[j].name[e->pos] != *p)
+				e->live &= ~BIT(j);
+		}
+		e->pos++;
+		p++;
+	}
+}
+
+/*
+ * Whether current's environment block sets a loader variable, as
+ * /proc/PID/environ would show it. What cannot be read through (more than
+ * max bytes, or a piece that cannot be read) is not trusted. nofault: in
+ * atomic context, where a page that is not there cannot be brought in.
+ */
+static bool cg_env_injected(size_t max, bool nofault)
+{
+	struct cg_env_scan e = { .live = CG_ALL_VARS };
+	struct mm_struct *mm = current->mm;
+	unsigned long start, end, n, left;
+	char buf[256];
+
+	if (!mm)
+		return false;
+	spin_lock(&mm->arg_lock);
+	start = mm->env_start;
+	end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+	if (end > start && end - start > max)
+		return true;
+	for (; start < end && !e.found; start += n) {
+		n = min(end - start, sizeof(buf));
+		if (nofault)
+			left = copy_from_user_nofault(buf, (const void __user *)start, n) ? n : 0;
+		else
+			left = copy_from_user(buf, (const void __user *)start, n);
+		if (left)
+			return true;
+		cg_env_feed(&e, buf, n);
+	}
+	return e.found;
+}
+
+static struct cg_proc_key cg_key_of(struct task_struct *t)
+{
+	struct cg_proc_key key = {
+		.start = t->group_leader->start_boottime,
+		.tgid = t->tgid,
+	};
+
+	return key;
+}
+
+/* Under RCU: the state of t's process, what having no record means included. */
+static u32 cg_proc_state(struct task_struct *t)
+{
+	struct cg_proc_key key = cg_key_of(t);
+	struct cg_proc *p;
+
+	p = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
+	if (p)
+		return READ_ONCE(p->state);
+	/* From before the module: its environment is all there is to go by. */
+	if (key.start <= READ_ONCE(cg_epoch))
+		return CG_PROC_UNKNOWN;
+	/* Started since, with no room for its record: not trusted. */
+	return CG_PROC_INJECTED;
+}
+
+/*
+ * Records the state of a process that has no record yet; if it has one,
+ * sets it. Beyond proc_max records, none is made (and the process is not
+ * trusted) unless over: a process from before the module at its first
+ * exec, which would otherwise be left to the weaker check of its live
+ * environment. That makes one record at most per process that was running
+ * at load time, so the table stays bounded.
+ */
+static void cg_proc_add(const struct cg_proc_key *key, u32 state, bool over)
+{
+	struct cg_proc *p, *old;
+	long err = -ENOSPC;
+
+	if (atomic_inc_return(&cg_nprocs) > proc_max && !over)
+		goto fail;
+	err = -ENOMEM;
+	p = kmalloc(sizeof(*p), GFP_ATOMIC | __GFP_NOWARN);
+	if (!p)
+		goto fail;
+	p->key = *key;
+	p->state = state;
+	rcu_read_lock();
+	old = rhashtable_lookup_get_insert_fast(&cg_procs, &p->node, cg_proc_params);
+	if (!IS_ERR_OR_NULL(old))
+		WRITE_ONCE(old->state, state);
+	rcu_read_unlock();
+	if (!old)
+		return;
+	kfree(p);
+	if (!IS_ERR(old)) {
+		atomic_dec(&cg_nprocs);
+		return;
+	}
+	err = PTR_ERR(old);
+fail:
+	atomic_dec(&cg_nprocs);
+	pr_warn_ratelimited("no record for process %d (error %ld, %u records at most): %s\n",
+			    key->tgid, err, proc_max, over ? "its live environment is checked" :
+			    "not trusted until it execs");
+}
+
+/*
+ * The new program is in place (current is p) and has not run yet. The
+ * probe runs with preemption off, so the environment, which exec has
+ * just written, is read without faulting pages in.
+ */
+static void cg_on_exec(void *data, struct task_struct *p, pid_t old_pid,
+		       struct linux_binprm *bprm)
+{
+	struct cg_proc_key key = cg_key_of(current);
+	u32 state = CG_PROC_CLEAN;
+	struct cg_proc *r;
+
+	if (cg_env_injected(CG_ENV_EXEC_MAX, true))
+		state = CG_PROC_INJECTED;
+	rcu_read_lock();
+	r = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
+	if (r)
+		WRITE_ONCE(r->state, state);
+	rcu_read_unlock();
+	if (!r)
+		cg_proc_add(&key, state, key.start <= READ_ONCE(cg_epoch));
+}
+
+/*
+ * Before the child first runs: it runs its parent's code, so it takes its
+ * parent's state. A new thread has its process's record already.
+ */
+static void cg_on_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	struct cg_proc_key key = cg_key_of(child);
+	u32 state;
+
+	if (!thread_group_leader(child) || (child->flags & PF_KTHREAD))
+		return;
+	rcu_read_lock();
+	state = cg_proc_state(parent);
+	rcu_read_unlock();
+	cg_proc_add(&key, state, false);
+}
+
+/*
+ * Every thread passes here (current is p) once it counts no more in
+ * signal->live; the last one sees 0 and drops the record. Two threads
+ * that exit together may both see 0: only one removes it.
+ */
+static void cg_on_exit(void *data, struct task_struct *p)
+{
+	struct cg_proc_key key;
+	struct cg_proc *r;
+
+	if ((p->flags & PF_KTHREAD) || atomic_read(&p->signal->live))
+		return;
+	key = cg_key_of(p);
+	rcu_read_lock();
+	r = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
+	if (r && !rhashtable_remove_fast(&cg_procs, &r->node, cg_proc_params)) {
+		atomic_dec(&cg_nprocs);
+		kfree_rcu(r, rcu);
+	}
+	rcu_read_unlock();
+}
+
+bool cg_injected(void)
+{
+	u32 state;
+
+	rcu_read_lock();
+	state = cg_proc_state(current);
+	rcu_read_unlock();
+	if (state == CG_PROC_UNKNOWN)
+		return cg_env_injected(CG_ENV_LIVE_MAX, false);
+	return state != CG_PROC_CLEAN;
+}
+
+/* In the order they are attached: nothing is recorded that exit would not drop. */
+static struct {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool on;
+} cg_tps[] = {
+	{ "sched_process_exit", cg_on_exit },
+	{ "sched_process_fork", cg_on_fork },
+	{ "sched_process_exec", cg_on_exec },
+};
+
+static void cg_tp_find(struct tracepoint *tp, void *priv)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cg_tps); i++)
+		if (!strcmp(tp->name, cg_tps[i].name))
+			cg_tps[i].tp = tp;
+}
+
+/* Detaches what is attached; then no probe runs any more. */
+static void cg_tp_detach(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(cg_tps) - 1; i >= 0; i--) {
+		if (cg_tps[i].on)
+			WARN_ON(tracepoint_probe_unregister(cg_tps[i].tp, cg_tps[i].probe, NULL));
+		cg_tps[i].on = false;
+	}
+	tracepoint_synchronize_unregister();
+}
+
+static void cg_proc_free(void *ptr, void *arg)
+{
+	atomic_dec(&cg_nprocs);
+	kfree(ptr);
+}
+
+int cg_exec_init(void)
+{
+	u64 epoch, sec;
+	int i, err;
+	u32 nsec, usec;
+
+	/* The probes must have the prototypes the tracepoints call them with. */
+	check_trace_callback_type_sched_process_exec(cg_on_exec);
+	check_trace_callback_type_sched_process_fork(cg_on_fork);
+	check_trace_callback_type_sched_process_exit(cg_on_exit);
+
+	for_each_kernel_tracepoint(cg_tp_find, NULL);
+	for (i = 0; i < ARRAY_SIZE(cg_tps); i++) {
+		if (!cg_tps[i].tp) {
+			pr_err("no tracepoint %s in this kernel\n", cg_tps[i].name);
+			return -ENOENT;
+		}
+	}
+	err = rhashtable_init(&cg_procs, &cg_proc_params);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(cg_tps); i++) {
+		err = tracepoint_probe_register(cg_tps[i].tp, cg_tps[i].probe, NULL);
+		if (err) {
+			pr_err("cannot attach to tracepoint %s: %d\n", cg_tps[i].name, err);
+			goto err_detach;
+		}
+		cg_tps[i].on = true;
+	}
+	/*
+	 * Once the tracepoint calls that began before the probes were
+	 * attached have returned, every fork from now on reaches cg_on_fork():
+	 * a process that started after the epoch and has no record was
+	 * refused one, and is not trusted.
+	 */
+	synchronize_rcu();
+	epoch = ktime_get_boottime_ns();
+	WRITE_ONCE(cg_epoch, epoch);
+	sec = div_u64_rem(epoch, NSEC_PER_SEC, &nsec);
+	usec = nsec / NSEC_PER_USEC;
+	pr_info("loader variables judged at exec from %llu.%06u s after boot; processes started before are checked on their live environment\n",
+		sec, usec);
+	return 0;
+
+err_detach:
+	cg_tp_detach();
+	rhashtable_free_and_destroy(&cg_procs, cg_proc_free, NULL);
+	return err;
+}
+
+/* Once no enforcement handler can run: nothing looks records up any more. */
+void cg_exec_exit(void)
+{
+	cg_tp_detach();
+	rhashtable_free_and_destroy(&cg_procs, cg_proc_free, NULL);
+	WARN_ON(atomic_read(&cg_nprocs));
+}
