@@ -138,7 +138,7 @@ ctlx user revoke "$USER_NAME" || fail revoke_command "ctlx user revoke failed"
 grep -qx "revoke user $USER_NAME" "$POLICY" && pass revoke_persisted || fail revoke_persisted "$(cat "$POLICY")"
 open_gates "revoke-user:$USER_NAME" revoke_open_fd
 rec=$(wait_record "event=kill verdict=deny rule=revoke-user:$USER_NAME path=$DB .* pid=$mapped .*reason=mapped" 3)
-timeout 5 bash -c 'echo go >"$1"' - "$T/gate.mapped"	# alive still: let it read
+open_gate mapped $mapped	# alive still: let it read
 wait $mapped
 rc=$?
 [ $rc -eq 137 ] && [ -n "$rec" ] && pass revoke_ends_mapping ||
