@@ -6,6 +6,7 @@ checks install_{runs,binaries,unit,default_policy_loads,keeps_policy}
 D=$T/root
 make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr/local >"$T/install.out" 2>&1 ||
 	{ fail install_runs "$(tail -5 "$T/install.out")"; exit 1; }
+pass install_runs
 ok=1
 for f in usr/local/sbin/crmguardd usr/local/sbin/ctlx; do [ -x "$D/$f" ] || ok=0; done
 [ $ok = 1 ] && pass install_binaries || fail install_binaries "$(find "$D" -type f)"
