@@ -11,6 +11,7 @@ if [ -z "$ko" ]; then
 	fail vm-dkms-installed "no crmguard.ko of DKMS in /lib/modules/$(uname -r)/updates (tests/host/dkms.sh installs it for the VM tier)"
 	exit 1
 fi
+pass vm-dkms-installed
 [ ! -e /sys/module/crmguard ] || rmmod crmguard
 want=$(cat "$TOP/VERSION")
 if modprobe crmguard 2>"$T/modprobe.err" && [ "$(cat /sys/module/crmguard/version)" = "$want" ]; then
