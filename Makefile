@@ -24,7 +24,7 @@ CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils dkms btrfs-progs
+	libnl-genl-3-dev xz-utils dkms btrfs-progs libclang-rt-14-dev
 
 # ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
 # ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
@@ -115,7 +115,7 @@ install-dkms:
 	fi
 
 check: deps
-	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
+	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch fuzz
 	@tests/run $(UNIT_TESTS)
 
 demo: deps all
@@ -139,7 +139,8 @@ clean:
 $(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
 
 # libFuzzer targets (clang's libFuzzer, Debian package libclang-rt-14-dev).
-# Run one: build/fuzz/fuzz_policy -max_total_time=60 (see tests/fuzz/*.c).
+# make check runs each over its corpus for a while (tests/fuzz/run); longer:
+# build/fuzz/fuzz_policy -max_total_time=600 tests/fuzz/corpus/fuzz_policy.
 # UBSan findings abort too, so that libFuzzer reports them as crashes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 .PHONY: fuzz

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "ctl/lib/record.h"
@@ -6,16 +7,20 @@
 
 /* Room kept back so that `truncated=1` always fits. */
 #define RESERVE 16
+/*
+ * What a value too long to fit whole leaves to the fields after it: a
+ * file's dev and ino, who opened it, come after its path.
+ */
+#define TAIL 1024
 
-/* Appends n bytes unless the field being written has already overflowed. */
-static void put(struct record *r, const char *s, size_t n)
+/* Appends n bytes if they end at or before limit (an offset in buf). */
+static bool put(struct record *r, const char *s, size_t n, size_t limit)
 {
-	if (r->overflow || r->len + n > RECORD_MAX - RESERVE) {
-		r->overflow = true;
-		return;
-	}
+	if (r->len + n > limit)
+		return false;
 	memcpy(r->buf + r->len, s, n);
 	r->len += n;
+	return true;
 }
 
 static bool is_bare(const char *s, size_t n)
@@ -34,64 +39,114 @@ static bool is_bare(const char *s, size_t n)
 	return true;
 }
 
-static void put_quoted(struct record *r, const char *s, size_t n)
+/*
+ * Writes s quoted and escaped, one character (or escape) at a time, as long
+ * as the closing quote still ends at or before limit. Returns how many
+ * bytes of s were written: a cut falls between two characters, never
+ * inside a UTF-8 sequence or an escape.
+ */
+static size_t put_quoted(struct record *r, const char *s, size_t n, size_t limit)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, len;
+	size_t i = 0, len, elen, step;
+	const char *e;
 	char esc[8];
 
-	put(r, "\"", 1);
+	put(r, "\"", 1, limit - 1);
 	while (i < n) {
 		unsigned char c = u[i];
 
 		len = utf8_seq_len(u + i, n - i);
+		e = esc;
+		step = 1;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = c;
-			put(r, esc, 2);
+			elen = 2;
 		} else if (c == '\n') {
-			put(r, "\\n", 2);
+			e = "\\n", elen = 2;
 		} else if (c == '\t') {
-			put(r, "\\t", 2);
+			e = "\\t", elen = 2;
 		} else if (c < 0x20 || c == 0x7f || !len) {
 			snprintf(esc, sizeof(esc), "\\x%02x", c);
-			put(r, esc, 4);
+			elen = 4;
 		} else {
-			put(r, s + i, len);
-			i += len;
-			continue;
+			e = s + i, elen = len, step = len;
 		}
-		i++;
+		if (!put(r, e, elen, limit - 1))
+			break;
+		i += step;
 	}
-	put(r, "\"", 1);
+	put(r, "\"", 1, limit);
+	return i;
+}
+
+/*
+ * Writes " key=value", as much of value as ends at or before limit, and
+ * returns how many bytes of value that is; SIZE_MAX, and nothing written,
+ * if not even the key and an empty value fit.
+ */
+static size_t put_field(struct record *r, const char *key, const char *val, size_t n,
+			size_t limit)
+{
+	size_t klen = strlen(key), kept;
+	bool bare = is_bare(val, n);
+
+	if (r->len + 1 + klen + 1 + (bare ? 1 : 2) > limit)
+		return SIZE_MAX;
+	put(r, " ", 1, limit);
+	put(r, key, klen, limit);
+	put(r, "=", 1, limit);
+	if (!bare)
+		return put_quoted(r, val, n, limit);
+	kept = n < limit - r->len ? n : limit - r->len;
+	put(r, val, kept, limit);
+	return kept;
 }
 
 void record_init(struct record *r, const char *event)
 {
 	r->len = 0;
 	r->truncated = false;
-	r->overflow = false;
-	put(r, "event=", 6);
-	put(r, event, strlen(event));
+	r->ended = false;
+	put(r, "event=", 6, RECORD_MAX - RESERVE);
+	put(r, event, strlen(event), RECORD_MAX - RESERVE);
 }
 
+/*
+ * A value is written whole if it leaves TAIL bytes for what follows (or
+ * takes at most half of what is left); a longer one is cut to that,
+ * between two characters, and `KEY_cut=N` follows it: N bytes of it are
+ * not in the record. Only when not even a cut value fits is the field left
+ * out, with every field after it, and the line ends in `truncated=1`.
+ */
 void record_bytes(struct record *r, const char *key, const char *val, size_t n)
 {
-	size_t start = r->len;
+	size_t start = r->len, room, budget, kept, mark;
+	char cut[32];
 
-	put(r, " ", 1);
-	put(r, key, strlen(key));
-	put(r, "=", 1);
-	if (is_bare(val, n))
-		put(r, val, n);
-	else
-		put_quoted(r, val, n);
-	if (r->overflow) {
-		/* never leave half a field; the fields after it may still fit */
-		r->len = start;
-		r->overflow = false;
-		r->truncated = true;
+	if (r->truncated)
+		return;
+	room = RECORD_MAX - RESERVE - start;
+	budget = room > 2 * TAIL ? room - TAIL : room / 2;
+	kept = put_field(r, key, val, n, start + budget);
+	if (kept == n)
+		return;
+	r->len = start;
+	mark = snprintf(cut, sizeof(cut), "_cut=%zu", n);
+	mark += 1 + strlen(key);
+	if (budget > mark) {
+		kept = put_field(r, key, val, n, start + budget - mark);
+		if (kept && kept != SIZE_MAX) {
+			snprintf(cut, sizeof(cut), "_cut=%zu", n - kept);
+			put(r, " ", 1, start + budget);
+			put(r, key, strlen(key), start + budget);
+			put(r, cut, strlen(cut), start + budget);
+			return;
+		}
 	}
+	r->len = start;
+	r->truncated = true;
 }
 
 void record_str(struct record *r, const char *key, const char *val)
@@ -117,10 +172,10 @@ void record_i64(struct record *r, const char *key, long long val)
 
 const char *record_line(struct record *r)
 {
-	if (r->truncated) {
+	if (r->truncated && !r->ended) {
 		memcpy(r->buf + r->len, " truncated=1", 12);
 		r->len += 12;
-		r->truncated = false;
+		r->ended = true;
 	}
 	r->buf[r->len] = 0;
 	return r->buf;

@@ -16,8 +16,8 @@
 struct record {
 	char buf[RECORD_MAX];
 	size_t len;
-	bool truncated;		/* a field was left out */
-	bool overflow;		/* the field being written does not fit */
+	bool truncated;		/* a field was left out: no more are written */
+	bool ended;		/* record_line wrote `truncated=1` */
 };
 
 void record_init(struct record *r, const char *event);
@@ -26,8 +26,11 @@ void record_bytes(struct record *r, const char *key, const char *val, size_t n);
 void record_u64(struct record *r, const char *key, unsigned long long val);
 void record_i64(struct record *r, const char *key, long long val);
 /*
- * The finished line, NUL-terminated. A field that did not fit is left out
- * whole, the others are kept, and the line ends in `truncated=1`.
+ * The finished line, NUL-terminated. A value too long to fit whole is cut
+ * between two characters and followed by `KEY_cut=N` (N bytes of it left
+ * out), so that the fields after it still fit; a field with no room left
+ * even for that is left out with every field after it, and the line ends
+ * in `truncated=1`.
  */
 const char *record_line(struct record *r);
 

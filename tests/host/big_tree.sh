@@ -3,6 +3,7 @@
 # open 128 files, through a reload too, and what is put deep inside later
 # is protected.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks big_tree_{all_dirs,few_descriptors,wide_file,deep_file,new_deep_dir,reload,after_reload}
 
 LIMIT=128
 mkdir -p "$CRM" "$T/staging"

@@ -1,5 +1,6 @@
 # ctlx: status in text and JSON, live events, help and exit codes.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks ctlx_{down_exit_2,status_text,json,events_follow,usage_exit_1,unknown_exit_1,help_each_command,no_stale_processes,change_prints_warnings,change_quiet_without_warnings}
 
 mkdir -p "$CRM"
 echo data >"$CRM/f"

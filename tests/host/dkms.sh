@@ -9,6 +9,7 @@
 # The install tree stays in build/vm/dkms: the VM tier loads the module
 # from there (tests/vm/guest/dkms.sh).
 . "$(dirname "$0")/lib.bash" || exit 1
+checks dkms_{install_sources,add,build,modinfo,same_as_make_kmod,signed,autoinstall,modprobe_finds_it,broken_source_fails}
 
 command -v dkms >/dev/null || { fail dkms_setup "dkms is not installed (make deps installs it)"; exit 1; }
 kver=$("$TOP/tests/vm/fetch-kernel" "$BUILD/vm/kernel") || { fail dkms_setup "tests/vm/fetch-kernel failed"; exit 1; }

@@ -1,6 +1,7 @@
 # A flood of sensor records into a full ring buffer: drops are counted and
 # reported in a record, and every record is either logged or counted lost.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks drops_{reported,accounted,in_status}
 
 N=400
 mkdir -p "$CRM"

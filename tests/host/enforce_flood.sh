@@ -4,6 +4,7 @@
 # kernel refuses and counts; what it could not hand to crmguardd it counts
 # as lost, and the records account for the rest.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks flood_{ctlx_answers,machine_usable,checked_during_flood,all_denied,counter_matches,every_deny_logged,records_summed} "flood_lost_logged|flood_nothing_lost"
 
 WORKERS=16
 mkdir -p "$CRM"
@@ -97,4 +98,6 @@ if [ "$lost" -gt 0 ]; then
 	done
 	[ "$told" -eq "$lost" ] && pass flood_lost_logged ||
 		fail flood_lost_logged "lost records count $told, the kernel $lost"
+else
+	pass flood_nothing_lost	# every refusal has its record: flood_every_deny_logged
 fi

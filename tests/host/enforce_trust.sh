@@ -1,12 +1,14 @@
 # enforce.sh again, with `reads trust`: decisions at open, and read checks
 # only on files held by a process revoked since.
 READS=trust bash "$(dirname "$0")/enforce.sh"
+first=$?	# a status other than 0 from that half is this script's too
 
 # Then the descriptors a revoke must find although crmguardd never saw
 # their holder open them: a second descriptor that outlives the first,
 # one inherited by a child whose parent closed its copy, one taken with
 # pidfd_getfd, one passed over a unix socket (SCM_RIGHTS).
 . "$(dirname "$0")/lib.bash" || exit 1
+checks trust_held_{second,reopened,inherited,taken,passed}
 
 USER_NAME=crmguard-trust-$$
 useradd -M -s /usr/sbin/nologin "$USER_NAME" || { fail trust_held_setup "useradd failed"; exit 1; }
@@ -133,3 +135,4 @@ for c in "${cases[@]}"; do
 		fail "trust_held_$c" "reader said '$(cat "$R/out.$c")', record '$rec'"
 	fi
 done
+exit $first

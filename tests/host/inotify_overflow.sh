@@ -5,6 +5,7 @@
 # directories and files are made in the protected directory; once it runs
 # again, every one of those files is refused.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks overflow_{logged,every_file_denied}
 
 SYSCTL=/proc/sys/fs/inotify/max_queued_events
 QUEUE=16

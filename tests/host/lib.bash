@@ -15,8 +15,22 @@ RSYSLOG_PID=
 # What enforces (crmguardd -b): the VM tier runs the same tests once a backend.
 BACKEND=${CRMGUARD_BACKEND:-fanotify}
 
-pass() { echo "$1:PASS"; }
-fail() { echo "$1:FAIL:${*:2}"; }
+# Each name is CHECK_PREFIX NAME CHECK_SUFFIX: a script run once per
+# backend or mode sets them, and its checks keep distinct names.
+CHECK_PREFIX= CHECK_SUFFIX=
+pass() { echo "$CHECK_PREFIX$1$CHECK_SUFFIX:PASS"; }
+fail() { echo "$CHECK_PREFIX$1$CHECK_SUFFIX:FAIL:${*:2}"; }
+# checks NAME...: the checks this script reports, said before its setup:
+# tests/run counts each one it never reports as failed, so a script that
+# dies half-way fails. A|B: one of A and B (what this kernel can see).
+checks() {
+	local c alt out
+	for c; do
+		out=
+		for alt in ${c//|/ }; do out+="${out:+|}$CHECK_PREFIX$alt$CHECK_SUFFIX"; done
+		echo "$out:CHECK"
+	done
+}
 
 # CRMGUARD_TEST_KEEP=DIR keeps each test's logs there, to look into a failure.
 cleanup() {
@@ -90,9 +104,14 @@ wait_record() {
 # field LINE KEY: the value of KEY= in a record (bare values only).
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
-# expect_denied NAME RULE CMD...: CMD fails, and a deny record for its pid
-# names RULE (an extended regex, e.g. 'protect:/x' or '[^ ]+' for any).
-# What CMD printed stays in $T/out, its errors in $T/err.
+# Refusals are EPERM: what a refused tool says (sqlite3 says only that it
+# cannot open the database). Any other failure (no such file, a missing
+# binary) is not a refusal.
+REFUSED='Operation not permitted|unable to open database'
+
+# expect_denied NAME RULE CMD...: CMD fails with EPERM, and a deny record
+# for its pid names RULE (an extended regex, e.g. 'protect:/x' or '[^ ]+'
+# for any). What CMD printed stays in $T/out, its errors in $T/err.
 expect_denied() {
 	local name=$1 rule=$2 pid rc rec
 	shift 2
@@ -101,10 +120,35 @@ expect_denied() {
 	wait $pid
 	rc=$?
 	rec=$(wait_record "event=(open|read) verdict=deny rule=$rule .* pid=$pid " 3)
-	if [ $rc -ne 0 ] && [ -n "$rec" ]; then
+	if [ $rc -ne 0 ] && grep -Eq "$REFUSED" "$T/err" && [ -n "$rec" ]; then
 		pass "$name"
 	else
 		fail "$name" "exit $rc, record '$rec', output: $(head -c 300 "$T/out" "$T/err")"
+	fi
+}
+
+# expect_eperm NAME CMD...: CMD fails with EPERM, where no record can
+# follow (crmguardd is not running; the kernel refuses alone).
+expect_eperm() {
+	local name=$1 rc
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -ne 0 ] && grep -Eq "$REFUSED" "$T/err"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, want EPERM: $(head -c 300 "$T/out" "$T/err")"
+	fi
+}
+
+# expect_read NAME FILE CMD...: CMD succeeds and prints FILE, every byte.
+expect_read() {
+	local name=$1 file=$2
+	shift 2
+	if "$@" >"$T/out" 2>"$T/err" && cmp -s "$T/out" "$file"; then
+		pass "$name"
+	else
+		fail "$name" "read $(wc -c <"$T/out") of $(stat -c %s "$file") bytes: $(head -c 300 "$T/err")"
 	fi
 }
 
@@ -114,6 +158,17 @@ expect_denied() {
 # its gate. open_gates RULE NAME: lets them all read; each must be refused
 # by RULE (NAME_ROUTE), but an mmap that `ctlx status` says is not seen.
 GATED=()
+# held_checks NAME ROUTE...: the names open_gates NAME reports, for checks.
+held_checks() {
+	local r
+	for r in "${@:2}"; do
+		if [ "$r" = mmap ]; then
+			echo "${1}_$r|${1}_${r}_holder_killed|${1}_mmap_gap_in_status"
+		else
+			echo "${1}_$r|${1}_${r}_holder_killed"
+		fi
+	done
+}
 gated_reader() {
 	local pid
 	mkfifo "$T/gate.$1"

@@ -4,6 +4,7 @@
 # symlink, several directories deep) and protected when it appears; a
 # missing binary allows nothing, even when a copy turns up at its path.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks start_with_missing_paths revoke_with_missing_path missing_path_warning_record recreated_path_{record,crm_reads,protected} recreated_file_{record,protected} replaced_path_{record,protected} deep_missing_path_{record,protected} symlinked_path_{record,protected} reload_finds_binary missing_binary_allows_nothing moved_file_still_protected moved_folder_still_protected revoked_user_denied
 
 READVIA=$BUILD/helpers/readvia
 USER_NAME=crmguard-miss-$$

@@ -2,6 +2,7 @@
 # crmguardd does not start on a broken policy, and a reload with a broken
 # policy keeps the running one. Not root: one sentence, exit 2.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks start_{unknown_key,missing_path,unknown_user,non_utf8,long_line,missing_file,not_root,protects_own_policy,protects_passwd,protects_missing_dropins} reload_broken_{reports,keeps_policy} sighup_broken_{logged,keeps_policy} sighup_reload_applies reload_twice_at_once protect_add_persists revoke_unknown_user_changes_nothing protect_survives_restart protect_del_persists ctl_peercred_refuses_non_root
 
 mkdir -p "$CRM" "$T/second"
 echo data >"$CRM/f"

@@ -4,6 +4,7 @@
 # while cp -r, tar and cat of the data directory by root are refused and
 # carry nothing away.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks pg_{count_after_protect,insert_after_protect,fresh_backend_scan,backend_allow_record,backend_read_from_disk,deny_cp_r,cp_r_copied_nothing,deny_tar,tar_carries_no_clients,deny_cat_table,cat_table_got_nothing,deny_cat_names_rule,still_serving,server_only_allowed,clean_shutdown}
 
 PGBIN=/usr/lib/postgresql/15/bin
 PGEXE=$PGBIN/postgres

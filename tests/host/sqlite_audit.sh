@@ -2,6 +2,7 @@
 # one open record and one close summary reach a real rsyslogd, with the
 # right pid, uid, exe and a plausible byte count.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks sqlite_{open_record,read_summary,no_record_per_read,query_still_works,exit_code,killed_signal}
 
 make_crm_db "$CRM/clients.db" 3000
 chmod 755 "$T" "$CRM"

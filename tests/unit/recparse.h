@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A small, strict reader for record lines (`key=value key="v a l"`), written
- * independently of ctl/record.c so that tests can check what a log reader
+ * independently of ctl/lib/record.c so that tests can check what a log reader
  * would see: which keys there are and what each value decodes to.
  *
  * Fields are separated by one space. A key is [a-z0-9_]+. A value is either

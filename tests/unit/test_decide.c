@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/decide.c: the decision matrix of decide() and
+ * Unit tests for ctl/lib/decide.c: the decision matrix of decide() and
  * decide_unknown(), and the names verdict_name() and rule_label() give.
  * Policies are parsed from text (policy_parse, no I/O); the fields that
  * policy_resolve() would fill (uid, dev/ino) are set by hand.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/kident.c: reading /proc/PID/mountinfo (optional
+ * Unit tests for ctl/lib/kident.c: reading /proc/PID/mountinfo (optional
  * fields or none, escaped mount points, btrfs and overlay, big device
  * numbers, lines out of order, lines it must refuse: with their number,
  * and leaving the table it had), the kernel's device of a file on each,

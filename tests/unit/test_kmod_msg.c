@@ -67,36 +67,62 @@ static void rule_add_and_delete_attributes(void)
 	ASSERT_TRUE(!tb[CRMGUARD_ATTR_RULE_ID] && !tb[CRMGUARD_ATTR_RULE_USER_KIND]);
 }
 
-static void rule_malformed_refused(void)
-{
-	struct kernel_rule r;
-	struct nl_msg *msg;
-	uint16_t two = 2;
+/* What an otherwise whole EXE rule message has wrong. */
+enum rule_flaw { RULE_WHOLE, RULE_NO_ID, RULE_TYPE_U16, RULE_TYPE_UNKNOWN };
 
-	/* No id. */
-	msg = new_msg(CRMGUARD_CMD_RULE_GET);
-	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, CRMGUARD_RULE_EXE);
+static struct nl_msg *exe_rule_msg(enum rule_flaw flaw)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	uint16_t type16 = CRMGUARD_RULE_EXE;
+
+	if (flaw == RULE_TYPE_U16)
+		nla_put(msg, CRMGUARD_ATTR_RULE_TYPE, sizeof(type16), &type16);
+	else
+		nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, flaw == RULE_TYPE_UNKNOWN ? 9 : CRMGUARD_RULE_EXE);
+	if (flaw != RULE_NO_ID)
+		nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
 	nla_put_u64(msg, CRMGUARD_ATTR_RULE_DEV, 1);
 	nla_put_u64(msg, CRMGUARD_ATTR_RULE_INO, 1);
-	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
-	nlmsg_free(msg);
-	/* A user rule without its uid. */
-	msg = new_msg(CRMGUARD_CMD_RULE_GET);
+	return msg;
+}
+
+static struct nl_msg *user_rule_msg(bool with_uid)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_RULE_GET);
+
 	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, CRMGUARD_RULE_USER);
 	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
 	nla_put_u32(msg, CRMGUARD_ATTR_RULE_USER_KIND, 1);
-	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	if (with_uid)
+		nla_put_u32(msg, CRMGUARD_ATTR_RULE_UID, 1000);
+	return msg;
+}
+
+/*
+ * Each message is refused for the one flaw it has: the same message
+ * without it parses, so a check that went missing would show.
+ */
+static void rule_malformed_refused(void)
+{
+	static const enum rule_flaw flaws[] = { RULE_NO_ID, RULE_TYPE_U16, RULE_TYPE_UNKNOWN };
+	struct kernel_rule r;
+	struct nl_msg *msg;
+	size_t i;
+
+	msg = exe_rule_msg(RULE_WHOLE);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), 0);
 	nlmsg_free(msg);
-	/* A u32 two bytes long. */
-	msg = new_msg(CRMGUARD_CMD_RULE_GET);
-	nla_put(msg, CRMGUARD_ATTR_RULE_TYPE, sizeof(two), &two);
-	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
-	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
+	for (i = 0; i < sizeof(flaws) / sizeof(flaws[0]); i++) {
+		msg = exe_rule_msg(flaws[i]);
+		if (kmod_msg_parse_rule(nlmsg_hdr(msg), &r) != -1)
+			FAILF("flaw #%zu: taken", i);
+		nlmsg_free(msg);
+	}
+	msg = user_rule_msg(true);
+	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), 0);
 	nlmsg_free(msg);
-	/* An unknown type. */
-	msg = new_msg(CRMGUARD_CMD_RULE_GET);
-	nla_put_u32(msg, CRMGUARD_ATTR_RULE_TYPE, 9);
-	nla_put_u32(msg, CRMGUARD_ATTR_RULE_ID, 1);
+	/* a user rule without its uid */
+	msg = user_rule_msg(false);
 	ASSERT_EQ(kmod_msg_parse_rule(nlmsg_hdr(msg), &r), -1);
 	nlmsg_free(msg);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/pathwalk.c: where path_walk() says a path ends, on a
+ * Unit tests for ctl/lib/pathwalk.c: where path_walk() says a path ends, on a
  * tree made under $TMPDIR: there, missing at the end or on the way,
  * through a file, through symlinks (dangling, relative with "..", in a
  * loop), "." and ".."; and path_beneath().

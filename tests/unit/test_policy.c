@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/policy.c: policy_parse (good and bad files, exact
+ * Unit tests for ctl/lib/policy.c: policy_parse (good and bad files, exact
  * error messages; mode, protect [audit], allow exe/user, revoke user
  * [audit]), policy_resolve (binaries and users, on this system),
  * policy_load (policy.d/ beside the file), and policy_edit + policy_write

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/record.c (record lines, quoting, truncation) and
- * json_str from ctl/ctlproto.c. Lines are checked byte for byte, and also
+ * Unit tests for ctl/lib/record.c (record lines, quoting, cutting) and
+ * json_str from ctl/lib/ctlproto.c. Lines are checked byte for byte, and also
  * read back with tests/unit/recparse.h, a reader that knows nothing of
  * record.c, to make sure no value can end early or forge a field.
  */
@@ -192,49 +192,148 @@ static void record_forged_field_backslash(void)
 	}
 }
 
-/* ---- truncation --------------------------------------------------------- */
+/* ---- cutting and truncation ---------------------------------------------- */
 
-static void record_long_value_truncated(void)
+/*
+ * A record laid out as access.c writes a file's: path, dev, ino, comm.
+ * Returns how many fields read back (fields[]), or fails the test.
+ */
+static int file_record(struct record *r, const char *path, size_t n)
+{
+	const char *why;
+	int nf;
+
+	record_init(r, "open");
+	record_str(r, "verdict", "audit");
+	record_bytes(r, "path", path, n);
+	record_str(r, "dev", "8:1");
+	record_u64(r, "ino", 12345);
+	record_str(r, "comm", "cat");
+	record_line(r);
+	nf = recparse(r->buf, r->len, fields, 64, &why);
+	if (nf < 0)
+		printf("# line does not read back: %s\n", why);
+	return nf;
+}
+
+/*
+ * The path was cut, the file's identity and who opened it kept: fields
+ * event verdict path path_cut dev ino comm, path the first kept bytes.
+ */
+#define ASSERT_PATH_CUT(r, nf, path, n, kept) do { \
+	ASSERT_EQ((nf), 7); \
+	ASSERT_STREQ(fields[2].key, "path"); \
+	ASSERT_EQ(fields[2].vlen, (kept)); \
+	ASSERT_TRUE(memcmp(fields[2].val, (path), (kept)) == 0); \
+	ASSERT_STREQ(fields[3].key, "path_cut"); \
+	ASSERT_EQ(strtoul(fields[3].val, NULL, 10), (n) - (kept)); \
+	ASSERT_STREQ(fields[4].key, "dev"); \
+	ASSERT_STREQ(fields[4].val, "8:1"); \
+	ASSERT_STREQ(fields[5].key, "ino"); \
+	ASSERT_STREQ(fields[5].val, "12345"); \
+	ASSERT_STREQ(fields[6].key, "comm"); \
+	ASSERT_STREQ(fields[6].val, "cat"); \
+	ASSERT_TRUE(strstr((r)->buf, "truncated") == NULL); \
+	ASSERT_TRUE((r)->len < RECORD_MAX); \
+} while (0)
+
+static void record_long_value_cut(void)
 {
 	static char big[RECORD_MAX * 2];
 	struct record r;
-	const char *line, *why;
-	int n;
+	int nf;
 
 	memset(big, 'a', sizeof(big) - 1);
-	record_init(&r, "open");
-	record_str(&r, "verdict", "audit");
-	record_str(&r, "path", big);
-	record_str(&r, "after", "x");	/* who did it still gets in after a huge path */
-	line = record_line(&r);
-	ASSERT_STREQ(line, "event=open verdict=audit after=x truncated=1");
-	ASSERT_EQ(r.len, strlen(line));
-	n = recparse(r.buf, r.len, fields, 64, &why);
-	ASSERT_EQ(n, 4);
-	ASSERT_STREQ(fields[3].key, "truncated");
-	ASSERT_STREQ(fields[3].val, "1");
-	/* record_line again gives the same line, with one truncated=1 */
-	ASSERT_STREQ(record_line(&r), "event=open verdict=audit after=x truncated=1");
+	nf = file_record(&r, big, sizeof(big) - 1);
+	/* a bare value is cut anywhere; the fields after it still fit */
+	ASSERT_TRUE(fields[2].vlen > RECORD_MAX / 2);
+	ASSERT_PATH_CUT(&r, nf, big, sizeof(big) - 1, fields[2].vlen);
+	/* record_line again gives the same line */
+	ASSERT_EQ(strlen(record_line(&r)), r.len);
+	ASSERT_EQ(recparse(r.buf, r.len, fields, 64, &(const char *){ NULL }), 7);
 }
 
-static void record_quoted_value_grows_past_end(void)
+/*
+ * The fuzzer's find (tests/fuzz/corpus/fuzz_record/unfit-escaped-path): a
+ * name of bytes that are not UTF-8, each written as \xHH, four times as
+ * long as written as it is on disk. The record dropped the path and kept
+ * neither dev nor ino after it. Now the path is cut between two escapes.
+ */
+static void record_escaped_path_cut_keeps_identity(void)
 {
-	/* 2500 control bytes are 10000 bytes once escaped */
-	static char ctl[2500];
+	static char name[3000];
 	struct record r;
+	int nf;
 
-	memset(ctl, 0x01, sizeof(ctl));
-	record_init(&r, "open");
-	record_bytes(&r, "path", ctl, sizeof(ctl));
-	ASSERT_STREQ(record_line(&r), "event=open truncated=1");
+	memset(name, 0xff, sizeof(name));
+	memcpy(name, "/srv/crm/", 9);
+	nf = file_record(&r, name, sizeof(name));
+	ASSERT_TRUE(fields[2].vlen > 1000);
+	ASSERT_PATH_CUT(&r, nf, name, sizeof(name), fields[2].vlen);
+	/* the line ends each escape it began: `\xff"` before the next field */
+	ASSERT_TRUE(strstr(r.buf, "\\xff\" path_cut=") != NULL);
 }
 
+/* A cut never falls inside a UTF-8 character, whatever its length. */
+static void record_cut_between_characters(void)
+{
+	static const char *const chars[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x92\xbe" };
+	static char name[RECORD_MAX + 8];
+	struct record r;
+	size_t c, len, i, shift;
+	int nf;
+
+	for (c = 0; c < 3; c++) {
+		len = strlen(chars[c]);
+		/* each offset of the characters against the record's end once */
+		for (shift = 0; shift < len; shift++) {
+			memset(name, '/', shift + 1);
+			for (i = shift + 1; i + len <= sizeof(name); i += len)
+				memcpy(name + i, chars[c], len);
+			nf = file_record(&r, name, i);
+			ASSERT_PATH_CUT(&r, nf, name, i, fields[2].vlen);
+			ASSERT_EQ((fields[2].vlen - shift - 1) % len, 0);
+		}
+	}
+}
+
+/* Two long values: the second gets a cut of its own, and what follows both still fits. */
+static void record_two_long_values(void)
+{
+	static char big[RECORD_MAX];
+	struct record r;
+	const char *why;
+	int nf;
+
+	memset(big, 'b', sizeof(big) - 1);
+	record_init(&r, "open");
+	record_str(&r, "path", big);
+	record_str(&r, "exe", big);
+	record_str(&r, "comm", "cat");
+	record_line(&r);
+	nf = recparse(r.buf, r.len, fields, 64, &why);
+	ASSERT_EQ(nf, 6);
+	ASSERT_STREQ(fields[2].key, "path_cut");
+	ASSERT_STREQ(fields[3].key, "exe");
+	ASSERT_TRUE(fields[3].vlen > 100);
+	ASSERT_STREQ(fields[4].key, "exe_cut");
+	ASSERT_EQ(strtoul(fields[4].val, NULL, 10), sizeof(big) - 1 - fields[3].vlen);
+	ASSERT_STREQ(fields[5].key, "comm");
+	ASSERT_TRUE(r.len < RECORD_MAX);
+}
+
+/*
+ * Many fields: each is whole, or cut and marked, until not even a cut one
+ * fits; that one and the rest are left out, and the line ends in
+ * `truncated=1`. No field comes after one that is left out.
+ */
 static void record_many_fields_no_half_field(void)
 {
+	static struct recfield many[256];
 	char val[101], key[16];
 	struct record r;
 	const char *line, *why;
-	int i, n;
+	int i, n, f, cuts = 0;
 
 	memset(val, 'v', 100);
 	val[100] = 0;
@@ -246,23 +345,28 @@ static void record_many_fields_no_half_field(void)
 	line = record_line(&r);
 	ASSERT_TRUE(r.len < RECORD_MAX);
 	ASSERT_EQ(strlen(line), r.len);
-	/* more than 64 fields: read with a bigger table */
-	{
-		static struct recfield many[256];
-
-		n = recparse(r.buf, r.len, many, 256, &why);
-		if (n < 0)
-			FAILF("line does not read back: %s", why);
-		ASSERT_TRUE(n > 50 && n < 201);
-		ASSERT_STREQ(many[0].key, "event");
-		for (i = 1; i < n - 1; i++) {
-			snprintf(key, sizeof(key), "f%d", i - 1);
-			ASSERT_STREQ(many[i].key, key);
-			ASSERT_STREQ(many[i].val, val);
+	n = recparse(r.buf, r.len, many, 256, &why);
+	if (n < 0)
+		FAILF("line does not read back: %s", why);
+	ASSERT_STREQ(many[0].key, "event");
+	for (i = 1, f = 0; i < n - 1; i++, f++) {
+		snprintf(key, sizeof(key), "f%d", f);
+		ASSERT_STREQ(many[i].key, key);
+		ASSERT_TRUE(many[i].vlen > 0 && !memcmp(many[i].val, val, many[i].vlen));
+		if (many[i].vlen < 100) {
+			snprintf(key, sizeof(key), "f%d_cut", f);
+			ASSERT_STREQ(many[++i].key, key);
+			ASSERT_EQ(strtoul(many[i].val, NULL, 10), 100 - many[i - 1].vlen);
+			cuts++;
 		}
-		ASSERT_STREQ(many[n - 1].key, "truncated");
-		ASSERT_STREQ(many[n - 1].val, "1");
 	}
+	ASSERT_TRUE(f > 50 && f < 200 && cuts > 0);
+	ASSERT_STREQ(many[n - 1].key, "truncated");
+	ASSERT_STREQ(many[n - 1].val, "1");
+	/* nothing more is written once a field was left out */
+	record_str(&r, "late", "x");
+	ASSERT_TRUE(strstr(record_line(&r), "late=") == NULL);
+	ASSERT_EQ(recparse(r.buf, r.len, many, 256, &why), n);
 }
 
 static void record_fits_exactly_or_not(void)
@@ -271,26 +375,29 @@ static void record_fits_exactly_or_not(void)
 	struct record r;
 	size_t fit = 0, lo = 0, hi = sizeof(big) - 1;
 
-	/* find the longest bare value that still fits, by bisection */
+	/* find the longest bare value that is still written whole, by bisection */
 	memset(big, 'a', sizeof(big) - 1);
 	while (lo <= hi) {
 		size_t mid = (lo + hi) / 2;
 
 		one(&r, "k", big, mid);
-		if (strstr(r.buf, "truncated=1")) {
+		if (strstr(r.buf, "k_cut=")) {
 			hi = mid - 1;
 		} else {
 			fit = mid;
 			lo = mid + 1;
 		}
 	}
-	ASSERT_TRUE(fit > RECORD_MAX - 100);
+	/* whole while at least 1 KiB is left for the fields after it */
+	ASSERT_TRUE(fit > RECORD_MAX - 1200 && fit < RECORD_MAX - 1024);
 	one(&r, "k", big, fit);
 	ASSERT_EQ(r.len, strlen("event=t k=") + fit);
-	ASSERT_TRUE(r.len < RECORD_MAX);
 	ASSERT_ROUNDTRIP(&r, big, fit);
+	/* one byte more: cut, marked, and no longer than the whole one */
 	one(&r, "k", big, fit + 1);
-	ASSERT_STREQ(r.buf, "event=t truncated=1");
+	ASSERT_TRUE(strstr(r.buf, " k_cut=") != NULL);
+	ASSERT_TRUE(r.len <= strlen("event=t k=") + fit);
+	ASSERT_TRUE(strstr(r.buf, "truncated") == NULL);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -400,8 +507,10 @@ int main(void)
 	RUN(record_valid_utf8_kept);
 	RUN(record_forged_field);
 	RUN(record_forged_field_backslash);
-	RUN(record_long_value_truncated);
-	RUN(record_quoted_value_grows_past_end);
+	RUN(record_long_value_cut);
+	RUN(record_escaped_path_cut_keeps_identity);
+	RUN(record_cut_between_characters);
+	RUN(record_two_long_values);
 	RUN(record_many_fields_no_half_field);
 	RUN(record_fits_exactly_or_not);
 	RUN(record_numbers);

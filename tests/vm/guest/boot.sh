@@ -2,6 +2,7 @@
 # The guest itself: the sensor's BPF objects, built on the host against the
 # host kernel's BTF, load on Debian's kernel (CO-RE), and the daemon logs.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks vm-sensor-loads vm-start-record
 cat >"$POLICY" <<P
 mode enforce
 protect $CRM

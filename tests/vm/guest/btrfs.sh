@@ -12,6 +12,7 @@
 # BPF LSM started before btrfs was loaded: it cannot tell subvolumes apart,
 # and a btrfs file is refused by name rather than left unprotected.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks btrfs_same_numbers_in_subvolumes btrfs_bpf-lsm_before_btrfs btrfs_{fanotify,kmod,bpf-lsm}_{allowed_subvolume,allowed_top_level,cat_crm,copy_elsewhere_crm,copy_same_ino_crm,cat_topcrm,copy_elsewhere_topcrm,copy_same_ino_topcrm,hard_link_subvolume,hard_link_top_level,record_dev,other_subvolume_free,no_rule_refused} btrfs_{kmod,bpf-lsm}_kernel_rules
 modprobe loop || { fail btrfs_setup "modprobe loop"; exit 1; }
 early=
 if [ -e /sys/module/btrfs ]; then

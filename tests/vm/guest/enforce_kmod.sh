@@ -4,4 +4,6 @@
 ko=$(dirname "$0")/../../../build/kmod/crmguard.ko
 [ -e /sys/module/crmguard ] || insmod "$ko" || { echo "enforce_kmod:FAIL:insmod $ko"; exit 1; }
 CRMGUARD_BACKEND=kmod bash "$(dirname "$0")/../../host/enforce.sh"
+rc=$?
 rmmod crmguard
+exit $rc

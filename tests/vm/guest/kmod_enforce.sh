@@ -5,22 +5,21 @@
 # even with the allowed binary, a traced or preloaded allowed binary too,
 # and each refusal is multicast as a verdict.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
+checks kmod-rules-set kmod-allowed-exe-{reads,all-bytes} kmod-{cat,sqlite3,python,dd,hardlink}-denied kmod-route-{read,pread,readv,preadv2,mmap,sendfile,splice,copy_file_range,openat2,io_uring,procfd}-denied kmod-read-on-early-fd-denied kmod-revoked-user-denied kmod-other-user-allowed-exe kmod-revoked-user-cat-denied kmod-preloaded-exe-denied kmod-empty-preload-allowed kmod-library-path-exe-denied kmod-audit-lib-exe-denied kmod-lookalike-var-allowed kmod-preload-anywhere-denied kmod-traced-exe-denied kmod-verdict-{deny,names-revoke,read-deny,allow,audit} kmod-dir-{child-denied,child-allowed-exe,new-child-denied,lists,grandchild-free} kmod-audit-mode-allows kmod-audit-rule-enforced-before kmod-audit-rule-allows kmod-revoke-audit-enforced-before kmod-revoke-audit-allows-exe kmod-refused-{rule-extack,dir-extack,keeps-rules,still-denies} kmod-unprotected-file kmod-flush kmod-flushed-allows
 kmod_setup
 useradd -M -s /usr/sbin/nologin alice && useradd -M -s /usr/sbin/nologin bob || exit 1
+trap 'userdel alice; userdel bob; kill "$WATCHER"; cleanup' EXIT
 alice=$(id -u alice)
+kmod_watch || exit 1
 
 # A reader that opened the file before any rule: its reads must be refused later.
 mkfifo "$T/gate"
 "$BUILD/helpers/readvia" read "$DB" "$T/gate" >"$T/early.out" 2>&1 &
 early=$!
-"$KMODCTL" watch >"$T/verdicts" 2>&1 &
-watcher=$!
-sleep 0.5
-if kmodctl set protect="$DB" exe="$READER" revoke="$alice" >"$T/set.out" 2>&1 && rules_are 3; then
-	pass kmod-rules-set
-else
-	fail kmod-rules-set "$(cat "$T/set.out")"
-fi
+for _ in $(seq 50); do [ "$(readlink "/proc/$early/fd/3")" = "$DB" ] && break; sleep 0.1; done
+[ "$(readlink "/proc/$early/fd/3")" = "$DB" ] ||
+	fail kmod-read-on-early-fd-denied "the early reader did not open $DB: $(cat "$T/early.out")"
+kmod_set kmod-rules-set 3 protect="$DB" exe="$READER" revoke="$alice" && pass kmod-rules-set
 
 expect kmod-allowed-exe-reads allowed "$READER" "$DB"
 [ "$(wc -c <"$T/out")" -eq "$(stat -c %s "$DB")" ] && pass kmod-allowed-exe-all-bytes ||
@@ -57,7 +56,7 @@ expect kmod-lookalike-var-allowed allowed env XLD_PRELOAD=/x LD_PRELOADX=/x "$RE
 missed=
 for pad in $(seq 239 251); do
 	env -i PAD="$(printf "%${pad}s" "")" LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$READER" "$DB" \
-		>/dev/null 2>&1 && missed="$missed $pad"
+		>/dev/null 2>"$T/err" || ! grep -Eq "$REFUSED" "$T/err" && missed="$missed $pad"
 done
 [ -z "$missed" ] && pass kmod-preload-anywhere-denied || fail kmod-preload-anywhere-denied "allowed with padding$missed"
 cat >"$T/traced.py" <<'PY'
@@ -90,7 +89,7 @@ grep -q "op=open verdict=allow rule=2 .*comm=crm-reader" "$T/verdicts" &&
 # lists, and what is further down is not covered.
 echo other >"$CRM/other.txt"
 mkdir -p "$CRM/sub" && echo deep >"$CRM/sub/deep.txt"
-kmodctl set dir="$CRM" exe="$READER" >/dev/null
+kmod_set kmod-dir-child-denied 2 dir="$CRM" exe="$READER"
 expect kmod-dir-child-denied denied cat "$CRM/other.txt"
 expect kmod-dir-child-allowed-exe allowed "$READER" "$CRM/other.txt"
 expect kmod-dir-new-child-denied denied bash -c "echo x >'$CRM/new.txt'"
@@ -98,12 +97,17 @@ expect kmod-dir-lists allowed ls "$CRM"
 expect kmod-dir-grandchild-free allowed cat "$CRM/sub/deep.txt"
 
 # Audit: nothing refused, each access reported as audit.
-kmodctl set -m audit protect="$DB" >/dev/null
-expect kmod-audit-mode-allows allowed cat "$DB"
-kmodctl set protect-audit="$DB" >/dev/null
-expect kmod-audit-rule-allows allowed cat "$DB"
-kmodctl set revoke-audit="$alice" exe="$READER" protect="$DB" >/dev/null
-expect kmod-revoke-audit-allows-exe allowed setpriv --reuid=alice --regid=alice --clear-groups "$READER" "$DB"
+# Each set in between goes back to enforce: were one refused, the
+# mode audit before it would let the next check pass on its own.
+kmod_set kmod-audit-mode-allows 1 -m audit protect="$DB"
+expect kmod-audit-mode-allows audited cat "$DB"
+kmod_set kmod-audit-rule-allows 1 protect="$DB" && expect kmod-audit-rule-enforced-before denied cat "$DB"
+kmod_set kmod-audit-rule-allows 1 protect-audit="$DB"
+expect kmod-audit-rule-allows audited cat "$DB"
+kmod_set kmod-revoke-audit-allows-exe 2 protect="$DB" exe="$READER" &&
+	expect kmod-revoke-audit-enforced-before denied cat "$DB"
+kmod_set kmod-revoke-audit-allows-exe 3 revoke-audit="$alice" exe="$READER" protect="$DB"
+expect kmod-revoke-audit-allows-exe audited setpriv --reuid=alice --regid=alice --clear-groups "$READER" "$DB"
 sleep 0.5
 grep -q "verdict=audit .*uid=$alice .*comm=crm-reader" "$T/verdicts" &&
 	pass kmod-verdict-audit || fail kmod-verdict-audit "no audit verdict for alice"
@@ -111,7 +115,7 @@ grep -q "verdict=audit .*uid=$alice .*comm=crm-reader" "$T/verdicts" &&
 # A rule the module refuses: the client says why, in the module's words,
 # naming the file (by one of its names: it has a hard link), and what was
 # in force stays in force.
-kmodctl set protect="$DB" exe="$READER" >/dev/null
+kmod_set kmod-refused-keeps-rules 2 protect="$DB" exe="$READER"
 kmodctl set protect="$DB" exe="$READER" dir="$DB" >"$T/refused.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q "adding protected inode /.* (dev [0-9]*:[0-9]* ino $(stat -c %i "$DB")): CRMGUARD_F_DIR on a file that is not a directory" "$T/refused.out" &&
@@ -124,9 +128,5 @@ expect kmod-refused-still-denies denied cat "$DB"
 
 # Unrelated files are not the module's business.
 expect kmod-unprotected-file allowed cat /etc/passwd
-kmodctl set >/dev/null
+kmodctl set >"$T/set.out" 2>&1 && rules_are 0 && pass kmod-flush || fail kmod-flush "$(cat "$T/set.out"), $(kmodctl stats)"
 expect kmod-flushed-allows allowed cat "$DB"
-rules_are 0 && pass kmod-flush || fail kmod-flush "$(kmodctl stats)"
-kill $watcher
-userdel alice
-userdel bob

@@ -7,6 +7,7 @@
 # to record, is not trusted; records go with their processes; a process
 # started before the module keeps the check of its live environment.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
+checks kmod-exec-{scrub-hides,scrubbed-denied,clean-allowed,clean-threads-children,scrubbed-threads-children,preloaded-threads-children,clean-exec-allowed,child-clean-exec-allowed,child-preloaded-exec-denied,child-scrubbed-exec-denied,big-env-allowed,big-env-preload-denied,huge-env-denied,load-time-logged,before-load-preload-denied,before-load-clean-allowed,before-load-child-denied,before-load-child-allowed,table-full-not-trusted,table-full-logged,table-full-before-load-exec-judged,records-dropped-at-exit,records-dropped-threads,unload,reload,reload-scrubbed-denied,kernel-log-clean}
 # A load of its own: the load time and the table's bound are this test's.
 [ -e /sys/module/crmguard ] && rmmod crmguard
 kmod_setup
@@ -18,7 +19,7 @@ VIA=$T/crm-via		# an allowed readvia: it can wait on a gate
 cp "$BUILD/helpers/readvia" "$VIA"
 chmod 0755 "$VIA"
 rules=(protect="$DB" exe="$READER" exe="$PYTHON" exe="$VIA")
-kmodctl set "${rules[@]}" >"$T/set.out" 2>&1 || fail kmod-exec-rules "$(cat "$T/set.out")"
+kmod_set kmod-exec-rules 4 "${rules[@]}" && kmod_watch || exit 1
 
 # The library does hide itself: what the process shows afterwards is clean.
 env LD_PRELOAD="$SCRUB" "$READER" /proc/self/environ | tr '\0' '\n' >"$T/environ"
@@ -101,7 +102,7 @@ running_exe() {
 running_exe $pre "$VIA" $clean "$VIA" $forker "$PYTHON" $forker_clean "$PYTHON" \
 	$execer "$(readlink -f /bin/bash)" || fail kmod-exec-before-load "they did not start in 10 s"
 insmod "$KO" proc_max=16 || { fail kmod-exec-reload "insmod proc_max=16 failed"; exit 1; }
-kmodctl set "${rules[@]}" >/dev/null || fail kmod-exec-rules "reload"
+kmod_set kmod-exec-rules 4 "${rules[@]}" && kmod_watch || exit 1
 dmesg | grep -q 'crmguard: loader variables judged at exec from [0-9]*\.[0-9]* s after boot' &&
 	pass kmod-exec-load-time-logged || fail kmod-exec-load-time-logged "$(dmesg | grep crmguard | tail -3)"
 gate() { echo go >"$T/gate.$1"; }
@@ -154,7 +155,7 @@ sleep 0.5
 rmmod crmguard && [ ! -e /sys/module/crmguard ] && pass kmod-exec-unload || fail kmod-exec-unload "rmmod failed"
 kill $loop
 wait $loop 2>/dev/null
-insmod "$KO" && kmodctl set "${rules[@]}" >/dev/null && pass kmod-exec-reload || fail kmod-exec-reload "insmod failed"
+insmod "$KO" && kmod_set kmod-exec-reload 4 "${rules[@]}" && kmod_watch && pass kmod-exec-reload
 expect kmod-exec-reload-scrubbed-denied denied env LD_PRELOAD="$SCRUB" "$READER" "$DB"
 bad=$(dmesg_clean_since "$mark") && pass kmod-exec-kernel-log-clean || fail kmod-exec-kernel-log-clean "$bad"
 rmmod crmguard

@@ -5,11 +5,12 @@
 # or nobody) changes nothing and cannot follow the verdicts; the kernel
 # logs no warning or oops.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
+checks kmod-fuzz-{all-errors,random-seed,rules-unchanged,still-denies,exe-still-reads,kernel-log-clean} kmod-nocaps-{root-refused,kmodctl-refused,rules-unchanged,still-denies} kmod-nobody-refused
 kmod_setup
 FUZZ=$BUILD/helpers/genl_fuzz
 mark="crmguard-fuzz-$$"
 echo "$mark" >/dev/kmsg
-kmodctl set protect="$DB" exe="$READER" >/dev/null || { fail kmod-fuzz-rules "kmodctl set failed"; exit 1; }
+kmod_set kmod-fuzz-rules 2 protect="$DB" exe="$READER" && kmod_watch || exit 1
 
 out=$("$FUZZ" -n 3000 -s 7 "$DB" 2>&1)
 rc=$?

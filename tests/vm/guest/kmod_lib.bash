@@ -23,6 +23,23 @@ kmod_setup() {
 	chmod 0755 "$READER"
 }
 
+# kmod_watch: (re)starts `kmodctl watch` into $VERDICTS, after each load
+# of the module; returns once it listens. `expect ... denied` needs it.
+VERDICTS=$T/verdicts
+WATCHER=
+trap '[ -z "$WATCHER" ] || kill "$WATCHER" 2>/dev/null; cleanup' EXIT
+kmod_watch() {
+	[ -z "$WATCHER" ] || kill "$WATCHER" 2>/dev/null
+	"$KMODCTL" watch >"$VERDICTS" 2>&1 &
+	WATCHER=$!
+	for _ in $(seq 50); do
+		grep -q '^ready' "$VERDICTS" && return 0
+		sleep 0.1
+	done
+	fail "$(basename "$0" .sh)-watch" "kmodctl watch did not start: $(cat "$VERDICTS")"
+	return 1
+}
+
 # stat_of KEY: one of the module's counters (allow audit deny lost rules).
 stat_of() {
 	kmodctl stats | tr ' ' '\n' | sed -n "s/^$1=//p"
@@ -33,20 +50,48 @@ rules_are() {
 	[ "$(stat_of rules)" = "$1" ]
 }
 
-# expect NAME allowed|denied CMD...: CMD succeeds, or fails saying it may
-# not (EPERM; sqlite3 only says it cannot open).
+# verdict_since N KIND: a verdict=KIND line past the first N lines of
+# $VERDICTS, within 3 s (the module multicasts them as it decides).
+verdict_since() {
+	for _ in $(seq 30); do
+		tail -n +$(($1 + 1)) "$VERDICTS" | grep -q " verdict=$2 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# expect NAME allowed|denied|audited CMD...: CMD succeeds; or fails with
+# EPERM and the module multicast a deny verdict meanwhile; or succeeds and
+# the module multicast an audit verdict (what it would have refused).
 expect() {
-	local name=$1 want=$2 rc
+	local name=$1 want=$2 rc seen
 	shift 2
+	seen=$(wc -l <"$VERDICTS")
 	"$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	if [ "$want" = allowed ] && [ $rc -eq 0 ]; then
 		pass "$name"
-	elif [ "$want" = denied ] && [ $rc -ne 0 ] && grep -q 'not permitted\|unable to open' "$T/err"; then
+	elif [ "$want" = audited ] && [ $rc -eq 0 ] && verdict_since "$seen" audit; then
+		pass "$name"
+	elif [ "$want" = denied ] && [ $rc -ne 0 ] && grep -Eq "$REFUSED" "$T/err" &&
+	     verdict_since "$seen" deny; then
 		pass "$name"
 	else
-		fail "$name" "want $want, exit $rc: $(head -c 300 "$T/err")"
+		fail "$name" "want $want, exit $rc, verdicts: $(tail -n +$((seen + 1)) "$VERDICTS" | head -c 200): $(head -c 300 "$T/err")"
 	fi
+}
+
+# kmod_set NAME COUNT RULE...: kmodctl set RULE... succeeds and the
+# module then holds COUNT rules; otherwise NAME fails and so does the
+# caller's return status.
+kmod_set() {
+	local name=$1 count=$2
+	shift 2
+	if kmodctl set "$@" >"$T/set.out" 2>&1 && rules_are "$count"; then
+		return 0
+	fi
+	fail "$name" "kmodctl set $*: $(cat "$T/set.out"), $(kmodctl stats)"
+	return 1
 }
 
 # A kernel log with no warning, oops or leak since the mark.

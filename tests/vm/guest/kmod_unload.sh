@@ -4,6 +4,7 @@
 # also while crmguardd's fanotify group waits on the same files: no
 # crash, no warning, and a reloaded module starts with no rule.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
+checks kmod-unload-{reload,reload-dir,with-fanotify,idle,kernel-log-clean} kmod-reload-idle
 kmod_setup
 mark="crmguard-unload-$$"
 echo "$mark" >/dev/kmsg

@@ -8,6 +8,7 @@
 # crmguard.ko is not run: this overlay has no file
 # handles (nfs_export off), and crmguardd hands it files opened by handle.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks overlay_dev_differs overlay_dev_{fanotify,bpf-lsm}_{allowed,cat,record_dev,no_rule_refused} overlay_dev_exe_warned
 modprobe loop && modprobe ext4 && modprobe overlay || { fail overlay_dev_setup "modprobe"; exit 1; }
 L=$T/lower M=$T/merged
 mkdir "$L" "$T/up" "$M" && truncate -s 32M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" &&

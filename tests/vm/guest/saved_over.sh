@@ -5,6 +5,7 @@
 # backend. A backend that keeps a rule for the old file under that number
 # must not take it for the new one.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks saved_over_{fanotify,kmod,bpf-lsm}_{v1,v2,v3,v4,replaced,inode_reused}
 modprobe loop && modprobe ext4 || { fail saved_over_setup "modprobe loop ext4"; exit 1; }
 truncate -s 32M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" && mkdir "$T/ext" &&
 	mount -o loop "$T/ext4.img" "$T/ext" || { fail saved_over_setup "an ext4 image would not mount"; exit 1; }
@@ -16,17 +17,24 @@ printf 'mode enforce\nprotect %s\nallow exe /usr/bin/cp\n' "$F" >"$POLICY"
 for b in fanotify kmod bpf-lsm; do
 	rm -f "$CTLSOCK"
 	BACKEND=$b start_crmguard || { fail "saved_over_$b" "$(cat "$T/daemon.out")"; continue; }
-	seen=" $(stat -c %i "$F") " reused=
+	seen=" $(stat -c %i "$F") " reused= replaced=0
 	for i in 1 2 3 4; do
-		echo "client list v$i" | cp /dev/stdin "$T/ext/crm/.clients.csv.tmp"	# the CRM saves
+		prev=$(stat -c %i "$F")
+		echo "client list v$i" >"$T/v$i"
+		cp "$T/v$i" "$T/ext/crm/.clients.csv.tmp"	# the CRM saves
 		mv "$T/ext/crm/.clients.csv.tmp" "$F"
 		sleep 0.3	# inotify, then (kernel backends) the push, at most 0.1 s apart
 		ino=$(stat -c %i "$F")
-		[[ "$seen" == *" $ino "* ]] && reused=$ino
+		# the file was replaced: a new inode, the new size, no temporary left
+		[ "$ino" != "$prev" ] && [ "$(stat -c %s "$F")" = "$(stat -c %s "$T/v$i")" ] &&
+			[ ! -e "$T/ext/crm/.clients.csv.tmp" ] && replaced=$((replaced + 1))
+		[[ "$seen" == *" $ino "* ]] && [ "$ino" != "$prev" ] && reused=$ino
 		seen+="$ino "
 		expect_denied "saved_over_${b}_v$i" '[^ ]+' cat "$F"
 	done
-	# the case this is about: a number came back (ext4 does so at once)
+	[ $replaced = 4 ] && pass "saved_over_${b}_replaced" ||
+		fail "saved_over_${b}_replaced" "$replaced of 4 saves replaced the file; inodes:$seen"
+	# the case this is about: a number of an earlier version came back (ext4 does so at once)
 	[ -n "$reused" ] && pass "saved_over_${b}_inode_reused" || fail "saved_over_${b}_inode_reused" "inodes:$seen"
 	stop_crmguard
 	rm -rf /sys/fs/bpf/crmguard

@@ -2,6 +2,7 @@
 # The guest has what the host tests use: a user can be made and dropped,
 # python3 runs, sqlite3 answers.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks vm-useradd vm-python3 vm-sqlite3
 useradd -M -s /usr/sbin/nologin vmcheck && id vmcheck >/dev/null && userdel vmcheck &&
 	pass vm-useradd || fail vm-useradd "useradd/userdel failed"
 out=$(python3 -c 'import os, sys; print(sys.version_info[0])' 2>&1)
