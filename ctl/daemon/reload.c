@@ -130,7 +130,6 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = enforcer_apply(&d->enforcer, &np, nw, err, errlen);
 	if (ret)
 		goto restore_kernel;
-	held_check_reads(&np, nw);
 	if (text) {
 		ret = policy_write(d->policy_path, text, len, err, errlen);
 		if (ret)
@@ -144,7 +143,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch_gen++;
 	d->policy = np;
 	warn_rules(d, err, errlen);
-	revoke_end_access(d);
+	held_scan(d);
 	return 0;
 restore_kernel:
 	/* the kernel may have some of the new rules already: give it back the old */

@@ -369,7 +369,7 @@ static bool kernel_at_least(int major, int minor)
 
 /*
  * Whatever enforces, no hook sees a page fault: a mapping made before a
- * revoke is ended by killing its process (revoke_end_access()), not by a
+ * revoke is ended by killing its process (held_scan()), not by a
  * refusal. fsnotify sees a new mapping of a descriptor
  * opened before only as a pre-content event, which fanotify asks for where
  * the kernel (6.14) and filesystem have them and crmguard.ko never does;
@@ -379,6 +379,17 @@ static bool kernel_at_least(int major, int minor)
 bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w)
 {
 	return e->ops == &kbackend_kmod || (!e->ops && !watch_has_ranges(w));
+}
+
+/*
+ * From 6.14, fsnotify decides at open whether a file reports its reads at
+ * all: one opened while no permission mark was on its filesystem never
+ * does, whatever marks come later. The BPF LSM's file_permission sees
+ * every read.
+ */
+bool enforcer_sees_old_reads(const struct enforcer *e)
+{
+	return e->ops == &kbackend_lsm || !kernel_at_least(6, 14);
 }
 
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)

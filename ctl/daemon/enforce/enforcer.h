@@ -65,6 +65,8 @@ const char *enforcer_limits(const struct enforcer *e);
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w);
 /* Is a new mapping of a descriptor opened before a revoke or rule let through unseen? */
 bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w);
+/* Are reads through a descriptor opened before crmguardd, or before the rule, seen? */
+bool enforcer_sees_old_reads(const struct enforcer *e);
 /* The fd to poll for the kernel's verdicts, or -1. */
 int enforcer_fd(const struct enforcer *e);
 int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),

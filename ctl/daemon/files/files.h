@@ -9,9 +9,11 @@
 void files_read_events(struct daemon *d);
 /* fanotify.c: a close record (with its byte count) for each file p holds; reason: close, exit. */
 void files_close_all(struct daemon *d, struct proc *p, const char *reason);
-/* held.c: with reads trust, read checks on every open file p now denies its holder. */
-void held_check_reads(const struct policy *p, struct watch *w);
-/* revoke.c: ends what a revoke cannot refuse (mappings; held files where mmap is not seen). */
-void revoke_end_access(struct daemon *d);
+/*
+ * held.c: every descriptor and mapping of a protected file that a process
+ * holds, recorded; a holder the running policy denies is refused its
+ * reads, or killed where they cannot be refused. After each policy change.
+ */
+void held_scan(struct daemon *d);
 
 #endif
