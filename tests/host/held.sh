@@ -6,6 +6,11 @@
 # reads (kill record, reason=held; a mapping: reason=mapped). The allowed
 # CRM keeps its descriptor; in audit nothing is ended.
 . "$(dirname "$0")/lib.bash" || exit 1
+ROUTES=(read sendfile copy_file_range mmap)
+checks held_record_{before_start_read,before_start_mapped,crm_before_start} \
+	"${ROUTES[@]/#/before_start_}" before_start_mapped crm_before_start_reads \
+	held_record_before_rule before_rule before_rule_mapped \
+	held_record_audit_holder audit_holder_reads
 
 READVIA=$BUILD/helpers/readvia
 make_crm_db "$CRM/clients.db" 3000
@@ -88,7 +93,7 @@ held_record() {
 }
 
 # Held before crmguardd starts: by routes a thief would pick, and by the CRM.
-for r in read sendfile copy_file_range mmap; do
+for r in "${ROUTES[@]}"; do
 	hold "before_start_$r" "$r" "$DB" || exit 1
 done
 hold before_start_mapped mapped "$DB" || exit 1
@@ -98,7 +103,7 @@ start_crmguard || { fail held_setup "crmguardd did not start"; exit 1; }
 held_record before_start_read deny fd
 held_record before_start_mapped deny mmap
 held_record crm_before_start allow fd
-for r in read sendfile copy_file_range mmap; do
+for r in "${ROUTES[@]}"; do
 	fd_denied "before_start_$r" "protect:$CRM"
 done
 ended before_start_mapped "protect:$CRM" mapped
