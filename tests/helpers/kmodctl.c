@@ -179,6 +179,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "set")) {
 		ret = set(b, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "watch")) {
+		/* subscribed by open: a caller may wait for this line */
+		printf("ready\n");
+		fflush(stdout);
 		ret = watch(b);
 	} else if (!strcmp(argv[1], "stats")) {
 		ret = kbackend_kmod.stats(b, &s) ? 2 : 0;
