@@ -29,7 +29,8 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o) \
 	$(BUILD)/lib/policy_taint.o
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o \
+	$(patsubst ctl/%.c,$(BUILD)/%.o,$(wildcard ctl/daemon/taint/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
@@ -76,7 +77,7 @@ $(BUILD)/daemon/taint/%.o: ctl/daemon/taint/%.c $(wildcard ctl/*.h ctl/*/*.h ctl
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
 
-$(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON)
+$(BUILD)/ctlx: $(BUILD)/ctlx.o $(patsubst ctl/%.c,$(BUILD)/%.o,$(wildcard ctl/cli/*.c)) $(CTL_COMMON)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include "ctl/daemon.h"
 #include "ctl/decide.h"
+#include "ctl/daemon/taint/taint.h"
 
 #define FAN_EVENT_INFO_TYPE_RANGE 6
 
@@ -92,6 +93,8 @@ static void put_user(struct record *r, uid_t uid)
 
 void access_put_proc(struct record *r, const struct proc *p)
 {
+	const char *source = taint_source(p->pid);
+
 	record_i64(r, "pid", p->pid);
 	record_i64(r, "ppid", p->ppid);
 	put_user(r, p->uid);
@@ -99,7 +102,9 @@ void access_put_proc(struct record *r, const struct proc *p)
 		record_u64(r, "loginuid", p->loginuid);
 	record_str(r, "exe", p->exe);
 	record_str(r, "comm", p->comm);
-	record_u64(r, "tainted", p->tainted);
+	record_u64(r, "tainted", p->tainted || source);
+	if (source)
+		record_str(r, "taint_source", source);
 }
 
 /* unreachable: path is the kernel's name for the file, which names nothing here */
@@ -630,6 +635,11 @@ static bool handle(struct daemon *d, const struct fanotify_event_metadata *m)
 		p = proc_of(m->pid, 0, false);
 	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
 		resp.response = FAN_DENY;
+	/* Its first access taints p: what it feeds is followed before it reads on. */
+	if (p && a.rule >= 0 && perm && a.dec.verdict != VERDICT_DENY && !p->followed) {
+		p->followed = true;
+		taint_on_read(d, p->pid, path_of(&a));
+	}
 	/* Answer first: the thread waits, and logging can wait. */
 	if (perm && !a.observed)
 		put_off = answer(d, &resp, a.repeat);
@@ -733,6 +743,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		p = proctab_fork(e->pid, proctab_find(e->ppid));
 		if (!p)
 			break;
+		taint_on_fork(d, e->ppid, e->pid);
 		d->n.fork++;
 		emit_proc(d, "fork", p, e);
 		break;
@@ -756,6 +767,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;
+		taint_on_exec(d, p->pid);
 		d->n.exec++;
 		emit_proc(d, "exec", p, e);
 		break;
@@ -767,6 +779,7 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 			emit_close(d, p, p->files, "exit");
 		d->n.exit++;
 		emit_proc(d, "exit", p, e);
+		taint_on_exit(p->pid);
 		proctab_del(p);
 		break;
 	}

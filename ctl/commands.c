@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "ctl/ctlproto.h"
 #include "ctl/daemon.h"
+#include "ctl/daemon/taint/taint.h"
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
@@ -142,6 +143,8 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 		return EXIT_OK;
 	}
 	if (argc == 2 && is(argv[1], "list")) {
+		if (is(argv[0], "taint"))
+			return taint_list(json, out);
 		if (is(argv[0], "protect"))
 			return list(d, 1u << RULE_PROTECT, json, out);
 		if (is(argv[0], "allow"))

@@ -15,6 +15,8 @@
 #include <sys/epoll.h>
 #include "ctl/ctlproto.h"
 #include "ctl/daemon.h"
+#include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/taint.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
 #define SWEEP_SECONDS 10
@@ -302,7 +304,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_CLIPBOARD };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -324,13 +326,14 @@ static int run(struct daemon *d)
 	struct epoll_event evs[8];
 	unsigned long gen = 0;
 	unsigned long long marked;
-	int ep, n, i, due;
+	int ep, n, i, due, tdue;
 	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
-	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL))) {
+	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL)) ||
+	    (clipboard_fd() >= 0 && add_fd(ep, clipboard_fd(), TAG_CLIPBOARD))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -343,6 +346,9 @@ static int run(struct daemon *d)
 			break;
 		/* While syslog is behind, come back soon to hand it the rest. */
 		due = kernel_follow(d, false);
+		tdue = taint_tick(d);
+		if (tdue >= 0 && (due < 0 || tdue < due))
+			due = tdue;
 		n = epoll_wait(ep, evs, 8, logsink_flush(&d->log) ? 10 : due >= 0 ? due : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -365,11 +371,15 @@ static int run(struct daemon *d)
 			case TAG_KERNEL:
 				enforcer_read(&d->enforcer, access_on_verdict, d);
 				break;
+			case TAG_CLIPBOARD:
+				clipboard_read_events(d);
+				break;
 			}
 		}
 		access_report_drops(d);
 		if (time(NULL) - swept >= SWEEP_SECONDS) {
 			access_sweep(d);
+			taint_sweep();
 			swept = time(NULL);
 		}
 	}
@@ -432,6 +442,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	if (clipboard_open(err, sizeof(err)))
+		fprintf(stderr, "crmguardd: %s\n", err);
 	if (ctlserver_open(&d.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -453,6 +465,7 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.ctl);
+	clipboard_close();
 	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
 	watch_free(d.watch);
