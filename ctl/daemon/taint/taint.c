@@ -61,16 +61,19 @@ static struct tproc *slot(pid_t pid)
 }
 
 /*
- * The entry of pid if it is the same process still (or pending, with
- * pending). An entry of a process gone unreported is left to the sweep.
+ * The entry of pid if it is the same process still, or gone but not yet
+ * reported gone (or pending, with pending). An entry whose pid another
+ * process has now is left to the sweep.
  */
 static struct tproc *find(pid_t pid, bool pending)
 {
 	struct tproc *t = slot(pid);
+	unsigned long long start;
 
-	if (!t || (t->due && !pending) || t->start != ipc_start_time(pid))
+	if (!t || (t->due && !pending))
 		return NULL;
-	return t;
+	start = ipc_start_time(pid);
+	return !start || start == t->start ? t : NULL;
 }
 
 static void set_reported(pid_t pid)
