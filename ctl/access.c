@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include "ctl/daemon.h"
 #include "ctl/decide.h"
+#include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/taint.h"
 
 #define FAN_EVENT_INFO_TYPE_RANGE 6
@@ -781,6 +782,9 @@ int access_on_sensor(void *ctx, const struct sensor_event *e)
 		emit_proc(d, "exit", p, e);
 		taint_on_exit(p->pid);
 		proctab_del(p);
+		break;
+	case SENSOR_DISPLAY:
+		clipboard_on_connect(d, e);
 		break;
 	}
 	return 0;

@@ -191,6 +191,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
+	taint_policy_changed(d);
 	warn_rules(d, err, errlen);
 	revoke_end_access(d);
 	return 0;

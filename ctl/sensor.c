@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "sensor.skel.h"
@@ -18,7 +19,21 @@ struct sensor {
 	sensor_cb cb;
 	void *ctx;
 	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
+	bool connect_seen;		/* on_connect is attached */
 };
+
+#define CONNECT_TP "/sys/kernel/tracing/events/syscalls/sys_enter_connect/id"
+
+/*
+ * Is the connect() tracepoint there to attach to? Its id is in tracefs,
+ * which is mounted here if nobody has.
+ */
+static bool connect_tracepoint(void)
+{
+	if (access(CONNECT_TP, R_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	return !access(CONNECT_TP, R_OK);
+}
 
 static bool libbpf_verbose;
 
@@ -83,6 +98,8 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 		ret = -errno;
 		goto fail;
 	}
+	s->connect_seen = connect_tracepoint();
+	bpf_program__set_autoload(s->skel->progs.on_connect, s->connect_seen);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -182,4 +199,19 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 					 bpf_program__section_name(prog));
 	}
+}
+
+int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
+{
+	__u32 key = tgid;
+
+	if (!how)
+		return bpf_map__delete_elem(s->skel->maps.display, &key, sizeof(key), 0);
+	return bpf_map__update_elem(s->skel->maps.display, &key, sizeof(key),
+				    &how, sizeof(how), BPF_ANY);
+}
+
+bool sensor_sees_connect(const struct sensor *s)
+{
+	return s->connect_seen;
 }

@@ -101,6 +101,29 @@ rec=$(wait_record "event=clipboard verdict=deny channel=x11 action=killed .*exe=
 [ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! clip_has_clients && pass clip_copy_on_display_killed ||
 	fail clip_copy_on_display_killed "exits ${rc[*]}, record '$rec'"
 
+# --- a copy of xclip run after the taint: not a known tool, but its connect()
+# to the display server is met in the kernel: killed before it returns -------
+if ctlx status | grep -q "tracepoint/syscalls/sys_enter_connect"; then
+	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/xc" -i -selection clipboard) 2>/dev/null
+	rc=("${PIPESTATUS[@]}")
+	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=[^ ]*/tmp/.X11-unix/X$n action=killed .*exe=$T/xc " 3)
+	[ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! clip_has_clients && pass clip_copy_connect_killed ||
+		fail clip_copy_connect_killed "exits ${rc[*]}, record '$rec'"
+	# any program: python writing the rows to the X socket itself
+	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect('/tmp/.X11-unix/X$n')
+s.sendall(sys.stdin.buffer.read())
+print('sent')") >"$T/py.out" 2>&1
+	rc=("${PIPESTATUS[@]}")
+	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X$n action=killed .*comm=python3 " 3)
+	[ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! grep -q sent "$T/py.out" && pass clip_python_connect_killed ||
+		fail clip_python_connect_killed "exits ${rc[*]}, record '$rec', output '$(cat "$T/py.out")'"
+else
+	fail clip_copy_connect_killed "connect() is not seen: $(ctlx status | grep bpf)"
+fi
+
 # --- the writer exits first: its reader stays tainted ------------------------
 from=$(($(wc -l <"$AUTHLOG") + 1))
 sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 1.5; exec xclip -i -selection clipboard) 2>"$T/err5"

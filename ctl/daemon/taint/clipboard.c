@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include "ctl/daemon.h"
 #include "ctl/daemon/taint/clipboard.h"
@@ -110,7 +111,7 @@ static bool allowed(const struct daemon *d, pid_t pid)
 static void emit(struct daemon *d, pid_t pid, const char *channel, const char *what,
 		 const char *action, const char *source)
 {
-	bool block = d->policy.taint.clipboard == CLIPBOARD_BLOCK;
+	bool block = d->policy.taint.clipboard == CLIPBOARD_BLOCK && strcmp(action, "none");
 	struct proc *p = proctab_get(pid);
 	struct record r;
 
@@ -118,7 +119,7 @@ static void emit(struct daemon *d, pid_t pid, const char *channel, const char *w
 	record_str(&r, "verdict", block ? "deny" : "audit");
 	record_str(&r, "channel", channel);
 	if (what)
-		record_str(&r, "tool", what);
+		record_str(&r, channel[0] == 'e' ? "tool" : "address", what);
 	record_str(&r, "action", block ? action : "none");
 	if (p) {
 		access_put_proc(&r, p);
@@ -160,6 +161,31 @@ bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, cons
 	emit(d, pid, display, NULL, "killed", source);
 	end(d, pid);
 	return true;
+}
+
+unsigned int clipboard_display_how(const struct daemon *d, pid_t pid)
+{
+	if (allowed(d, pid))
+		return 0;
+	return d->policy.taint.clipboard == CLIPBOARD_BLOCK ? SENSOR_DISPLAY_BLOCK : SENSOR_DISPLAY_AUDIT;
+}
+
+void clipboard_on_connect(struct daemon *d, const struct sensor_event *e)
+{
+	const char *source = taint_source(e->pid);
+	char addr[sizeof(e->filename) + 1];
+	bool x11;
+
+	if (e->exe_dev != AF_UNIX)
+		snprintf(addr, sizeof(addr), "tcp:%llu", (unsigned long long)e->exe_ino);
+	else if (!e->filename[0])	/* abstract */
+		snprintf(addr, sizeof(addr), "@%.107s", e->filename + 1);
+	else
+		snprintf(addr, sizeof(addr), "%.108s", e->filename);
+	x11 = e->exe_dev != AF_UNIX || strstr(addr, "/tmp/.X11-unix/X");
+	/* the kernel has killed it already where the map said block */
+	emit(d, e->pid, x11 ? "x11" : "wayland", addr,
+	     e->exit_code == SENSOR_DISPLAY_BLOCK ? "killed" : "none", source ? source : "");
 }
 
 /* One exec of a clipboard tool: refused if what runs it carries taint. */

@@ -31,6 +31,13 @@ int clipboard_fd(void);
 void clipboard_read_events(struct daemon *d);
 /* pid was just tainted: is it a clipboard tool at work? true if it was recorded. */
 bool clipboard_on_tainted(struct daemon *d, pid_t pid, const char *source);
+/*
+ * How the sensor meets a connect() of tainted pid to a display server:
+ * SENSOR_DISPLAY_BLOCK, _AUDIT, or 0 for a binary `clipboard allow exe` names.
+ */
+unsigned int clipboard_display_how(const struct daemon *d, pid_t pid);
+/* The sensor saw a tainted process call connect() to a display server. */
+void clipboard_on_connect(struct daemon *d, const struct sensor_event *e);
 /* Tainted pid holds a connection to a display server ("x11", "wayland"). */
 bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, const char *source);
 

@@ -174,8 +174,9 @@ static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const 
 	t->reported = false;
 	if (due)
 		return NULL;
-	/* its forks and execs are reported from now on */
+	/* its forks and execs are reported from now on, and its display connections */
 	sensor_track(d->sensor, pid);
+	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
 	p = proctab_get(pid);
 	if (p)
 		p->tainted = true;
@@ -342,8 +343,20 @@ void taint_on_fork(struct daemon *d, pid_t parent, pid_t child)
 
 void taint_on_exec(struct daemon *d, pid_t pid)
 {
-	if (find(pid, false))
-		spread(d, pid);
+	if (!find(pid, false))
+		return;
+	/* a binary `clipboard allow exe` names may keep its display */
+	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
+	spread(d, pid);
+}
+
+void taint_policy_changed(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; d->sensor && i < nprocs; i++)
+		if (!procs[i].due)
+			sensor_display(d->sensor, procs[i].pid, clipboard_display_how(d, procs[i].pid));
 }
 
 void taint_on_exit(pid_t pid)

@@ -31,6 +31,8 @@ void taint_on_fork(struct daemon *d, pid_t parent, pid_t child);
 /* A tainted process exec'd: what it holds now is followed too. */
 void taint_on_exec(struct daemon *d, pid_t pid);
 void taint_on_exit(pid_t pid);
+/* The clipboard mode or its allowed binaries may have changed. */
+void taint_policy_changed(struct daemon *d);
 /* The file pid's taint comes from; NULL if pid is not tainted. */
 const char *taint_source(pid_t pid);
 /*
