@@ -5,7 +5,7 @@
  * good lines, every refusal with its exact message, and the exclusions.
  */
 #include <errno.h>
-#include "ctl/policy.h"
+#include "ctl/lib/policy.h"
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"

@@ -12,7 +12,8 @@
 #include <sys/fanotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include "ctl/daemon.h"
+#include "ctl/daemon/daemon.h"
+#include "ctl/daemon/fields.h"
 #include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/taint.h"
 
@@ -122,7 +123,7 @@ static void emit(struct daemon *d, pid_t pid, const char *channel, const char *w
 		record_str(&r, channel[0] == 'e' ? "tool" : "address", what);
 	record_str(&r, "action", block ? action : "none");
 	if (p) {
-		access_put_proc(&r, p);
+		put_proc(&r, p);
 	} else {
 		record_i64(&r, "pid", pid);
 		record_u64(&r, "tainted", 1);
@@ -130,7 +131,7 @@ static void emit(struct daemon *d, pid_t pid, const char *channel, const char *w
 	if (!p || !taint_source(pid))	/* access_put_proc names it for a tainted one */
 		record_str(&r, "taint_source", source);
 	d->n.deny += block;
-	daemon_emit(d, block ? LOG_LVL_WARNING : LOG_LVL_NOTICE, &r);
+	sink_emit(&d->sink, block ? LOG_LVL_WARNING : LOG_LVL_NOTICE, &r);
 }
 
 /* A tainted process at the clipboard in block mode: ended before data reaches it. */
@@ -203,8 +204,14 @@ static void on_exec(struct daemon *d, const struct fanotify_event_metadata *m)
 	source = tool ? taint_reaches(m->pid) : NULL;
 	if (source && d->policy.taint.clipboard == CLIPBOARD_BLOCK)
 		resp.response = FAN_DENY;
-	if (write(fan, &resp, sizeof(resp)) != sizeof(resp))
-		daemon_note(d, LOG_LVL_WARNING, "error", "clipboard: fanotify answer not taken");
+	if (write(fan, &resp, sizeof(resp)) != sizeof(resp)) {
+		struct record r;
+
+		record_init(&r, "error");
+		record_str(&r, "source", "clipboard");
+		record_str(&r, "detail", strerror(errno));
+		sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+	}
 	if (source)
 		emit(d, m->pid, "exec", tool->path, "refused", source);
 }

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "ctl/ctlproto.h"
-#include "ctl/daemon.h"
+#include "ctl/lib/ctlproto.h"
+#include "ctl/daemon/daemon.h"
+#include "ctl/daemon/fields.h"
 #include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/ipc.h"
 #include "ctl/daemon/taint/taint.h"
@@ -128,13 +129,13 @@ static void emit_taint(struct daemon *d, const struct tproc *t)
 
 	record_init(&r, "taint");
 	if (p)
-		access_put_proc(&r, p);
+		put_proc(&r, p);
 	else
 		record_i64(&r, "pid", t->pid);
 	record_str(&r, "via", t->via);
 	if (t->from)
 		record_i64(&r, "from", t->from);
-	daemon_emit(d, LOG_LVL_NOTICE, &r);
+	sink_emit(&d->sink, LOG_LVL_NOTICE, &r);
 }
 
 /*
