@@ -20,6 +20,7 @@
 #include "ctl/daemon/procs/events.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/derived.h"
 #include "ctl/daemon/taint/taint.h"
 #include "ctl/lib/ctlproto.h"
 
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmguardd [-f] [-v] [-c POLICY] [-s SOCKET] [-l LOGSOCKET] [-r BYTES]\n"
-		"                 [-b BACKEND] [-F]\n"
+		"                 [-b BACKEND] [-F] [-t STATE]\n"
 		"  -b BACKEND    what enforces: auto (default: the best the kernel has),\n"
 		"                kmod, bpf-lsm or fanotify\n"
 		"  -F            fail-open: if crmguardd stops, the in-kernel backend\n"
@@ -50,6 +51,7 @@ static void usage(FILE *f)
 		"  -s SOCKET     control socket (default " CTL_SOCKET ")\n"
 		"  -l LOGSOCKET  syslog socket (default /dev/log)\n"
 		"  -r BYTES      ring buffer size, a power of two (default 262144)\n"
+		"  -t STATE      the files protected by taint files (default " DERIVED_STATE ")\n"
 		"  -v            print libbpf's messages\n"
 		"Exit status: 0 stopped cleanly, 1 usage, 2 could not start.\n");
 }
@@ -134,7 +136,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_CLIPBOARD };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_CLIPBOARD, TAG_DERIVED };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -180,7 +182,8 @@ static int run(struct daemon *d)
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->sink.ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
 	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL)) ||
-	    (clipboard_fd() >= 0 && add_fd(ep, clipboard_fd(), TAG_CLIPBOARD))) {
+	    (clipboard_fd() >= 0 && add_fd(ep, clipboard_fd(), TAG_CLIPBOARD)) ||
+	    (derived_fd() >= 0 && add_fd(ep, derived_fd(), TAG_DERIVED))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -221,6 +224,9 @@ static int run(struct daemon *d)
 			case TAG_CLIPBOARD:
 				clipboard_read_events(d);
 				break;
+			case TAG_DERIVED:
+				derived_read_events(d);
+				break;
 			}
 		}
 		report_due(d);
@@ -244,17 +250,18 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	const char *sock = CTL_SOCKET, *logsock = "/dev/log", *backend = "auto";
-	struct daemon d = { .policy_path = DEFAULT_POLICY };
+	struct daemon d = { .policy_path = DEFAULT_POLICY, .taint_state = DERIVED_STATE };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[POLICY_ERR_MAX];
 	bool foreground = false, verbose = false, fail_open = false;
 	unsigned long ringbuf = 0;
 	int opt, ret = EXIT_FAIL;
 
-	while ((opt = getopt_long(argc, argv, "b:c:fFs:l:r:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:c:fFs:l:r:t:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': backend = optarg; break;
 		case 'c': d.policy_path = optarg; break;
+		case 't': d.taint_state = optarg; break;
 		case 'f': foreground = true; break;
 		case 'F': fail_open = true; break;
 		case 's': sock = optarg; break;
@@ -279,6 +286,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	if (derived_open(err, sizeof(err)))
+		fprintf(stderr, "crmguardd: %s\n", err);
 	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -313,6 +322,7 @@ int main(int argc, char **argv)
 out:
 	ctlserver_close(d.sink.ctl);
 	clipboard_close();
+	derived_close();
 	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
 	watch_free(d.watch);

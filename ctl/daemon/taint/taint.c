@@ -9,6 +9,7 @@
 #include "ctl/daemon/daemon.h"
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/derived.h"
 #include "ctl/daemon/taint/ipc.h"
 #include "ctl/daemon/taint/taint.h"
 
@@ -21,6 +22,7 @@ struct tproc {
 	pid_t from;			/* the tainted process it came from; 0: none */
 	unsigned long long due;		/* a holder of both ends: when to look again; 0: tainted */
 	bool reported;			/* a clipboard record names it already */
+	time_t exited;			/* its exit record came then; 0: runs */
 };
 
 /* A channel end from which what a tainted process wrote can be read. */
@@ -173,6 +175,7 @@ static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const 
 	t->from = from;
 	t->due = due;
 	t->reported = false;
+	t->exited = 0;
 	if (due)
 		return NULL;
 	/* its forks and execs are reported from now on, and its display connections */
@@ -355,18 +358,23 @@ void taint_policy_changed(struct daemon *d)
 {
 	size_t i;
 
+	derived_apply(d);
 	for (i = 0; d->sensor && i < nprocs; i++)
 		if (!procs[i].due)
 			sensor_display(d->sensor, procs[i].pid, clipboard_display_how(d, procs[i].pid));
 }
 
+/*
+ * Kept a little while: what it wrote and closed as it exited is reported
+ * after its exit record, and still names its source (no other process can
+ * have its pid and start time).
+ */
 void taint_on_exit(pid_t pid)
 {
-	size_t i;
+	struct tproc *t = slot(pid);
 
-	for (i = 0; i < nprocs; i++)
-		if (procs[i].pid == pid)
-			drop_proc(i--);
+	if (t)
+		t->exited = time(NULL);
 }
 
 const char *taint_source(pid_t pid)
@@ -440,7 +448,8 @@ void taint_sweep(void)
 	DIR *proc;
 
 	for (i = 0; i < nprocs; i++)
-		if (ipc_start_time(procs[i].pid) != procs[i].start)
+		if ((procs[i].exited && time(NULL) - procs[i].exited >= TAINT_EXIT_GRACE) ||
+		    (!procs[i].exited && ipc_start_time(procs[i].pid) != procs[i].start))
 			drop_proc(i--);
 	if (!nobjs)
 		return;
@@ -471,7 +480,7 @@ out:
 	free(held);
 }
 
-int taint_list(bool json, FILE *out)
+int taint_list(const char *state, bool json, FILE *out)
 {
 	struct proc *p;
 	size_t i, shown = 0;
@@ -480,7 +489,7 @@ int taint_list(bool json, FILE *out)
 	if (json)
 		fputs("{\"processes\":[", out);
 	for (i = 0; i < nprocs; i++) {
-		if (procs[i].due)
+		if (procs[i].due || procs[i].exited)
 			continue;
 		p = proctab_get(procs[i].pid);
 		if (json) {
@@ -513,6 +522,9 @@ int taint_list(bool json, FILE *out)
 		}
 	}
 	if (json)
-		fputs("],\"files\":[]}\n", out);
+		fputs("],\"files\":[", out);
+	derived_list(state, json, out);
+	if (json)
+		fputs("]}\n", out);
 	return 0;
 }

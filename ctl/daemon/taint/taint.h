@@ -22,6 +22,8 @@
 #include <sys/types.h>
 
 #define TAINT_RECHECK_MS 200
+/* Seconds an exited process's entry is kept for late records about it. */
+#define TAINT_EXIT_GRACE 5
 
 struct daemon;
 
@@ -44,7 +46,7 @@ const char *taint_reaches(pid_t pid);
 int taint_tick(struct daemon *d);
 /* Forgets processes that are gone and channels nobody holds. */
 void taint_sweep(void);
-/* ctlx taint list [-j] */
-int taint_list(bool json, FILE *out);
+/* ctlx taint list [-j]; state: the derived files (derived.h) */
+int taint_list(const char *state, bool json, FILE *out);
 
 #endif
