@@ -24,7 +24,7 @@ CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils dkms btrfs-progs xvfb xclip xsel
+	libnl-genl-3-dev xz-utils dkms btrfs-progs xvfb xclip xsel weston wl-clipboard
 
 # ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
 # ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
