@@ -78,6 +78,26 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
+/* Opens, loads and attaches the programs (on_connect too, with connect); 0 or -errno. */
+static int load(struct sensor *s, size_t ringbuf_size, bool connect)
+{
+	int ret;
+
+	sensor_bpf__destroy(s->skel);
+	s->skel = sensor_bpf__open();
+	if (!s->skel)
+		return -errno;
+	s->connect_seen = connect;
+	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
+	if (ringbuf_size) {
+		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
+		if (ret)
+			return ret;
+	}
+	ret = sensor_bpf__load(s->skel);
+	return ret ? ret : sensor_bpf__attach(s->skel);
+}
+
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
@@ -93,22 +113,10 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 	}
 	s->cb = cb;
 	s->ctx = ctx;
-	s->skel = sensor_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		goto fail;
-	}
-	s->connect_seen = connect_tracepoint();
-	bpf_program__set_autoload(s->skel->progs.on_connect, s->connect_seen);
-	if (ringbuf_size) {
-		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
-		if (ret)
-			goto fail;
-	}
-	ret = sensor_bpf__load(s->skel);
-	if (ret)
-		goto fail;
-	ret = sensor_bpf__attach(s->skel);
+	/* without the connect() program if the kernel will not have it */
+	ret = load(s, ringbuf_size, connect_tracepoint());
+	if (ret && s->connect_seen)
+		ret = load(s, ringbuf_size, false);
 	if (ret)
 		goto fail;
 	s->attached = boot_ticks();
@@ -195,7 +203,7 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 
 	buf[0] = 0;
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (used < len)
+		if (used < len && bpf_program__autoload(prog))
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 					 bpf_program__section_name(prog));
 	}
