@@ -328,10 +328,13 @@ static void spread(struct daemon *d, pid_t pid)
 
 void taint_on_read(struct daemon *d, pid_t pid, const char *source)
 {
-	if (find(pid, false) || !add(d, pid, source, "read", 0, 0))
-		return;
-	if (clipboard_on_tainted(d, pid, source))
-		set_reported(pid);
+	/* tainted already (a child of a tainted one): what it feeds now is followed too */
+	if (!find(pid, false)) {
+		if (!add(d, pid, source, "read", 0, 0))
+			return;
+		if (clipboard_on_tainted(d, pid, source))
+			set_reported(pid);
+	}
 	spread(d, pid);
 }
 

@@ -14,3 +14,6 @@ else
 fi
 rec=$(wait_record 'event=start' 5)
 [ -n "$rec" ] && pass vm-start-record || fail vm-start-record "no start record: $(head -c 300 "$AUTHLOG")"
+# the clipboard's connect() program: syscall tracepoints, tracefs mounted by crmguardd
+grep -q "tracepoint/syscalls/sys_enter_connect" "$T/status" && pass vm-sensor-sees-connect ||
+	fail vm-sensor-sees-connect "$(grep bpf "$T/status")"
