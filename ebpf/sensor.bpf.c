@@ -197,10 +197,13 @@ static __always_inline bool display_path(const char *path)
 
 	if (!path[0])
 		path++;
+#pragma unroll
 	for (i = 0; i < sizeof(X11_DIR) - 1; i++)
 		x11 &= path[i] == x[i];
 	if (x11)
 		return true;
+	/* unrolled: Linux 6.1 refuses this loop's back-edge (a fall-through) */
+#pragma unroll
 	for (i = 0; i < 98; i++) {
 		if (!path[i])
 			return false;
