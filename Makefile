@@ -72,7 +72,7 @@ $(BUILD)/crmguardd: $(DAEMON_OBJS)
 $(BUILD)/ctlx: $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
+$(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h tests/unit/policy_parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CTL_COMMON)
 

@@ -6,24 +6,12 @@
 # Nothing here reads CRM rows into this shell itself: that would taint it,
 # and with it every command it runs after.
 . "$(dirname "$0")/lib.bash" || exit 1
+. "$(dirname "$0")/clipboard.bash" || exit 1
 
-make_crm_db "$CRM/clients.db" 300
-DB=$CRM/clients.db
-Q='select name, phone from clients'
-cat >"$POLICY" <<CONF
-mode enforce
-protect $CRM
-allow exe /usr/bin/sqlite3
-clipboard block
-CONF
-
-# A display of our own.
-for n in $(seq 70 99); do [ -e "/tmp/.X11-unix/X$n" ] || break; done
-export DISPLAY=:$n
-Xvfb "$DISPLAY" -nolisten tcp >"$T/xvfb.out" 2>&1 &
-XVFB_PID=$!
+clipboard_setup 70
 trap 'kill $XVFB_PID 2>/dev/null; cleanup' EXIT
-for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+n=$XNUM
+export DISPLAY=:$n
 if ! xclip -o -selection clipboard >/dev/null 2>&1 && ! xsel -b -o >/dev/null 2>&1 &&
    ! echo probe | xclip -i -selection clipboard; then
 	fail taint_setup "Xvfb on $DISPLAY does not answer: $(cat "$T/xvfb.out")"

@@ -4,24 +4,12 @@
 # selection. Client rows piped into wl-copy are stopped in `clipboard
 # block`; plain text goes through.
 . "$(dirname "$0")/lib.bash" || exit 1
+. "$(dirname "$0")/clipboard.bash" || exit 1
 
-make_crm_db "$CRM/clients.db" 300
-DB=$CRM/clients.db
-Q='select name, phone from clients'
-cat >"$POLICY" <<CONF
-mode enforce
-protect $CRM
-allow exe /usr/bin/sqlite3
-clipboard block
-CONF
-
-for n in $(seq 100 130); do [ -e "/tmp/.X11-unix/X$n" ] || break; done
-Xvfb ":$n" -nolisten tcp >"$T/xvfb.out" 2>&1 &
-XVFB_PID=$!
+clipboard_setup 100 || { kill $XVFB_PID; fail wayland_setup "Xvfb did not start: $(cat "$T/xvfb.out")"; exit 1; }
 export XDG_RUNTIME_DIR=$T/run WAYLAND_DISPLAY=wayland-crm
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
-DISPLAY=:$n weston --backend=x11-backend.so --socket="$WAYLAND_DISPLAY" --idle-time=0 \
+DISPLAY=:$XNUM weston --backend=x11-backend.so --socket="$WAYLAND_DISPLAY" --idle-time=0 \
 	>"$T/weston.out" 2>&1 &
 WESTON_PID=$!
 trap 'kill $WESTON_PID $XVFB_PID 2>/dev/null; cleanup' EXIT

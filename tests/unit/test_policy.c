@@ -19,6 +19,7 @@
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"
+#include "policy_parse.h"
 
 /* Short enough that every path built under it fits its buffer. */
 #define DIR_LEN 512
@@ -35,26 +36,6 @@ static int edit_protect(const char *path, const char *target, bool add,
 }
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* policy_parse on len bytes of text (may hold NUL bytes) into a fresh p. */
-static int parse(struct policy *p, const char *text, size_t len, char *err)
-{
-	memset(p, 0, sizeof(*p));
-	err[0] = 0;
-	return policy_parse(p, FILE_NAME, text, len, err, POLICY_ERR_MAX);
-}
-
-#define PARSE(p, lit, err) parse(p, lit, sizeof(lit) - 1, err)
-
-/* The error policy_parse gives for the string literal lit (must fail). */
-#define EXPECT_ERROR(lit, want) do { \
-	struct policy _p; \
-	char _err[POLICY_ERR_MAX]; \
-	int _ret = PARSE(&_p, lit, _err); \
-	policy_free(&_p); \
-	ASSERT_EQ(_ret, -EINVAL); \
-	ASSERT_STREQ(_err, want); \
-} while (0)
 
 static void path_in(char *out, size_t n, const char *name)
 {

@@ -4,34 +4,18 @@
  * through policy_parse as crmguardd, ctlx and the fuzzer reach them:
  * good lines, every refusal with its exact message, and the exclusions.
  */
-#include <errno.h>
 #include "ctl/lib/policy.h"
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"
-
-static int parse(struct policy *p, const char *text, char *err)
-{
-	memset(p, 0, sizeof(*p));
-	err[0] = 0;
-	return policy_parse(p, FILE_NAME, text, strlen(text), err, POLICY_ERR_MAX);
-}
-
-#define EXPECT_ERROR(text, want) do { \
-	struct policy _p; \
-	char _err[POLICY_ERR_MAX]; \
-	int _ret = parse(&_p, text, _err); \
-	policy_free(&_p); \
-	ASSERT_EQ(_ret, -EINVAL); \
-	ASSERT_STREQ(_err, want); \
-} while (0)
+#include "policy_parse.h"
 
 static void test_taint_defaults(void)
 {
 	struct policy p;
 	char err[POLICY_ERR_MAX];
 
-	ASSERT_EQ(parse(&p, "protect /var/lib/crm\n", err), 0);
+	ASSERT_EQ(PARSE(&p, "protect /var/lib/crm\n", err), 0);
 	ASSERT_TRUE(!p.taint.files);
 	ASSERT_EQ(p.taint.clipboard, CLIPBOARD_AUDIT);
 	ASSERT_EQ(p.taint.nexclude, 0);
@@ -44,7 +28,7 @@ static void test_taint_keys(void)
 	struct policy p;
 	char err[POLICY_ERR_MAX];
 
-	ASSERT_EQ(parse(&p, "taint files yes\ntaint exclude /var/log/crm\n"
+	ASSERT_EQ(PARSE(&p, "taint files yes\ntaint exclude /var/log/crm\n"
 			"taint exclude \"/var/cache/crm app\"\nclipboard block\n"
 			"clipboard allow exe /usr/bin/crm-gui\n", err), 0);
 	ASSERT_TRUE(p.taint.files);
@@ -58,7 +42,7 @@ static void test_taint_keys(void)
 	ASSERT_EQ(p.nrules, 0);
 	ASSERT_STREQ(clipboard_mode_name(p.taint.clipboard), "block");
 	policy_free(&p);
-	ASSERT_EQ(parse(&p, "taint files no\nclipboard audit\n", err), 0);
+	ASSERT_EQ(PARSE(&p, "taint files no\nclipboard audit\n", err), 0);
 	ASSERT_TRUE(!p.taint.files && p.taint.clipboard == CLIPBOARD_AUDIT);
 	policy_free(&p);
 }
@@ -111,7 +95,7 @@ static void test_taint_excluded(void)
 	struct policy p;
 	char err[POLICY_ERR_MAX];
 
-	ASSERT_EQ(parse(&p, "taint exclude /var/log/crm/\ntaint exclude /tmp/x.csv\n", err), 0);
+	ASSERT_EQ(PARSE(&p, "taint exclude /var/log/crm/\ntaint exclude /tmp/x.csv\n", err), 0);
 	ASSERT_TRUE(policy_taint_excluded(&p.taint, "/var/log/crm"));
 	ASSERT_TRUE(policy_taint_excluded(&p.taint, "/var/log/crm/a.log"));
 	ASSERT_TRUE(!policy_taint_excluded(&p.taint, "/var/log/crmx/a.log"));
