@@ -24,7 +24,8 @@ CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils dkms btrfs-progs libclang-rt-14-dev
+	libnl-genl-3-dev xz-utils dkms btrfs-progs libclang-rt-14-dev \
+	xvfb xclip xsel weston wl-clipboard
 
 # ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
 # ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
@@ -72,7 +73,7 @@ $(BUILD)/crmguardd: $(DAEMON_OBJS)
 $(BUILD)/ctlx: $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
+$(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h tests/unit/policy_parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CTL_COMMON)
 
@@ -146,9 +147,9 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 .PHONY: fuzz
 fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/utf8.c ctl/lib/kident.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/utf8.c ctl/lib/kident.c
 
 $(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/lib/kident.c ctl/lib/kident.h
 	@mkdir -p $(dir $@)

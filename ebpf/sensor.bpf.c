@@ -6,6 +6,10 @@
  * And, for every process, whether it runs injected code (the `injected`
  * map): crmguardd does not trust an allowed binary that does.
  *
+ * And connect() of the tainted processes crmguardd names in the `display`
+ * map to an X11 or Wayland display server: a tracepoint on that one
+ * system call, where the kernel has tracefs (crmguardd mounts it).
+ *
  * File access itself is seen through fanotify inode marks (ctl/watch.c):
  * on the kernels we run on, any BPF program on the read path costs ~10% of
  * every read on the machine, while an inode mark costs nothing for files
@@ -47,6 +51,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } injected SEC(".maps");
+
+/* tgid -> SENSOR_DISPLAY_*: tainted processes, filled by crmguardd, inherited on fork here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} display SEC(".maps");
 
 /* Records that found the ring buffer full; crmguardd reports them. */
 __u64 dropped = 0;
@@ -120,7 +132,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	__u32 mark = SENSOR_TRACKED;
+	__u32 mark = SENSOR_TRACKED, *shown;
 	struct sensor_event *e;
 
 	if (ptgid == ctgid)
@@ -130,6 +142,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!is_tracked(ptgid))
 		return 0;	/* nobody we follow */
 	bpf_map_update_elem(&tracked, &ctgid, &mark, BPF_ANY);
+	shown = bpf_map_lookup_elem(&display, &ptgid);
+	if (shown)
+		bpf_map_update_elem(&display, &ctgid, shown, BPF_ANY);
 	e = reserve(SENSOR_FORK, child);
 	if (!e)
 		return 0;
@@ -151,10 +166,88 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	if (!is_tracked(tgid))
 		return 0;
 	bpf_map_delete_elem(&tracked, &tgid);
+	bpf_map_delete_elem(&display, &tgid);
 	e = reserve(SENSOR_EXIT, task);
 	if (!e)
 		return 0;
 	e->exit_code = BPF_CORE_READ(task, exit_code);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define X11_DIR "/tmp/.X11-unix/X"
+
+/* Does path hold a component that starts with "wayland-"? (i < 100) */
+static __always_inline bool wayland_at(const char *path, int i)
+{
+	return path[i] == '/' && path[i + 1] == 'w' && path[i + 2] == 'a' && path[i + 3] == 'y' &&
+	       path[i + 4] == 'l' && path[i + 5] == 'a' && path[i + 6] == 'n' &&
+	       path[i + 7] == 'd' && path[i + 8] == '-';
+}
+
+/* Is the unix socket address path (abstract: from path[1]) an X11 or Wayland one? */
+static __always_inline bool display_path(const char *path)
+{
+	const char *x = X11_DIR;
+	bool x11 = true;
+	int i;
+
+	if (!path[0])
+		path++;
+#pragma unroll
+	for (i = 0; i < sizeof(X11_DIR) - 1; i++)
+		x11 &= path[i] == x[i];
+	if (x11)
+		return true;
+	/* unrolled: Linux 6.1 refuses this loop's back-edge (a fall-through) */
+#pragma unroll
+	for (i = 0; i < 98; i++) {
+		if (!path[i])
+			return false;
+		if (wayland_at(path, i))
+			return true;
+	}
+	return false;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int on_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
+	struct task_struct *task;
+	struct sensor_event *e;
+	char addr[120] = {};
+	__u16 family, port;
+	bool shown;
+
+	how = bpf_map_lookup_elem(&display, &tgid);
+	if (!how)
+		return 0;
+	if (bpf_probe_read_user(addr, sizeof(addr), (void *)ctx->args[1]) &&
+	    bpf_probe_read_user(addr, 16, (void *)ctx->args[1]))
+		return 0;
+	family = *(__u16 *)addr;
+	port = (__u16)addr[2] << 8 | (__u8)addr[3];	/* network order */
+	if (family == AF_UNIX)
+		shown = display_path(addr + 2);
+	else
+		shown = (family == AF_INET || family == AF_INET6) && port >= 6000 && port < 6064;
+	if (!shown)
+		return 0;
+	if (*how == SENSOR_DISPLAY_BLOCK)
+		bpf_send_signal(9);	/* SIGKILL: it dies on its way back from connect() */
+	task = (struct task_struct *)bpf_get_current_task_btf();
+	e = reserve(SENSOR_DISPLAY, task);
+	if (!e)
+		return 0;
+	e->exit_code = *how;
+	e->exe_dev = family;
+	e->exe_ino = port;
+	if (family == AF_UNIX)
+		__builtin_memcpy(e->filename, addr + 2, 108);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

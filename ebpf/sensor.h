@@ -12,6 +12,9 @@
 
 /* Values of the `tracked` map: why the kernel reports on a process. */
 #define SENSOR_TRACKED 1	/* opened a protected file, or a child of one */
+/* Values of the `display` map: a tainted process, if it connects to a display server. */
+#define SENSOR_DISPLAY_AUDIT 1	/* report the connection */
+#define SENSOR_DISPLAY_BLOCK 2	/* and kill the process before it returns from connect() */
 /* Values of the `injected` map. */
 #define SENSOR_INJECTED 1	/* runs LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH code */
 
@@ -19,6 +22,10 @@ enum sensor_event_type {
 	SENSOR_EXEC = 1,	/* pid ran execve; filename is what it asked for */
 	SENSOR_FORK = 2,	/* pid is a new process, ppid its parent */
 	SENSOR_EXIT = 3,	/* the last thread of pid exited */
+	SENSOR_DISPLAY = 4,	/* pid in `display` called connect() to a display server:
+				 * exe_dev is the address family, exe_ino the TCP port,
+				 * filename the unix path (abstract: "" then the name),
+				 * exit_code the `display` value */
 };
 
 struct sensor_event {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "ctl/lib/ctlproto.h"
+#include "ctl/cli/taint.h"
 
 struct command {
 	const char *name;
@@ -27,6 +28,7 @@ static const struct command commands[] = {
 	{ "user", 1, 2, "revoke NAME | restore NAME | list", "deny a dismissed employee everything, at once" },
 	{ "mode", 0, 1, "[audit | enforce]", "show the mode, or set it: audit logs, enforce denies" },
 	{ "reload", 0, 0, "", "re-read the policy file; a broken one changes nothing" },
+	{ "taint", 1, 1, taint_args, taint_help },
 	{ "events", 0, 0, "", "follow the records as crmguardd logs them" },
 };
 
@@ -44,6 +46,8 @@ static bool args_fit(const struct command *c, int n, char **w)
 	if (!strcmp(c->name, "user"))
 		return n == 1 ? !strcmp(w[0], "list") :
 		       !strcmp(w[0], "revoke") || !strcmp(w[0], "restore");
+	if (!strcmp(c->name, "taint"))
+		return taint_args_fit(n, w);
 	if (!strcmp(c->name, "mode"))
 		return n == 0 || !strcmp(w[0], "audit") || !strcmp(w[0], "enforce");
 	return true;

@@ -9,6 +9,7 @@
 #include "ctl/lib/ctlproto.h"
 #include "ctl/daemon/commands.h"
 #include "ctl/daemon/reload.h"
+#include "ctl/daemon/taint/taint.h"
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
@@ -143,6 +144,8 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 		return EXIT_OK;
 	}
 	if (argc == 2 && is(argv[1], "list")) {
+		if (is(argv[0], "taint"))
+			return taint_list(d->taint_state, json, out);
 		if (is(argv[0], "protect"))
 			return list(d, 1u << RULE_PROTECT, json, out);
 		if (is(argv[0], "allow"))

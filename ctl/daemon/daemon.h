@@ -27,6 +27,7 @@ struct counters {
 
 struct daemon {
 	const char *policy_path;
+	const char *taint_state;	/* derived files (taint/derived.h) */
 	struct policy policy;
 	struct watch *watch;
 	unsigned long watch_gen;	/* counts the watches made, from 1 */

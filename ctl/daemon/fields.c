@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/sysmacros.h>
 #include "ctl/daemon/fields.h"
+#include "ctl/daemon/taint/taint.h"
 
 static void put_user(struct record *r, uid_t uid)
 {
@@ -25,6 +26,8 @@ static void put_user(struct record *r, uid_t uid)
 
 void put_proc(struct record *r, const struct proc *p)
 {
+	const char *source = taint_source(p->pid);
+
 	record_i64(r, "pid", p->pid);
 	record_i64(r, "ppid", p->ppid);
 	put_user(r, p->uid);
@@ -32,7 +35,9 @@ void put_proc(struct record *r, const struct proc *p)
 		record_u64(r, "loginuid", p->loginuid);
 	record_str(r, "exe", p->exe);
 	record_str(r, "comm", p->comm);
-	record_u64(r, "tainted", p->tainted);
+	record_u64(r, "tainted", p->tainted || source);
+	if (source)
+		record_str(r, "taint_source", source);
 }
 
 void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino)

@@ -19,6 +19,9 @@
 #include "ctl/daemon/files/refusals.h"
 #include "ctl/daemon/procs/events.h"
 #include "ctl/daemon/reload.h"
+#include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/derived.h"
+#include "ctl/daemon/taint/taint.h"
 #include "ctl/lib/ctlproto.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
@@ -38,7 +41,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmguardd [-f] [-v] [-c POLICY] [-s SOCKET] [-l LOGSOCKET] [-r BYTES]\n"
-		"                 [-b BACKEND] [-F]\n"
+		"                 [-b BACKEND] [-F] [-t STATE]\n"
 		"  -b BACKEND    what enforces: auto (default: the best the kernel has),\n"
 		"                kmod, bpf-lsm or fanotify\n"
 		"  -F            fail-open: if crmguardd stops, the in-kernel backend\n"
@@ -48,6 +51,7 @@ static void usage(FILE *f)
 		"  -s SOCKET     control socket (default " CTL_SOCKET ")\n"
 		"  -l LOGSOCKET  syslog socket (default /dev/log)\n"
 		"  -r BYTES      ring buffer size, a power of two (default 262144)\n"
+		"  -t STATE      the files protected by taint files (default " DERIVED_STATE ")\n"
 		"  -v            print libbpf's messages\n"
 		"Exit status: 0 stopped cleanly, 1 usage, 2 could not start.\n");
 }
@@ -132,7 +136,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_CLIPBOARD, TAG_DERIVED };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -171,13 +175,15 @@ static int run(struct daemon *d)
 	struct epoll_event evs[8];
 	unsigned long gen = 0;
 	unsigned long long marked;
-	int ep, n, i, due;
+	int ep, n, i, due, tdue;
 	time_t swept = time(NULL);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->sink.ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
-	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL))) {
+	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL)) ||
+	    (clipboard_fd() >= 0 && add_fd(ep, clipboard_fd(), TAG_CLIPBOARD)) ||
+	    (derived_fd() >= 0 && add_fd(ep, derived_fd(), TAG_DERIVED))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -190,6 +196,9 @@ static int run(struct daemon *d)
 			break;
 		/* While syslog is behind, come back soon to hand it the rest. */
 		due = kernel_follow(d, false);
+		tdue = taint_tick(d);
+		if (tdue >= 0 && (due < 0 || tdue < due))
+			due = tdue;
 		n = epoll_wait(ep, evs, 8, logsink_flush(&d->sink.log) ? 10 : due >= 0 ? due : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -212,11 +221,18 @@ static int run(struct daemon *d)
 			case TAG_KERNEL:
 				enforcer_read(&d->enforcer, verdicts_on_kernel, d);
 				break;
+			case TAG_CLIPBOARD:
+				clipboard_read_events(d);
+				break;
+			case TAG_DERIVED:
+				derived_read_events(d);
+				break;
 			}
 		}
 		report_due(d);
 		if (time(NULL) - swept >= SWEEP_SECONDS) {
 			procs_sweep(d);
+			taint_sweep();
 			swept = time(NULL);
 		}
 	}
@@ -234,17 +250,18 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	const char *sock = CTL_SOCKET, *logsock = "/dev/log", *backend = "auto";
-	struct daemon d = { .policy_path = DEFAULT_POLICY };
+	struct daemon d = { .policy_path = DEFAULT_POLICY, .taint_state = DERIVED_STATE };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[POLICY_ERR_MAX];
 	bool foreground = false, verbose = false, fail_open = false;
 	unsigned long ringbuf = 0;
 	int opt, ret = EXIT_FAIL;
 
-	while ((opt = getopt_long(argc, argv, "b:c:fFs:l:r:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:c:fFs:l:r:t:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': backend = optarg; break;
 		case 'c': d.policy_path = optarg; break;
+		case 't': d.taint_state = optarg; break;
 		case 'f': foreground = true; break;
 		case 'F': fail_open = true; break;
 		case 's': sock = optarg; break;
@@ -269,6 +286,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	if (derived_open(err, sizeof(err)))
+		fprintf(stderr, "crmguardd: %s\n", err);
 	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -279,6 +298,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	if (clipboard_open(err, sizeof(err)))
+		fprintf(stderr, "crmguardd: %s\n", err);
 	if (ctlserver_open(&d.sink.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -300,6 +321,8 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.sink.ctl);
+	clipboard_close();
+	derived_close();
 	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
 	watch_free(d.watch);

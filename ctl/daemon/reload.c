@@ -8,6 +8,8 @@
 #include <string.h>
 #include "ctl/daemon/files/files.h"
 #include "ctl/daemon/reload.h"
+#include "ctl/daemon/taint/derived.h"
+#include "ctl/daemon/taint/taint.h"
 #include "ctl/lib/ctlproto.h"
 
 void daemon_note(struct daemon *d, enum log_level level, const char *event, const char *msg)
@@ -121,6 +123,9 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
 	if (ret)
 		return ret;
+	ret = derived_add_rules(&np, d->taint_state, err, errlen);
+	if (ret)
+		goto drop_policy;
 	ret = watch_build(&nw, &np, d->watch, d->enforcer.ops != NULL, err, errlen);
 	if (ret)
 		goto drop_policy;
@@ -142,6 +147,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
+	taint_policy_changed(d);
 	warn_rules(d, err, errlen);
 	held_scan(d);
 	return 0;

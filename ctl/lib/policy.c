@@ -16,7 +16,8 @@
 
 #define MAX_ARGS 4
 
-static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads" };
+static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads", "taint",
+				     "clipboard" };
 
 struct line_ctx {
 	const char *file;
@@ -112,7 +113,7 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
-	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads)", key);
+	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)", key);
 }
 
 static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
@@ -181,6 +182,8 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 		p->reads_trust = !strcmp(argv[1], "trust");
 		return 0;
 	}
+	if (!strcmp(argv[0], "taint") || !strcmp(argv[0], "clipboard"))
+		return policy_taint_parse(&p->taint, c->file, c->line, argc, argv, c->err, c->errlen);
 	if (!strcmp(argv[0], "protect")) {
 		kind = RULE_PROTECT, what = "protect", want = 2;
 	} else if (!strcmp(argv[0], "allow") || !strcmp(argv[0], "revoke")) {
@@ -357,6 +360,7 @@ void policy_free(struct policy *p)
 	}
 	free(p->rules);
 	free(p->mode_file);
+	policy_taint_free(&p->taint);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -10,6 +10,7 @@
  *	allow user crmbackup		# this user's processes may read
  *	revoke user alice		# denied everything, live processes too
  *	reads trust			# decide at open only (see README)
+ *	taint ..., clipboard ...	# see ctl/lib/policy_taint.h
  */
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
@@ -18,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "ctl/lib/policy_taint.h"
 
 #define POLICY_LINE_MAX 4096
 #define POLICY_ERR_MAX 1024
@@ -61,6 +63,7 @@ struct policy {
 	int mode_line;
 	struct policy_rule *rules;
 	size_t nrules;
+	struct policy_taint taint;
 };
 
 /* Parses text (len bytes) named `file` in messages, appending to p. No I/O. */

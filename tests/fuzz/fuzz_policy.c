@@ -10,6 +10,9 @@
  *    name given, and line numbers that rise and stay in the text; and each
  *    rule written back as `KIND "ARG" [audit]` parses to itself (or, if
  *    escaping made it longer than a line may be, is refused as too long);
+ *  - taint and clipboard keys: files and clipboard set only by a line of
+ *    the text, every exclude and clipboard-allow path absolute, NUL- and
+ *    newline-free UTF-8, each written back quoted parsing to itself;
  *  - failure: a negative return and a message starting "fuzz.conf:LINE: ".
  * Build: make fuzz; run: build/fuzz/fuzz_policy -max_total_time=60
  */
@@ -73,6 +76,50 @@ static void check_mode_roundtrip(enum policy_mode m)
 	policy_free(&p);
 }
 
+/* `PREFIX "path"`, escaped, parses back to a policy whose list holds path once. */
+static void check_path_roundtrip(const char *prefix, const char *path, bool exclude)
+{
+	size_t n = strlen(path), i, o = 0;
+	char *line = malloc(2 * n + 64), err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	int ret;
+
+	check(path[0] == '/', "taint path not absolute", path);
+	check(utf8_invalid_at(path, n) == n && !strchr(path, '\n'), "taint path not one UTF-8 line", path);
+	o += sprintf(line, "%s \"", prefix);
+	for (i = 0; i < n; i++) {
+		if (path[i] == '"' || path[i] == '\\')
+			line[o++] = '\\';
+		line[o++] = path[i];
+	}
+	o += sprintf(line + o, "\"\n");
+	ret = policy_parse(&p, NAME, line, o, err, sizeof(err));
+	if (o - 1 > POLICY_LINE_MAX) {
+		check(ret < 0 && strstr(err, "line is longer than"), "long quoted taint path", err);
+	} else {
+		check(ret == 0, "quoted taint path does not parse back", err);
+		check(exclude ? p.taint.nexclude == 1 && !strcmp(p.taint.exclude[0], path) :
+		      p.taint.nclip_allow == 1 && !strcmp(p.taint.clip_allow[0], path),
+		      "quoted taint path parses to another", path);
+	}
+	policy_free(&p);
+	free(line);
+}
+
+static void check_taint(const struct policy_taint *t, size_t lines)
+{
+	size_t i;
+
+	check(t->files_line >= 0 && (size_t)t->files_line <= lines, "taint files line", NULL);
+	check(t->files_line || !t->files, "taint files set without a line", NULL);
+	check(t->clipboard_line >= 0 && (size_t)t->clipboard_line <= lines, "clipboard line", NULL);
+	check(t->clipboard_line || t->clipboard == CLIPBOARD_AUDIT, "clipboard set without a line", NULL);
+	for (i = 0; i < t->nexclude; i++)
+		check_path_roundtrip("taint exclude", t->exclude[i], true);
+	for (i = 0; i < t->nclip_allow; i++)
+		check_path_roundtrip("clipboard allow exe", t->clip_allow[i], false);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -122,8 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			prev = r->line;
 			check_roundtrip(r);
 		}
+		check_taint(&p.taint, lines);
 	}
 	policy_free(&p);
-	check(p.nrules == 0 && p.rules == NULL, "policy_free left rules", NULL);
+	check(p.nrules == 0 && p.rules == NULL && !p.taint.nexclude && !p.taint.exclude,
+	      "policy_free left rules", NULL);
 	return 0;
 }

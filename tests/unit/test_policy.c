@@ -19,6 +19,7 @@
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"
+#include "policy_parse.h"
 
 /* Short enough that every path built under it fits its buffer. */
 #define DIR_LEN 512
@@ -35,26 +36,6 @@ static int edit_protect(const char *path, const char *target, bool add,
 }
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* policy_parse on len bytes of text (may hold NUL bytes) into a fresh p. */
-static int parse(struct policy *p, const char *text, size_t len, char *err)
-{
-	memset(p, 0, sizeof(*p));
-	err[0] = 0;
-	return policy_parse(p, FILE_NAME, text, len, err, POLICY_ERR_MAX);
-}
-
-#define PARSE(p, lit, err) parse(p, lit, sizeof(lit) - 1, err)
-
-/* The error policy_parse gives for the string literal lit (must fail). */
-#define EXPECT_ERROR(lit, want) do { \
-	struct policy _p; \
-	char _err[POLICY_ERR_MAX]; \
-	int _ret = PARSE(&_p, lit, _err); \
-	policy_free(&_p); \
-	ASSERT_EQ(_ret, -EINVAL); \
-	ASSERT_STREQ(_err, want); \
-} while (0)
 
 static void path_in(char *out, size_t n, const char *name)
 {
@@ -290,15 +271,15 @@ static void err_unknown_key_suggestion(void)
 static void err_unknown_key_no_match(void)
 {
 	EXPECT_ERROR("xyzzy /x\n",
-		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads)");
+		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
 	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
-		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads)");
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
 	/* a path without the key */
 	EXPECT_ERROR("/var/lib/crm\n",
-		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads)");
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
 	/* longer than the edit-distance table: still a clean message */
 	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
-		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads)");
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
 }
 
 static void err_protect_no_path(void)

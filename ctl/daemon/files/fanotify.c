@@ -18,6 +18,7 @@
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/files/files.h"
 #include "ctl/daemon/files/refusals.h"
+#include "ctl/daemon/taint/taint.h"
 #include "ctl/lib/decide.h"
 
 #define FAN_EVENT_INFO_TYPE_RANGE 6
@@ -453,6 +454,11 @@ static bool handle(struct daemon *d, const struct fanotify_event_metadata *m)
 		p = proc_of(m->pid, 0, false);
 	if (a.rule >= 0 && perm && a.dec.verdict == VERDICT_DENY)
 		resp.response = FAN_DENY;
+	/* Its first access taints p: what it feeds is followed before it reads on. */
+	if (p && a.rule >= 0 && perm && a.dec.verdict != VERDICT_DENY && !p->followed) {
+		p->followed = true;
+		taint_on_read(d, p->pid, path_of(&a));
+	}
 	/* Answer first: the thread waits, and logging can wait. */
 	if (perm && !a.observed)
 		put_off = answer(d, &resp, a.repeat);

@@ -14,6 +14,8 @@
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/files/files.h"
 #include "ctl/daemon/procs/events.h"
+#include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/taint.h"
 
 static void emit_proc(struct daemon *d, const char *event, struct proc *p, const struct sensor_event *e)
 {
@@ -64,6 +66,7 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		p = proctab_fork(e->pid, proctab_find(e->ppid));
 		if (!p)
 			break;
+		taint_on_fork(d, e->ppid, e->pid);
 		d->n.fork++;
 		emit_proc(d, "fork", p, e);
 		break;
@@ -87,6 +90,7 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 		p->uid = e->uid;
 		p->loginuid = e->loginuid;
+		taint_on_exec(d, p->pid);
 		d->n.exec++;
 		emit_proc(d, "exec", p, e);
 		break;
@@ -97,7 +101,11 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		files_close_all(d, p, "exit");
 		d->n.exit++;
 		emit_proc(d, "exit", p, e);
+		taint_on_exit(p->pid);
 		proctab_del(p);
+		break;
+	case SENSOR_DISPLAY:
+		clipboard_on_connect(d, e);
 		break;
 	}
 	return 0;

@@ -365,6 +365,7 @@ struct proc *proctab_fork(pid_t pid, const struct proc *parent)
 		*p = *parent;
 		p->ppid = parent->pid;
 		p->files = NULL;	/* what the parent opened it reports itself */
+		p->followed = false;	/* what it feeds is followed at its own first read */
 	} else {
 		p->loginuid = (uint32_t)-1;
 	}

@@ -35,6 +35,7 @@ struct proc {
 	dev_t exe_dev;			/* the inode of exe, to see an exec nobody reported */
 	ino_t exe_ino;
 	bool tainted;			/* read protected data, or a child of one that did */
+	bool followed;			/* read protected data: its channels were followed (taint.h) */
 	struct proc_file *files;
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "sensor.skel.h"
@@ -18,7 +19,21 @@ struct sensor {
 	sensor_cb cb;
 	void *ctx;
 	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
+	bool connect_seen;		/* on_connect is attached */
 };
+
+#define CONNECT_TP "/sys/kernel/tracing/events/syscalls/sys_enter_connect/id"
+
+/*
+ * Is the connect() tracepoint there to attach to? Its id is in tracefs,
+ * which is mounted here if nobody has.
+ */
+static bool connect_tracepoint(void)
+{
+	if (access(CONNECT_TP, R_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	return !access(CONNECT_TP, R_OK);
+}
 
 static bool libbpf_verbose;
 
@@ -63,6 +78,26 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
+/* Opens, loads and attaches the programs (on_connect too, with connect); 0 or -errno. */
+static int load(struct sensor *s, size_t ringbuf_size, bool connect)
+{
+	int ret;
+
+	sensor_bpf__destroy(s->skel);
+	s->skel = sensor_bpf__open();
+	if (!s->skel)
+		return -errno;
+	s->connect_seen = connect;
+	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
+	if (ringbuf_size) {
+		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
+		if (ret)
+			return ret;
+	}
+	ret = sensor_bpf__load(s->skel);
+	return ret ? ret : sensor_bpf__attach(s->skel);
+}
+
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
@@ -78,20 +113,10 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 	}
 	s->cb = cb;
 	s->ctx = ctx;
-	s->skel = sensor_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		goto fail;
-	}
-	if (ringbuf_size) {
-		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
-		if (ret)
-			goto fail;
-	}
-	ret = sensor_bpf__load(s->skel);
-	if (ret)
-		goto fail;
-	ret = sensor_bpf__attach(s->skel);
+	/* without the connect() program if the kernel will not have it */
+	ret = load(s, ringbuf_size, connect_tracepoint());
+	if (ret && s->connect_seen)
+		ret = load(s, ringbuf_size, false);
 	if (ret)
 		goto fail;
 	s->attached = boot_ticks();
@@ -178,8 +203,23 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 
 	buf[0] = 0;
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (used < len)
+		if (used < len && bpf_program__autoload(prog))
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 					 bpf_program__section_name(prog));
 	}
+}
+
+int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
+{
+	__u32 key = tgid;
+
+	if (!how)
+		return bpf_map__delete_elem(s->skel->maps.display, &key, sizeof(key), 0);
+	return bpf_map__update_elem(s->skel->maps.display, &key, sizeof(key),
+				    &how, sizeof(how), BPF_ANY);
+}
+
+bool sensor_sees_connect(const struct sensor *s)
+{
+	return s->connect_seen;
 }

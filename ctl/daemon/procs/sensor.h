@@ -19,6 +19,10 @@ void sensor_close(struct sensor *s);
 int sensor_fd(const struct sensor *s);
 int sensor_consume(struct sensor *s);
 int sensor_track(struct sensor *s, pid_t tgid);
+/* How tgid's connect() to a display server is met (SENSOR_DISPLAY_*; 0: not). */
+int sensor_display(struct sensor *s, pid_t tgid, __u32 how);
+/* Are connect() calls seen (the kernel has the tracepoint)? */
+bool sensor_sees_connect(const struct sensor *s);
 __u64 sensor_dropped(const struct sensor *s);
 /*
  * Does tgid run injected code (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH), as

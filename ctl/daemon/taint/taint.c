@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Taint through pipes, FIFOs and unix sockets (taint.h). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ctl/lib/ctlproto.h"
+#include "ctl/daemon/daemon.h"
+#include "ctl/daemon/fields.h"
+#include "ctl/daemon/taint/clipboard.h"
+#include "ctl/daemon/taint/derived.h"
+#include "ctl/daemon/taint/ipc.h"
+#include "ctl/daemon/taint/taint.h"
+
+struct tproc {
+	pid_t pid;
+	unsigned long long start;	/* ipc_start_time(): with pid, the key */
+	char *source;
+	time_t since;
+	const char *via;		/* read, fork, pipe, fifo, socket */
+	pid_t from;			/* the tainted process it came from; 0: none */
+	unsigned long long due;		/* a holder of both ends: when to look again; 0: tainted */
+	bool reported;			/* a clipboard record names it already */
+	time_t exited;			/* its exit record came then; 0: runs */
+};
+
+/* A channel end from which what a tainted process wrote can be read. */
+struct tobj {
+	struct ipc_end end;
+	char *source;
+	time_t since;
+	pid_t from;
+};
+
+static struct tproc *procs;
+static size_t nprocs;
+static struct tobj *objs;
+static size_t nobjs;
+
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void drop_proc(size_t i)
+{
+	free(procs[i].source);
+	procs[i] = procs[--nprocs];
+}
+
+/* The entry under pid's number, whether or not that is still the same process. */
+static struct tproc *slot(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nprocs; i++)
+		if (procs[i].pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+/*
+ * The entry of pid if it is the same process still, or gone but not yet
+ * reported gone (or pending, with pending). An entry whose pid another
+ * process has now is left to the sweep.
+ */
+static struct tproc *find(pid_t pid, bool pending)
+{
+	struct tproc *t = slot(pid);
+	unsigned long long start;
+
+	if (!t || (t->due && !pending))
+		return NULL;
+	start = ipc_start_time(pid);
+	return !start || start == t->start ? t : NULL;
+}
+
+static void set_reported(pid_t pid)
+{
+	struct tproc *t = slot(pid);
+
+	if (t)
+		t->reported = true;
+}
+
+static bool same_end(const struct ipc_end *a, const struct ipc_end *b)
+{
+	return a->kind == b->kind && a->ino == b->ino && a->dev == b->dev;
+}
+
+static struct tobj *find_obj(const struct ipc_end *e)
+{
+	size_t i;
+
+	for (i = 0; i < nobjs; i++)
+		if (same_end(&objs[i].end, e))
+			return &objs[i];
+	return NULL;
+}
+
+/* e can now carry data from `from`: true if that is news. */
+static bool add_obj(const struct ipc_end *e, const struct tproc *from)
+{
+	struct tobj *o;
+
+	if (find_obj(e))
+		return false;
+	o = realloc(objs, (nobjs + 1) * sizeof(*o));
+	if (!o)
+		return false;
+	objs = o;
+	o = &objs[nobjs];
+	o->end = *e;
+	o->source = strdup(from->source);
+	if (!o->source)
+		return false;
+	o->since = time(NULL);
+	o->from = from->pid;
+	nobjs++;
+	return true;
+}
+
+static void emit_taint(struct daemon *d, const struct tproc *t)
+{
+	struct proc *p = proctab_get(t->pid);
+	struct record r;
+
+	record_init(&r, "taint");
+	if (p)
+		put_proc(&r, p);
+	else
+		record_i64(&r, "pid", t->pid);
+	record_str(&r, "via", t->via);
+	if (t->from)
+		record_i64(&r, "from", t->from);
+	sink_emit(&d->sink, LOG_LVL_NOTICE, &r);
+}
+
+/*
+ * Makes pid tainted (or, with due, a holder to look at again then).
+ * NULL if it already was, or is gone.
+ */
+static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const char *via,
+			 pid_t from, unsigned long long due)
+{
+	unsigned long long start = ipc_start_time(pid);
+	struct tproc *t = slot(pid), *grown;
+	char *copy = strdup(source);
+	struct proc *p;
+
+	if (!start || !copy || (t && t->start == start && (!t->due || due))) {
+		free(copy);
+		return NULL;
+	}
+	if (!t) {
+		grown = realloc(procs, (nprocs + 1) * sizeof(*grown));
+		if (!grown) {
+			free(copy);
+			return NULL;
+		}
+		procs = grown;
+		t = &procs[nprocs++];
+		t->source = NULL;
+	}
+	free(t->source);	/* a pending entry, or a gone process's */
+	t->pid = pid;
+	t->start = start;
+	t->source = copy;
+	t->since = time(NULL);
+	t->via = via;
+	t->from = from;
+	t->due = due;
+	t->reported = false;
+	t->exited = 0;
+	if (due)
+		return NULL;
+	/* its forks and execs are reported from now on, and its display connections */
+	sensor_track(d->sensor, pid);
+	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
+	p = proctab_get(pid);
+	if (p)
+		p->tainted = true;
+	if (strcmp(via, "fork"))
+		emit_taint(d, t);
+	return t;
+}
+
+/* Does one of ends[0..n) listen for connections (a server of many clients)? */
+static bool serves(const struct ipc_end *ends, size_t n, const struct unix_table *ut)
+{
+	const struct unix_sock *s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ends[i].kind == IPC_SOCKET && (s = unix_table_find(ut, ends[i].ino)) && s->listening)
+			return true;
+	return false;
+}
+
+/*
+ * Marks what the tainted processes in q[0..n) can write to; true if any is
+ * news. Not through a display connection: the display server is where the
+ * clipboard channel ends (clipboard.h), not a process that passes data on.
+ * Nor, from a server that was sent tainted data (a logger, a bus), to all
+ * its other clients: what it passes on it sends through pipes or files.
+ */
+static bool mark_ends(struct daemon *d, pid_t *q, size_t n, struct unix_table *ut)
+{
+	struct ipc_end *ends, peer;
+	const struct unix_sock *s;
+	bool news = false, relay;
+	size_t i, j, m;
+	struct tproc *t;
+	const char *display;
+
+	for (i = 0; i < n; i++) {
+		t = find(q[i], false);
+		if (!t)
+			continue;
+		m = ipc_ends(q[i], &ends);
+		relay = strcmp(t->via, "read") && strcmp(t->via, "fork");
+		for (j = 0; j < m; j++) {
+			if (ends[j].kind != IPC_SOCKET) {
+				if (ends[j].writes)
+					news |= add_obj(&ends[j], t);
+				continue;
+			}
+			if (!ut->socks && unix_table_read(ut))
+				continue;
+			display = ipc_display_of(ut, ends[j].ino);
+			if (display && !t->reported && clipboard_on_display(d, q[i], display, t->source))
+				t->reported = true;
+			s = unix_table_find(ut, ends[j].ino);
+			if (display || !s || !s->peer || (relay && serves(ends, m, ut)))
+				continue;
+			peer = ends[j];
+			peer.ino = s->peer;
+			news |= add_obj(&peer, t);
+		}
+		free(ends);
+	}
+	return news;
+}
+
+/* Does pid hold the writing end of the pipe or FIFO that ends[k] reads? */
+static bool holds_both(const struct ipc_end *ends, size_t n, size_t k)
+{
+	size_t i;
+
+	if (ends[k].kind == IPC_SOCKET)
+		return false;
+	for (i = 0; i < n; i++)
+		if (same_end(&ends[i], &ends[k]) && ends[i].writes)
+			return true;
+	return false;
+}
+
+/*
+ * Taints every process that holds the reading end of a tainted channel,
+ * and appends the new ones to *q. A holder of both ends is looked at again
+ * later instead.
+ */
+static void taint_holders(struct daemon *d, pid_t **q, size_t *n)
+{
+	struct ipc_end *ends;
+	struct dirent *de;
+	struct tobj *o;
+	size_t i, m;
+	pid_t pid, *grown;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (de = readdir(proc))) {
+		pid = atoi(de->d_name);
+		if (pid <= 0 || find(pid, false))
+			continue;
+		m = ipc_ends(pid, &ends);
+		for (i = 0; i < m; i++) {
+			o = ends[i].reads ? find_obj(&ends[i]) : NULL;
+			if (!o)
+				continue;
+			if (holds_both(ends, m, i)) {
+				add(d, pid, o->source, ipc_kind_name(o->end.kind), o->from,
+				    now_ms() + TAINT_RECHECK_MS);
+				continue;
+			}
+			if (!add(d, pid, o->source, ipc_kind_name(o->end.kind), o->from, 0))
+				break;
+			grown = realloc(*q, (*n + 1) * sizeof(**q));
+			if (grown) {
+				*q = grown;
+				(*q)[(*n)++] = pid;
+			}
+			if (clipboard_on_tainted(d, pid, o->source))
+				set_reported(pid);
+			break;
+		}
+		free(ends);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+/* Follows the taint of pid through every channel, as far as it goes now. */
+static void spread(struct daemon *d, pid_t pid)
+{
+	struct unix_table ut = { 0 };
+	size_t done = 0, n = 1, was;
+	pid_t *q = malloc(sizeof(*q));
+
+	if (!q)
+		return;
+	q[0] = pid;
+	while (done < n) {
+		was = n;
+		if (!mark_ends(d, q + done, n - done, &ut))
+			break;
+		done = was;
+		taint_holders(d, &q, &n);
+		unix_table_free(&ut);	/* new holders may have new peers */
+	}
+	unix_table_free(&ut);
+	free(q);
+}
+
+void taint_on_read(struct daemon *d, pid_t pid, const char *source)
+{
+	/* tainted already (a child of a tainted one): what it feeds now is followed too */
+	if (!find(pid, false)) {
+		if (!add(d, pid, source, "read", 0, 0))
+			return;
+		if (clipboard_on_tainted(d, pid, source))
+			set_reported(pid);
+	}
+	spread(d, pid);
+}
+
+void taint_on_fork(struct daemon *d, pid_t parent, pid_t child)
+{
+	struct tproc *t = find(parent, false);
+	char *source = t ? strdup(t->source) : NULL;	/* add() may move procs */
+
+	if (source)
+		add(d, child, source, "fork", parent, 0);
+	free(source);
+}
+
+void taint_on_exec(struct daemon *d, pid_t pid)
+{
+	if (!find(pid, false))
+		return;
+	/* a binary `clipboard allow exe` names may keep its display */
+	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
+	spread(d, pid);
+}
+
+void taint_policy_changed(struct daemon *d)
+{
+	size_t i;
+
+	derived_apply(d);
+	for (i = 0; d->sensor && i < nprocs; i++)
+		if (!procs[i].due)
+			sensor_display(d->sensor, procs[i].pid, clipboard_display_how(d, procs[i].pid));
+}
+
+/*
+ * Kept a little while: what it wrote and closed as it exited is reported
+ * after its exit record, and still names its source (no other process can
+ * have its pid and start time).
+ */
+void taint_on_exit(pid_t pid)
+{
+	struct tproc *t = slot(pid);
+
+	if (t)
+		t->exited = time(NULL);
+}
+
+const char *taint_source(pid_t pid)
+{
+	struct tproc *t = find(pid, false);
+
+	return t ? t->source : NULL;
+}
+
+const char *taint_reaches(pid_t pid)
+{
+	struct ipc_end *ends;
+	const char *source = taint_source(pid);
+	struct tobj *o;
+	size_t i, m;
+
+	if (source || !nobjs)
+		return source;
+	m = ipc_ends(pid, &ends);
+	for (i = 0; i < m && !source; i++) {
+		o = ends[i].reads ? find_obj(&ends[i]) : NULL;
+		if (o)
+			source = o->source;
+	}
+	free(ends);
+	return source;
+}
+
+int taint_tick(struct daemon *d)
+{
+	unsigned long long now = now_ms(), next = 0;
+	struct ipc_end *ends;
+	struct tobj *o;
+	size_t i, j, m;
+	pid_t pid;
+
+	for (i = 0; i < nprocs; i++) {
+		if (!procs[i].due)
+			continue;
+		if (procs[i].due > now) {
+			if (!next || procs[i].due < next)
+				next = procs[i].due;
+			continue;
+		}
+		pid = procs[i].pid;
+		m = ipc_start_time(pid) == procs[i].start ? ipc_ends(pid, &ends) : 0;
+		if (!m)
+			ends = NULL;
+		for (j = 0, o = NULL; j < m && !o; j++)
+			o = ends[j].reads ? find_obj(&ends[j]) : NULL;
+		if (o && add(d, pid, o->source, ipc_kind_name(o->end.kind), o->from, 0)) {
+			if (clipboard_on_tainted(d, pid, o->source))
+				set_reported(pid);
+			spread(d, pid);
+		} else {
+			drop_proc(i);	/* it let go of the reading end */
+		}
+		free(ends);
+		i = (size_t)-1;	/* the table changed under us: from the start */
+	}
+	return next ? (int)(next - now) : -1;
+}
+
+void taint_sweep(void)
+{
+	struct ipc_end *ends;
+	struct dirent *de;
+	bool *held;
+	size_t i, j, m;
+	struct tobj *o;
+	DIR *proc;
+
+	for (i = 0; i < nprocs; i++)
+		if ((procs[i].exited && time(NULL) - procs[i].exited >= TAINT_EXIT_GRACE) ||
+		    (!procs[i].exited && ipc_start_time(procs[i].pid) != procs[i].start))
+			drop_proc(i--);
+	if (!nobjs)
+		return;
+	held = calloc(nobjs, sizeof(*held));
+	proc = opendir("/proc");
+	if (!held || !proc)
+		goto out;
+	while ((de = readdir(proc))) {
+		if (atoi(de->d_name) <= 0)
+			continue;
+		m = ipc_ends(atoi(de->d_name), &ends);
+		for (j = 0; j < m; j++) {
+			o = find_obj(&ends[j]);
+			if (o)
+				held[o - objs] = true;
+		}
+		free(ends);
+	}
+	for (i = nobjs; i-- > 0;) {
+		if (held[i])
+			continue;
+		free(objs[i].source);
+		objs[i] = objs[--nobjs];
+	}
+out:
+	if (proc)
+		closedir(proc);
+	free(held);
+}
+
+int taint_list(const char *state, bool json, FILE *out)
+{
+	struct proc *p;
+	size_t i, shown = 0;
+
+	taint_sweep();
+	if (json)
+		fputs("{\"processes\":[", out);
+	for (i = 0; i < nprocs; i++) {
+		if (procs[i].due || procs[i].exited)
+			continue;
+		p = proctab_get(procs[i].pid);
+		if (json) {
+			fprintf(out, "%s{\"pid\":%d,\"exe\":", shown++ ? "," : "", procs[i].pid);
+			json_str(out, p && p->exe ? p->exe : "");
+			fputs(",\"source\":", out);
+			json_str(out, procs[i].source);
+			fprintf(out, ",\"via\":\"%s\",\"from\":%d,\"since\":%lld}", procs[i].via,
+				procs[i].from, (long long)procs[i].since);
+		} else {
+			fprintf(out, "process %d\t%s\tsource %s\tvia %s", procs[i].pid,
+				p && p->exe ? p->exe : "?", procs[i].source, procs[i].via);
+			if (procs[i].from)
+				fprintf(out, " from %d", procs[i].from);
+			fprintf(out, "\tsince %lld\n", (long long)procs[i].since);
+		}
+	}
+	if (json)
+		fputs("],\"channels\":[", out);
+	for (i = 0; i < nobjs; i++) {
+		if (json) {
+			fprintf(out, "%s{\"kind\":\"%s\",\"ino\":%llu,\"source\":", i ? "," : "",
+				ipc_kind_name(objs[i].end.kind), (unsigned long long)objs[i].end.ino);
+			json_str(out, objs[i].source);
+			fprintf(out, ",\"from\":%d,\"since\":%lld}", objs[i].from, (long long)objs[i].since);
+		} else {
+			fprintf(out, "channel %s:[%llu]\tsource %s\tfrom %d\tsince %lld\n",
+				ipc_kind_name(objs[i].end.kind), (unsigned long long)objs[i].end.ino,
+				objs[i].source, objs[i].from, (long long)objs[i].since);
+		}
+	}
+	if (json)
+		fputs("],\"files\":[", out);
+	derived_list(state, json, out);
+	if (json)
+		fputs("]}\n", out);
+	return 0;
+}
