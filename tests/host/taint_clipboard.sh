@@ -7,6 +7,11 @@
 # and with it every command it runs after.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
+checks clip_audit_records clip_copy_connect_killed clip_copy_on_display_killed \
+	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_killed \
+	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
+	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
+	unix_socket_taints_peer writer_exit_no_launder xsel_exec_refused
 
 clipboard_setup 70
 trap 'kill $XVFB_PID 2>/dev/null; cleanup' EXIT

@@ -3,6 +3,9 @@
 # across a restart; a `taint exclude` path stays free; `ctlx taint list`
 # names the file.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks export_protected export_cat_refused export_cp_refused export_cat_eperm \
+	excluded_stays_free untainted_file_free taint_list_files taint_list_files_json \
+	export_refused_after_restart taint_files_off
 
 make_crm_db "$CRM/clients.db" 300
 DB=$CRM/clients.db

@@ -5,6 +5,8 @@
 # block`; plain text goes through.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
+checks wayland_exec_refused wayland_pipe_stopped wayland_copy_connect_killed \
+	wayland_plain_text_through wayland_plain_after
 
 clipboard_setup 100 || { kill $XVFB_PID; fail wayland_setup "Xvfb did not start: $(cat "$T/xvfb.out")"; exit 1; }
 export XDG_RUNTIME_DIR=$T/run WAYLAND_DISPLAY=wayland-crm
