@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include "ctl/ctlproto.h"
 #include "ctl/daemon.h"
+#include "ctl/heartbeat.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
 #define SWEEP_SECONDS 10
@@ -368,6 +369,7 @@ static int run(struct daemon *d)
 			}
 		}
 		access_report_drops(d);
+		heartbeat_tick(d);
 		if (time(NULL) - swept >= SWEEP_SECONDS) {
 			access_sweep(d);
 			swept = time(NULL);

@@ -35,6 +35,8 @@ struct daemon {
 	struct ctlserver *ctl;
 	struct counters n;
 	time_t started;
+	unsigned long long heartbeat_seq;	/* heartbeat records sent */
+	time_t heartbeat_last;			/* CLOCK_MONOTONIC seconds of the last */
 };
 
 /* Sends a finished record to syslog and to `ctlx events` followers. */

@@ -10,6 +10,8 @@
  *    name given, and line numbers that rise and stay in the text; and each
  *    rule written back as `KIND "ARG" [audit]` parses to itself (or, if
  *    escaping made it longer than a line may be, is refused as too long);
+ *    a heartbeat only from a `heartbeat` line, within 1..POLICY_HEARTBEAT_MAX,
+ *    and written back as `heartbeat N` (or off) parses to itself;
  *  - failure: a negative return and a message starting "fuzz.conf:LINE: ".
  * Build: make fuzz; run: build/fuzz/fuzz_policy -max_total_time=60
  */
@@ -73,6 +75,19 @@ static void check_mode_roundtrip(enum policy_mode m)
 	policy_free(&p);
 }
 
+/* `heartbeat N` (or `heartbeat off`) parses back to the same interval. */
+static void check_heartbeat_roundtrip(unsigned int seconds)
+{
+	char line[32], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	int n = seconds ? snprintf(line, sizeof(line), "heartbeat %u\n", seconds)
+			: snprintf(line, sizeof(line), "heartbeat off\n");
+
+	check(policy_parse(&p, NAME, line, n, err, sizeof(err)) == 0, "heartbeat does not parse back", err);
+	check(p.heartbeat == seconds && p.heartbeat_line == 1, "heartbeat parses to another interval", line);
+	policy_free(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -102,6 +117,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_mode_roundtrip(p.mode);
 		} else {
 			check(p.mode == POLICY_AUDIT && !p.mode_file, "mode set without a mode line", NULL);
+		}
+		if (p.heartbeat_line) {
+			check(p.heartbeat_file && !strcmp(p.heartbeat_file, NAME), "heartbeat file", p.heartbeat_file);
+			check(p.heartbeat_line >= 1 && (size_t)p.heartbeat_line <= lines, "heartbeat line", NULL);
+			check(p.heartbeat <= POLICY_HEARTBEAT_MAX, "heartbeat out of range", NULL);
+			check_heartbeat_roundtrip(p.heartbeat);
+		} else {
+			check(!p.heartbeat && !p.heartbeat_file, "heartbeat set without a heartbeat line", NULL);
 		}
 		for (i = 0; i < p.nrules; i++) {
 			const struct policy_rule *r = &p.rules[i];
