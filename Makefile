@@ -18,23 +18,27 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I$(BUILD) -I.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 LIBBPF  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBNL   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+# OpenSSL's libcrypto: the policy hash in heartbeats (SHA-256).
+LIBCRYPTO := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
 # Debian packages that building, running and testing crmguard need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils dkms btrfs-progs
+	libnl-genl-3-dev libssl-dev xz-utils dkms btrfs-progs \
+	debhelper dh-dkms lintian debootstrap systemd-container \
+	rsyslog-relp iproute2
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o heartbeat.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
 
 .SECONDARY:
-.PHONY: all deps install install-dkms check demo bench bench-vm clean kmod checkpatch
+.PHONY: all deps install install-dkms deb check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -62,10 +66,10 @@ $(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h) ebpf/sensor.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL) $(LIBCRYPTO)
 
 $(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
 	@mkdir -p $(dir $@)
@@ -97,7 +101,7 @@ install-dkms:
 	install -d -m 0755 $(DESTDIR)$(DKMS_SRC)/uapi
 	install -m 0644 kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DESTDIR)$(DKMS_SRC)/
 	install -m 0644 kmod/uapi/crmguard.h $(DESTDIR)$(DKMS_SRC)/uapi/
-	sed 's|@VERSION@|$(CRMGUARD_VERSION)|g' dist/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	sed 's|#MODULE_VERSION#|$(CRMGUARD_VERSION)|g' dist/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
 	@if [ -z "$(DESTDIR)" ]; then \
 		set -e; \
 		if [ -n "$$(dkms status -m crmguard -v $(CRMGUARD_VERSION))" ]; then \
@@ -108,6 +112,20 @@ install-dkms:
 		dkms build -m crmguard -v $(CRMGUARD_VERSION); \
 		dkms install -m crmguard -v $(CRMGUARD_VERSION); \
 	fi
+
+# The Debian packages, by debhelper (debian/), in $(BUILD)/deb:
+# crmguard_VERSION_ARCH.deb and crmguard-dkms_VERSION_all.deb, checked by
+# lintian. Built in a copy of the tree: dpkg-buildpackage writes beside it.
+DEB_DIR := $(BUILD)/deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(CRMGUARD_VERSION)" ] || \
+		{ echo "deb: debian/changelog is at $$v, VERSION at $(CRMGUARD_VERSION): add a changelog entry" >&2; exit 1; }
+	rm -rf $(DEB_DIR)/src $(DEB_DIR)/crmguard*_$(CRMGUARD_VERSION)_* && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./$(BUILD) --exclude=./.git -cf - . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -20 ../build.log >&2; echo "deb: dpkg-buildpackage failed: $(DEB_DIR)/build.log" >&2; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/crmguard_$(CRMGUARD_VERSION)_*.changes
+	rm -rf $(DEB_DIR)/src
 
 check: deps
 	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
