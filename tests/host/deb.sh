@@ -106,8 +106,8 @@ fi
 # purge: nothing of it is left. DKMS's own signing key (made at its first
 # build, for every DKMS module) and depmod's indexes of the kernel stay.
 apt_local purge crmguard crmguard-dkms
-files | grep -v -e "^./var/lib/dkms/mok\.\(key\|pub\)$" -e "^./lib/modules/$kver/modules\.[a-z.]*$" >"$T/after"
+files | grep -v -e "^./var/lib/dkms/mok\.\(key\|pub\)$" -e "^./usr/lib/modules/$kver/modules\.[a-z.]*$" >"$T/after"
 left=$(diff "$T/before" "$T/after" | grep '^[<>]')
 st=$(in_root dpkg-query -W -f='${db:Status-Abbrev}\n' crmguard crmguard-dkms 2>&1 | tr '\n' ' ')
 [ -z "$left" ] && [[ "$st" != *ii* && "$st" != *rc* ]] && pass deb_purge_leaves_nothing ||
-	fail deb_purge_leaves_nothing "status '$st'; differs: $(head -5 <<<"$left" | tr '\n' ' ')"
+	fail deb_purge_leaves_nothing "status '$st'; differs: $(head -8 <<<"$left" | tr '\n' ' ')"
