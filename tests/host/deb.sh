@@ -1,6 +1,6 @@
 # The Debian packages (make deb) on a throwaway Debian 12 root: install
-# the previous version, edit the policy, upgrade, remove, purge. The unit
-# is enabled, DKMS builds and installs the module for the root's kernel
+# the previous version, edit the policy, upgrade, boot it, remove, purge.
+# The unit is enabled and starts at boot, DKMS builds and installs the module for the root's kernel
 # headers (and the upgrade's version replaces the old), the edited
 # conffile survives the upgrade, and purge leaves the file list as it
 # was before the install.
@@ -94,6 +94,35 @@ ko=$(find "$R/lib/modules/$kver" -name 'crmguard.ko*' | head -1)
 [ "$(in_root systemctl is-enabled crmguardd.service 2>&1)" = enabled ] && pass deb_upgrade_unit_still_enabled ||
 	fail deb_upgrade_unit_still_enabled "$(in_root systemctl is-enabled crmguardd.service 2>&1)"
 
+# A boot: systemd in a container on this root (systemd-nspawn; crmguardd
+# needs bpf and fanotify, which nspawn filters by default) starts what
+# the package enabled; a unit of the test's own records what it sees and
+# powers off.
+cat >"$R/etc/systemd/system/cgcheck.service" <<'UNIT'
+[Unit]
+After=crmguardd.service
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'sleep 3; { systemctl is-active crmguardd; ctlx status; journalctl -b -u crmguardd --no-pager; } >/root/boot.out 2>&1; systemctl poweroff'
+UNIT
+ln -s /etc/systemd/system/cgcheck.service "$R/etc/systemd/system/multi-user.target.wants/cgcheck.service"
+files >"$T/preboot"
+debroot_umount "$R"
+timeout 120 systemd-nspawn -q -D "$R" -b --private-network --register=no --keep-unit --capability=all \
+	--system-call-filter='bpf perf_event_open fanotify_init fanotify_mark' -M "cg$$" >"$T/boot.out" 2>&1
+rm -f "$R/etc/systemd/system/cgcheck.service" "$R/etc/systemd/system/multi-user.target.wants/cgcheck.service"
+debroot_mount "$R"
+files | comm -13 "$T/preboot" - >"$T/boot-added"
+if [ "$(head -1 "$R/root/boot.out" 2>/dev/null)" = active ] && grep -q '^crmguardd: *running' "$R/root/boot.out" &&
+	grep -q "crmguard\[[0-9]*\]: event=start policy=/etc/crmguard/policy.conf" "$R/root/boot.out"; then
+	pass deb_service_starts_at_boot
+else
+	fail deb_service_starts_at_boot "$(head -5 "$R/root/boot.out" 2>&1 | tr '\n' ' ') $(tail -3 "$T/boot.out")"
+fi
+rm -f "$R/root/boot.out"
+# What the boot wrote is systemd's, not the packages' (said if not).
+grep crmguard "$T/boot-added" && fail deb_boot_files "the boot left $(grep crmguard "$T/boot-added" | tr '\n' ' ')"
+
 # remove: the programs and the module go, the edited policy stays.
 apt_local remove crmguard crmguard-dkms
 if [ ! -e "$R/usr/sbin/crmguardd" ] && [ -z "$(find "$R/lib/modules/$kver" -name 'crmguard.ko*')" ] &&
@@ -104,9 +133,11 @@ else
 fi
 
 # purge: nothing of it is left. DKMS's own signing key (made at its first
-# build, for every DKMS module) and depmod's indexes of the kernel stay.
+# build, for every DKMS module), depmod's indexes of the kernel and what
+# systemd wrote at the boot stay.
 apt_local purge crmguard crmguard-dkms
-files | grep -v -e "^./var/lib/dkms/mok\.\(key\|pub\)$" -e "^./usr/lib/modules/$kver/modules\.[a-z.]*$" >"$T/after"
+files | grep -v -e "^./var/lib/dkms/mok\.\(key\|pub\)$" -e "^./usr/lib/modules/$kver/modules\.[a-z.]*$" |
+	grep -vxF -f "$T/boot-added" >"$T/after"
 left=$(diff "$T/before" "$T/after" | grep '^[<>]')
 st=$(in_root dpkg-query -W -f='${db:Status-Abbrev}\n' crmguard crmguard-dkms 2>&1 | tr '\n' ' ')
 [ -z "$left" ] && [[ "$st" != *ii* && "$st" != *rc* ]] && pass deb_purge_leaves_nothing ||
