@@ -38,7 +38,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/help
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
 
 .SECONDARY:
-.PHONY: all deps install install-dkms deb check demo bench bench-vm clean kmod checkpatch
+.PHONY: all deps install install-dkms deb deb-fixtures check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -117,7 +117,9 @@ install-dkms:
 # crmguard_VERSION_ARCH.deb and crmguard-dkms_VERSION_all.deb, checked by
 # lintian. Built in a copy of the tree: dpkg-buildpackage writes beside it.
 DEB_DIR := $(BUILD)/deb
-deb:
+DEB := $(DEB_DIR)/crmguard_$(CRMGUARD_VERSION)_amd64.deb
+deb: $(DEB)
+$(DEB): $(shell find ctl kmod ebpf debian dist docs -type f 2>/dev/null) Makefile VERSION
 	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(CRMGUARD_VERSION)" ] || \
 		{ echo "deb: debian/changelog is at $$v, VERSION at $(CRMGUARD_VERSION): add a changelog entry" >&2; exit 1; }
 	rm -rf $(DEB_DIR)/src $(DEB_DIR)/crmguard*_$(CRMGUARD_VERSION)_* && mkdir -p $(DEB_DIR)/src
@@ -127,8 +129,14 @@ deb:
 	lintian --fail-on error $(DEB_DIR)/crmguard_$(CRMGUARD_VERSION)_*.changes
 	rm -rf $(DEB_DIR)/src
 
+# What tests/host/deb.sh installs besides: a previous version's packages
+# and a Debian 12 root, both cached in $(BUILD)/deb (the first build takes
+# minutes: more than a host test may).
+deb-fixtures: deb
+	@TOP=$(CURDIR) BUILD=$(CURDIR)/$(BUILD) bash -c '. tests/host/debroot.bash && deb_previous && debroot_make'
+
 check: deps
-	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch
+	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch deb-fixtures
 	@tests/run $(UNIT_TESTS)
 
 demo: deps all

@@ -1,7 +1,8 @@
 # The Debian packages (make deb) on a throwaway Debian 12 root: install
 # the previous version, edit the policy, upgrade, boot it, remove, purge.
-# The unit is enabled and starts at boot, DKMS builds and installs the module for the root's kernel
-# headers (and the upgrade's version replaces the old), the edited
+# The unit is enabled and starts at boot, DKMS builds and installs the
+# module for the root's kernel headers (and the upgrade's version
+# replaces the old), the edited
 # conffile survives the upgrade, and purge leaves the file list as it
 # was before the install.
 . "$(dirname "$0")/lib.bash" || exit 1
@@ -17,30 +18,14 @@ trap 'exit 1' TERM INT HUP
 
 version=$(cat "$TOP/VERSION")
 DEBS=$BUILD/deb
-PREV=$BUILD/deb/prev
-prev_version=0.0.1
+PREV=$DEB_PREV
+prev_version=$DEB_PREV_VERSION
 
-# make deb, again only if a file that goes into the packages is newer.
-newer=$(find "$TOP/ctl" "$TOP/kmod" "$TOP/ebpf" "$TOP/debian" "$TOP/dist" "$TOP/docs" "$TOP/Makefile" "$TOP/VERSION" \
-	-newer "$DEBS/crmguard_${version}_amd64.deb" -type f 2>/dev/null | head -1)
-if [ ! -e "$DEBS/crmguard_${version}_amd64.deb" ] || [ -n "$newer" ]; then
-	make -s -C "$TOP" deb >"$T/deb.out" 2>&1 || { fail deb_build "make deb: $(tail -5 "$T/deb.out")"; exit 1; }
-fi
+make -s -C "$TOP" deb >"$T/deb.out" 2>&1 || { fail deb_build "make deb: $(tail -5 "$T/deb.out")"; exit 1; }
 lintian --fail-on error "$DEBS/crmguard_${version}_amd64.changes" >"$T/lintian.out" 2>&1 &&
 	! grep -q '^E: ' "$T/lintian.out" && pass deb_build_lintian ||
 	fail deb_build_lintian "$(grep '^E: ' "$T/lintian.out" | head -3)"
-
-# The previous version: the same tree as $prev_version, built once.
-if [ ! -e "$PREV/crmguard_${prev_version}_amd64.deb" ]; then
-	rm -rf "$PREV" && mkdir -p "$PREV/src"
-	(cd "$TOP" && tar --exclude=./build --exclude=./.git -cf - .) | tar -C "$PREV/src" -xf -
-	echo "$prev_version" >"$PREV/src/VERSION"
-	sed -i "1s/($version)/($prev_version)/" "$PREV/src/debian/changelog"
-	make -s -C "$PREV/src" deb >"$T/prev.out" 2>&1 &&
-		mv "$PREV/src/build/deb/"*.deb "$PREV/" && rm -rf "$PREV/src" ||
-		{ fail deb_setup "the previous version: $(tail -5 "$T/prev.out")"; exit 1; }
-fi
-
+deb_previous >"$T/prev.out" 2>&1 || { fail deb_setup "the previous version: $(cat "$T/prev.out")"; exit 1; }
 debroot_make >"$T/debroot.out" 2>&1 || { fail deb_setup "debootstrap: $(tail -5 "$T/debroot.out")"; exit 1; }
 mkdir -p "$R" && tar -C "$R" -xf "$DEBROOT_TAR" && debroot_mount "$R" ||
 	{ fail deb_setup "cannot unpack $DEBROOT_TAR"; exit 1; }

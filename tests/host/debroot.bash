@@ -1,7 +1,10 @@
-# A throwaway Debian 12 root for package tests (sourced by deb.sh):
-# debootstrap from the Debian archive once, with what the packages need
-# to install offline (systemd, dkms and Debian's kernel headers), cached as
-# a tarball in build/deb; each run unpacks a fresh copy.
+# What tests/host/deb.sh needs besides make deb, cached in build/deb (the
+# Makefile's deb-fixtures target makes them before the tests run):
+# - a throwaway Debian 12 root: debootstrap from the Debian archive once,
+#   with what the packages need to install offline (systemd, dkms and
+#   Debian's kernel headers), as a tarball; each run unpacks a fresh copy;
+# - the packages of a previous version, DEB_PREV_VERSION, built from the
+#   same tree once, to upgrade from.
 DEBROOT_MIRROR=${DEBROOT_MIRROR:-http://deb.debian.org/debian}
 DEBROOT_TAR=$BUILD/deb/bookworm-root.tar
 
@@ -41,4 +44,20 @@ debroot_mount() {
 debroot_umount() {
 	local m
 	for m in run dev sys proc; do umount -l "$1/$m" 2>/dev/null; done
+}
+
+DEB_PREV_VERSION=0.0.1
+DEB_PREV=$BUILD/deb/prev
+
+# deb_previous: builds $DEB_PREV/*_$DEB_PREV_VERSION_*.deb unless they are there.
+deb_previous() {
+	local version src=$DEB_PREV/src
+	[ -e "$DEB_PREV/crmguard_${DEB_PREV_VERSION}_amd64.deb" ] && return 0
+	version=$(cat "$TOP/VERSION")
+	rm -rf "$DEB_PREV" && mkdir -p "$src"
+	(cd "$TOP" && tar --exclude=./build --exclude=./.git -cf - .) | tar -C "$src" -xf -
+	echo "$DEB_PREV_VERSION" >"$src/VERSION"
+	sed -i "1s/($version)/($DEB_PREV_VERSION)/" "$src/debian/changelog"
+	make -s -C "$src" deb >"$BUILD/deb/prev.log" 2>&1 || { tail -5 "$BUILD/deb/prev.log"; return 1; }
+	mv "$src/build/deb/"*.deb "$DEB_PREV/" && rm -rf "$src"
 }
