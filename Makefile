@@ -18,14 +18,17 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I$(BUILD) -I.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 LIBBPF  := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBNL   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+# OpenSSL's libcrypto: the policy hash in heartbeats (SHA-256).
+LIBCRYPTO := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
 # Debian packages that building, running and testing crmguard need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
-	libnl-genl-3-dev xz-utils dkms btrfs-progs libclang-rt-14-dev \
-	xvfb xclip xsel weston wl-clipboard
+	libnl-genl-3-dev libssl-dev xz-utils dkms btrfs-progs libclang-rt-14-dev \
+	xvfb xclip xsel weston wl-clipboard \
+	debhelper dh-dkms lintian debootstrap systemd-container rsyslog-relp iproute2
 
 # ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
 # ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
@@ -40,7 +43,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/help
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
 
 .SECONDARY:
-.PHONY: all deps install install-dkms check demo bench bench-vm clean kmod checkpatch
+.PHONY: all deps install install-dkms deb deb-fixtures check demo bench bench-vm clean kmod checkpatch
 all: $(BUILD)/crmguardd $(BUILD)/ctlx
 
 deps:
@@ -68,10 +71,10 @@ $(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL) $(LIBCRYPTO)
 
 $(BUILD)/ctlx: $(CLI_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h tests/unit/policy_parse.h
 	@mkdir -p $(dir $@)
@@ -103,7 +106,7 @@ install-dkms:
 	install -d -m 0755 $(DESTDIR)$(DKMS_SRC)/uapi
 	install -m 0644 kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DESTDIR)$(DKMS_SRC)/
 	install -m 0644 kmod/uapi/crmguard.h $(DESTDIR)$(DKMS_SRC)/uapi/
-	sed 's|@VERSION@|$(CRMGUARD_VERSION)|g' dist/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	sed 's|#MODULE_VERSION#|$(CRMGUARD_VERSION)|g' dist/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
 	@if [ -z "$(DESTDIR)" ]; then \
 		set -e; \
 		if [ -n "$$(dkms status -m crmguard -v $(CRMGUARD_VERSION))" ]; then \
@@ -115,8 +118,30 @@ install-dkms:
 		dkms install -m crmguard -v $(CRMGUARD_VERSION); \
 	fi
 
+# The Debian packages, by debhelper (debian/), in $(BUILD)/deb:
+# crmguard_VERSION_ARCH.deb and crmguard-dkms_VERSION_all.deb, checked by
+# lintian. Built in a copy of the tree: dpkg-buildpackage writes beside it.
+DEB_DIR := $(BUILD)/deb
+DEB := $(DEB_DIR)/crmguard_$(CRMGUARD_VERSION)_amd64.deb
+deb: $(DEB)
+$(DEB): $(shell find ctl kmod ebpf debian dist docs -type f 2>/dev/null) Makefile VERSION
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(CRMGUARD_VERSION)" ] || \
+		{ echo "deb: debian/changelog is at $$v, VERSION at $(CRMGUARD_VERSION): add a changelog entry" >&2; exit 1; }
+	rm -rf $(DEB_DIR)/src $(DEB_DIR)/crmguard*_$(CRMGUARD_VERSION)_* && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./$(BUILD) --exclude=./.git -cf - . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -20 ../build.log >&2; echo "deb: dpkg-buildpackage failed: $(DEB_DIR)/build.log" >&2; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/crmguard_$(CRMGUARD_VERSION)_*.changes
+	rm -rf $(DEB_DIR)/src
+
+# What tests/host/deb.sh installs besides: a previous version's packages
+# and a Debian 12 root, both cached in $(BUILD)/deb (the first build takes
+# minutes: more than a host test may).
+deb-fixtures: deb
+	@TOP=$(CURDIR) BUILD=$(CURDIR)/$(BUILD) bash -c '. tests/host/debroot.bash && deb_previous && debroot_make'
+
 check: deps
-	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch fuzz
+	$(MAKE) all $(UNIT_TESTS) $(HELPERS) kmod checkpatch fuzz deb-fixtures
 	@tests/run $(UNIT_TESTS)
 
 demo: deps all

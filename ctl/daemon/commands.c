@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "ctl/lib/ctlproto.h"
 #include "ctl/daemon/commands.h"
+#include "ctl/daemon/heartbeat.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/taint.h"
 
@@ -44,10 +45,12 @@ static int status(struct daemon *d, bool json, FILE *out)
 		fprintf(out, ",\"processes\":%zu,\"followers\":%zu,\"events\":{\"open\":%llu,"
 			"\"close\":%llu,\"deny\":%llu,\"exec\":%llu,\"fork\":%llu,\"exit\":%llu},"
 			"\"lost\":{\"ringbuf\":%llu,\"fanotify\":%llu,\"syslog\":%llu},"
-			"\"response_errors\":%llu}\n",
+			"\"response_errors\":%llu,\"heartbeat\":",
 			proctab_count(), ctlserver_followers(d->sink.ctl), d->n.open, d->n.close,
 			d->n.deny, d->n.exec, d->n.fork, d->n.exit, d->n.lost_ringbuf,
 			d->n.lost_fanotify, d->sink.log.unsent_total, d->n.response_errors);
+		heartbeat_json(d, out);
+		fputs("}\n", out);
 		return EXIT_OK;
 	}
 	fprintf(out, "crmguardd:  running (pid %d)\n", (int)getpid());

@@ -36,6 +36,8 @@ struct daemon {
 	struct sink sink;	/* syslog and `ctlx events` */
 	struct counters n;
 	time_t started;
+	unsigned long long heartbeat_seq;	/* heartbeat records sent */
+	time_t heartbeat_last;			/* CLOCK_MONOTONIC seconds of the last */
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include "ctl/daemon/enforce/verdicts.h"
 #include "ctl/daemon/files/files.h"
 #include "ctl/daemon/files/refusals.h"
+#include "ctl/daemon/heartbeat.h"
 #include "ctl/daemon/procs/events.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/clipboard.h"
@@ -230,6 +231,7 @@ static int run(struct daemon *d)
 			}
 		}
 		report_due(d);
+		heartbeat_tick(d);
 		if (time(NULL) - swept >= SWEEP_SECONDS) {
 			procs_sweep(d);
 			taint_sweep();

@@ -16,8 +16,8 @@
 
 #define MAX_ARGS 4
 
-static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads", "taint",
-				     "clipboard" };
+static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads", "heartbeat",
+				     "taint", "clipboard" };
 
 struct line_ctx {
 	const char *file;
@@ -113,7 +113,8 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
-	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)", key);
+	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads, "
+		    "heartbeat, taint, clipboard)", key);
 }
 
 static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
@@ -158,6 +159,31 @@ static int parse_mode(struct policy *p, const struct line_ctx *c, int argc, char
 	return p->mode_file ? 0 : fail(c, "out of memory");
 }
 
+/* heartbeat SECONDS | heartbeat off; set once, like mode. */
+static int parse_heartbeat(struct policy *p, const struct line_ctx *c, int argc, char **argv)
+{
+	unsigned long n = 0;
+	const char *s;
+
+	if (argc != 2)
+		return fail(c, "heartbeat takes one word: seconds from 1 to %d, or off (for example: heartbeat 60)",
+			    POLICY_HEARTBEAT_MAX);
+	if (strcmp(argv[1], "off")) {
+		for (s = argv[1]; *s >= '0' && *s <= '9' && n <= POLICY_HEARTBEAT_MAX; s++)
+			n = n * 10 + (*s - '0');
+		if (*s || s == argv[1] || !n || n > POLICY_HEARTBEAT_MAX)
+			return fail(c, "heartbeat '%s' is not seconds from 1 to %d, or off (for example: heartbeat 60)",
+				    argv[1], POLICY_HEARTBEAT_MAX);
+	}
+	if (p->heartbeat_line)
+		return fail(c, "heartbeat is set twice (first at %s:%d); keep one 'heartbeat' line",
+			    p->heartbeat_file, p->heartbeat_line);
+	p->heartbeat = n;
+	p->heartbeat_file = strdup(c->file);
+	p->heartbeat_line = c->line;
+	return p->heartbeat_file ? 0 : fail(c, "out of memory");
+}
+
 /*
  * protect PATH [audit]
  * allow exe PATH | allow user NAME|UID
@@ -176,6 +202,8 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 		return argc;
 	if (!strcmp(argv[0], "mode"))
 		return parse_mode(p, c, argc, argv);
+	if (!strcmp(argv[0], "heartbeat"))
+		return parse_heartbeat(p, c, argc, argv);
 	if (!strcmp(argv[0], "reads")) {
 		if (argc != 2 || (strcmp(argv[1], "check") && strcmp(argv[1], "trust")))
 			return fail(c, "reads takes one word: reads check, or reads trust");
@@ -361,6 +389,7 @@ void policy_free(struct policy *p)
 	free(p->rules);
 	free(p->mode_file);
 	policy_taint_free(&p->taint);
+	free(p->heartbeat_file);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -10,6 +10,7 @@
  *	allow user crmbackup		# this user's processes may read
  *	revoke user alice		# denied everything, live processes too
  *	reads trust			# decide at open only (see README)
+ *	heartbeat 60			# a health record every 60 s (off: none)
  *	taint ..., clipboard ...	# see ctl/lib/policy_taint.h
  */
 #ifndef CRMGUARD_POLICY_H
@@ -25,6 +26,8 @@
 #define POLICY_ERR_MAX 1024
 /* A path that is there, but not the kind of file its rule needs. */
 #define POLICY_EWRONGTYPE ENOEXEC
+/* A day: a workstation silent for longer is not watched. */
+#define POLICY_HEARTBEAT_MAX 86400
 
 enum policy_mode { POLICY_AUDIT, POLICY_ENFORCE };
 
@@ -61,6 +64,9 @@ struct policy {
 	bool reads_trust;
 	char *mode_file;	/* where mode was set; NULL: default audit */
 	int mode_line;
+	unsigned int heartbeat;	/* seconds between heartbeat records; 0: none */
+	char *heartbeat_file;	/* where heartbeat was set; NULL: default off */
+	int heartbeat_line;
 	struct policy_rule *rules;
 	size_t nrules;
 	struct policy_taint taint;

@@ -13,6 +13,8 @@
  *  - taint and clipboard keys: files and clipboard set only by a line of
  *    the text, every exclude and clipboard-allow path absolute, NUL- and
  *    newline-free UTF-8, each written back quoted parsing to itself;
+ *    a heartbeat only from a `heartbeat` line, within 1..POLICY_HEARTBEAT_MAX,
+ *    and written back as `heartbeat N` (or off) parses to itself;
  *  - failure: a negative return and a message starting "fuzz.conf:LINE: ".
  * Build: make fuzz; run: build/fuzz/fuzz_policy -max_total_time=60
  */
@@ -120,6 +122,19 @@ static void check_taint(const struct policy_taint *t, size_t lines)
 		check_path_roundtrip("clipboard allow exe", t->clip_allow[i], false);
 }
 
+/* `heartbeat N` (or `heartbeat off`) parses back to the same interval. */
+static void check_heartbeat_roundtrip(unsigned int seconds)
+{
+	char line[32], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	int n = seconds ? snprintf(line, sizeof(line), "heartbeat %u\n", seconds)
+			: snprintf(line, sizeof(line), "heartbeat off\n");
+
+	check(policy_parse(&p, NAME, line, n, err, sizeof(err)) == 0, "heartbeat does not parse back", err);
+	check(p.heartbeat == seconds && p.heartbeat_line == 1, "heartbeat parses to another interval", line);
+	policy_free(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -149,6 +164,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_mode_roundtrip(p.mode);
 		} else {
 			check(p.mode == POLICY_AUDIT && !p.mode_file, "mode set without a mode line", NULL);
+		}
+		if (p.heartbeat_line) {
+			check(p.heartbeat_file && !strcmp(p.heartbeat_file, NAME), "heartbeat file", p.heartbeat_file);
+			check(p.heartbeat_line >= 1 && (size_t)p.heartbeat_line <= lines, "heartbeat line", NULL);
+			check(p.heartbeat <= POLICY_HEARTBEAT_MAX, "heartbeat out of range", NULL);
+			check_heartbeat_roundtrip(p.heartbeat);
+		} else {
+			check(!p.heartbeat && !p.heartbeat_file, "heartbeat set without a heartbeat line", NULL);
 		}
 		for (i = 0; i < p.nrules; i++) {
 			const struct policy_rule *r = &p.rules[i];

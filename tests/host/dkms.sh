@@ -44,7 +44,7 @@ for f in "$TOP"/kmod/*.c "$TOP"/kmod/*.h "$TOP"/kmod/Kbuild "$TOP"/kmod/Makefile
 done
 other=$(cd "$T/root" && find . -type f ! -path "./usr/src/crmguard-$version/*")
 if [ -z "$bad" ] && [ -z "$other" ] && grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf" &&
-	! grep -q @ "$src/dkms.conf"; then
+	! grep -q "#MODULE_VERSION#" "$src/dkms.conf"; then
 	pass dkms_install_sources
 else
 	fail dkms_install_sources "differ or missing:$bad; not asked for: $other; dkms.conf: $(grep -v '^#' "$src/dkms.conf" | tr '\n' ' ')"

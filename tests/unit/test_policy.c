@@ -271,15 +271,15 @@ static void err_unknown_key_suggestion(void)
 static void err_unknown_key_no_match(void)
 {
 	EXPECT_ERROR("xyzzy /x\n",
-		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
+		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
 	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
-		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
 	/* a path without the key */
 	EXPECT_ERROR("/var/lib/crm\n",
-		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
 	/* longer than the edit-distance table: still a clean message */
 	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
-		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads, taint, clipboard)");
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
 }
 
 static void err_protect_no_path(void)
@@ -428,6 +428,43 @@ static void err_mode_unknown(void)
 		     FILE_NAME ":1: unknown mode 'strict' (modes: audit, enforce)");
 	EXPECT_ERROR("protect /x\nmode Audit\n",
 		     FILE_NAME ":2: unknown mode 'Audit' (modes: audit, enforce)");
+}
+
+static void parse_heartbeat(void)
+{
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	ASSERT_EQ(PARSE(&p, "protect /x\n", err), 0);
+	ASSERT_EQ(p.heartbeat, 0);
+	policy_free(&p);
+	ASSERT_EQ(PARSE(&p, "protect /x\nheartbeat 60\n", err), 0);
+	ASSERT_EQ(p.heartbeat, 60);
+	ASSERT_EQ(p.heartbeat_line, 2);
+	policy_free(&p);
+	ASSERT_EQ(PARSE(&p, "heartbeat 86400\n", err), 0);
+	ASSERT_EQ(p.heartbeat, 86400);
+	policy_free(&p);
+	ASSERT_EQ(PARSE(&p, "heartbeat off\n", err), 0);
+	ASSERT_TRUE(p.heartbeat == 0 && p.heartbeat_line == 1);
+	policy_free(&p);
+	EXPECT_ERROR("heartbeat\n", FILE_NAME ":1: heartbeat takes one word: seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 60 s\n", FILE_NAME ":1: heartbeat takes one word: seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 0\n", FILE_NAME ":1: heartbeat '0' is not seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 86401\n", FILE_NAME ":1: heartbeat '86401' is not seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 99999999999999999999999\n", FILE_NAME ":1: heartbeat '99999999999999999999999' "
+		     "is not seconds from 1 to 86400, or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 1m\n", FILE_NAME ":1: heartbeat '1m' is not seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat -5\n", FILE_NAME ":1: heartbeat '-5' is not seconds from 1 to 86400, "
+		     "or off (for example: heartbeat 60)");
+	EXPECT_ERROR("heartbeat 60\nheartbeat off\n",
+		     FILE_NAME ":2: heartbeat is set twice (first at " FILE_NAME ":1); keep one 'heartbeat' line");
+	EXPECT_ERROR("heartbeet 60\n", FILE_NAME ":1: unknown key 'heartbeet' (did you mean 'heartbeat'?)");
 }
 
 static void err_mode_twice(void)
@@ -1738,6 +1775,7 @@ int main(void)
 	RUN(err_overlong_utf8);
 	RUN(err_mode_unknown);
 	RUN(parse_reads);
+	RUN(parse_heartbeat);
 	RUN(err_mode_twice);
 	RUN(err_first_error_wins_and_small_buffer);
 
