@@ -7,6 +7,10 @@
 # was before the install.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/debroot.bash" || exit 1
+checks deb_build_lintian deb_install_previous deb_unit_enabled deb_dkms_builds_module \
+	deb_policy_root_only deb_binaries_run deb_service_starts_at_boot deb_upgrade \
+	deb_upgrade_keeps_edited_policy deb_upgrade_dkms_replaces_module deb_upgrade_unit_still_enabled \
+	deb_remove_keeps_conffile deb_purge_leaves_nothing
 
 R=$T/root
 deb_cleanup() {

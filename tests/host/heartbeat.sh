@@ -3,6 +3,8 @@
 # same fields. The hash follows what the policy says, not its comments;
 # `heartbeat off` stops them; a bad value is refused and changes nothing.
 . "$(dirname "$0")/lib.bash" || exit 1
+checks heartbeat_records heartbeat_interval heartbeat_status_same_fields heartbeat_hash_follows_policy \
+	heartbeat_hash_ignores_comments heartbeat_bad_value_refused heartbeat_off
 
 mkdir -p "$CRM"
 echo data >"$CRM/f"
