@@ -26,7 +26,8 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 	qemu-system-x86 busybox-static kmod cpio util-linux \
 	libnl-genl-3-dev xz-utils dkms btrfs-progs
 
-CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o)
+CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o) \
+	$(patsubst ctl/lib/%.c,$(BUILD)/lib/%.o,$(wildcard ctl/lib/*.c))
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
 DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -57,8 +58,16 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/sensor.o: $(BUILD)/sensor.skel.h
-$(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h) ebpf/sensor.h
+$(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h ctl/*/*.h) ebpf/sensor.h
 	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# ctl/lib/ and ctl/daemon/usb/ until the rest of ctl/ moves into its rooms.
+$(BUILD)/lib/%.o: ctl/lib/%.c $(wildcard ctl/*.h ctl/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/daemon/usb/%.o: ctl/daemon/usb/%.c $(wildcard ctl/*.h ctl/*/*.h ctl/daemon/usb/*.h)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
@@ -138,11 +147,15 @@ $(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
 # UBSan findings abort too, so that libFuzzer reports them as crashes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident
+fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident $(BUILD)/fuzz/fuzz_uevent
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c ctl/kident.c $(wildcard ctl/*.h)
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/policy.c ctl/lib/policy_usb.c ctl/utf8.c ctl/kident.c $(wildcard ctl/*.h ctl/lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/policy.c ctl/utf8.c ctl/kident.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/policy.c ctl/lib/policy_usb.c ctl/utf8.c ctl/kident.c
+
+$(BUILD)/fuzz/fuzz_uevent: tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c ctl/lib/usbdev.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c
 
 $(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/kident.c ctl/kident.h
 	@mkdir -p $(dir $@)

@@ -15,8 +15,10 @@
 #include "ctl/utf8.h"
 
 #define MAX_ARGS 4
+/* usb allow VID:PID serial SERIAL readonly */
+#define MAX_USB_ARGS 6
 
-static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads" };
+static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads", "usb" };
 
 struct line_ctx {
 	const char *file;
@@ -38,7 +40,7 @@ static int fail(const struct line_ctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
+size_t policy_word_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, prev, tmp;
 	size_t row[32];
@@ -77,7 +79,7 @@ static int split(const struct line_ctx *c, char *s, char **argv)
 			s++;
 		if (!*s || *s == '#')
 			return argc;
-		if (argc == MAX_ARGS)
+		if (argc == MAX_USB_ARGS)
 			return fail(c, "too many words (quote a path with spaces: protect \"/srv/crm data\")");
 		argv[argc++] = out = s;
 		if (*s != '"') {
@@ -106,13 +108,13 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	size_t i, best = 0, d, bestd = 99;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		d = edit_distance(key, keys[i]);
+		d = policy_word_distance(key, keys[i]);
 		if (d < bestd)
 			bestd = d, best = i;
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
-	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads)", key);
+	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads, usb)", key);
 }
 
 static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
@@ -164,7 +166,7 @@ static int parse_mode(struct policy *p, const struct line_ctx *c, int argc, char
  */
 static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 {
-	char *words[MAX_ARGS], **argv = words;
+	char *words[MAX_USB_ARGS], **argv = words;
 	enum rule_kind kind;
 	const char *what;
 	bool audit;
@@ -173,6 +175,10 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 	argc = split(c, s, words);
 	if (argc <= 0)
 		return argc;
+	if (!strcmp(argv[0], "usb"))
+		return policy_usb_parse(&p->usb, c->file, c->line, argc, argv, c->err, c->errlen);
+	if (argc > MAX_ARGS)
+		return fail(c, "too many words (quote a path with spaces: protect \"/srv/crm data\")");
 	if (!strcmp(argv[0], "mode"))
 		return parse_mode(p, c, argc, argv);
 	if (!strcmp(argv[0], "reads")) {
@@ -357,6 +363,7 @@ void policy_free(struct policy *p)
 	}
 	free(p->rules);
 	free(p->mode_file);
+	policy_usb_free(&p->usb);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -508,6 +515,8 @@ static int append_line(char **text, size_t *len, const char *const *words, int n
 /* Does the one-line policy `one` state the same thing as `want`, audit flag aside? */
 static bool same_rule(const struct policy *one, const struct policy *want)
 {
+	if (want->usb.managed)
+		return one->usb.managed && policy_usb_same(&one->usb, &want->usb);
 	if (!want->mode_line && !want->nrules)
 		return false;
 	if (want->mode_line)

@@ -10,6 +10,7 @@
  *	allow user crmbackup		# this user's processes may read
  *	revoke user alice		# denied everything, live processes too
  *	reads trust			# decide at open only (see README)
+ *	usb allow 46f4:0001 serial CRM-0042	# USB sticks: lib/policy_usb.h
  */
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
@@ -18,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "ctl/lib/policy_usb.h"
 
 #define POLICY_LINE_MAX 4096
 #define POLICY_ERR_MAX 1024
@@ -61,6 +63,7 @@ struct policy {
 	int mode_line;
 	struct policy_rule *rules;
 	size_t nrules;
+	struct usb_policy usb;	/* the `usb` lines */
 };
 
 /* Parses text (len bytes) named `file` in messages, appending to p. No I/O. */
@@ -80,6 +83,8 @@ int policy_load(struct policy *p, const char *path, const char *text, size_t len
 		char *err, size_t errlen);
 void policy_free(struct policy *p);
 const char *policy_mode_name(enum policy_mode m);
+/* How many one-letter edits make a into b (for "did you mean"); 99 if either is long. */
+size_t policy_word_distance(const char *a, const char *b);
 /* "protect", "allow exe", "allow user", "revoke user" */
 const char *policy_kind_name(enum rule_kind k);
 /*
