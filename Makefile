@@ -29,7 +29,8 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o) \
 	$(patsubst ctl/lib/%.c,$(BUILD)/lib/%.o,$(wildcard ctl/lib/*.c))
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o \
+	$(patsubst ctl/daemon/usb/%.c,$(BUILD)/daemon/usb/%.o,$(wildcard ctl/daemon/usb/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
@@ -66,6 +67,9 @@ $(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h ctl/*/*.h) ebpf/sensor.h
 $(BUILD)/lib/%.o: ctl/lib/%.c $(wildcard ctl/*.h ctl/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/cli/%.o: ctl/cli/%.c $(wildcard ctl/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 $(BUILD)/daemon/usb/%.o: ctl/daemon/usb/%.c $(wildcard ctl/*.h ctl/*/*.h ctl/daemon/usb/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -73,7 +77,7 @@ $(BUILD)/daemon/usb/%.o: ctl/daemon/usb/%.c $(wildcard ctl/*.h ctl/*/*.h ctl/dae
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
 
-$(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON)
+$(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON) $(patsubst ctl/cli/%.c,$(BUILD)/cli/%.o,$(wildcard ctl/cli/*.c))
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
@@ -211,3 +215,9 @@ $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/kmod_msg.o tes
 # The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
 $(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
+
+# crmguardd's USB part, against a made-up sysfs tree.
+$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(BUILD)/daemon/usb/usb.o $(CTL_COMMON) \
+		tests/unit/assert.h tests/unit/recparse.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/daemon/usb/usb.o $(CTL_COMMON)

@@ -17,6 +17,7 @@
 #include "ctl/daemon.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
+#define USB_DEVICES "/sys/bus/usb/devices"
 #define SWEEP_SECONDS 10
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -56,6 +57,12 @@ void daemon_emit(struct daemon *d, enum log_level level, struct record *r)
 		ctlserver_broadcast(d->ctl, line);
 }
 
+/* The USB channel's records (a usb_emit_fn). */
+static void usb_emit(void *ctx, enum log_level level, struct record *r)
+{
+	daemon_emit(ctx, level, r);
+}
+
 void daemon_note(struct daemon *d, enum log_level level, const char *event, const char *msg)
 {
 	struct record r;
@@ -73,20 +80,40 @@ void daemon_note(struct daemon *d, enum log_level level, const char *event, cons
  * One warning: a record, and a line in text (for whoever asked for the
  * change) while it fits there; the records have them all.
  */
-static void warn(struct daemon *d, int rule, const char *detail, char *text, size_t len)
+static void warn(struct daemon *d, const char *rule, const char *detail, char *text, size_t len)
 {
-	char label[256];
 	struct record r;
 	size_t used = strlen(text);
 
 	record_init(&r, "warning");
-	record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+	record_str(&r, "rule", rule);
 	record_str(&r, "detail", detail);
 	daemon_emit(d, LOG_LVL_WARNING, &r);
 	if (used + strlen(detail) + sizeof("warning: \n") + sizeof(" (more in the log)") < len)
 		snprintf(text + used, len - used, "warning: %s\n", detail);
 	else if (!strstr(text, "(more in the log)"))
 		snprintf(text + used, len - used, "warning: ... (more in the log)\n");
+}
+
+/*
+ * A stick allowed by model alone: every stick of that model is allowed,
+ * and identical sticks without a serial cannot be told apart.
+ */
+static void warn_usb_rules(struct daemon *d, char *text, size_t len)
+{
+	const struct usb_policy *u = &d->policy.usb;
+	char msg[POLICY_ERR_MAX], label[512];
+	size_t i;
+
+	for (i = 0; i < u->nrules; i++) {
+		if (u->rules[i].serial || u->rules[i].verdict == USB_BLOCK)
+			continue;
+		snprintf(msg, sizeof(msg), "%s:%d: usb allow %04x:%04x names no serial: every stick "
+			 "of this model is allowed, and identical sticks cannot be told apart; add "
+			 "'serial SERIAL' (ctlx usb list shows it)", u->rules[i].file, u->rules[i].line,
+			 u->rules[i].vid, u->rules[i].pid);
+		warn(d, policy_usb_label(u, i, label, sizeof(label)), msg, text, len);
+	}
 }
 
 /*
@@ -97,7 +124,7 @@ static void warn(struct daemon *d, int rule, const char *detail, char *text, siz
 static void warn_rules(struct daemon *d, char *text, size_t len)
 {
 	const struct policy_rule *r;
-	char msg[POLICY_ERR_MAX];
+	char msg[POLICY_ERR_MAX], label[256];
 	size_t i;
 	int why;
 
@@ -108,7 +135,7 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s runs any script it is given: "
 				 "every script run by it may read protected files; allow the CRM's "
 				 "own binary instead", r->file, r->line, r->arg);
-			warn(d, i, msg, text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)), msg, text, len);
 		}
 		if (enforcer_exe_ambiguous(&d->enforcer, r)) {
 			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s: stat() shows it on another "
@@ -117,12 +144,14 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 				 "a file of another layer may have too, and would allow that file; "
 				 "keep the CRM's binary off such an overlay", r->file, r->line, r->arg,
 				 enforcer_name(&d->enforcer));
-			warn(d, i, msg, text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)), msg, text, len);
 		}
 		why = r->missing ?: watch_missing(d->watch, i);
 		if (why)
-			warn(d, i, policy_missing_text(r, why, msg, sizeof(msg)), text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)),
+			     policy_missing_text(r, why, msg, sizeof(msg)), text, len);
 	}
+	warn_usb_rules(d, text, len);
 }
 
 /*
@@ -189,6 +218,8 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
+	if (d->usb)
+		usb_apply(d->usb, &d->policy);
 	warn_rules(d, err, errlen);
 	revoke_end_access(d);
 	return 0;
@@ -302,7 +333,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -330,6 +361,7 @@ static int run(struct daemon *d)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
+	    add_fd(ep, usb_fd(d->usb), TAG_USB) ||
 	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
@@ -364,6 +396,9 @@ static int run(struct daemon *d)
 				break;
 			case TAG_KERNEL:
 				enforcer_read(&d->enforcer, access_on_verdict, d);
+				break;
+			case TAG_USB:
+				usb_read_events(d->usb);
 				break;
 			}
 		}
@@ -422,6 +457,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	/* before the policy: it applies to the sticks present too */
+	if (usb_open(&d.usb, USB_DEVICES, usb_emit, &d, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
 	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -453,6 +493,7 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.ctl);
+	usb_close(d.usb);
 	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
 	watch_free(d.watch);

@@ -5,6 +5,7 @@
 
 #include <time.h>
 #include "ctl/ctlserver.h"
+#include "ctl/daemon/usb/usb.h"
 #include "ctl/decide.h"
 #include "ctl/enforcer.h"
 #include "ctl/logsink.h"
@@ -33,6 +34,7 @@ struct daemon {
 	struct enforcer enforcer;
 	struct logsink log;
 	struct ctlserver *ctl;
+	struct usb *usb;
 	struct counters n;
 	time_t started;
 };
