@@ -26,11 +26,14 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 	qemu-system-x86 busybox-static kmod cpio util-linux \
 	libnl-genl-3-dev xz-utils dkms btrfs-progs
 
-CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o) \
-	$(patsubst ctl/lib/%.c,$(BUILD)/lib/%.o,$(wildcard ctl/lib/*.c))
-KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o \
-	$(patsubst ctl/daemon/usb/%.c,$(BUILD)/daemon/usb/%.o,$(wildcard ctl/daemon/usb/*.c))
+# ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
+# ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
+ctl_objs = $(patsubst ctl/%.c,$(BUILD)/ctl/%.o,$(1))
+CTL_HEADERS := $(wildcard ctl/*/*.h ctl/*/*/*.h)
+CTL_COMMON := $(call ctl_objs,$(wildcard ctl/lib/*.c))
+KMOD_CLIENT := $(call ctl_objs,ctl/daemon/enforce/kbackend_kmod.c ctl/daemon/enforce/kmod_msg.c)
+DAEMON_OBJS := $(call ctl_objs,$(wildcard ctl/daemon/*.c ctl/daemon/*/*.c)) $(CTL_COMMON)
+CLI_OBJS := $(call ctl_objs,$(wildcard ctl/cli/*.c)) $(CTL_COMMON)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
@@ -58,26 +61,15 @@ $(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/sensor.o: $(BUILD)/sensor.skel.h
-$(BUILD)/%.o: ctl/%.c $(wildcard ctl/*.h ctl/*/*.h) ebpf/sensor.h
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) -c $< -o $@
-
-# ctl/lib/ and ctl/daemon/usb/ until the rest of ctl/ moves into its rooms.
-$(BUILD)/lib/%.o: ctl/lib/%.c $(wildcard ctl/*.h ctl/*/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
-$(BUILD)/cli/%.o: ctl/cli/%.c $(wildcard ctl/cli/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
-$(BUILD)/daemon/usb/%.o: ctl/daemon/usb/%.c $(wildcard ctl/*.h ctl/*/*.h ctl/daemon/usb/*.h)
+$(BUILD)/ctl/daemon/procs/sensor.o: $(BUILD)/sensor.skel.h
+$(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/crmguardd: $(DAEMON_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF) $(LIBNL)
 
-$(BUILD)/ctlx: $(BUILD)/ctlx.o $(CTL_COMMON) $(patsubst ctl/cli/%.c,$(BUILD)/cli/%.o,$(wildcard ctl/cli/*.c))
+$(BUILD)/ctlx: $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(CTL_COMMON) tests/unit/assert.h
@@ -153,22 +145,22 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 .PHONY: fuzz
 fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident $(BUILD)/fuzz/fuzz_uevent
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/policy.c ctl/lib/policy_usb.c ctl/utf8.c ctl/kident.c $(wildcard ctl/*.h ctl/lib/*.h)
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_usb.c ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/policy.c ctl/lib/policy_usb.c ctl/utf8.c ctl/kident.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_usb.c ctl/lib/utf8.c ctl/lib/kident.c
 
 $(BUILD)/fuzz/fuzz_uevent: tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c ctl/lib/usbdev.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c
 
-$(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/kident.c ctl/kident.h
+$(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/lib/kident.c ctl/lib/kident.h
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_kident.c ctl/kident.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_kident.c ctl/lib/kident.c
 
-$(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c $(wildcard ctl/*.h) \
+$(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/lib/record.c ctl/lib/utf8.c ctl/lib/ctlproto.c $(CTL_HEADERS) \
 		tests/unit/recparse.h tests/unit/jsoncheck.h
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/record.c ctl/utf8.c ctl/ctlproto.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/lib/record.c ctl/lib/utf8.c ctl/lib/ctlproto.c
 
 # crmguard.ko, built in $(BUILD)/kmod against the VM tier's Debian kernel
 # headers (fetched and unpacked, never installed), or KDIR=... for another.
@@ -200,7 +192,7 @@ $(BUILD)/helpers/%.so: tests/helpers/lib/%.c
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
 # The userland side of the module: libnl-genl-3.
-$(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT) $(BUILD)/kident.o
+$(BUILD)/helpers/kmodctl: tests/helpers/kmodctl.c $(KMOD_CLIENT) $(BUILD)/ctl/lib/kident.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBNL)
 
@@ -208,16 +200,16 @@ $(BUILD)/helpers/genl_fuzz: tests/helpers/genl_fuzz.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBNL)
 
-$(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/kmod_msg.o tests/unit/assert.h
+$(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/ctl/daemon/enforce/kmod_msg.o tests/unit/assert.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/kmod_msg.o $(LIBNL)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/ctl/daemon/enforce/kmod_msg.o $(LIBNL)
 
-# The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/kbackend_lsm.c.
+# The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/daemon/enforce/kbackend_lsm.c.
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
-$(BUILD)/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
+$(BUILD)/ctl/daemon/enforce/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
 
 # crmguardd's USB part, against a made-up sysfs tree.
-$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(BUILD)/daemon/usb/usb.o $(CTL_COMMON) \
+$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON) \
 		tests/unit/assert.h tests/unit/recparse.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/daemon/usb/usb.o $(CTL_COMMON)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl/lib/policy_usb.h"
-#include "ctl/policy.h"
+#include "ctl/lib/policy.h"
 
 static const char *const verdicts[] = {
 	[USB_BLOCK] = "block", [USB_READONLY] = "readonly", [USB_ALLOW] = "allow",

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include "ctl/kident.h"
+#include "ctl/lib/kident.h"
 
 static void check(int ok, const char *what, const char *detail)
 {

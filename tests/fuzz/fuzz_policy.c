@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ctl/policy.h"
-#include "ctl/utf8.h"
+#include "ctl/lib/policy.h"
+#include "ctl/lib/utf8.h"
 
 #define NAME "fuzz.conf"
 

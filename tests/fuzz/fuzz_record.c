@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ctl/ctlproto.h"
-#include "ctl/record.h"
-#include "ctl/utf8.h"
+#include "ctl/lib/ctlproto.h"
+#include "ctl/lib/record.h"
+#include "ctl/lib/utf8.h"
 #include "tests/unit/jsoncheck.h"
 #include "tests/unit/recparse.h"
 

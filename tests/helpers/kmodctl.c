@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "ctl/kbackend.h"
-#include "ctl/kident.h"
+#include "ctl/daemon/enforce/kbackend.h"
+#include "ctl/lib/kident.h"
 
 static const char *const verdicts[] = { "?", "allow", "audit", "deny" };
 static const char *const ops[] = { "?", "open", "read", "mmap" };
@@ -89,7 +89,7 @@ static int parse_rule(const char *arg, uint32_t id, const struct kmounts *mounts
 			perror(eq + 1);
 			return -1;
 		}
-		/* named as crmguardd names it to the kernel (ctl/kident.h) */
+		/* named as crmguardd names it to the kernel (ctl/lib/kident.h) */
 		m = kmounts_find(mounts, kident_mount_id(AT_FDCWD, eq + 1, 0));
 		if (!m) {
 			fprintf(stderr, "kmodctl: %s: its mount is not in /proc/self/mountinfo\n", eq + 1);

@@ -6,7 +6,7 @@
  * policy_resolve() would fill (uid, dev/ino) are set by hand.
  */
 #include <stdlib.h>
-#include "ctl/decide.h"
+#include "ctl/lib/decide.h"
 #include "assert.h"
 
 /* Rule indices in the policy that policy_of() builds. */

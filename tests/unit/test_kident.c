@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/sysmacros.h>
-#include "ctl/kident.h"
+#include "ctl/lib/kident.h"
 #include "assert.h"
 
 /* As a 6.1 kernel writes it: btrfs on / with subvolumes, an overlay, a bind mount. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ctl/kmod_msg.c: crmguard.ko's messages built and read
+ * Unit tests for ctl/daemon/enforce/kmod_msg.c: crmguard.ko's messages built and read
  * back (rules, verdicts, stats), refused when malformed, the text of an
  * extended ack, and the plan replace() follows. No socket, no module.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <linux/genetlink.h>
 #include <netlink/genl/genl.h>
-#include "ctl/kmod_msg.h"
+#include "ctl/daemon/enforce/kmod_msg.h"
 #include "assert.h"
 
 #define FAMILY 0x20

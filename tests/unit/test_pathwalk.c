@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "ctl/pathwalk.h"
+#include "ctl/lib/pathwalk.h"
 #include "assert.h"
 
 static char base[PATH_MAX / 4];	/* a real path: no symlinks in it */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include "ctl/policy.h"
+#include "ctl/lib/policy.h"
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"

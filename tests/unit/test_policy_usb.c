@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "ctl/policy.h"
+#include "ctl/lib/policy.h"
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"

@@ -7,8 +7,8 @@
  */
 #include <limits.h>
 #include <stdlib.h>
-#include "ctl/ctlproto.h"
-#include "ctl/record.h"
+#include "ctl/lib/ctlproto.h"
+#include "ctl/lib/record.h"
 #include "assert.h"
 #include "jsoncheck.h"
 #include "recparse.h"

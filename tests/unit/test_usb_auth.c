@@ -21,7 +21,7 @@ static char root[256];
 static char records[16][RECORD_MAX];
 static int nrecords;
 
-static void catch_record(void *ctx, enum log_level level, struct record *r)
+static void catch_record(struct sink *sink, enum log_level level, struct record *r)
 {
 	if (nrecords < 16)
 		snprintf(records[nrecords++], RECORD_MAX, "%s", record_line(r));

@@ -10,10 +10,10 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
-#include "ctl/ctlproto.h"
 #include "ctl/daemon/usb/usb.h"
+#include "ctl/lib/ctlproto.h"
 #include "ctl/lib/usbdev.h"
-#include "ctl/utf8.h"
+#include "ctl/lib/utf8.h"
 
 #define NAME_MAX_USB 32
 #define LABEL_MAX 512
@@ -38,7 +38,7 @@ struct usb {
 	char root[256];
 	int nl;
 	usb_emit_fn emit;
-	void *ctx;
+	struct sink *sink;
 	const struct policy *policy;
 	bool hold;			/* mode enforce with usb lines: the root hubs default to 0 */
 	bool defaulted;			/* crmguardd set the root hubs' default: unset it when hold ends */
@@ -90,7 +90,7 @@ static void emit_error(struct usb *u, const char *what, const char *dev, int err
 	record_str(&r, "device", dev);
 	record_str(&r, "detail", what);
 	record_str(&r, "error", strerror(-err));
-	u->emit(u->ctx, LOG_LVL_WARNING, &r);
+	u->emit(u->sink, LOG_LVL_WARNING, &r);
 }
 
 /*
@@ -188,7 +188,7 @@ static void emit_intf(struct usb *u, const struct usb_intf *it, const char *acti
 	record_str(&r, "policy_verdict", usb_verdict_name(it->verdict));
 	if (detail)
 		record_str(&r, "detail", detail);
-	u->emit(u->ctx, it->verdict == USB_ALLOW ? LOG_LVL_NOTICE : LOG_LVL_WARNING, &r);
+	u->emit(u->sink, it->verdict == USB_ALLOW ? LOG_LVL_NOTICE : LOG_LVL_WARNING, &r);
 }
 
 /* Reads what sysfs says of interface name (of device dev) into it, and decides it. */
@@ -407,7 +407,7 @@ void usb_read_events(struct usb *u)
 			record_str(&r, "source", "uevent");
 			record_str(&r, "detail", "uevent queue overflow: every USB device was decided again");
 			record_u64(&r, "total", ++u->lost);
-			u->emit(u->ctx, LOG_LVL_WARNING, &r);
+			u->emit(u->sink, LOG_LVL_WARNING, &r);
 			if (u->policy)
 				scan(u, "present");
 			continue;
@@ -421,7 +421,7 @@ void usb_read_events(struct usb *u)
 	}
 }
 
-int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, void *ctx,
+int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sink *sink,
 	     char *err, size_t errlen)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
@@ -434,7 +434,7 @@ int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, void *ctx,
 		return -ENOMEM;
 	snprintf(u->root, sizeof(u->root), "%s", sysroot);
 	u->emit = emit;
-	u->ctx = ctx;
+	u->sink = sink;
 	u->nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
 	if (u->nl < 0 || bind(u->nl, (struct sockaddr *)&sa, sizeof(sa))) {
 		snprintf(err, errlen, "USB: cannot listen to the kernel's uevents: %s", strerror(errno));

@@ -23,21 +23,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "ctl/logsink.h"
-#include "ctl/policy.h"
-#include "ctl/record.h"
+#include "ctl/daemon/logsink.h"
+#include "ctl/lib/policy.h"
+#include "ctl/lib/record.h"
 
 struct usb;
+struct sink;
 
-/* Where a record goes (the daemon's sink). */
-typedef void (*usb_emit_fn)(void *ctx, enum log_level level, struct record *r);
+/* Where a record goes: sink_emit (emit.h), or a test's own. */
+typedef void (*usb_emit_fn)(struct sink *sink, enum log_level level, struct record *r);
 
 /*
  * sysroot: the folder of USB devices (/sys/bus/usb/devices; another for
  * tests). Opens the uevent socket first, so that nothing that happens
  * after the first scan is missed.
  */
-int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, void *ctx,
+int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sink *sink,
 	     char *err, size_t errlen);
 /* The uevent socket, to poll; -1 if there is none. */
 int usb_fd(const struct usb *u);

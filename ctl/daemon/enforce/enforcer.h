@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What enforces the policy. At start crmguardd probes the kernel, best
+ * first: crmguard.ko, then the BPF LSM, then fanotify permission events
+ * that crmguardd answers itself. An in-kernel backend holds the policy as
+ * a rule table (kmod/uapi/crmguard.h) and keeps it in force without
+ * crmguardd (fail-closed), unless the admin chose fail-open; its verdicts
+ * come back here to be logged.
+ */
+#ifndef CRMGUARD_ENFORCER_H
+#define CRMGUARD_ENFORCER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "ctl/daemon/enforce/kbackend.h"
+#include "ctl/lib/kident.h"
+#include "ctl/lib/policy.h"
+#include "ctl/daemon/files/watch.h"
+
+/* An inode the kernel names by another device than stat() does. */
+struct kernel_alias {
+	uint64_t dev, ino;	/* the kernel's name */
+	dev_t st_dev;
+};
+
+struct enforcer {
+	const struct kbackend_ops *ops;	/* NULL: fanotify, answered by crmguardd */
+	struct kbackend *kb;
+	bool fail_open;
+	char probe[512];	/* what each backend said at start */
+	struct kmounts mounts;	/* as the last rule table was made */
+	struct kernel_alias *aliases;	/* the last rule table's, by (dev, ino) */
+	size_t naliases;
+};
+
+/*
+ * want: "auto" (the best the kernel has), "kmod", "bpf-lsm" or
+ * "fanotify". A backend asked for by name that is not there is an error.
+ */
+int enforcer_open(struct enforcer *e, const char *want, bool fail_open, char *err, size_t errlen);
+/*
+ * Hands the kernel backend the rules of p over the inodes w marked, each
+ * named as the kernel names it (ctl/kident.h). A file it cannot name so
+ * is an error that names the file.
+ */
+int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watch *w,
+		   char *err, size_t errlen);
+/*
+ * The st_dev of the inode that a verdict names (dev, ino) in the kernel's
+ * terms, if the rules had it under another device; else dev. crmguardd's
+ * tables and records go by stat().
+ */
+dev_t enforcer_stat_dev(const struct enforcer *e, uint64_t dev, uint64_t ino);
+/*
+ * Whether the kernel backend may take another file for allowed binary r:
+ * its filesystem numbers files of different devices alike (an overlay
+ * whose layers are on other filesystems), and the kernel names them by
+ * the filesystem's device.
+ */
+bool enforcer_exe_ambiguous(const struct enforcer *e, const struct policy_rule *r);
+const char *enforcer_name(const struct enforcer *e);
+/* One sentence: what happens to enforcement if crmguardd stops. */
+const char *enforcer_limits(const struct enforcer *e);
+/* What the enforcer cannot refuse on this kernel, or NULL. */
+const char *enforcer_gaps(const struct enforcer *e, const struct watch *w);
+/* Is a new mapping of a descriptor opened before a revoke or rule let through unseen? */
+bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w);
+/* The fd to poll for the kernel's verdicts, or -1. */
+int enforcer_fd(const struct enforcer *e);
+int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),
+		  void *ctx);
+/* The kernel's counters; false with fanotify. */
+bool enforcer_stats(struct enforcer *e, struct kernel_stats *s);
+/* Lets go of the kernel backend, which keeps enforcing. */
+void enforcer_close(struct enforcer *e);
+
+#endif

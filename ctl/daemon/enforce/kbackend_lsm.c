@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF LSM backend: loads ebpf/enforce.bpf.c and keeps the rule model
+ * of kmod/uapi/crmguard.h in its maps.
+ *
+ * What outlives crmguardd sits under ENFORCE_PIN_DIR: the maps (lsm_*),
+ * always, and the links (link_<program>) unless fail-open. A pinned link
+ * keeps its program, and through it the maps, in force with no process
+ * holding them, so a killed daemon leaves the door shut. With fail-open
+ * the links are held by the daemon's descriptors only and go with it: a
+ * dead daemon denies nothing, and nothing in the kernel has to judge
+ * whether the daemon is alive.
+ *
+ * A new daemon adopts that state: libbpf reuses the pinned maps (rules,
+ * counters and verdicts not read yet), the programs are attached next to
+ * the pinned links, and each new link is renamed over the old one's pin.
+ * The old program runs until the new one does: no moment goes unguarded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "enforce.skel.h"
+#include "ctl/daemon/enforce/kbackend.h"
+#include "ebpf/enforce.h"
+
+#define LSM_LIST "/sys/kernel/security/lsm"
+#define MAX_PROGS 8
+#define PIN_PATH_MAX 128	/* ENFORCE_PIN_DIR "/new_link_" and a program name */
+
+struct kbackend {
+	struct enforce_bpf *skel;
+	struct bpf_program *progs[MAX_PROGS];
+	struct bpf_link *links[MAX_PROGS];
+	size_t nprogs;
+	struct ring_buffer *rb;
+	void (*cb)(void *ctx, const struct kernel_verdict *v);
+	void *ctx;
+	struct kernel_verdict v;	/* a path long: one, reused */
+	__u64 *percpu;			/* a counter's value on each CPU */
+	int ncpus;
+	uint32_t nrules;
+	bool btrfs;			/* the programs name btrfs inodes by subvolume */
+};
+
+/* The LSMs the kernel runs must include "bpf" (lsm= on its command line). */
+static int probe_lsm(char *err, size_t errlen)
+{
+	char list[512] = "", copy[512], *tok, *save;
+	FILE *f = fopen(LSM_LIST, "r");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s (is securityfs mounted on /sys/kernel/security?)",
+			 LSM_LIST, strerror(-ret));
+		return ret;
+	}
+	if (!fgets(list, sizeof(list), f))
+		list[0] = 0;
+	fclose(f);
+	list[strcspn(list, "\n")] = 0;
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "bpf"))
+			return 0;
+	snprintf(err, errlen, "the BPF LSM is not active (%s: \"%s\"); boot with lsm=%s,bpf",
+		 LSM_LIST, list, list);
+	return -EOPNOTSUPP;
+}
+
+static int make_pin_dir(char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	if (mkdir(ENFORCE_PIN_DIR, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s (is the BPF filesystem mounted: "
+			 "mount -t bpf bpf /sys/fs/bpf?)", ENFORCE_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	if (statfs(ENFORCE_PIN_DIR, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen, "%s is not on a BPF filesystem; mount -t bpf bpf /sys/fs/bpf",
+			 ENFORCE_PIN_DIR);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+static void link_path(const struct bpf_program *prog, const char *prefix, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%slink_%s", ENFORCE_PIN_DIR, prefix, bpf_program__name(prog));
+}
+
+/*
+ * Pins the program's link in place of the link pinned for it, if any
+ * (through a new name: bpffs takes no dots). Both are attached until the
+ * rename drops the old pin, so the hook is never empty.
+ */
+static int pin_link(const struct bpf_program *prog, struct bpf_link *link, const char *path)
+{
+	char tmp[PIN_PATH_MAX];
+	int ret = 0;
+
+	link_path(prog, "new_", tmp, sizeof(tmp));
+	unlink(tmp);
+	if (bpf_obj_pin(bpf_link__fd(link), tmp))
+		return -errno;
+	if (rename(tmp, path)) {
+		ret = -errno;
+		unlink(tmp);
+	}
+	return ret;
+}
+
+static int pin_links(struct kbackend *b, bool pin, char *err, size_t errlen)
+{
+	char path[PIN_PATH_MAX];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < b->nprogs; i++) {
+		link_path(b->progs[i], "", path, sizeof(path));
+		if (pin)
+			ret = pin_link(b->progs[i], b->links[i], path);
+		else
+			ret = unlink(path) && errno != ENOENT ? -errno : 0;
+		if (ret) {
+			snprintf(err, errlen, "%s %s: %s", pin ? "pinning" : "unpinning", path,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Were the links of the last daemon pinned (fail-closed)? */
+static bool links_pinned(const struct kbackend *b)
+{
+	char path[PIN_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < b->nprogs; i++) {
+		link_path(b->progs[i], "", path, sizeof(path));
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static uint32_t count_keys(const struct bpf_map *map)
+{
+	char key[64], next[64];
+	uint32_t n = 0;
+	void *prev = NULL;
+
+	while (bpf_map__get_next_key(map, prev, next, bpf_map__key_size(map)) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The executable's path from its components, last first. Past the depth
+ * the program walks it starts with "..."; it is the path within the
+ * executable's filesystem (/usr mounted apart gives /bin/cat).
+ */
+static void exe_path(const struct enforce_verdict *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, top = -1;
+
+	for (i = 0; i < ENFORCE_EXE_DEPTH && e->exe[i][0]; i++)
+		top = i;
+	buf[0] = 0;
+	if (top == ENFORCE_EXE_DEPTH - 1)
+		used = snprintf(buf, len, "...");
+	for (i = top; i >= 0 && used < len; i--)
+		used += snprintf(buf + used, len - used, "/%.*s", ENFORCE_EXE_NAME, e->exe[i]);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct kbackend *b = ctx;
+	const struct enforce_verdict *e = data;
+	struct kernel_verdict *v = &b->v;
+
+	if (len < sizeof(*e))
+		return 0;
+	v->op = e->op;
+	v->verdict = e->verdict;
+	v->rule_id = e->rule_id;
+	v->pid = e->pid;
+	v->tid = e->tid;
+	v->uid = e->uid;
+	v->dev = e->dev;
+	v->ino = e->ino;
+	v->exe_dev = e->exe_dev;
+	v->exe_ino = e->exe_ino;
+	snprintf(v->comm, sizeof(v->comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	snprintf(v->path, sizeof(v->path), "%.*s", (int)sizeof(e->path), e->path);
+	exe_path(e, v->exe, sizeof(v->exe));
+	b->cb(b->ctx, v);
+	return 0;
+}
+
+static void lsm_close(struct kbackend *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	/* closes the descriptors: a pinned link stays in force through its pin */
+	for (i = 0; i < b->nprogs; i++)
+		bpf_link__destroy(b->links[i]);
+	ring_buffer__free(b->rb);
+	enforce_bpf__destroy(b->skel);
+	free(b->percpu);
+	free(b);
+}
+
+static void explain_load(int ret, char *err, size_t errlen)
+{
+	char path[PIN_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/lsm_inodes", ENFORCE_PIN_DIR);
+	if (ret == -EPERM || ret == -EACCES)
+		snprintf(err, errlen, "the kernel refused the BPF LSM programs (%s): run as root; "
+			 "some kernels allow no LSM programs at all", strerror(-ret));
+	else if (access(path, F_OK) == 0)
+		snprintf(err, errlen, "loading the BPF LSM programs failed (%s); if the maps pinned in %s "
+			 "are another crmguard version's, remove them (rm -r %s) and start again",
+			 strerror(-ret), ENFORCE_PIN_DIR, ENFORCE_PIN_DIR);
+	else
+		snprintf(err, errlen, "loading the BPF LSM programs failed (%s); run with -v for libbpf's log",
+			 strerror(-ret));
+}
+
+/*
+ * Whether the kernel describes btrfs's inodes (its BTF, in vmlinux or in
+ * the loaded module): the programs find an inode's subvolume through it
+ * (ebpf/inode_dev.bpf.h). Asked before they are loaded, so that a btrfs
+ * module loaded meanwhile is said to be missing, never the other way.
+ */
+static bool btrfs_described(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, "btrfs_inode", BTF_KIND_STRUCT) >= 0;
+	if (!found && (mod = btf__load_module_btf("btrfs", vmlinux))) {
+		found = btf__find_by_name_kind(mod, "btrfs_inode", BTF_KIND_STRUCT) >= 0;
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
+static struct kbackend *lsm_open(char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ENFORCE_PIN_DIR);
+	struct bpf_program *prog;
+	struct kbackend *b;
+	int ret;
+
+	if (probe_lsm(err, errlen) || make_pin_dir(err, errlen))
+		return NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->btrfs = btrfs_described();
+	b->skel = enforce_bpf__open_opts(&opts);
+	ret = b->skel ? enforce_bpf__load(b->skel) : -errno;
+	if (ret) {
+		explain_load(ret, err, errlen);
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		if (b->nprogs == MAX_PROGS) {
+			snprintf(err, errlen, "enforce.bpf.c has more than %d programs", MAX_PROGS);
+			goto fail;
+		}
+		b->progs[b->nprogs] = prog;
+		b->links[b->nprogs] = bpf_program__attach(prog);
+		if (!b->links[b->nprogs]) {
+			snprintf(err, errlen, "attaching %s: %s", bpf_program__section_name(prog),
+				 strerror(errno));
+			goto fail;
+		}
+		b->nprogs++;
+	}
+	/* the last daemon's fail-closed pins now hold our links */
+	if (links_pinned(b) && pin_links(b, true, err, errlen))
+		goto fail;
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.lsm_verdicts), on_record, b, NULL);
+	b->ncpus = libbpf_num_possible_cpus();
+	b->percpu = b->ncpus > 0 ? calloc(b->ncpus, sizeof(*b->percpu)) : NULL;
+	if (!b->rb || !b->percpu) {
+		snprintf(err, errlen, "ring buffer or counters of the BPF LSM: %s", strerror(errno));
+		goto fail;
+	}
+	b->nrules = count_keys(b->skel->maps.lsm_inodes) + count_keys(b->skel->maps.lsm_exes) +
+		    count_keys(b->skel->maps.lsm_users);
+	return b;
+fail:
+	lsm_close(b);
+	return NULL;
+}
+
+static int cmp_inode_key(const void *a, const void *b)
+{
+	const struct enforce_inode_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static int cmp_user_key(const void *a, const void *b)
+{
+	const struct enforce_user_key *x = a, *y = b;
+
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+/* The keys a replace puts in one map: sorted, then looked up while pruning. */
+struct keyset {
+	struct bpf_map *map;
+	void *keys;
+	size_t n;
+	int (*cmp)(const void *, const void *);
+};
+
+static int put_rule(const struct kernel_rule *r, struct keyset *inodes, struct keyset *exes,
+		    struct keyset *users, char *err, size_t errlen)
+{
+	struct enforce_inode_key ikey = { r->dev, r->ino };
+	struct enforce_inode ival = { r->flags, r->id };
+	struct enforce_user_key ukey = { r->uid, r->user_kind };
+	const void *key, *val;
+	struct keyset *set;
+	size_t len;
+
+	switch (r->type) {
+	case CRMGUARD_RULE_INODE:
+		if (r->flags & ~(CRMGUARD_F_AUDIT | CRMGUARD_F_DIR))
+			goto bad;
+		set = inodes, key = &ikey, val = &ival, len = sizeof(ival);
+		break;
+	case CRMGUARD_RULE_EXE:
+		set = exes, key = &ikey, val = &r->id, len = sizeof(r->id);
+		break;
+	case CRMGUARD_RULE_USER:
+		if (r->user_kind < CRMGUARD_USER_ALLOW || r->user_kind > CRMGUARD_USER_REVOKE_AUDIT)
+			goto bad;
+		set = users, key = &ukey, val = &r->id, len = sizeof(r->id);
+		break;
+	default:
+		goto bad;
+	}
+	if (bpf_map__update_elem(set->map, key, bpf_map__key_size(set->map), val, len, BPF_ANY)) {
+		snprintf(err, errlen, "rule %u: %s: %s%s", r->id, bpf_map__name(set->map), strerror(errno),
+			 errno == E2BIG ? " (the map is full: too many rules for the BPF LSM)" : "");
+		return -errno;
+	}
+	memcpy((char *)set->keys + set->n++ * bpf_map__key_size(set->map), key,
+	       bpf_map__key_size(set->map));
+	return 0;
+bad:
+	snprintf(err, errlen, "rule %u: type %u, user kind %u, flags %#x: not a rule of crmguard.h",
+		 r->id, r->type, r->user_kind, r->flags);
+	return -EINVAL;
+}
+
+/* Deletes what is in set->map but not in set->keys; counts what stays. */
+static int prune(struct keyset *set, uint32_t *kept, char *err, size_t errlen)
+{
+	size_t ksize = bpf_map__key_size(set->map), nstale = 0, cap = 0, i;
+	char key[64], next[64], *stale = NULL, *grown;
+	void *prev = NULL;
+	int ret = 0;
+
+	qsort(set->keys, set->n, ksize, set->cmp);
+	while (bpf_map__get_next_key(set->map, prev, next, ksize) == 0) {
+		if (bsearch(next, set->keys, set->n, ksize, set->cmp)) {
+			(*kept)++;
+		} else {
+			if (nstale == cap) {
+				cap = cap ? 2 * cap : 64;
+				grown = realloc(stale, cap * ksize);
+				if (!grown) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				stale = grown;
+			}
+			memcpy(stale + nstale++ * ksize, next, ksize);
+		}
+		memcpy(key, next, ksize);
+		prev = key;
+	}
+	for (i = 0; i < nstale; i++)
+		if (bpf_map__delete_elem(set->map, stale + i * ksize, ksize, 0) && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+out:
+	if (ret)
+		snprintf(err, errlen, "removing old rules from %s: %s", bpf_map__name(set->map),
+			 strerror(-ret));
+	free(stale);
+	return ret;
+}
+
+static int lsm_replace(struct kbackend *b, const struct kernel_config *cfg,
+		       const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
+{
+	struct enforce_config c = { cfg->mode, cfg->fail_open, getpid() };
+	struct keyset sets[] = {
+		{ b->skel->maps.lsm_inodes, NULL, 0, cmp_inode_key },
+		{ b->skel->maps.lsm_exes, NULL, 0, cmp_inode_key },
+		{ b->skel->maps.lsm_users, NULL, 0, cmp_user_key },
+	};
+	uint32_t zero = 0, kept = 0;
+	size_t i;
+	int ret = 0;
+
+	if (cfg->mode != CRMGUARD_MODE_AUDIT && cfg->mode != CRMGUARD_MODE_ENFORCE) {
+		snprintf(err, errlen, "mode %u is neither audit nor enforce", cfg->mode);
+		return -EINVAL;
+	}
+	for (i = 0; i < 3; i++) {
+		sets[i].keys = calloc(n ? n : 1, bpf_map__key_size(sets[i].map));
+		if (!sets[i].keys) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	/*
+	 * New and changed rules first: nothing in both sets is ever out of
+	 * force. In reverse, so that of two rules on one key the first stays.
+	 */
+	for (i = n; i-- > 0;) {
+		ret = put_rule(&rules[i], &sets[0], &sets[1], &sets[2], err, errlen);
+		if (ret)
+			goto out;
+	}
+	if (bpf_map__update_elem(b->skel->maps.lsm_config, &zero, sizeof(zero), &c, sizeof(c), BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, errlen, "lsm_config: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 3 && !ret; i++)
+		ret = prune(&sets[i], &kept, err, errlen);
+	if (!ret)
+		ret = pin_links(b, !cfg->fail_open, err, errlen);
+	b->nrules = kept;
+out:
+	for (i = 0; i < 3; i++)
+		free(sets[i].keys);
+	return ret;
+}
+
+static int lsm_fd(struct kbackend *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+static int lsm_read_verdicts(struct kbackend *b,
+			     void (*cb)(void *ctx, const struct kernel_verdict *v), void *ctx)
+{
+	b->cb = cb;
+	b->ctx = ctx;
+	return ring_buffer__consume(b->rb);
+}
+
+static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
+{
+	__u64 sum[ENFORCE_NSTATS] = { 0 };
+	__u32 k;
+	int cpu;
+
+	for (k = 0; k < ENFORCE_NSTATS; k++) {
+		if (bpf_map__lookup_elem(b->skel->maps.lsm_stats, &k, sizeof(k), b->percpu,
+					 b->ncpus * sizeof(*b->percpu), 0))
+			return -errno;
+		for (cpu = 0; cpu < b->ncpus; cpu++)
+			sum[k] += b->percpu[cpu];
+	}
+	s->allow = sum[ENFORCE_STAT_ALLOW];
+	s->audit = sum[ENFORCE_STAT_AUDIT];
+	s->deny = sum[ENFORCE_STAT_DENY];
+	s->lost = sum[ENFORCE_STAT_LOST];
+	s->rules = b->nrules;
+	return 0;
+}
+
+static bool lsm_knows_subvolumes(struct kbackend *b)
+{
+	return b->btrfs;
+}
+
+const struct kbackend_ops kbackend_lsm = {
+	.name = "bpf-lsm",
+	.open = lsm_open,
+	.replace = lsm_replace,
+	.fd = lsm_fd,
+	.read_verdicts = lsm_read_verdicts,
+	.stats = lsm_stats,
+	.knows_subvolumes = lsm_knows_subvolumes,
+	.close = lsm_close,
+};

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The fields every channel's records share: who did it, and to which file. */
+#ifndef CRMGUARD_FIELDS_H
+#define CRMGUARD_FIELDS_H
+
+#include <sys/types.h>
+#include "ctl/daemon/procs/proctab.h"
+#include "ctl/lib/record.h"
+
+/* pid, ppid, uid and user name, loginuid, exe, comm, tainted: as /proc showed them */
+void put_proc(struct record *r, const struct proc *p);
+/* A process /proc no longer has (or never showed us), as the kernel named it. */
+void put_kernel_proc(struct record *r, const struct proc *p);
+/* path, dev, ino; unreachable: path is the kernel's name, which names nothing here */
+void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino);
+
+#endif

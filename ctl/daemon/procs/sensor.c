@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loads the process sensor (ebpf/sensor.bpf.c) through its skeleton. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "sensor.skel.h"
+#include "ctl/daemon/procs/sensor.h"
+
+struct sensor {
+	struct sensor_bpf *skel;
+	struct ring_buffer *rb;
+	sensor_cb cb;
+	void *ctx;
+	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
+};
+
+static bool libbpf_verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* Without -v, failures reach the user as one sentence (explain()). */
+	if (!libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct sensor *s = ctx;
+
+	if (len < sizeof(struct sensor_event))
+		return 0;
+	return s->cb(s->ctx, data);
+}
+
+/* One sentence for the reason BPF could not start, instead of libbpf's log. */
+static void explain(int err, char *buf, size_t len)
+{
+	if (geteuid() != 0)
+		snprintf(buf, len, "crmguardd must run as root (it loads BPF programs)");
+	else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		snprintf(buf, len, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); "
+			 "crmguard needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	else if (err == -ENOSYS || err == -EOPNOTSUPP)
+		snprintf(buf, len, "this kernel has no BPF support (bpf(2): %s)", strerror(-err));
+	else
+		snprintf(buf, len, "the kernel refused the BPF sensor (%s); run with -v for libbpf's log",
+			 strerror(-err));
+}
+
+/* What a process's start time in /proc/PID/stat counts: clock ticks since boot. */
+static unsigned long long boot_ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
+int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
+		sensor_cb cb, void *ctx, char *err, size_t errlen)
+{
+	struct sensor *s;
+	int ret;
+
+	libbpf_verbose = verbose;
+	libbpf_set_print(print_libbpf);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->cb = cb;
+	s->ctx = ctx;
+	s->skel = sensor_bpf__open();
+	if (!s->skel) {
+		ret = -errno;
+		goto fail;
+	}
+	if (ringbuf_size) {
+		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
+		if (ret)
+			goto fail;
+	}
+	ret = sensor_bpf__load(s->skel);
+	if (ret)
+		goto fail;
+	ret = sensor_bpf__attach(s->skel);
+	if (ret)
+		goto fail;
+	s->attached = boot_ticks();
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
+	if (!s->rb) {
+		ret = -errno;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	explain(ret, err, errlen);
+	sensor_close(s);
+	return ret;
+}
+
+/* Did tgid start after the programs were attached (a tick later, to be sure)? */
+static bool started_since(const struct sensor *s, pid_t tgid)
+{
+	unsigned long long start;
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	f = fopen(path, "re");
+	n = f ? (ssize_t)fread(buf, 1, sizeof(buf) - 1, f) : -1;
+	if (f)
+		fclose(f);
+	buf[n > 0 ? n : 0] = 0;
+	/* after "pid (comm)": state is field 3, starttime field 22 */
+	p = strrchr(buf, ')');
+	return p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			   "%*d %*d %*d %*d %llu", &start) == 1 && start > s->attached;
+}
+
+int sensor_injected(const struct sensor *s, pid_t tgid)
+{
+	__u32 key = tgid, mark;
+
+	if (!started_since(s, tgid) ||
+	    __atomic_load_n(&s->skel->bss->injected_lost, __ATOMIC_RELAXED))
+		return -1;
+	return !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.injected), &key, &mark);
+}
+
+void sensor_close(struct sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	sensor_bpf__destroy(s->skel);
+	free(s);
+}
+
+int sensor_fd(const struct sensor *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+int sensor_consume(struct sensor *s)
+{
+	return ring_buffer__consume(s->rb);
+}
+
+int sensor_track(struct sensor *s, pid_t tgid)
+{
+	__u32 key = tgid, val = SENSOR_TRACKED;
+
+	return bpf_map__update_elem(s->skel->maps.tracked, &key, sizeof(key),
+				    &val, sizeof(val), BPF_ANY);
+}
+
+__u64 sensor_dropped(const struct sensor *s)
+{
+	return __atomic_load_n(&s->skel->bss->dropped, __ATOMIC_RELAXED);
+}
+
+void sensor_programs(const struct sensor *s, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	size_t used = 0;
+
+	buf[0] = 0;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+					 bpf_program__section_name(prog));
+	}
+}
