@@ -62,6 +62,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ctl/daemon/procs/sensor.o: $(BUILD)/sensor.skel.h
+$(BUILD)/ctl/daemon/usb/mounts.o: $(BUILD)/mount.skel.h ebpf/mount.h
 $(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@

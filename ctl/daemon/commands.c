@@ -12,13 +12,14 @@
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512], usb[512];
+	char progs[512], usb[512], mounts[256];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
 
 	sensor_programs(d->sensor, progs, sizeof(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
+	mounts_status(d->mounts, mounts, sizeof(mounts));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
 			(int)getpid(), (long long)d->started);
@@ -33,6 +34,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 		json_str(out, enforcer_gaps(&d->enforcer, d->watch) ?: "");
 		fputs(",\"usb\":", out);
 		json_str(out, usb);
+		fputs(",\"mounts\":", out);
+		json_str(out, mounts);
 		if (kernel)
 			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
 				"\"deny\":%llu,\"lost\":%llu}", ks.rules,
@@ -62,6 +65,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 		fprintf(out, "not seen:   %s (this kernel and backend)\n",
 			enforcer_gaps(&d->enforcer, d->watch));
 	fprintf(out, "usb:        %s\n", usb);
+	fprintf(out, "mounts:     %s\n", mounts);
 	if (kernel)
 		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu\n",
 			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,

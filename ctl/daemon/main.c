@@ -133,7 +133,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB, TAG_MOUNT };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -179,6 +179,7 @@ static int run(struct daemon *d)
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->sink.ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
 	    add_fd(ep, usb_fd(d->usb), TAG_USB) ||
+	    (d->mounts && add_fd(ep, mounts_fd(d->mounts), TAG_MOUNT)) ||
 	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL))) {
 		fprintf(stderr, "crmguardd: epoll: %s\n", strerror(errno));
 		return EXIT_FAIL;
@@ -216,6 +217,9 @@ static int run(struct daemon *d)
 				break;
 			case TAG_USB:
 				usb_read_events(d->usb);
+				break;
+			case TAG_MOUNT:
+				mounts_read_events(d->mounts);
 				break;
 			}
 		}
@@ -289,6 +293,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	/* without it crmguardd still guards; it says what it does not record */
+	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		daemon_note(&d, LOG_LVL_WARNING, "error", err);
+	}
 	if (ctlserver_open(&d.sink.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -310,6 +319,7 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.sink.ctl);
+	mounts_close(d.mounts);
 	usb_close(d.usb);
 	enforcer_close(&d.enforcer);
 	sensor_close(d.sensor);
