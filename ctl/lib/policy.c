@@ -27,15 +27,21 @@ struct line_ctx {
 	size_t errlen;
 };
 
+int policy_vfail(const char *file, int line, char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	int n = snprintf(err, errlen, "%s:%d: ", file, line);
+
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - n, fmt, ap);
+	return -EINVAL;
+}
+
 static int fail(const struct line_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	n = snprintf(c->err, c->errlen, "%s:%d: ", c->file, c->line);
 	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	policy_vfail(c->file, c->line, c->err, c->errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }

@@ -16,6 +16,7 @@
 #define CRMGUARD_POLICY_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -83,6 +84,8 @@ int policy_load(struct policy *p, const char *path, const char *text, size_t len
 		char *err, size_t errlen);
 void policy_free(struct policy *p);
 const char *policy_mode_name(enum policy_mode m);
+/* "FILE:LINE: " and the message into err, for the parsers of each key; -EINVAL. */
+int policy_vfail(const char *file, int line, char *err, size_t errlen, const char *fmt, va_list ap);
 /* How many one-letter edits make a into b (for "did you mean"); 99 if either is long. */
 size_t policy_word_distance(const char *a, const char *b);
 /* "protect", "allow exe", "allow user", "revoke user" */

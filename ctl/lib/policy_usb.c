@@ -21,12 +21,9 @@ struct where {
 static int fail(const struct where *w, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	n = snprintf(w->err, w->errlen, "%s:%d: ", w->file, w->line);
 	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < w->errlen)
-		vsnprintf(w->err + n, w->errlen - n, fmt, ap);
+	policy_vfail(w->file, w->line, w->err, w->errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }

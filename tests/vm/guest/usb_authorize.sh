@@ -62,6 +62,11 @@ else
 	fail usb-allowed-by-serial "record '$rec', disk '$okblk': $(cat "$T/err")"
 fi
 umount "$MNT" 2>/dev/null
+# The mount sensor names the stick the mounts were of, on Debian's kernel too.
+rec=$(wait_record "event=mount action=mount target=$MNT fstype=vfat source=/dev/$okblk .*removable=1 usb_device=$ok:1.0 vendor=46f4 product=0001 serial=CRM-0042 .*exe=/usr/bin/mount " 5)
+rec2=$(wait_record "event=umount action=umount target=$MNT fstype=vfat .*serial=CRM-0042 " 5)
+[ -n "$rec" ] && [ -n "$rec2" ] && pass usb-mount-recorded ||
+	fail usb-mount-recorded "records '$rec' '$rec2': $(grep -E 'event=(u?mount|error)' "$AUTHLOG" | head -3)"
 
 status=$(ctlx status)
 [[ "$status" == *"usb:        held by the kernel's USB authorization"* ]] && pass usb-status-says-what-holds ||

@@ -21,11 +21,11 @@ usb_dev() {
 	return 1
 }
 
-# wait_dev SERIAL [seconds]: the stick's device once it is there.
-wait_dev() {
+# within SECONDS CMD...: CMD's output once it succeeds, tried every 0.1 s.
+within() {
 	local i
-	for i in $(seq $((${2:-10} * 10))); do
-		usb_dev "$1" && return 0
+	for i in $(seq $(($1 * 10))); do
+		"${@:2}" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -40,15 +40,9 @@ usb_block() {
 	return 1
 }
 
-# wait_block DEV [seconds]
-wait_block() {
-	local i
-	for i in $(seq $((${2:-10} * 10))); do
-		usb_block "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_dev SERIAL [seconds], wait_block DEV [seconds]
+wait_dev() { within "${2:-10}" usb_dev "$1"; }
+wait_block() { within "${2:-10}" usb_block "$1"; }
 
 # no_block_for DEV SECONDS: true if DEV has no block device the whole time.
 no_block_for() {
