@@ -42,7 +42,8 @@ fi
 rec=$(wait_record "event=usb action=present verdict=deny rule=usb-default:block .*serial=PRIVATE-7 " 5)
 if [ -n "$rec" ] && usb_dev PRIVATE-7 >/dev/null && [ "$(cat "$USB/$no:1.0/authorized")" = 0 ] &&
    no_block_for "$no" 1 && [ ! -e "/dev/$noblk" ] &&
-   ! mount -t vfat "/dev/$noblk" "$MNT" 2>/dev/null; then
+   ! mount -t vfat "/dev/$noblk" "$MNT" 2>/dev/null &&
+   wait_record "event=mount action=mount result=error error=ENOENT target=$MNT fstype=vfat source=/dev/$noblk " 5 >/dev/null; then
 	pass usb-held-at-start
 else
 	fail usb-held-at-start "record '$rec', authorized $(cat "$USB/$no:1.0/authorized"), disks: $(disks)"
@@ -63,7 +64,7 @@ else
 fi
 umount "$MNT" 2>/dev/null
 # The mount sensor names the stick the mounts were of, on Debian's kernel too.
-rec=$(wait_record "event=mount action=mount target=$MNT fstype=vfat source=/dev/$okblk .*removable=1 usb_device=$ok:1.0 vendor=46f4 product=0001 serial=CRM-0042 .*exe=/usr/bin/mount " 5)
+rec=$(wait_record "event=mount action=mount target=$MNT fstype=vfat source=/dev/$okblk .*usb_device=$ok:1.0 vendor=46f4 product=0001 serial=CRM-0042 .*exe=/usr/bin/mount " 5)
 rec2=$(wait_record "event=umount action=umount target=$MNT fstype=vfat .*serial=CRM-0042 " 5)
 [ -n "$rec" ] && [ -n "$rec2" ] && pass usb-mount-recorded ||
 	fail usb-mount-recorded "records '$rec' '$rec2': $(grep -E 'event=(u?mount|error)' "$AUTHLOG" | head -3)"
