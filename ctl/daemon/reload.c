@@ -53,6 +53,15 @@ static void warn_usb_rules(struct daemon *d, char *text, size_t len)
 	size_t i;
 
 	for (i = 0; i < u->nrules; i++) {
+		int first = policy_usb_shadowed_by(u, i);
+
+		if (first >= 0) {
+			snprintf(msg, sizeof(msg), "%s:%d: this usb rule never decides: %s:%d names every "
+				 "stick it names and comes first (the first rule that names a stick "
+				 "decides); move it above, or remove the other", u->rules[i].file,
+				 u->rules[i].line, u->rules[first].file, u->rules[first].line);
+			warn(d, policy_usb_label(u, i, label, sizeof(label)), msg, text, len);
+		}
 		if (u->rules[i].serial || u->rules[i].verdict == USB_BLOCK)
 			continue;
 		snprintf(msg, sizeof(msg), "%s:%d: usb allow %04x:%04x names no serial: every stick "

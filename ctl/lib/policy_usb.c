@@ -232,6 +232,20 @@ struct usb_match policy_usb_match(const struct usb_policy *u, uint16_t vid, uint
 	return m;
 }
 
+int policy_usb_shadowed_by(const struct usb_policy *u, size_t i)
+{
+	const struct usb_rule *r = &u->rules[i], *e;
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		e = &u->rules[j];
+		if (e->vid == r->vid && e->pid == r->pid &&
+		    (!e->serial || (r->serial && !strcmp(e->serial, r->serial))))
+			return j;
+	}
+	return -1;
+}
+
 const char *policy_usb_label(const struct usb_policy *u, int rule, char *buf, size_t len)
 {
 	const struct usb_rule *r = rule >= 0 ? &u->rules[rule] : NULL;

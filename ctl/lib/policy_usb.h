@@ -57,6 +57,11 @@ void policy_usb_free(struct usb_policy *u);
 /* The first rule naming (vid, pid, serial), else the default. serial may be NULL (none). */
 struct usb_match policy_usb_match(const struct usb_policy *u, uint16_t vid, uint16_t pid,
 				  const char *serial);
+/*
+ * The earlier rule that names every stick rule i names (so rule i never
+ * decides: first match wins), or -1. A rule added by ctlx comes last.
+ */
+int policy_usb_shadowed_by(const struct usb_policy *u, size_t i);
 /* "block", "readonly", "allow" */
 const char *usb_verdict_name(enum usb_verdict v);
 /* "usb-allow:46f4:0001:CRM-0042", "usb-block:46f4:0001", "usb-default:block" into buf. */

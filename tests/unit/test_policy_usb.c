@@ -110,6 +110,10 @@ static void usb_first_match_wins(void)
 	/* a serial that is a prefix of the rule's is another serial */
 	m = policy_usb_match(&p.usb, 0x46f4, 1, "GOO");
 	ASSERT_EQ(m.rule, 1);
+	/* the last rule can never decide; the first two can */
+	ASSERT_EQ(policy_usb_shadowed_by(&p.usb, 2), 1);
+	ASSERT_EQ(policy_usb_shadowed_by(&p.usb, 1), -1);
+	ASSERT_EQ(policy_usb_shadowed_by(&p.usb, 0), -1);
 	/* another model: the default */
 	m = policy_usb_match(&p.usb, 0x46f4, 2, "GOOD");
 	ASSERT_EQ(m.verdict, USB_ALLOW);

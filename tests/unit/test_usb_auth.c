@@ -91,6 +91,9 @@ static void make_tree(void)
 	PUT("1-3", "idProduct", "0001\n");
 	PUT("1-3:1.0", "bInterfaceClass", "03\n");
 	PUT("1-3:1.0", "authorized", "0\n");
+	/* 1-4: left unauthorized as a whole (usbcore.authorized_default=0) */
+	PUT("1-4", "idVendor", "46f4\n");
+	PUT("1-4", "authorized", "0\n");
 	snprintf(path, sizeof(path), "%s/drivers_probe", root);
 	close(open(path, O_WRONLY | O_CREAT, 0644));
 }
@@ -156,6 +159,7 @@ static void usb_enforce_holds_blocked_authorizes_rest(void)
 	ASSERT_STREQ(get("1-1:1.0", "authorized"), "1");
 	ASSERT_STREQ(get("1-2:1.0", "authorized"), "0");
 	ASSERT_STREQ(get("1-3:1.0", "authorized"), "1");	/* the keyboard */
+	ASSERT_STREQ(get("1-4", "authorized"), "1");	/* its interfaces come, and are decided */
 	ASSERT_EQ(nrecords, 2);
 	for (int i = 0; i < 2; i++) {
 		bool good = !strcmp(val(i, "serial"), "GOOD");
@@ -279,6 +283,7 @@ static void usb_unmanaged_touches_nothing(void)
 	ASSERT_STREQ(get("usb1", "interface_authorized_default"), "1");
 	ASSERT_STREQ(get("1-1:1.0", "authorized"), "0");
 	ASSERT_STREQ(get("1-3:1.0", "authorized"), "0");
+	ASSERT_STREQ(get("1-4", "authorized"), "0");
 	ASSERT_EQ(nrecords, 0);
 	ASSERT_CONTAINS(usb_mechanism(u, status, sizeof(status)), "not managed");
 	usb_close(u);

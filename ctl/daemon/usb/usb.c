@@ -285,6 +285,26 @@ static void decide_intf(struct usb *u, const char *name, const char *action)
 	*old = now;
 }
 
+/*
+ * A device the kernel left unauthorized as a whole (usbcore.authorized_default=0
+ * on the kernel command line, which closes the window from boot to
+ * crmguardd's start): authorized, so that its interfaces appear and are
+ * decided one by one, each under the root hub's default.
+ */
+static void authorize_device(struct usb *u, const char *name)
+{
+	char authorized[8], path[1024];
+	int ret;
+
+	read_attr(u, name, "authorized", authorized, sizeof(authorized));
+	if (strcmp(authorized, "0"))
+		return;
+	snprintf(path, sizeof(path), "%s/%s/authorized", u->root, name);
+	ret = write_attr(path, "1");
+	if (ret)
+		emit_error(u, "cannot authorize the device", name, ret);
+}
+
 /* The root hubs' default for new interfaces: 0 while crmguardd holds the line. */
 static void set_hub_defaults(struct usb *u, const char *only)
 {
@@ -326,9 +346,12 @@ static void scan(struct usb *u, const char *action)
 			emit_error(u, "cannot list the USB devices", u->root, -errno);
 		return;
 	}
-	while ((e = readdir(dir)))
+	while ((e = readdir(dir))) {
 		if (strchr(e->d_name, ':'))
 			decide_intf(u, e->d_name, action);
+		else if (e->d_name[0] != '.' && strncmp(e->d_name, "usb", 3))
+			authorize_device(u, e->d_name);
+	}
 	closedir(dir);
 	/* what went while nobody listened */
 	for (i = 0; i < u->nintf;) {
@@ -366,9 +389,11 @@ void usb_on_uevent(struct usb *u, const char *buf, size_t len)
 	if (uevent_parse(buf, len, &ev) || strcmp(ev.subsystem, "usb"))
 		return;
 	name = usbdev_name(ev.devpath);
-	if (!strcmp(ev.devtype, "usb_device") && !strcmp(ev.action, "add") && !strncmp(name, "usb", 3)) {
-		if (u->defaulted)
+	if (!strcmp(ev.devtype, "usb_device") && !strcmp(ev.action, "add")) {
+		if (!strncmp(name, "usb", 3) && u->defaulted)
 			set_hub_defaults(u, name);	/* a new host controller */
+		else if (strncmp(name, "usb", 3) && u->managing && strlen(name) < NAME_MAX_USB)
+			authorize_device(u, name);
 		return;
 	}
 	if (strcmp(ev.devtype, "usb_interface") || !strchr(name, ':') || strlen(name) >= NAME_MAX_USB)
