@@ -8,14 +8,18 @@
 . "$(dirname "$0")/usb_lib.bash" || exit 1
 
 # USB from scratch, as at boot with usbcore.authorized_default=0
-rmmod uas usb_storage xhci_pci xhci_hcd usbcore 2>/dev/null
+for m in uas usb_storage xhci_pci xhci_hcd usbcore; do
+	[ ! -e "/sys/module/$m" ] || rmmod "$m" 2>>"$T/rmmod.err"
+done
 if [ -e /sys/module/usbcore ] || ! modprobe usbcore authorized_default=0 2>"$T/modprobe.err" ||
    ! usb_modules; then
-	fail usb-bootwindow-setup "usbcore not reloaded: $(cat "$T/modprobe.err")"
+	fail usb-bootwindow-setup "usbcore not reloaded: $(cat "$T/rmmod.err" "$T/modprobe.err" 2>/dev/null)" \
+		"usbcore holders: $(ls /sys/module/usbcore/holders 2>/dev/null | tr '\n' ' ')"
 	exit 1
 fi
 sticks() { grep -l 46f4 "$USB"/*/idVendor 2>/dev/null | wc -l; }
-within 20 test "$(sticks)" -ge 2 >/dev/null
+two_sticks() { [ "$(sticks)" -ge 2 ]; }
+within 20 two_sticks
 n=$(sticks)
 sleep 2
 held=$(for f in $(grep -l 46f4 "$USB"/*/idVendor); do cat "$(dirname "$f")/authorized"; done | grep -c 0)
@@ -28,12 +32,14 @@ fi
 
 # From crmguardd's start on: is there ever a disk of a stick other than CRM-0042?
 (
+	# builtins but sleep: a process per look would slow the guest down
 	while :; do
-		for d in $(disks); do
-			s=$(cat "/sys/block/$d/device/../../../../serial" 2>/dev/null)
-			[ "$s" = CRM-0042 ] || echo "$d ${s:-?}"
+		for b in /sys/block/sd*; do
+			[ -e "$b" ] || continue
+			read -r s <"$b/device/../../../../serial" 2>/dev/null || s=?
+			[ "$s" = CRM-0042 ] || echo "${b##*/} $s"
 		done
-		sleep 0.05
+		sleep 0.1
 	done
 ) >"$T/seen" &
 watcher=$!
