@@ -66,6 +66,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ctl/daemon/procs/sensor.o: $(BUILD)/sensor.skel.h
+$(BUILD)/ctl/daemon/usb/mounts.o: $(BUILD)/mount.skel.h ebpf/mount.h
 $(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -170,11 +171,17 @@ $(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
 # UBSan findings abort too, so that libFuzzer reports them as crashes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident
+fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident $(BUILD)/fuzz/fuzz_uevent
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/policy_usb.c \
+		ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/utf8.c ctl/lib/kident.c
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c \
+		ctl/lib/policy_usb.c ctl/lib/utf8.c ctl/lib/kident.c
+
+$(BUILD)/fuzz/fuzz_uevent: tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c ctl/lib/usbdev.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c
 
 $(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/lib/kident.c ctl/lib/kident.h
 	@mkdir -p $(dir $@)
@@ -230,3 +237,9 @@ $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/ctl/daemon/enf
 # The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/daemon/enforce/kbackend_lsm.c.
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
 $(BUILD)/ctl/daemon/enforce/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
+
+# crmguardd's USB part, against a made-up sysfs tree.
+$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON) \
+		tests/unit/assert.h tests/unit/recparse.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON)

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include "ctl/lib/ctlproto.h"
 #include "ctl/cli/taint.h"
+#include "ctl/cli/usb.h"
 
 struct command {
 	const char *name;
@@ -26,6 +27,7 @@ static const struct command commands[] = {
 	{ "protect", 1, 2, "add PATH | del PATH | list", "protect a file or directory (and all beneath it)" },
 	{ "allow", 1, 3, "add|del exe PATH | add|del user NAME | list", "binaries (by inode) and users that may read protected files" },
 	{ "user", 1, 2, "revoke NAME | restore NAME | list", "deny a dismissed employee everything, at once" },
+	{ "usb", 1, 5, CLI_USB_ARGS, CLI_USB_HELP },
 	{ "mode", 0, 1, "[audit | enforce]", "show the mode, or set it: audit logs, enforce denies" },
 	{ "reload", 0, 0, "", "re-read the policy file; a broken one changes nothing" },
 	{ "taint", 1, 1, taint_args, taint_help },
@@ -48,6 +50,8 @@ static bool args_fit(const struct command *c, int n, char **w)
 		       !strcmp(w[0], "revoke") || !strcmp(w[0], "restore");
 	if (!strcmp(c->name, "taint"))
 		return taint_args_fit(n, w);
+	if (!strcmp(c->name, "usb"))
+		return cli_usb_args_fit(n, w);
 	if (!strcmp(c->name, "mode"))
 		return n == 0 || !strcmp(w[0], "audit") || !strcmp(w[0], "enforce");
 	return true;

@@ -14,12 +14,14 @@
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512];
+	char progs[512], usb[512], mounts[256];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
 
 	sensor_programs(d->sensor, progs, sizeof(progs));
+	usb_mechanism(d->usb, usb, sizeof(usb));
+	mounts_status(d->mounts, mounts, sizeof(mounts));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
 			(int)getpid(), (long long)d->started);
@@ -32,6 +34,10 @@ static int status(struct daemon *d, bool json, FILE *out)
 		json_str(out, d->enforcer.probe);
 		fputs(",\"gaps\":", out);
 		json_str(out, enforcer_gaps(&d->enforcer, d->watch) ?: "");
+		fputs(",\"usb\":", out);
+		json_str(out, usb);
+		fputs(",\"mounts\":", out);
+		json_str(out, mounts);
 		if (kernel)
 			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
 				"\"deny\":%llu,\"lost\":%llu}", ks.rules,
@@ -62,6 +68,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 	if (enforcer_gaps(&d->enforcer, d->watch))
 		fprintf(out, "not seen:   %s (this kernel and backend)\n",
 			enforcer_gaps(&d->enforcer, d->watch));
+	fprintf(out, "usb:        %s\n", usb);
+	fprintf(out, "mounts:     %s\n", mounts);
 	if (kernel)
 		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu\n",
 			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,
@@ -131,6 +139,33 @@ static bool is(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/*
+ * usb list | usb generate | usb allow|block VID:PID [serial S] [readonly]
+ * (a new verdict for a device replaces its line) | usb default VERDICT
+ */
+static int usb_command(struct daemon *d, int argc, char **argv, bool json, FILE *out, FILE *err)
+{
+	const char *words[6];
+	int i;
+
+	if (argc == 2 && is(argv[1], "list")) {
+		usb_list(d->usb, json, out);
+		return EXIT_OK;
+	}
+	if (argc == 2 && is(argv[1], "generate")) {
+		usb_generate(d->usb, out);
+		return EXIT_OK;
+	}
+	if (argc >= 3 && argc <= 6 && (is(argv[1], "allow") || is(argv[1], "block") ||
+				       (is(argv[1], "default") && argc == 3))) {
+		for (i = 0; i < argc; i++)
+			words[i] = argv[i];
+		return change(d, words, argc, true, err);
+	}
+	fprintf(err, "crmguardd: usb takes list, generate, allow, block or default; see ctlx usb -h\n");
+	return EXIT_USAGE;
+}
+
 int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool *follow)
 {
 	struct daemon *d = ctx;
@@ -169,6 +204,8 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 		words[0] = "revoke", words[1] = "user", words[2] = argv[2];
 		return change(d, words, 3, is(argv[1], "revoke"), err);
 	}
+	if (is(argv[0], "usb"))
+		return usb_command(d, argc, argv, json, out, err);
 	if (is(argv[0], "mode") && argc == 1) {
 		fprintf(out, "%s\n", policy_mode_name(d->policy.mode));
 		return EXIT_OK;

@@ -12,6 +12,8 @@
 #include "ctl/daemon/files/watch.h"
 #include "ctl/daemon/procs/proctab.h"
 #include "ctl/daemon/procs/sensor.h"
+#include "ctl/daemon/usb/mounts.h"
+#include "ctl/daemon/usb/usb.h"
 #include "ctl/lib/decide.h"
 #include "ctl/lib/policy.h"
 
@@ -34,6 +36,8 @@ struct daemon {
 	struct sensor *sensor;
 	struct enforcer enforcer;
 	struct sink sink;	/* syslog and `ctlx events` */
+	struct usb *usb;	/* USB mass storage */
+	struct mounts *mounts;	/* mount records; NULL if the sensor did not load */
 	struct counters n;
 	time_t started;
 	unsigned long long heartbeat_seq;	/* heartbeat records sent */

@@ -26,6 +26,7 @@
 #include "ctl/lib/ctlproto.h"
 
 #define DEFAULT_POLICY "/etc/crmguard/policy.conf"
+#define USB_DEVICES "/sys/bus/usb/devices"
 #define SWEEP_SECONDS 10
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -137,7 +138,8 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_CLIPBOARD, TAG_DERIVED };
+enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB, TAG_MOUNT,
+       TAG_CLIPBOARD, TAG_DERIVED };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -182,6 +184,8 @@ static int run(struct daemon *d)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || add_fd(ep, sensor_fd(d->sensor), TAG_RINGBUF) ||
 	    add_fd(ep, ctlserver_fd(d->sink.ctl), TAG_CTL) || watch_epoll(ep, d, &gen) ||
+	    add_fd(ep, usb_fd(d->usb), TAG_USB) ||
+	    (d->mounts && add_fd(ep, mounts_fd(d->mounts), TAG_MOUNT)) ||
 	    (enforcer_fd(&d->enforcer) >= 0 && add_fd(ep, enforcer_fd(&d->enforcer), TAG_KERNEL)) ||
 	    (clipboard_fd() >= 0 && add_fd(ep, clipboard_fd(), TAG_CLIPBOARD)) ||
 	    (derived_fd() >= 0 && add_fd(ep, derived_fd(), TAG_DERIVED))) {
@@ -221,6 +225,12 @@ static int run(struct daemon *d)
 				break;
 			case TAG_KERNEL:
 				enforcer_read(&d->enforcer, verdicts_on_kernel, d);
+				break;
+			case TAG_USB:
+				usb_read_events(d->usb);
+				break;
+			case TAG_MOUNT:
+				mounts_read_events(d->mounts);
 				break;
 			case TAG_CLIPBOARD:
 				clipboard_read_events(d);
@@ -288,6 +298,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
+	/* before the policy: it applies to the sticks present too */
+	if (usb_open(&d.usb, USB_DEVICES, sink_emit, &d.sink, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
 	if (derived_open(err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
 	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
@@ -300,6 +315,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	/* without it crmguardd still guards; it says what it does not record */
+	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		daemon_note(&d, LOG_LVL_WARNING, "error", err);
+	}
 	if (clipboard_open(err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
 	if (ctlserver_open(&d.sink.ctl, sock, commands_handle, &d, err, sizeof(err))) {
@@ -323,6 +343,8 @@ int main(int argc, char **argv)
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
 out:
 	ctlserver_close(d.sink.ctl);
+	mounts_close(d.mounts);
+	usb_close(d.usb);
 	clipboard_close();
 	derived_close();
 	enforcer_close(&d.enforcer);

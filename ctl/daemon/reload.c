@@ -29,20 +29,49 @@ void daemon_note(struct daemon *d, enum log_level level, const char *event, cons
  * One warning: a record, and a line in text (for whoever asked for the
  * change) while it fits there; the records have them all.
  */
-static void warn(struct daemon *d, int rule, const char *detail, char *text, size_t len)
+static void warn(struct daemon *d, const char *rule, const char *detail, char *text, size_t len)
 {
-	char label[256];
 	struct record r;
 	size_t used = strlen(text);
 
 	record_init(&r, "warning");
-	record_str(&r, "rule", rule_label(&d->policy, rule, label, sizeof(label)));
+	record_str(&r, "rule", rule);
 	record_str(&r, "detail", detail);
 	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
 	if (used + strlen(detail) + sizeof("warning: \n") + sizeof(" (more in the log)") < len)
 		snprintf(text + used, len - used, "warning: %s\n", detail);
 	else if (!strstr(text, "(more in the log)"))
 		snprintf(text + used, len - used, "warning: ... (more in the log)\n");
+}
+
+/*
+ * A stick allowed by model alone: every stick of that model is allowed,
+ * and identical sticks without a serial cannot be told apart.
+ */
+static void warn_usb_rules(struct daemon *d, char *text, size_t len)
+{
+	const struct usb_policy *u = &d->policy.usb;
+	char msg[POLICY_ERR_MAX], label[512];
+	size_t i;
+
+	for (i = 0; i < u->nrules; i++) {
+		int first = policy_usb_shadowed_by(u, i);
+
+		if (first >= 0) {
+			snprintf(msg, sizeof(msg), "%s:%d: this usb rule never decides: %s:%d names every "
+				 "stick it names and comes first (the first rule that names a stick "
+				 "decides); move it above, or remove the other", u->rules[i].file,
+				 u->rules[i].line, u->rules[first].file, u->rules[first].line);
+			warn(d, policy_usb_label(u, i, label, sizeof(label)), msg, text, len);
+		}
+		if (u->rules[i].serial || u->rules[i].verdict == USB_BLOCK)
+			continue;
+		snprintf(msg, sizeof(msg), "%s:%d: usb allow %04x:%04x names no serial: every stick "
+			 "of this model is allowed, and identical sticks cannot be told apart; add "
+			 "'serial SERIAL' (ctlx usb list shows it)", u->rules[i].file, u->rules[i].line,
+			 u->rules[i].vid, u->rules[i].pid);
+		warn(d, policy_usb_label(u, i, label, sizeof(label)), msg, text, len);
+	}
 }
 
 /*
@@ -53,7 +82,7 @@ static void warn(struct daemon *d, int rule, const char *detail, char *text, siz
 static void warn_rules(struct daemon *d, char *text, size_t len)
 {
 	const struct policy_rule *r;
-	char msg[POLICY_ERR_MAX];
+	char msg[POLICY_ERR_MAX], label[256];
 	size_t i;
 	int why;
 
@@ -64,7 +93,7 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s runs any script it is given: "
 				 "every script run by it may read protected files; allow the CRM's "
 				 "own binary instead", r->file, r->line, r->arg);
-			warn(d, i, msg, text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)), msg, text, len);
 		}
 		if (enforcer_exe_ambiguous(&d->enforcer, r)) {
 			snprintf(msg, sizeof(msg), "%s:%d: allow exe %s: stat() shows it on another "
@@ -73,12 +102,14 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 				 "a file of another layer may have too, and would allow that file; "
 				 "keep the CRM's binary off such an overlay", r->file, r->line, r->arg,
 				 enforcer_name(&d->enforcer));
-			warn(d, i, msg, text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)), msg, text, len);
 		}
 		why = r->missing ?: watch_missing(d->watch, i);
 		if (why)
-			warn(d, i, policy_missing_text(r, why, msg, sizeof(msg)), text, len);
+			warn(d, rule_label(&d->policy, i, label, sizeof(label)),
+			     policy_missing_text(r, why, msg, sizeof(msg)), text, len);
 	}
+	warn_usb_rules(d, text, len);
 }
 
 /*
@@ -148,6 +179,8 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch_gen++;
 	d->policy = np;
 	taint_policy_changed(d);
+	if (d->usb)
+		usb_apply(d->usb, &d->policy);
 	warn_rules(d, err, errlen);
 	held_scan(d);
 	return 0;

@@ -15,9 +15,11 @@
 #include "ctl/lib/utf8.h"
 
 #define MAX_ARGS 4
+/* usb allow VID:PID serial SERIAL readonly */
+#define MAX_USB_ARGS 6
 
 static const char *const keys[] = { "mode", "protect", "allow", "revoke", "reads", "heartbeat",
-				     "taint", "clipboard" };
+				     "taint", "clipboard", "usb" };
 
 struct line_ctx {
 	const char *file;
@@ -26,20 +28,26 @@ struct line_ctx {
 	size_t errlen;
 };
 
+int policy_vfail(const char *file, int line, char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	int n = snprintf(err, errlen, "%s:%d: ", file, line);
+
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - n, fmt, ap);
+	return -EINVAL;
+}
+
 static int fail(const struct line_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	n = snprintf(c->err, c->errlen, "%s:%d: ", c->file, c->line);
 	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	policy_vfail(c->file, c->line, c->err, c->errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
+size_t policy_word_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, prev, tmp;
 	size_t row[32];
@@ -78,7 +86,7 @@ static int split(const struct line_ctx *c, char *s, char **argv)
 			s++;
 		if (!*s || *s == '#')
 			return argc;
-		if (argc == MAX_ARGS)
+		if (argc == MAX_USB_ARGS)
 			return fail(c, "too many words (quote a path with spaces: protect \"/srv/crm data\")");
 		argv[argc++] = out = s;
 		if (*s != '"') {
@@ -107,14 +115,14 @@ static int unknown_key(const struct line_ctx *c, const char *key)
 	size_t i, best = 0, d, bestd = 99;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		d = edit_distance(key, keys[i]);
+		d = policy_word_distance(key, keys[i]);
 		if (d < bestd)
 			bestd = d, best = i;
 	}
 	if (bestd <= 2)
 		return fail(c, "unknown key '%s' (did you mean '%s'?)", key, keys[best]);
 	return fail(c, "unknown key '%s' (known keys: mode, protect, allow, revoke, reads, "
-		    "heartbeat, taint, clipboard)", key);
+		    "heartbeat, taint, clipboard, usb)", key);
 }
 
 static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind kind,
@@ -191,7 +199,7 @@ static int parse_heartbeat(struct policy *p, const struct line_ctx *c, int argc,
  */
 static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 {
-	char *words[MAX_ARGS], **argv = words;
+	char *words[MAX_USB_ARGS], **argv = words;
 	enum rule_kind kind;
 	const char *what;
 	bool audit;
@@ -200,6 +208,10 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 	argc = split(c, s, words);
 	if (argc <= 0)
 		return argc;
+	if (!strcmp(argv[0], "usb"))
+		return policy_usb_parse(&p->usb, c->file, c->line, argc, argv, c->err, c->errlen);
+	if (argc > MAX_ARGS)
+		return fail(c, "too many words (quote a path with spaces: protect \"/srv/crm data\")");
 	if (!strcmp(argv[0], "mode"))
 		return parse_mode(p, c, argc, argv);
 	if (!strcmp(argv[0], "heartbeat"))
@@ -390,6 +402,7 @@ void policy_free(struct policy *p)
 	free(p->mode_file);
 	policy_taint_free(&p->taint);
 	free(p->heartbeat_file);
+	policy_usb_free(&p->usb);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -12,15 +12,18 @@
  *	reads trust			# decide at open only (see README)
  *	heartbeat 60			# a health record every 60 s (off: none)
  *	taint ..., clipboard ...	# see ctl/lib/policy_taint.h
+ *	usb allow 46f4:0001 serial CRM-0042	# USB sticks: lib/policy_usb.h
  */
 #ifndef CRMGUARD_POLICY_H
 #define CRMGUARD_POLICY_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "ctl/lib/policy_taint.h"
+#include "ctl/lib/policy_usb.h"
 
 #define POLICY_LINE_MAX 4096
 #define POLICY_ERR_MAX 1024
@@ -70,6 +73,7 @@ struct policy {
 	struct policy_rule *rules;
 	size_t nrules;
 	struct policy_taint taint;
+	struct usb_policy usb;	/* the `usb` lines */
 };
 
 /* Parses text (len bytes) named `file` in messages, appending to p. No I/O. */
@@ -89,6 +93,10 @@ int policy_load(struct policy *p, const char *path, const char *text, size_t len
 		char *err, size_t errlen);
 void policy_free(struct policy *p);
 const char *policy_mode_name(enum policy_mode m);
+/* "FILE:LINE: " and the message into err, for the parsers of each key; -EINVAL. */
+int policy_vfail(const char *file, int line, char *err, size_t errlen, const char *fmt, va_list ap);
+/* How many one-letter edits make a into b (for "did you mean"); 99 if either is long. */
+size_t policy_word_distance(const char *a, const char *b);
 /* "protect", "allow exe", "allow user", "revoke user" */
 const char *policy_kind_name(enum rule_kind k);
 /*

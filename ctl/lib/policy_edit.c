@@ -51,6 +51,8 @@ static int append_line(char **text, size_t *len, const char *const *words, int n
 /* Does the one-line policy `one` state the same thing as `want`, audit flag aside? */
 static bool same_rule(const struct policy *one, const struct policy *want)
 {
+	if (want->usb.managed)
+		return one->usb.managed && policy_usb_same(&one->usb, &want->usb);
 	if (!want->mode_line && !want->nrules)
 		return false;
 	if (want->mode_line)

@@ -15,6 +15,11 @@
  *    newline-free UTF-8, each written back quoted parsing to itself;
  *    a heartbeat only from a `heartbeat` line, within 1..POLICY_HEARTBEAT_MAX,
  *    and written back as `heartbeat N` (or off) parses to itself;
+ *  - success, usb lines: `usb default` set once, from its line; each usb
+ *    rule with a known verdict, a serial that is absent or non-empty,
+ *    short enough, free of control characters and valid UTF-8, its line
+ *    in the text, and written back as `usb VERDICT VID:PID [serial "S"]`
+ *    it parses to itself;
  *  - failure: a negative return and a message starting "fuzz.conf:LINE: ".
  * Build: make fuzz; run: build/fuzz/fuzz_policy -max_total_time=60
  */
@@ -64,6 +69,61 @@ static void check_roundtrip(const struct policy_rule *r)
 	      p.rules[0].audit == r->audit, "quoted rule parses to another rule", r->arg);
 	policy_free(&p);
 	free(line);
+}
+
+/* `usb allow|block VID:PID [serial "S"] [readonly]` parses back to the same rule. */
+static void check_usb_roundtrip(const struct usb_rule *r)
+{
+	char line[2 * USB_SERIAL_MAX + 64], err[POLICY_ERR_MAX];
+	struct policy p = { 0 };
+	const struct usb_rule *b;
+	size_t i, o;
+
+	o = sprintf(line, "usb %s %04X:%04x", r->verdict == USB_BLOCK ? "block" : "allow", r->vid, r->pid);
+	if (r->serial) {
+		o += sprintf(line + o, " serial \"");
+		for (i = 0; r->serial[i]; i++) {
+			if (r->serial[i] == '"' || r->serial[i] == '\\')
+				line[o++] = '\\';
+			line[o++] = r->serial[i];
+		}
+		line[o++] = '"';
+	}
+	o += sprintf(line + o, "%s\n", r->verdict == USB_READONLY ? " readonly" : "");
+	check(policy_parse(&p, NAME, line, o, err, sizeof(err)) == 0, "usb rule does not parse back", err);
+	b = p.usb.rules;
+	check(p.usb.nrules == 1 && b->verdict == r->verdict && b->vid == r->vid && b->pid == r->pid &&
+	      !b->serial == !r->serial && (!r->serial || !strcmp(b->serial, r->serial)),
+	      "usb rule parses to another rule", line);
+	policy_free(&p);
+}
+
+static void check_usb(const struct usb_policy *u, size_t lines)
+{
+	int prev = 0;
+	size_t i, n;
+
+	check(u->managed == (u->def_file || u->nrules), "usb managed without a usb line", NULL);
+	check(!u->def_file || (!strcmp(u->def_file, NAME) && u->def_line >= 1 &&
+			       (size_t)u->def_line <= lines), "usb default line", NULL);
+	check(u->def_file || u->def == USB_BLOCK, "usb default other than block without a line", NULL);
+	for (i = 0; i < u->nrules; i++) {
+		const struct usb_rule *r = &u->rules[i];
+
+		check(r->verdict == USB_BLOCK || r->verdict == USB_READONLY || r->verdict == USB_ALLOW,
+		      "usb verdict", NULL);
+		if (r->serial) {
+			n = strlen(r->serial);
+			check(n && n <= USB_SERIAL_MAX, "usb serial length", r->serial);
+			check(utf8_invalid_at(r->serial, n) == n, "usb serial not UTF-8", r->serial);
+			for (const char *c = r->serial; *c; c++)
+				check((unsigned char)*c >= 0x20 && *c != 0x7f, "usb serial control", r->serial);
+		}
+		check(!strcmp(r->file, NAME) && r->line > prev && (size_t)r->line <= lines,
+		      "usb rule line", NULL);
+		prev = r->line;
+		check_usb_roundtrip(r);
+	}
 }
 
 /* `mode NAME` parses back to the same mode. */
@@ -193,6 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_roundtrip(r);
 		}
 		check_taint(&p.taint, lines);
+		check_usb(&p.usb, lines);
 	}
 	policy_free(&p);
 	check(p.nrules == 0 && p.rules == NULL && !p.taint.nexclude && !p.taint.exclude,

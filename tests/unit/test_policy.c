@@ -271,15 +271,15 @@ static void err_unknown_key_suggestion(void)
 static void err_unknown_key_no_match(void)
 {
 	EXPECT_ERROR("xyzzy /x\n",
-		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
+		     FILE_NAME ":1: unknown key 'xyzzy' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard, usb)");
 	EXPECT_ERROR("mode audit\r\nwatch /x\r\n",
-		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
+		     FILE_NAME ":2: unknown key 'watch' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard, usb)");
 	/* a path without the key */
 	EXPECT_ERROR("/var/lib/crm\n",
-		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
+		     FILE_NAME ":1: unknown key '/var/lib/crm' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard, usb)");
 	/* longer than the edit-distance table: still a clean message */
 	EXPECT_ERROR("protectprotectprotectprotectprotect /x\n",
-		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard)");
+		     FILE_NAME ":1: unknown key 'protectprotectprotectprotectprotect' (known keys: mode, protect, allow, revoke, reads, heartbeat, taint, clipboard, usb)");
 }
 
 static void err_protect_no_path(void)
