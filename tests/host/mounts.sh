@@ -7,6 +7,8 @@
 # newline and a quote cannot forge a field. Each check first proves the
 # mount really happened (findmnt / mountinfo).
 . "$(dirname "$0")/lib.bash" || exit 1
+checks mount-sensor-loads mount-recorded mount-remount-recorded umount-recorded \
+	mount-new-api-recorded mount-name-forges-nothing
 mkdir -p "$CRM"
 cat >"$POLICY" <<P
 mode audit

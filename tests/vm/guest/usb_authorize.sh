@@ -6,6 +6,10 @@
 # gets it taken back; a stick allowed by serial mounts, reads and writes.
 # Each check first proves the stick is there (sysfs, as lsusb reads it).
 . "$(dirname "$0")/usb_lib.bash" || exit 1
+checks usb-setup usb-hub-default-held usb-held-at-start usb-allowed-by-serial usb-mount-recorded \
+	usb-status-says-what-holds usb-list-json usb-generate usb-root-authorize-taken-back \
+	usb-hotplug-running usb-ctlx-wrote-policy usb-allowed-by-ctlx usb-remove-record \
+	usb-hotplug-daemon-dead usb-restart-records-held
 
 if ! usb_modules; then
 	fail usb-setup "modprobe: $(cat "$T/modprobe.err")"

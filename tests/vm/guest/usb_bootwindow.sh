@@ -6,6 +6,7 @@
 # moment. Runs on whatever sticks the VM has (two at boot, and the one
 # usb_authorize.sh plugged while crmguardd was dead, if it ran before).
 . "$(dirname "$0")/usb_lib.bash" || exit 1
+checks usb-bootwindow-setup usb-bootwindow-blocked-never-disk usb-bootwindow-allowed-gets-disk
 
 # USB from scratch, as at boot with usbcore.authorized_default=0
 for m in uas usb_storage xhci_pci xhci_hcd usbcore; do
