@@ -109,8 +109,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	}
 	r = cg_inode_find(rule->dev, rule->ino);
 	if (r) {
-		WRITE_ONCE(r->flags, rule->flags);
-		WRITE_ONCE(r->id, rule->id);
+		atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 		return 0;
 	}
 	if (full)
@@ -120,8 +119,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 		return -ENOMEM;
 	r->dev = rule->dev;
 	r->ino = rule->ino;
-	r->flags = rule->flags;
-	r->id = rule->id;
+	atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 	err = cg_mark_inode(r, inode);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "fsnotify refused a mark on the inode");
@@ -300,12 +298,15 @@ int cg_rule_walk(unsigned long *pos, unsigned int *gen,
 	struct cg_rule r;
 	struct cg_keyed *k;
 	int i, err = 0;
+	s64 word;
 
 	mutex_lock(&cg_lock);
 	*gen = cg_gen;
 	hash_for_each(cg_inodes, i, ir, node) {
+		word = atomic64_read(&ir->word);
 		r = (struct cg_rule){ .type = CRMGUARD_RULE_INODE, .dev = ir->dev,
-				      .ino = ir->ino, .flags = ir->flags, .id = ir->id };
+				      .ino = ir->ino, .flags = cg_word_flags(word),
+				      .id = cg_word_id(word) };
 		err = cg_walk_one(&w, &r);
 		if (err)
 			goto out;
