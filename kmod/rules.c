@@ -386,7 +386,7 @@ void cg_config_set(u32 mode, int fail_open, u32 portid)
 		cg_cfg.mode = mode;
 	if (fail_open >= 0) {
 		cg_cfg.fail_open = fail_open;
-		cg_cfg.owner = portid;
+		WRITE_ONCE(cg_cfg.owner, portid);
 		cg_cfg.owner_gone = false;
 	}
 	cg_config_update();
@@ -401,8 +401,17 @@ void cg_config_get(u32 *mode, bool *fail_open)
 	mutex_unlock(&cg_lock);
 }
 
+/*
+ * Every generic netlink socket on the machine that closes comes here,
+ * and cg_lock is held across rule adds and dumps, which may ask the
+ * filesystem (cg_dev_of()): only the fail-open socket's close waits for
+ * it. owner changes only under cg_lock, by a message from the socket that
+ * becomes it, which cannot be closing meanwhile.
+ */
 void cg_socket_released(u32 portid)
 {
+	if (READ_ONCE(cg_cfg.owner) != portid)
+		return;
 	mutex_lock(&cg_lock);
 	if (cg_cfg.fail_open && cg_cfg.owner == portid && !cg_cfg.owner_gone) {
 		cg_cfg.owner_gone = true;
