@@ -28,7 +28,7 @@ DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc 
 
 CTL_COMMON := $(addprefix $(BUILD)/,policy.o decide.o record.o utf8.o ctlproto.o pathwalk.o kident.o)
 KMOD_CLIENT := $(addprefix $(BUILD)/,kbackend_kmod.o kmod_msg.o)
-DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
+DAEMON_OBJS := $(addprefix $(BUILD)/,crmguardd.o commands.o access.o revoke.o sensor.o watch.o proctab.o logsink.o ctlserver.o enforcer.o overlay_probe.o) $(CTL_COMMON) $(KMOD_CLIENT) $(BUILD)/kbackend_lsm.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c)) \
 	   $(patsubst tests/helpers/lib/%.c,$(BUILD)/helpers/%.so,$(wildcard tests/helpers/lib/*.c))
