@@ -17,7 +17,6 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
-#include <linux/version.h>
 #include <linux/wait.h>
 #include "crmguard.h"
 
@@ -71,7 +70,7 @@ static struct file *cg_exe_file(void)
 	if (!mm)
 		return NULL;
 	rcu_read_lock();
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef CG_GET_FILE_RCU_SLOT	/* Kbuild: 6.7 and later */
 	exe = get_file_rcu(&mm->exe_file);
 #else
 	exe = rcu_dereference(mm->exe_file);
