@@ -121,6 +121,6 @@ dkms_kernel() {
 	fi
 }
 
-for kernel in $CRMGUARD_VM_KERNELS; do
+for kernel in ${CRMGUARD_VM_KERNELS:-6.1}; do
 	dkms_kernel "$kernel" | sed "s/^\([^ :]*\):\(PASS\|FAIL\)/\1@$kernel:\2/"
 done
