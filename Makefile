@@ -22,13 +22,14 @@ LIBNL   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-gen
 LIBCRYPTO := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
-# Debian packages that building, running and testing crmguard need.
+# Debian packages that building, running and testing crmguard need
+# (dwarves: pahole, which Debian's 6.12 headers run to give a module BTF).
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc \
 	rsyslog sqlite3 python3 procps liburing-dev postgresql passwd \
 	qemu-system-x86 busybox-static kmod cpio util-linux \
 	libnl-genl-3-dev libssl-dev xz-utils dkms btrfs-progs libclang-rt-14-dev \
 	xvfb xclip xsel weston wl-clipboard \
-	debhelper dh-dkms lintian debootstrap systemd-container rsyslog-relp iproute2
+	debhelper dh-dkms lintian debootstrap systemd-container rsyslog-relp iproute2 dwarves
 
 # ctl/lib: shared by crmguardd, ctlx, the unit tests and the fuzzers;
 # ctl/daemon (and its rooms, one folder deep): crmguardd; ctl/cli: ctlx.
@@ -192,24 +193,46 @@ $(BUILD)/fuzz/fuzz_record: tests/fuzz/fuzz_record.c ctl/lib/record.c ctl/lib/utf
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_record.c ctl/lib/record.c ctl/lib/utf8.c ctl/lib/ctlproto.c
 
-# crmguard.ko, built in $(BUILD)/kmod against the VM tier's Debian kernel
-# headers (fetched and unpacked, never installed), or KDIR=... for another.
-KDIR ?= $(abspath $(BUILD)/vm/kernel/root/usr/src/linux-headers-$(shell tests/vm/fetch-kernel $(BUILD)/vm/kernel))
+# The Debian kernels the VM tier boots (tests/vm/fetch-kernel names them:
+# 6.1, 6.12, 6.1-rt, 6.12-rt), each fetched and unpacked, never installed,
+# into $(BUILD)/vm/KERNEL. CRMGUARD_VM_KERNELS="6.12 6.1-rt" picks others.
+CRMGUARD_VM_KERNELS ?= 6.1
+export CRMGUARD_VM_KERNELS
+KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile VERSION
+
+# crmguard.ko, built in $(BUILD)/kmod/KERNEL against each VM kernel's
+# headers, where a warning (the compiler's or modpost's) fails the build;
+# or KDIR=... for another kernel, in $(BUILD)/kmod.
+ifdef KDIR
 kmod: $(BUILD)/kmod/crmguard.ko
-$(BUILD)/kmod/crmguard.ko: $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild kmod/Makefile VERSION
+$(BUILD)/kmod/crmguard.ko: $(KMOD_SRC)
 	@mkdir -p $(BUILD)/kmod
 	cp -r kmod/. $(BUILD)/kmod/
 	$(MAKE) -C $(BUILD)/kmod KDIR=$(KDIR) CRMGUARD_VERSION=$(CRMGUARD_VERSION)
+else
+kmod: $(foreach k,$(CRMGUARD_VM_KERNELS),$(BUILD)/kmod/$(k)/crmguard.ko)
+endif
+$(BUILD)/kmod/%/crmguard.ko: $(KMOD_SRC)
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	cp -r kmod/. $(dir $@)
+	@kver=$$(tests/vm/fetch-kernel $* $(BUILD)/vm/$*) && \
+	$(MAKE) -C $(dir $@) KDIR=$(abspath $(BUILD)/vm/$*/root/usr/src)/linux-headers-$$kver \
+		CRMGUARD_VERSION=$(CRMGUARD_VERSION) KCFLAGS=-Werror >$(dir $@)build.log 2>&1; \
+	rc=$$?; cat $(dir $@)build.log; \
+	if [ $$rc -ne 0 ] || grep -qi 'warning' $(dir $@)build.log; then \
+		echo "kmod: crmguard.ko for kernel $* ($$kver) failed or warned: $(dir $@)build.log" >&2; \
+		rm -f $@; exit 1; \
+	fi
 
 # checkpatch.pl is in no Debian package but the kernel source: taken from
-# linux-source-X.Y of the VM tier's kernel, three files of it.
+# linux-source-X.Y of Debian 12's own kernel, three files of it.
 CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) --no-tree --strict -q -f kmod/*.c kmod/*.h
 	$(CHECKPATCH) --no-tree -q -f kmod/uapi/crmguard.h
 $(CHECKPATCH):
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
-	src=linux-source-$$(tests/vm/fetch-kernel $(BUILD)/vm/kernel | cut -d. -f1,2) && \
+	src=linux-source-$$(tests/vm/fetch-kernel 6.1 $(BUILD)/vm/6.1 | cut -d. -f1,2) && \
 	cd $(dir $@) && { apt-get download -q $$src >/dev/null 2>&1 || \
 		{ echo "checkpatch: apt-get download $$src failed (apt-get update?)" >&2; exit 1; }; } && \
 	dpkg-deb --fsys-tarfile $$src_*.deb | tar -xO ./usr/src/$$src.tar.xz | xz -dc | \

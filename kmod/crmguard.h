@@ -8,6 +8,7 @@
 #ifndef CRMGUARD_KMOD_H
 #define CRMGUARD_KMOD_H
 
+#include <linux/atomic.h>
 #include <linux/fsnotify_backend.h>
 #include <linux/netlink.h>
 #include <linux/path.h>
@@ -31,8 +32,28 @@ struct cg_inode_rule {
 	struct fsnotify_mark mark;
 	struct hlist_node node;		/* in the inode table, under cg_lock */
 	u64 dev, ino;
-	u32 flags, id;			/* WRITE_ONCE under cg_lock */
+	/*
+	 * The rule's flags and id as one word (cg_word()), replaced as one
+	 * under cg_lock: a verdict never pairs one rule's flags with the
+	 * id of the rule that replaced it.
+	 */
+	atomic64_t word;
 };
+
+static inline s64 cg_word(u32 flags, u32 id)
+{
+	return (s64)((u64)flags << 32 | id);
+}
+
+static inline u32 cg_word_flags(s64 word)
+{
+	return (u64)word >> 32;
+}
+
+static inline u32 cg_word_id(s64 word)
+{
+	return (u32)word;
+}
 
 /* One access, as the verdict group reports it. */
 struct cg_verdict {

@@ -17,11 +17,15 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
+#include <linux/wait.h>
 #include "crmguard.h"
 
 #define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
 
 static struct fsnotify_group *cg_group;
+/* Marks made and not yet freed (cg_free_mark): the module's code is in use until 0. */
+static atomic_t cg_nmarks = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(cg_marks_freed);
 static DEFINE_PER_CPU(struct cg_stats, cg_stats);
 
 /* The task asking, as the policy sees it (ctl/decide.h struct subject). */
@@ -50,16 +54,29 @@ u64 cg_dev_of(struct inode *inode, const struct path *path)
 	return new_encode_dev(inode->i_sb->s_dev);
 }
 
-/* current's executable, with a reference: the record names it even once it is gone. */
+/*
+ * current's executable, with a reference: the record names it even once it
+ * is gone. What get_mm_exe_file() does, which modules cannot call: from
+ * 6.7 on, files are reused under RCU (SLAB_TYPESAFE_BY_RCU), so only
+ * get_file_rcu() on the pointer itself can tell that the file it counted
+ * is still mm's; before, a file stayed a file until a grace period after
+ * its last reference.
+ */
 static struct file *cg_exe_file(void)
 {
-	struct file *exe = NULL;
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
 
+	if (!mm)
+		return NULL;
 	rcu_read_lock();
-	if (current->mm)
-		exe = rcu_dereference(current->mm->exe_file);
+#ifdef CG_GET_FILE_RCU_SLOT	/* Kbuild: 6.7 and later */
+	exe = get_file_rcu(&mm->exe_file);
+#else
+	exe = rcu_dereference(mm->exe_file);
 	if (exe && !get_file_rcu(exe))
 		exe = NULL;
+#endif
 	rcu_read_unlock();
 	return exe;
 }
@@ -168,6 +185,7 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	struct cg_inode_rule *r;
 	struct cg_subject s;
 	u32 verdict, by;
+	s64 word;
 
 	/* Opening a directory lists it: free, as with fanotify without FAN_ONDIR. */
 	if (!(mask & CG_EVENTS) || (mask & FS_ISDIR) || !inode)
@@ -178,8 +196,9 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	if (!mark)
 		return 0;
 	r = container_of(mark, struct cg_inode_rule, mark);
+	word = atomic64_read(&r->word);
 	cg_subject_of(&s);
-	verdict = cg_decide(READ_ONCE(r->flags), READ_ONCE(r->id), &s, &by);
+	verdict = cg_decide(cg_word_flags(word), cg_word_id(word), &s, &by);
 	cg_count(verdict);
 	/* Every open, and reads that were not simply allowed: a CRM reads a lot. */
 	if ((mask & FS_OPEN_PERM) || verdict != CRMGUARD_VERDICT_ALLOW)
@@ -193,6 +212,8 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 static void cg_free_mark(struct fsnotify_mark *mark)
 {
 	kfree(container_of(mark, struct cg_inode_rule, mark));
+	if (atomic_dec_and_test(&cg_nmarks))
+		wake_up(&cg_marks_freed);
 }
 
 static const struct fsnotify_ops cg_fsnotify_ops = {
@@ -205,9 +226,10 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
 {
 	int err;
 
+	atomic_inc(&cg_nmarks);
 	fsnotify_init_mark(&r->mark, cg_group);
 	r->mark.mask = CG_EVENTS;
-	if (r->flags & CRMGUARD_F_DIR)
+	if (cg_word_flags(atomic64_read(&r->word)) & CRMGUARD_F_DIR)
 		r->mark.mask |= FS_EVENT_ON_CHILD;
 	err = fsnotify_add_inode_mark(&r->mark, inode, 0);
 	if (err)
@@ -264,17 +286,18 @@ int cg_enforce_init(void)
 
 /*
  * After every mark was destroyed: waits until none can reach the handler
- * or cg_free_mark any more. Another group waiting for its listener (a
- * fanotify permission event on the same inode) pins our marks too; like
- * fsnotify_destroy_group(), which modules cannot call, wait for those
- * first, then for the marks' SRCU grace period and freeing.
+ * or cg_free_mark any more, through fsnotify's exported calls only. A
+ * destroyed mark is freed by fsnotify's reaper, after its SRCU grace
+ * period, once its last reference goes; another group waiting for its
+ * listener (a fanotify permission event on the same inode) holds one on
+ * our marks too, for as long as it waits. So: wait until cg_free_mark has
+ * seen every mark made, then for the reaper run that called it to return
+ * (it drops the marks' hold on the group after cg_free_mark), and put the
+ * group's last reference here.
  */
 void cg_enforce_exit(void)
 {
-	spin_lock(&cg_group->notification_lock);
-	cg_group->shutdown = true;
-	spin_unlock(&cg_group->notification_lock);
-	wait_event(cg_group->notification_waitq, !atomic_read(&cg_group->user_waits));
+	wait_event(cg_marks_freed, !atomic_read(&cg_nmarks));
 	fsnotify_wait_marks_destroyed();
 	fsnotify_put_group(cg_group);
 }

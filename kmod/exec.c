@@ -153,10 +153,20 @@ static bool cg_env_injected(size_t max, bool nofault)
 
 	if (!mm)
 		return false;
-	spin_lock(&mm->arg_lock);
-	start = mm->env_start;
-	end = mm->env_end;
-	spin_unlock(&mm->arg_lock);
+	/*
+	 * At exec (nofault) the mm is new and only current has it, and the
+	 * new program cannot have moved its environment (prctl PR_SET_MM) yet:
+	 * no lock, which would sleep on PREEMPT_RT with preemption off.
+	 */
+	if (nofault) {
+		start = mm->env_start;
+		end = mm->env_end;
+	} else {
+		spin_lock(&mm->arg_lock);
+		start = mm->env_start;
+		end = mm->env_end;
+		spin_unlock(&mm->arg_lock);
+	}
 	if (end > start && end - start > max)
 		return true;
 	for (; start < end && !e.found; start += n) {

@@ -14,11 +14,15 @@
 #include <net/netlink.h>
 #include "crmguard.h"
 
-/* The verdicts name users and files: only for CAP_NET_ADMIN where the kernel can say so. */
-#ifdef GENL_MCAST_CAP_NET_ADMIN
-#define CG_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
-#else
-#define CG_MCGRP_FLAGS	0
+/*
+ * The verdicts name users, files and programs: the group is for
+ * CAP_NET_ADMIN only. A kernel without GENL_MCAST_CAP_NET_ADMIN (it came
+ * with 6.6, and went back into the stable series Debian's 6.1 follows)
+ * lets any user join, and offers a family no call at join time to refuse
+ * one: no module for it.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "this kernel lets any user join the verdict group (no GENL_MCAST_CAP_NET_ADMIN): update it"
 #endif
 
 static struct genl_family cg_family;
@@ -47,10 +51,12 @@ static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_FAIL_OPEN] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
-#define A(x)	BIT(CRMGUARD_ATTR_RULE_##x)
+/* An attribute set: one bit per attribute, so at most 64 attributes. */
+static_assert(CRMGUARD_ATTR_MAX < 64, "attribute sets are u64: widen cg_rule_attrs");
+#define A(x)	BIT_ULL(CRMGUARD_ATTR_RULE_##x)
 /* Which attributes each rule type needs and may carry, to add and to delete. */
 static const struct {
-	u32 add_need, add_may, del_need;
+	u64 add_need, add_may, del_need;
 } cg_rule_attrs[] = {
 	[CRMGUARD_RULE_INODE] = { A(DEV) | A(INO) | A(FD), A(FLAGS) | A(ID), A(DEV) | A(INO) },
 	[CRMGUARD_RULE_EXE] = { A(DEV) | A(INO), A(ID), A(DEV) | A(INO) },
@@ -61,7 +67,7 @@ static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
 {
 	struct netlink_ext_ack *ack = info->extack;
 	struct nlattr **tb = info->attrs;
-	u32 need, may;
+	u64 need, may;
 	int i;
 
 	if (!tb[CRMGUARD_ATTR_RULE_TYPE]) {
@@ -73,11 +79,11 @@ static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
 	need = add ? cg_rule_attrs[r->type].add_need : cg_rule_attrs[r->type].del_need;
 	may = need | A(TYPE) | (add ? cg_rule_attrs[r->type].add_may : 0);
 	for (i = 1; i <= CRMGUARD_ATTR_MAX; i++) {
-		if (tb[i] && !(may & BIT(i))) {
+		if (tb[i] && !(may & BIT_ULL(i))) {
 			NL_SET_ERR_MSG_ATTR(ack, tb[i], "attribute not for this rule or command");
 			return -EINVAL;
 		}
-		if (!tb[i] && (need & BIT(i))) {
+		if (!tb[i] && (need & BIT_ULL(i))) {
 			NL_SET_ERR_MSG(ack, "an attribute this rule type needs is missing");
 			NL_SET_ERR_ATTR_MISS(ack, NULL, i);
 			return -EINVAL;
@@ -273,7 +279,7 @@ static const struct genl_ops cg_ops[] = {
 };
 
 static const struct genl_multicast_group cg_mcgrps[] = {
-	{ .name = CRMGUARD_MCGRP_VERDICT, .flags = CG_MCGRP_FLAGS },
+	{ .name = CRMGUARD_MCGRP_VERDICT, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family cg_family __ro_after_init = {

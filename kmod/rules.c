@@ -109,8 +109,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	}
 	r = cg_inode_find(rule->dev, rule->ino);
 	if (r) {
-		WRITE_ONCE(r->flags, rule->flags);
-		WRITE_ONCE(r->id, rule->id);
+		atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 		return 0;
 	}
 	if (full)
@@ -120,8 +119,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 		return -ENOMEM;
 	r->dev = rule->dev;
 	r->ino = rule->ino;
-	r->flags = rule->flags;
-	r->id = rule->id;
+	atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 	err = cg_mark_inode(r, inode);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "fsnotify refused a mark on the inode");
@@ -300,12 +298,15 @@ int cg_rule_walk(unsigned long *pos, unsigned int *gen,
 	struct cg_rule r;
 	struct cg_keyed *k;
 	int i, err = 0;
+	s64 word;
 
 	mutex_lock(&cg_lock);
 	*gen = cg_gen;
 	hash_for_each(cg_inodes, i, ir, node) {
+		word = atomic64_read(&ir->word);
 		r = (struct cg_rule){ .type = CRMGUARD_RULE_INODE, .dev = ir->dev,
-				      .ino = ir->ino, .flags = ir->flags, .id = ir->id };
+				      .ino = ir->ino, .flags = cg_word_flags(word),
+				      .id = cg_word_id(word) };
 		err = cg_walk_one(&w, &r);
 		if (err)
 			goto out;
@@ -385,7 +386,7 @@ void cg_config_set(u32 mode, int fail_open, u32 portid)
 		cg_cfg.mode = mode;
 	if (fail_open >= 0) {
 		cg_cfg.fail_open = fail_open;
-		cg_cfg.owner = portid;
+		WRITE_ONCE(cg_cfg.owner, portid);
 		cg_cfg.owner_gone = false;
 	}
 	cg_config_update();
@@ -400,8 +401,17 @@ void cg_config_get(u32 *mode, bool *fail_open)
 	mutex_unlock(&cg_lock);
 }
 
+/*
+ * Every generic netlink socket on the machine that closes comes here,
+ * and cg_lock is held across rule adds and dumps, which may ask the
+ * filesystem (cg_dev_of()): only the fail-open socket's close waits for
+ * it. owner changes only under cg_lock, by a message from the socket that
+ * becomes it, which cannot be closing meanwhile.
+ */
 void cg_socket_released(u32 portid)
 {
+	if (READ_ONCE(cg_cfg.owner) != portid)
+		return;
 	mutex_lock(&cg_lock);
 	if (cg_cfg.fail_open && cg_cfg.owner == portid && !cg_cfg.owner_gone) {
 		cg_cfg.owner_gone = true;

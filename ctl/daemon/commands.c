@@ -6,15 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include "ctl/lib/ctlproto.h"
 #include "ctl/daemon/commands.h"
 #include "ctl/daemon/heartbeat.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/taint.h"
 
+/*
+ * The kernel the probe ran on, as README's table of kernels names it: its
+ * release, and PREEMPT_RT where it is one (uname -v says so).
+ */
+static void kernel_family(char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (uname(&u)) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	snprintf(buf, len, "Linux %s%s", u.release, strstr(u.version, "PREEMPT_RT") ? " PREEMPT_RT" : "");
+}
+
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512], usb[512], mounts[256];
+	char progs[512], usb[512], mounts[256], family[128];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
@@ -22,6 +38,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 	sensor_programs(d->sensor, progs, sizeof(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
 	mounts_status(d->mounts, mounts, sizeof(mounts));
+	kernel_family(family, sizeof(family));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
 			(int)getpid(), (long long)d->started);
@@ -30,6 +47,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 			"\"enforcer_limits\":", policy_mode_name(d->policy.mode), d->policy.nrules,
 			enforcer_name(&d->enforcer));
 		json_str(out, enforcer_limits(&d->enforcer));
+		fputs(",\"system\":", out);
+		json_str(out, family);
 		fputs(",\"backends\":", out);
 		json_str(out, d->enforcer.probe);
 		fputs(",\"gaps\":", out);
@@ -64,6 +83,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 		policy_mode_name(d->policy.mode), d->policy.nrules);
 	fprintf(out, "enforcer:   %s: %s\n", enforcer_name(&d->enforcer),
 		enforcer_limits(&d->enforcer));
+	fprintf(out, "system:     %s\n", family);
 	fprintf(out, "backends:   %s\n", d->enforcer.probe);
 	if (enforcer_gaps(&d->enforcer, d->watch))
 		fprintf(out, "not seen:   %s (this kernel and backend)\n",

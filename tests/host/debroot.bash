@@ -16,7 +16,7 @@ debroot_make() {
 	local r=$BUILD/deb/bootstrap kver
 	[ -s "$DEBROOT_TAR" ] && return 0
 	command -v debootstrap >/dev/null || { echo "debootstrap is not installed (make deps installs it)"; return 1; }
-	kver=$("$TOP/tests/vm/fetch-kernel" "$BUILD/vm/kernel") || return 1
+	kver=$("$TOP/tests/vm/fetch-kernel" 6.1 "$BUILD/vm/6.1") || return 1
 	rm -rf "$r" && mkdir -p "$r"
 	debootstrap --variant=minbase --include="$DEBROOT_PKGS" bookworm "$r" "$DEBROOT_MIRROR" \
 		>"$BUILD/deb/debootstrap.log" 2>&1 || { tail -5 "$BUILD/deb/debootstrap.log"; return 1; }

@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include "ctl/daemon/enforce/enforcer.h"
+#include "ctl/daemon/enforce/overlay_probe.h"
 
 static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
 
@@ -357,24 +358,15 @@ const char *enforcer_limits(const struct enforcer *e)
 	return "in the kernel: if crmguardd stops, the rules stay in force (fail-closed)";
 }
 
-/* Linux release major.minor or later. */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	return uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
-	       (ma > major || (ma == major && mi >= minor));
-}
-
 /*
  * Whatever enforces, no hook sees a page fault: a mapping made before a
  * revoke is ended by killing its process (held_scan()), not by a
  * refusal. fsnotify sees a new mapping of a descriptor
  * opened before only as a pre-content event, which fanotify asks for where
  * the kernel (6.14) and filesystem have them and crmguard.ko never does;
- * and, before 6.14, an open through an overlay mount only as an open of
- * the overlay's own inode. The BPF LSM's hooks see both.
+ * and, on some kernels (overlay_opens_seen() tries), an open through an
+ * overlay mount only as an open of the overlay's own inode. The BPF LSM's
+ * hooks see both.
  */
 bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w)
 {
@@ -395,7 +387,7 @@ bool enforcer_sees_old_reads(const struct enforcer *e)
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 {
 	bool mmap = enforcer_misses_new_mmap(e, w);
-	bool overlay = e->ops != &kbackend_lsm && !kernel_at_least(6, 14);
+	bool overlay = e->ops != &kbackend_lsm && !overlay_opens_seen();
 
 	if (mmap && overlay)
 		return "mmap of a file opened before a revoke or a new rule; "

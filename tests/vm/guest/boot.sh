@@ -2,7 +2,7 @@
 # The guest itself: the sensor's BPF objects, built on the host against the
 # host kernel's BTF, load on Debian's kernel (CO-RE), and the daemon logs.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
-checks vm-sensor-loads vm-start-record
+checks vm-sensor-loads vm-start-record vm-sensor-sees-connect vm-probe-kmod vm-probe-bpf-lsm
 cat >"$POLICY" <<P
 mode enforce
 protect $CRM
@@ -19,3 +19,30 @@ rec=$(wait_record 'event=start' 5)
 # the clipboard's connect() program: syscall tracepoints, tracefs mounted by crmguardd
 grep -q "tracepoint/syscalls/sys_enter_connect" "$T/status" && pass vm-sensor-sees-connect ||
 	fail vm-sensor-sees-connect "$(grep bpf "$T/status"); $(sed -n '/BEGIN PROG LOAD LOG/,/failed to load/p' "$T/daemon.out" | head -40)"
+
+# What crmguardd's backend probe finds on this kernel (-b auto), with
+# crmguard.ko loaded and without it (bpf is in the guest's lsm=): the
+# best backend that is ready enforces, and `ctlx status` says what it
+# cannot see. The vm-probe lines are what README's table of kernels says.
+# probe NAME WANT: the enforcer is WANT.
+probe() {
+	stop_crmguard
+	rm -f "$CTLSOCK"
+	if ! BACKEND=auto start_crmguard || ! ctlx status >"$T/status"; then
+		fail "$1" "crmguardd -b auto did not start: $(cat "$T/daemon.out")"
+		return
+	fi
+	grep '^system:\|^enforcer:\|^backends:\|^not seen:' "$T/status" | sed "s/^/vm-probe: $2 /"
+	grep -q "^enforcer:   $2:" "$T/status" && pass "$1" || fail "$1" "want $2: $(tr '\n' ' ' <"$T/status")"
+}
+echo "vm-probe: kernel $(uname -r)$(uname -v | grep -o ' PREEMPT_RT')"
+if insmod "$BUILD/kmod/crmguard.ko" 2>"$T/insmod.err"; then
+	probe vm-probe-kmod kmod
+	stop_crmguard
+	rmmod crmguard
+else
+	fail vm-probe-kmod "insmod: $(cat "$T/insmod.err")"
+fi
+probe vm-probe-bpf-lsm bpf-lsm
+stop_crmguard
+rm -rf /sys/fs/bpf/crmguard
