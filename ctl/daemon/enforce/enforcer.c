@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include "ctl/daemon/enforce/enforcer.h"
-#include "ctl/daemon/enforce/overlay_probe.h"
+#include "ctl/daemon/enforce/fsnotify_probe.h"
 
 static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
 
@@ -374,14 +374,14 @@ bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w)
 }
 
 /*
- * From 6.14, fsnotify decides at open whether a file reports its reads at
- * all: one opened while no permission mark was on its filesystem never
- * does, whatever marks come later. The BPF LSM's file_permission sees
- * every read.
+ * Newer kernels decide at open whether a file reports its reads to
+ * fsnotify at all: one opened while no permission mark was on its
+ * filesystem never does, whatever marks come later (old_reads_seen()).
+ * The BPF LSM's file_permission sees every read.
  */
 bool enforcer_sees_old_reads(const struct enforcer *e)
 {
-	return e->ops == &kbackend_lsm || !kernel_at_least(6, 14);
+	return e->ops == &kbackend_lsm || old_reads_seen();
 }
 
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
