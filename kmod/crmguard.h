@@ -100,6 +100,7 @@ u64 cg_dev_of(struct inode *inode, const struct path *path);
 int cg_enforce_init(void);
 void cg_enforce_exit(void);
 int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
+bool cg_inode_marked(struct cg_inode_rule *r);
 void cg_unmark_inode(struct cg_inode_rule *r);
 void cg_stats_read(struct cg_stats *s);
 void cg_stat_lost(void);

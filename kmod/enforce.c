@@ -237,6 +237,20 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
 	return err;
 }
 
+/*
+ * Is r's mark still on its inode? An inode that is evicted takes its
+ * marks off (the rule still holds its own reference to the mark).
+ */
+bool cg_inode_marked(struct cg_inode_rule *r)
+{
+	bool attached;
+
+	spin_lock(&r->mark.lock);
+	attached = r->mark.flags & FSNOTIFY_MARK_FLAG_ATTACHED;
+	spin_unlock(&r->mark.lock);
+	return attached;
+}
+
 /* r is freed once no handler can be looking at it. */
 void cg_unmark_inode(struct cg_inode_rule *r)
 {

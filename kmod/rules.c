@@ -86,6 +86,12 @@ static int cg_table_full(struct netlink_ext_ack *extack)
 	return -ENOSPC;
 }
 
+static void cg_inode_del(struct cg_inode_rule *r)
+{
+	hlist_del(&r->node);
+	cg_unmark_inode(r);
+}
+
 static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full,
 			struct netlink_ext_ack *extack)
 {
@@ -108,11 +114,21 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 		return -EINVAL;
 	}
 	r = cg_inode_find(rule->dev, rule->ino);
-	if (r) {
+	if (r && cg_inode_marked(r)) {
 		atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 		return 0;
 	}
-	if (full)
+	/*
+	 * A rule whose inode is gone: fsnotify took the mark off when the
+	 * inode was evicted, and the filesystem (ext4 does at once) gave its
+	 * number to this new file. It is this file's rule now, with a mark on
+	 * this inode; the table does not grow.
+	 */
+	if (r) {
+		cg_inode_del(r);
+		cg_nrules--;
+	}
+	if (full && !r)
 		return cg_table_full(extack);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -180,12 +196,6 @@ int cg_rule_add(const struct cg_rule *r, struct file *file,
 out:
 	mutex_unlock(&cg_lock);
 	return ret < 0 ? ret : 0;
-}
-
-static void cg_inode_del(struct cg_inode_rule *r)
-{
-	hlist_del(&r->node);
-	cg_unmark_inode(r);
 }
 
 static void cg_keyed_del(struct cg_keyed *k)
@@ -303,6 +313,12 @@ int cg_rule_walk(unsigned long *pos, unsigned int *gen,
 	mutex_lock(&cg_lock);
 	*gen = cg_gen;
 	hash_for_each(cg_inodes, i, ir, node) {
+		/*
+		 * A rule whose inode was evicted protects nothing: left out, so
+		 * that a new file with its number is added again (cg_inode_add).
+		 */
+		if (!cg_inode_marked(ir))
+			continue;
 		word = atomic64_read(&ir->word);
 		r = (struct cg_rule){ .type = CRMGUARD_RULE_INODE, .dev = ir->dev,
 				      .ino = ir->ino, .flags = cg_word_flags(word),
