@@ -386,15 +386,20 @@ bool enforcer_sees_old_reads(const struct enforcer *e)
 
 const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 {
-	bool mmap = enforcer_misses_new_mmap(e, w);
-	bool overlay = e->ops != &kbackend_lsm && !overlay_opens_seen();
+	static char gaps[256];
+	size_t n = 0;
 
-	if (mmap && overlay)
-		return "mmap of a file opened before a revoke or a new rule; "
-		       "files opened through an overlay mount";
-	if (mmap)
-		return "mmap of a file opened before a revoke or a new rule";
-	return overlay ? "files opened through an overlay mount" : NULL;
+	gaps[0] = 0;
+	if (!enforcer_sees_old_reads(e))
+		n += snprintf(gaps + n, sizeof(gaps) - n, "%sreads of a file opened before "
+			      "crmguardd or before its rule (its holder is ended)", n ? "; " : "");
+	if (enforcer_misses_new_mmap(e, w))
+		n += snprintf(gaps + n, sizeof(gaps) - n, "%smmap of a file opened before "
+			      "a revoke or a new rule", n ? "; " : "");
+	if (e->ops != &kbackend_lsm && !overlay_opens_seen())
+		n += snprintf(gaps + n, sizeof(gaps) - n, "%sfiles opened through an overlay mount",
+			      n ? "; " : "");
+	return n ? gaps : NULL;
 }
 
 int enforcer_fd(const struct enforcer *e)
