@@ -11,29 +11,14 @@
 #include "assert.h"
 
 #define FILE_NAME "pol.conf"
-
-static int parse(struct policy *p, const char *text, char *err)
-{
-	memset(p, 0, sizeof(*p));
-	err[0] = 0;
-	return policy_parse(p, FILE_NAME, text, strlen(text), err, POLICY_ERR_MAX);
-}
-
-#define EXPECT_ERROR(text, want) do { \
-	struct policy _p; \
-	char _err[POLICY_ERR_MAX]; \
-	int _ret = parse(&_p, text, _err); \
-	policy_free(&_p); \
-	ASSERT_EQ(_ret, -EINVAL); \
-	ASSERT_STREQ(_err, want); \
-} while (0)
+#include "policy_parse.h"
 
 static void usb_absent_leaves_usb_alone(void)
 {
 	struct policy p;
 	char err[POLICY_ERR_MAX];
 
-	ASSERT_EQ(parse(&p, "mode enforce\nprotect /crm\n", err), 0);
+	ASSERT_EQ(PARSE(&p, "mode enforce\nprotect /crm\n", err), 0);
 	ASSERT_TRUE(!p.usb.managed);
 	ASSERT_EQ(p.usb.nrules, 0);
 	policy_free(&p);
@@ -45,7 +30,7 @@ static void usb_rules_parse(void)
 	char err[POLICY_ERR_MAX];
 	const struct usb_rule *r;
 
-	ASSERT_EQ(parse(&p, "usb default readonly\n"
+	ASSERT_EQ(PARSE(&p, "usb default readonly\n"
 			    "usb allow 46F4:0001 serial \"CRM 0042\"\n"
 			    "usb allow 0781:5581 serial 4C53 readonly\n"
 			    "usb block 0781:5581\n"
@@ -78,7 +63,7 @@ static void usb_default_is_block(void)
 	char err[POLICY_ERR_MAX];
 	struct usb_match m;
 
-	ASSERT_EQ(parse(&p, "usb allow 46f4:0001 serial A\n", err), 0);
+	ASSERT_EQ(PARSE(&p, "usb allow 46f4:0001 serial A\n", err), 0);
 	m = policy_usb_match(&p.usb, 0x46f4, 1, "B");
 	ASSERT_EQ(m.verdict, USB_BLOCK);
 	ASSERT_EQ(m.rule, -1);
@@ -91,7 +76,7 @@ static void usb_first_match_wins(void)
 	char err[POLICY_ERR_MAX], label[128];
 	struct usb_match m;
 
-	ASSERT_EQ(parse(&p, "usb default allow\n"
+	ASSERT_EQ(PARSE(&p, "usb default allow\n"
 			    "usb allow 46f4:0001 serial GOOD\n"
 			    "usb block 46f4:0001\n"
 			    "usb allow 46f4:0001 serial BAD\n", err), 0);
@@ -177,11 +162,11 @@ static void usb_serial_length(void)
 	n = snprintf(text, sizeof(text), "usb allow 46f4:0001 serial ");
 	memset(text + n, 'S', USB_SERIAL_MAX);
 	strcpy(text + n + USB_SERIAL_MAX, "\n");
-	ASSERT_EQ(parse(&p, text, err), 0);
+	ASSERT_EQ(parse(&p, text, strlen(text), err), 0);
 	ASSERT_EQ(strlen(p.usb.rules[0].serial), USB_SERIAL_MAX);
 	policy_free(&p);
 	strcpy(text + n + USB_SERIAL_MAX, "S\n");
-	ASSERT_EQ(parse(&p, text, err), -EINVAL);
+	ASSERT_EQ(parse(&p, text, strlen(text), err), -EINVAL);
 	ASSERT_CONTAINS(err, ":1: usb allow: serial is longer than 384 bytes");
 	policy_free(&p);
 }
