@@ -21,9 +21,11 @@ fi
 sticks() { grep -l 46f4 "$USB"/*/idVendor 2>/dev/null | wc -l; }
 two_sticks() { [ "$(sticks)" -ge 2 ]; }
 within 20 two_sticks
-n=$(sticks)
-sleep 2
-held=$(for f in $(grep -l 46f4 "$USB"/*/idVendor); do cat "$(dirname "$f")/authorized"; done | grep -c 0)
+sleep 2	# the stick usb_authorize.sh plugged, if it ran, may come later
+# one look at the sticks for both counts
+list=$(grep -l 46f4 "$USB"/*/idVendor)
+n=$(grep -c . <<<"$list")
+held=$(for f in $list; do cat "$(dirname "$f")/authorized"; done | grep -c 0)
 if [ "$n" -ge 2 ] && [ "$held" = "$n" ] && [ -z "$(disks)" ]; then
 	pass usb-bootwindow-setup
 else
