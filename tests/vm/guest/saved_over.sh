@@ -13,7 +13,9 @@ trap 'umount "$T/ext"; cleanup' EXIT
 F=$T/ext/crm/clients.csv
 mkdir "$T/ext/crm" && echo "client list v0" >"$F"
 printf 'mode enforce\nprotect %s\nallow exe /usr/bin/cp\n' "$F" >"$POLICY"
-[ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" || { fail saved_over_setup "insmod"; exit 1; }
+# a module of its own: none left loaded by an earlier scenario, with its rules and mode
+{ [ ! -e /sys/module/crmguard ] || rmmod crmguard; } && insmod "$BUILD/kmod/crmguard.ko" ||
+	{ fail saved_over_setup "rmmod/insmod crmguard"; exit 1; }
 for b in fanotify kmod bpf-lsm; do
 	rm -f "$CTLSOCK"
 	BACKEND=$b start_crmguard || { fail "saved_over_$b" "$(cat "$T/daemon.out")"; continue; }
