@@ -94,6 +94,11 @@ void cg_socket_released(u32 portid);
 bool cg_enforcing(void);
 /* Refuses changes from now on: the module is going away. */
 void cg_rules_close(void);
+/* CRMGUARD_CMD_LOCK (uapi/crmguard.h): until reboot; and the refusals it made. */
+void cg_lock_rules(void);
+bool cg_locked(void);
+void cg_refused_count(void);
+u64 cg_refused_read(void);
 
 /* enforce.c */
 u64 cg_dev_of(struct inode *inode, const struct path *path);

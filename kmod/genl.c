@@ -101,6 +101,49 @@ static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
 
 #undef A
 
+static void cg_refused_send(u32 cmd)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&cg_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(128, GFP_KERNEL);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &cg_family, 0, CRMGUARD_CMD_REFUSED) : NULL;
+	if (!hdr || nla_put_u32(skb, CRMGUARD_ATTR_EV_CMD, cmd) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(skb, CRMGUARD_ATTR_EV_UID, from_kuid(&init_user_ns, current_uid())) ||
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_COMM, current->comm)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&cg_family, skb, 0, 0, GFP_KERNEL);
+}
+
+/*
+ * A command the lock does not let through, whoever sent it: counted,
+ * logged with the sender, and told to the verdict group. The doit runs
+ * in the sender's task.
+ */
+static int cg_refuse(struct genl_info *info)
+{
+	static const char *const names[] = {
+		[CRMGUARD_CMD_RULE_ADD] = "rule-add", [CRMGUARD_CMD_RULE_DEL] = "rule-del",
+		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
+	};
+	u8 cmd = info->genlhdr->cmd;
+
+	cg_refused_count();
+	pr_notice_ratelimited("locked: refused %s from pid %d (%s, uid %u)\n",
+			      cmd < ARRAY_SIZE(names) && names[cmd] ? names[cmd] : "?",
+			      task_tgid_nr(current), current->comm,
+			      from_kuid(&init_user_ns, current_uid()));
+	cg_refused_send(cmd);
+	NL_SET_ERR_MSG(info->extack, "crmguard.ko is locked until reboot: rules only grow");
+	return -EPERM;
+}
+
 static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *fd_attr = info->attrs[CRMGUARD_ATTR_RULE_FD];
@@ -111,6 +154,9 @@ static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = cg_rule_parse(info, true, &r);
 	if (err)
 		return err;
+	/* A protected inode more only tightens: files made later stay followed. */
+	if (cg_locked() && (r.type != CRMGUARD_RULE_INODE || (r.flags & CRMGUARD_F_AUDIT)))
+		return cg_refuse(info);
 	if (fd_attr) {
 		/* doit runs in the sender's task: the fd is one of its files (O_PATH will do). */
 		file = fget_raw(nla_get_u32(fd_attr));
@@ -131,12 +177,22 @@ static int cg_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = cg_rule_parse(info, false, &r);
-	return err ? err : cg_rule_del(&r, info->extack);
+	if (err)
+		return err;
+	return cg_locked() ? cg_refuse(info) : cg_rule_del(&r, info->extack);
 }
 
 static int cg_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (cg_locked())
+		return cg_refuse(info);
 	cg_rule_flush();
+	return 0;
+}
+
+static int cg_lock_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	cg_lock_rules();
 	return 0;
 }
 
@@ -149,6 +205,8 @@ static int cg_config_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give ATTR_MODE or ATTR_FAIL_OPEN");
 		return -EINVAL;
 	}
+	if (cg_locked())
+		return cg_refuse(info);
 	cg_config_set(mode ? nla_get_u32(mode) : 0, fail_open ? nla_get_u8(fail_open) : -1,
 		      info->snd_portid);
 	return 0;
@@ -176,7 +234,10 @@ static int cg_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_AUDIT, st.audit, CRMGUARD_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_DENY, st.deny, CRMGUARD_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_LOST, st.lost, CRMGUARD_ATTR_PAD) ||
-	    nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, cg_rule_count()))
+	    nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, cg_rule_count()) ||
+	    nla_put_u8(msg, CRMGUARD_ATTR_LOCKED, cg_locked()) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_REFUSED, cg_refused_read(),
+			      CRMGUARD_ATTR_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -274,6 +335,11 @@ static const struct genl_ops cg_ops[] = {
 	{
 		.cmd = CRMGUARD_CMD_STATS_GET,
 		.doit = cg_stats_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_LOCK,
+		.doit = cg_lock_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

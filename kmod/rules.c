@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/hashtable.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -41,7 +42,9 @@ static struct {
 	bool fail_open;
 	u32 owner;		/* the socket that asked for fail-open */
 	bool owner_gone;
+	bool locked;		/* until reboot: set once, never cleared */
 } cg_cfg = { .mode = CRMGUARD_MODE_ENFORCE };
+static atomic64_t cg_refused = ATOMIC64_INIT(0);
 static bool cg_enforce_now = true;
 
 static u32 cg_hash(u64 a, u64 b)
@@ -440,4 +443,39 @@ void cg_socket_released(u32 portid)
 bool cg_enforcing(void)
 {
 	return READ_ONCE(cg_enforce_now);
+}
+
+/*
+ * Locks the rules until reboot: enforce, no fail-open, and a reference
+ * to the module that is never put, so that it cannot be unloaded.
+ */
+void cg_lock_rules(void)
+{
+	mutex_lock(&cg_lock);
+	if (!cg_cfg.locked) {
+		cg_cfg.locked = true;
+		cg_cfg.mode = CRMGUARD_MODE_ENFORCE;
+		cg_cfg.fail_open = false;
+		cg_config_update();
+		__module_get(THIS_MODULE);
+		pr_notice("locked until reboot by pid %d (%s): rules only grow, no unload\n",
+			  task_tgid_nr(current), current->comm);
+	}
+	mutex_unlock(&cg_lock);
+}
+
+/* Only goes from false to true, so a reader that saw true may rely on it. */
+bool cg_locked(void)
+{
+	return READ_ONCE(cg_cfg.locked);
+}
+
+void cg_refused_count(void)
+{
+	atomic64_inc(&cg_refused);
+}
+
+u64 cg_refused_read(void)
+{
+	return atomic64_read(&cg_refused);
 }

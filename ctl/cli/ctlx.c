@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "user", 1, 2, "revoke NAME | restore NAME | list", "deny a dismissed employee everything, at once" },
 	{ "usb", 1, 5, CLI_USB_ARGS, CLI_USB_HELP },
 	{ "mode", 0, 1, "[audit | enforce]", "show the mode, or set it: audit logs, enforce denies" },
+	{ "lock", 0, 0, "", "mode enforce locked: no rule or mode change until reboot, also from root" },
 	{ "reload", 0, 0, "", "re-read the policy file; a broken one changes nothing" },
 	{ "taint", 1, 1, taint_args, taint_help },
 	{ "events", 0, 0, "", "follow the records as crmguardd logs them" },

@@ -10,6 +10,7 @@
 #include "ctl/lib/ctlproto.h"
 #include "ctl/daemon/commands.h"
 #include "ctl/daemon/heartbeat.h"
+#include "ctl/daemon/lock.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/taint.h"
 
@@ -43,9 +44,11 @@ static int status(struct daemon *d, bool json, FILE *out)
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
 			(int)getpid(), (long long)d->started);
 		json_str(out, d->policy_path);
-		fprintf(out, ",\"mode\":\"%s\",\"rules\":%zu,\"enforcer\":\"%s\","
-			"\"enforcer_limits\":", policy_mode_name(d->policy.mode), d->policy.nrules,
-			enforcer_name(&d->enforcer));
+		fprintf(out, ",\"mode\":\"%s\",\"locked\":%s,\"rules\":%zu,\"enforcer\":\"%s\","
+			"\"enforcer_limits\":", policy_mode_name(d->policy.mode),
+			d->locked ? "true" : "false", d->policy.nrules, enforcer_name(&d->enforcer));
+		fputs(",\"lock\":", out);
+		json_str(out, lock_status(d));
 		json_str(out, enforcer_limits(&d->enforcer));
 		fputs(",\"system\":", out);
 		json_str(out, family);
@@ -59,9 +62,10 @@ static int status(struct daemon *d, bool json, FILE *out)
 		json_str(out, mounts);
 		if (kernel)
 			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
-				"\"deny\":%llu,\"lost\":%llu}", ks.rules,
+				"\"deny\":%llu,\"lost\":%llu,\"locked\":%s,\"refused\":%llu}", ks.rules,
 				(unsigned long long)ks.allow, (unsigned long long)ks.audit,
-				(unsigned long long)ks.deny, (unsigned long long)ks.lost);
+				(unsigned long long)ks.deny, (unsigned long long)ks.lost,
+				ks.locked ? "true" : "false", (unsigned long long)ks.refused);
 		fprintf(out, ",\"protected_files\":%zu,\"protected_dirs\":%zu,\"byte_counts\":%s,"
 			"\"reads\":\"%s\",\"programs\":", watch_files(d->watch), watch_dirs(d->watch),
 			watch_has_ranges(d->watch) ? "true" : "false",
@@ -81,6 +85,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "crmguardd:  running (pid %d)\n", (int)getpid());
 	fprintf(out, "policy:     %s (mode %s, %zu rules)\n", d->policy_path,
 		policy_mode_name(d->policy.mode), d->policy.nrules);
+	if (d->locked)
+		fprintf(out, "locked:     until reboot: %s\n", lock_status(d));
 	fprintf(out, "enforcer:   %s: %s\n", enforcer_name(&d->enforcer),
 		enforcer_limits(&d->enforcer));
 	fprintf(out, "system:     %s\n", family);
@@ -91,9 +97,12 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "usb:        %s\n", usb);
 	fprintf(out, "mounts:     %s\n", mounts);
 	if (kernel)
-		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu\n",
+		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu%s",
 			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,
-			(unsigned long long)ks.deny, (unsigned long long)ks.lost);
+			(unsigned long long)ks.deny, (unsigned long long)ks.lost,
+			ks.locked ? "; locked" : "\n");
+	if (kernel && ks.locked)
+		fprintf(out, ", changes refused %llu\n", (unsigned long long)ks.refused);
 	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
 		watch_files(d->watch), watch_dirs(d->watch),
 		watch_has_ranges(d->watch) ? ", with byte counts" : ", no byte counts");
@@ -139,11 +148,16 @@ static int list(const struct daemon *d, unsigned int mask, bool json, FILE *out)
 /* Writes the rule `words` to the policy file (or removes it) and applies it. */
 static int change(struct daemon *d, const char *const *words, int n, bool add, FILE *err)
 {
-	char msg[POLICY_ERR_MAX], *text;
-	size_t len;
+	char msg[POLICY_ERR_MAX], how[512], *text;
+	size_t len, used;
+	int i;
 
+	/* what asked, for a record of what the lock refuses */
+	used = snprintf(how, sizeof(how), "ctlx %s", add ? "add" : "del");
+	for (i = 0; i < n && used < sizeof(how); i++)
+		used += snprintf(how + used, sizeof(how) - used, " %s", words[i]);
 	if (policy_edit(d->policy_path, words, n, add, &text, &len, msg, sizeof(msg)) ||
-	    daemon_apply_policy(d, text, len, msg, sizeof(msg))) {
+	    daemon_apply_policy(d, text, len, how, msg, sizeof(msg))) {
 		fprintf(err, "ctlx: %s\nnothing was changed\n", msg);
 		free(text);
 		return EXIT_FAIL;
@@ -233,6 +247,10 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 	if (is(argv[0], "mode") && argc == 2) {
 		words[0] = "mode", words[1] = argv[1];
 		return change(d, words, 2, true, err);
+	}
+	if (is(argv[0], "lock") && argc == 1) {
+		words[0] = "mode", words[1] = "enforce", words[2] = "locked";
+		return change(d, words, 3, true, err);
 	}
 	fprintf(err, "crmguardd: cannot do '%s' with these arguments; see ctlx -h\n", argv[0]);
 	return EXIT_USAGE;

@@ -41,6 +41,9 @@ struct daemon {
 	struct counters n;
 	time_t started;
 	unsigned long long heartbeat_seq;	/* heartbeat records sent */
+	bool locked;			/* until reboot (lock.h) */
+	char policy_hash[65];		/* the running policy's (heartbeat.h), hex */
+	char lock_marker[4096];		/* lock.h: beside the control socket */
 	time_t heartbeat_last;			/* CLOCK_MONOTONIC seconds of the last */
 };
 

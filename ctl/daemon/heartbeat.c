@@ -13,7 +13,7 @@
 #include "ctl/daemon/daemon.h"
 #include "ctl/daemon/heartbeat.h"
 
-#define HASH_HEX (2 * 32 + 1)
+#define HASH_HEX POLICY_HASH_HEX
 
 struct field {
 	const char *key;
@@ -22,12 +22,12 @@ struct field {
 };
 
 /*
- * SHA-256 over the policy as parsed: mode, reads, heartbeat, then each
+ * SHA-256 over the policy as parsed: mode (and locked), reads, heartbeat, then each
  * rule's kind, argument and audit flag in order, each ended by a NUL
  * (no argument holds one). Comments, layout and file names do not change
  * it; every change of what the policy says does.
  */
-static void policy_hash(const struct policy *p, char hex[HASH_HEX])
+void policy_hash(const struct policy *p, char hex[HASH_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
@@ -39,8 +39,8 @@ static void policy_hash(const struct policy *p, char hex[HASH_HEX])
 	hex[0] = 0;
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		goto out;
-	n = snprintf(head, sizeof(head), "mode %s%creads %s%cheartbeat %u", policy_mode_name(p->mode),
-		     0, p->reads_trust ? "trust" : "check", 0, p->heartbeat);
+	n = snprintf(head, sizeof(head), "mode %s%s%creads %s%cheartbeat %u",
+		     policy_mode_name(p->mode), p->locked ? " locked" : "", 0, p->reads_trust ? "trust" : "check", 0, p->heartbeat);
 	EVP_DigestUpdate(ctx, head, n + 1);
 	for (k = 0; k < p->nrules; k++) {
 		const struct policy_rule *r = &p->rules[k];

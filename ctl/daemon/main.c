@@ -18,6 +18,7 @@
 #include "ctl/daemon/files/files.h"
 #include "ctl/daemon/files/refusals.h"
 #include "ctl/daemon/heartbeat.h"
+#include "ctl/daemon/lock.h"
 #include "ctl/daemon/procs/events.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/clipboard.h"
@@ -305,7 +306,8 @@ int main(int argc, char **argv)
 	}
 	if (derived_open(err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
-	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
+	lock_start(&d, sock);
+	if (daemon_apply_policy(&d, NULL, 0, NULL, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
@@ -337,6 +339,7 @@ int main(int argc, char **argv)
 	/* the BPF LSM knows crmguardd by its pid, which daemon() changed */
 	if (!foreground && enforcer_apply(&d.enforcer, &d.policy, d.watch, err, sizeof(err)))
 		daemon_note(&d, LOG_LVL_WARNING, "error", err);
+	lock_running(&d);
 	daemon_note(&d, LOG_LVL_NOTICE, "start", NULL);
 	ret = run(&d);
 	refusals_report(&d.sink);	/* the refusals counted but not reported yet */

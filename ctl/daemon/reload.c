@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctl/daemon/files/files.h"
+#include "ctl/daemon/heartbeat.h"
+#include "ctl/daemon/lock.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/taint/derived.h"
 #include "ctl/daemon/taint/taint.h"
@@ -145,15 +147,21 @@ static int check_own_files(const struct daemon *d, const struct policy *p,
  * NULL the file is read; else text becomes the file once it has worked.
  * On success err holds the warnings, a line each ("warning: ..."), or "".
  */
-int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *err, size_t errlen)
+int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const char *how,
+			char *err, size_t errlen)
 {
+	char hash[POLICY_HASH_HEX], why[POLICY_ERR_MAX];
 	struct policy np;
 	struct watch *nw;
+	size_t used;
 	int ret;
 
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
 	if (ret)
 		return ret;
+	ret = lock_check(d, &np, how ? how : d->watch ? "reload" : "start", hash, err, errlen);
+	if (ret)
+		goto drop_policy;
 	ret = derived_add_rules(&np, d->taint_state, err, errlen);
 	if (ret)
 		goto drop_policy;
@@ -178,10 +186,14 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, char *er
 	d->watch = nw;
 	d->watch_gen++;
 	d->policy = np;
+	memcpy(d->policy_hash, hash, sizeof(hash));
 	taint_policy_changed(d);
 	if (d->usb)
 		usb_apply(d->usb, &d->policy);
 	warn_rules(d, err, errlen);
+	used = strlen(err);
+	if (lock_engage(d, why, sizeof(why)) && used < errlen)
+		snprintf(err + used, errlen - used, "warning: not locked: %s\n", why);
 	held_scan(d);
 	return 0;
 restore_kernel:
@@ -202,7 +214,7 @@ int daemon_reload(struct daemon *d, FILE *err)
 {
 	char msg[POLICY_ERR_MAX];
 
-	if (daemon_apply_policy(d, NULL, 0, msg, sizeof(msg))) {
+	if (daemon_apply_policy(d, NULL, 0, NULL, msg, sizeof(msg))) {
 		daemon_note(d, LOG_LVL_WARNING, "reload", msg);
 		if (err)
 			fprintf(err, "ctlx: %s\nthe running policy is unchanged\n", msg);

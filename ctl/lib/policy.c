@@ -149,19 +149,28 @@ static int add_rule(struct policy *p, const struct line_ctx *c, enum rule_kind k
 	return 0;
 }
 
+/* mode audit | mode enforce | mode enforce locked (until reboot); set once. */
 static int parse_mode(struct policy *p, const struct line_ctx *c, int argc, char **argv)
 {
-	if (argc != 2)
-		return fail(c, "mode takes one word: mode audit, or mode enforce");
+	if (argc != 2 && argc != 3)
+		return fail(c, "mode takes one word, or two: mode audit, mode enforce, or mode "
+			    "enforce locked");
 	if (!strcmp(argv[1], "audit"))
 		p->mode = POLICY_AUDIT;
 	else if (!strcmp(argv[1], "enforce"))
 		p->mode = POLICY_ENFORCE;
 	else
 		return fail(c, "unknown mode '%s' (modes: audit, enforce)", argv[1]);
+	if (argc == 3 && strcmp(argv[2], "locked"))
+		return fail(c, "unknown word '%s' after mode %s (only 'locked': mode enforce locked)",
+			    argv[2], argv[1]);
+	if (argc == 3 && p->mode != POLICY_ENFORCE)
+		return fail(c, "mode audit cannot be locked: a locked policy enforces (mode enforce "
+			    "locked)");
 	if (p->mode_line)
 		return fail(c, "mode is set twice (first at %s:%d); keep one 'mode' line",
 			    p->mode_file, p->mode_line);
+	p->locked = argc == 3;
 	p->mode_file = strdup(c->file);
 	p->mode_line = c->line;
 	return p->mode_file ? 0 : fail(c, "out of memory");

@@ -4,6 +4,7 @@
  * One rule a line, `#` starts a comment, arguments with spaces in "quotes":
  *
  *	mode enforce			# or audit: log what would be denied
+ *	mode enforce locked		# and no change until reboot (README)
  *	protect /var/lib/crm		# a file, or a directory and all beneath it
  *	protect "/srv/crm data" audit	# this one only logs, even in enforce
  *	allow exe /usr/bin/crm-server	# this binary (by inode) may read
@@ -58,6 +59,11 @@ struct policy_rule {
 
 struct policy {
 	enum policy_mode mode;
+	/*
+	 * mode enforce locked: once in force, the kernel's rules and mode
+	 * take no change until reboot, and crmguardd takes no other policy.
+	 */
+	bool locked;
 	/*
 	 * reads check (default): every read is decided and counted, a round
 	 * trip to crmguardd each. reads trust: a process allowed at open reads

@@ -36,6 +36,17 @@
  * say which binaries to hijack), and so does joining the verdict group
  * where the kernel can gate it. Verdicts are multicast for every open of
  * a protected file and for every read that was not simply allowed.
+ *
+ * CRMGUARD_CMD_LOCK locks the module until reboot, as `auditctl -e 2`
+ * locks the audit rules: mode enforce, fail-open off, and the module
+ * holds a reference to itself, so that it cannot be unloaded. From then
+ * on every command that would loosen the rules fails with EPERM, whoever
+ * sends it: RULE_DEL, RULE_FLUSH, CONFIG_SET, and RULE_ADD of anything
+ * but a protected inode without CRMGUARD_F_AUDIT (files created or saved
+ * later under a protected directory are still followed). LOCK again is
+ * no error. Each refusal is counted (ATTR_STAT_REFUSED), logged by the
+ * kernel with the sender's pid and comm, and multicast on the verdict
+ * group as a CRMGUARD_CMD_REFUSED message.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H
@@ -59,6 +70,12 @@ enum crmguard_cmd {
 	 * file) and ATTR_RULE_ID (the deciding rule).
 	 */
 	CRMGUARD_CMD_VERDICT,
+	CRMGUARD_CMD_LOCK,		/* no attribute: locked until reboot (above) */
+	/*
+	 * Multicast on "verdict": a command the lock refused: ATTR_EV_CMD,
+	 * and ATTR_EV_PID, ATTR_EV_UID and ATTR_EV_COMM of its sender.
+	 */
+	CRMGUARD_CMD_REFUSED,
 	__CRMGUARD_CMD_MAX,
 };
 #define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
@@ -130,6 +147,9 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_RULE_FD,
 	/* string: VERDICT: the asking process's executable (d_path) */
 	CRMGUARD_ATTR_EV_EXE,
+	CRMGUARD_ATTR_LOCKED,		/* u8: STATS_GET: 1 once locked */
+	CRMGUARD_ATTR_STAT_REFUSED,	/* u64: commands the lock refused */
+	CRMGUARD_ATTR_EV_CMD,		/* u32: REFUSED: the command, enum crmguard_cmd */
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)

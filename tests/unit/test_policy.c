@@ -310,8 +310,10 @@ static void err_too_many_words(void)
 		     FILE_NAME ":1: protect takes one path and an optional 'audit' (quote a path with spaces: protect \"/srv/crm data\")");
 	EXPECT_ERROR("protect /a /b /c /d\n",
 		     FILE_NAME ":1: too many words (quote a path with spaces: protect \"/srv/crm data\")");
-	EXPECT_ERROR("mode audit now\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
-	EXPECT_ERROR("mode\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
+	EXPECT_ERROR("mode audit now please\n", FILE_NAME ":1: mode takes one word, or two: mode "
+		     "audit, mode enforce, or mode enforce locked");
+	EXPECT_ERROR("mode\n", FILE_NAME ":1: mode takes one word, or two: mode audit, mode "
+		     "enforce, or mode enforce locked");
 }
 
 static void err_unterminated_quote(void)
@@ -1027,7 +1029,8 @@ static void parse_mode_enforce(void)
 
 	EXPECT_ERROR("mode enforce\nmode audit\n",
 		     FILE_NAME ":2: mode is set twice (first at " FILE_NAME ":1); keep one 'mode' line");
-	EXPECT_ERROR("mode enforce now\n", FILE_NAME ":1: mode takes one word: mode audit, or mode enforce");
+	EXPECT_ERROR("mode enforce now\n", FILE_NAME ":1: unknown word 'now' after mode enforce "
+		     "(only 'locked': mode enforce locked)");
 	EXPECT_ERROR("mode Enforce\n", FILE_NAME ":1: unknown mode 'Enforce' (modes: audit, enforce)");
 }
 

@@ -287,7 +287,8 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 {
 	struct kernel_config cfg = {
 		.mode = p->mode == POLICY_ENFORCE ? CRMGUARD_MODE_ENFORCE : CRMGUARD_MODE_AUDIT,
-		.fail_open = e->fail_open,
+		.fail_open = e->fail_open && !e->locked,
+		.locked = e->locked,
 	};
 	struct rules r = { .p = p, .before = &e->mounts, .err = err, .errlen = errlen };
 	int ret;
@@ -416,6 +417,19 @@ int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_
 bool enforcer_stats(struct enforcer *e, struct kernel_stats *s)
 {
 	return e->ops && e->ops->stats(e->kb, s) == 0;
+}
+
+int enforcer_lock(struct enforcer *e, char *err, size_t errlen)
+{
+	int ret = e->ops && e->ops->lock ? e->ops->lock(e->kb, err, errlen) : 0;
+
+	e->locked |= !ret;
+	return ret;
+}
+
+bool enforcer_kernel_locks(const struct enforcer *e)
+{
+	return e->ops && e->ops->lock;
 }
 
 void enforcer_close(struct enforcer *e)

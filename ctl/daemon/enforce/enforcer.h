@@ -27,6 +27,7 @@ struct enforcer {
 	const struct kbackend_ops *ops;	/* NULL: fanotify, answered by crmguardd */
 	struct kbackend *kb;
 	bool fail_open;
+	bool locked;		/* until reboot: rules only added, no config (lock.h) */
 	char probe[512];	/* what each backend said at start */
 	struct kmounts mounts;	/* as the last rule table was made */
 	struct kernel_alias *aliases;	/* the last rule table's, by (dev, ino) */
@@ -73,6 +74,13 @@ int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_
 		  void *ctx);
 /* The kernel's counters; false with fanotify. */
 bool enforcer_stats(struct enforcer *e, struct kernel_stats *s);
+/*
+ * Locks the kernel backend until reboot where it can be locked (crmguard.ko);
+ * from then on enforcer_apply() only adds protected inodes. 0, or why not in err.
+ */
+int enforcer_lock(struct enforcer *e, char *err, size_t errlen);
+/* Does the kernel itself hold the lock (else only crmguardd does)? */
+bool enforcer_kernel_locks(const struct enforcer *e);
 /* Lets go of the kernel backend, which keeps enforcing. */
 void enforcer_close(struct enforcer *e);
 

@@ -34,9 +34,21 @@ struct kernel_rule {
 struct kernel_config {
 	uint32_t mode;		/* enum crmguard_mode */
 	bool fail_open;		/* no daemon: deny nothing */
+	/*
+	 * The backend is locked (lock below): replace() then only adds
+	 * protected inodes, and asks for no removal and no config, which
+	 * the kernel would refuse.
+	 */
+	bool locked;
 };
 
 struct kernel_verdict {
+	/*
+	 * Not 0: not an access but a command the lock refused (enum
+	 * crmguard_cmd); pid, uid and comm name its sender, and nothing else
+	 * is set.
+	 */
+	uint32_t refused_cmd;
 	uint32_t op;		/* enum crmguard_op */
 	uint32_t verdict;	/* enum crmguard_verdict */
 	uint32_t rule_id;
@@ -51,6 +63,8 @@ struct kernel_verdict {
 struct kernel_stats {
 	uint64_t allow, audit, deny, lost;
 	uint32_t rules;
+	bool locked;		/* until reboot */
+	uint64_t refused;	/* commands the lock refused */
 };
 
 struct kbackend;
@@ -76,6 +90,11 @@ struct kbackend_ops {
 	 * rules do: else inodes of different subvolumes are one to it.
 	 */
 	bool (*knows_subvolumes)(struct kbackend *b);
+	/*
+	 * Locks the kernel's rules and mode until reboot (uapi/crmguard.h
+	 * CRMGUARD_CMD_LOCK); again is no error. NULL: this backend cannot.
+	 */
+	int (*lock)(struct kbackend *b, char *err, size_t errlen);
 	/* Lets go of the backend; the kernel keeps the rules in force. */
 	void (*close)(struct kbackend *b);
 };

@@ -257,8 +257,10 @@ static int on_verdict(struct nl_msg *msg, void *arg)
 	struct kbackend *b = arg;
 	struct kernel_verdict v;
 
-	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == CRMGUARD_CMD_VERDICT &&
-	    !kmod_msg_parse_verdict(nlmsg_hdr(msg), &v)) {
+	uint8_t cmd = genlmsg_hdr(nlmsg_hdr(msg))->cmd;
+
+	if ((cmd == CRMGUARD_CMD_VERDICT && !kmod_msg_parse_verdict(nlmsg_hdr(msg), &v)) ||
+	    (cmd == CRMGUARD_CMD_REFUSED && !kmod_msg_parse_refused(nlmsg_hdr(msg), &v))) {
 		b->nread++;
 		b->cb(b->cb_ctx, &v);
 	}
@@ -360,13 +362,13 @@ static int kmod_replace(struct kbackend *b, const struct kernel_config *cfg,
 		goto out;
 	for (i = 0, ret = 0; i < nadd && !ret; i++)
 		ret = rule_request(b, &rules[add[i]], true, err, errlen);
-	/* A rule gone already is what was asked. */
-	for (i = 0; i < ndel && !ret; i++) {
+	/* locked: a rule gone from the policy or the disk stays till reboot */
+	for (i = 0; i < ndel && !ret && !cfg->locked; i++) {
 		ret = rule_request(b, &b->have[del[i]], false, err, errlen);
 		if (ret == -ENOENT)
 			ret = 0;
 	}
-	if (!ret)
+	if (!ret && !cfg->locked)
 		ret = config_request(b, cfg, err, errlen);
 out:
 	free(add);
@@ -419,6 +421,17 @@ static bool kmod_knows_subvolumes(struct kbackend *b)
 	return true;
 }
 
+static int kmod_lock(struct kbackend *b, char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_LOCK, NLM_F_ACK);
+	char why[256] = "out of memory";
+	int ret = msg ? transact(b, msg, NULL, NULL, why, sizeof(why)) : -ENOMEM;
+
+	if (ret)
+		snprintf(err, errlen, "crmguard.ko: locking: %s", why);
+	return ret;
+}
+
 const struct kbackend_ops kbackend_kmod = {
 	.name = "kmod",
 	.open = kmod_open,
@@ -427,5 +440,6 @@ const struct kbackend_ops kbackend_kmod = {
 	.read_verdicts = kmod_read_verdicts,
 	.stats = kmod_stats,
 	.knows_subvolumes = kmod_knows_subvolumes,
+	.lock = kmod_lock,
 	.close = kmod_close,
 };

@@ -26,6 +26,8 @@ static struct nla_policy kmod_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_EV_PATH] = { .type = NLA_STRING },
 	[CRMGUARD_ATTR_EV_EXE] = { .type = NLA_STRING },
 	U32(CRMGUARD_ATTR_RULE_FD),
+	[CRMGUARD_ATTR_LOCKED] = { .type = NLA_U8, .maxlen = 1 },
+	U64(CRMGUARD_ATTR_STAT_REFUSED), U32(CRMGUARD_ATTR_EV_CMD),
 };
 
 static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
@@ -42,7 +44,8 @@ static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_EV_EXE_INO] = "EV_EXE_INO", [CRMGUARD_ATTR_EV_COMM] = "EV_COMM",
 	[CRMGUARD_ATTR_EV_PATH] = "EV_PATH", [CRMGUARD_ATTR_PAD] = "PAD",
 	[CRMGUARD_ATTR_EV_EXE] = "EV_EXE",
-	[CRMGUARD_ATTR_RULE_FD] = "RULE_FD",
+	[CRMGUARD_ATTR_RULE_FD] = "RULE_FD", [CRMGUARD_ATTR_LOCKED] = "LOCKED",
+	[CRMGUARD_ATTR_STAT_REFUSED] = "STAT_REFUSED", [CRMGUARD_ATTR_EV_CMD] = "EV_CMD",
 };
 
 const char *kmod_msg_attr_name(int type)
@@ -153,6 +156,24 @@ int kmod_msg_parse_verdict(struct nlmsghdr *nlh, struct kernel_verdict *v)
 	return 0;
 }
 
+int kmod_msg_parse_refused(struct nlmsghdr *nlh, struct kernel_verdict *v)
+{
+	static const int need[] = { CRMGUARD_ATTR_EV_CMD, CRMGUARD_ATTR_EV_PID,
+				    CRMGUARD_ATTR_EV_UID, 0 };
+	struct nlattr *tb[CRMGUARD_ATTR_MAX + 1];
+
+	if (parse(nlh, tb, need))
+		return -1;
+	memset(v, 0, sizeof(*v));
+	v->refused_cmd = nla_get_u32(tb[CRMGUARD_ATTR_EV_CMD]);
+	v->pid = nla_get_u32(tb[CRMGUARD_ATTR_EV_PID]);
+	v->tid = v->pid;
+	v->uid = nla_get_u32(tb[CRMGUARD_ATTR_EV_UID]);
+	if (tb[CRMGUARD_ATTR_EV_COMM])
+		snprintf(v->comm, sizeof(v->comm), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_COMM]));
+	return v->refused_cmd ? 0 : -1;
+}
+
 int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s, struct kernel_config *cfg)
 {
 	static const int need[] = {
@@ -169,6 +190,9 @@ int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s, struct ke
 	s->deny = nla_get_u64(tb[CRMGUARD_ATTR_STAT_DENY]);
 	s->lost = nla_get_u64(tb[CRMGUARD_ATTR_STAT_LOST]);
 	s->rules = nla_get_u32(tb[CRMGUARD_ATTR_STAT_RULES]);
+	/* a module from before the lock sends neither */
+	s->locked = tb[CRMGUARD_ATTR_LOCKED] && nla_get_u8(tb[CRMGUARD_ATTR_LOCKED]);
+	s->refused = u64_or_0(tb[CRMGUARD_ATTR_STAT_REFUSED]);
 	cfg->mode = nla_get_u32(tb[CRMGUARD_ATTR_MODE]);
 	cfg->fail_open = nla_get_u8(tb[CRMGUARD_ATTR_FAIL_OPEN]);
 	return 0;

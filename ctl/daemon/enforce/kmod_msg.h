@@ -21,6 +21,8 @@ int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg);
 /* A genl message of the family into r, v or s: 0, or -1 if malformed. */
 int kmod_msg_parse_rule(struct nlmsghdr *nlh, struct kernel_rule *r);
 int kmod_msg_parse_verdict(struct nlmsghdr *nlh, struct kernel_verdict *v);
+/* CRMGUARD_CMD_REFUSED into v (refused_cmd, pid, uid, comm). */
+int kmod_msg_parse_refused(struct nlmsghdr *nlh, struct kernel_verdict *v);
 int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s,
 			 struct kernel_config *cfg);
 

@@ -5,6 +5,7 @@
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/files/refusals.h"
 #include "ctl/daemon/enforce/verdicts.h"
+#include "ctl/daemon/lock.h"
 
 /*
  * Verdicts the kernel counted but could not hand to crmguardd: it was
@@ -56,6 +57,10 @@ void verdicts_on_kernel(void *ctx, const struct kernel_verdict *v)
 	struct proc_file *f;
 	struct record r;
 
+	if (v->refused_cmd) {
+		lock_kernel_refused(d, v);
+		return;
+	}
 	if (v->verdict == CRMGUARD_VERDICT_ALLOW && v->op != CRMGUARD_OP_OPEN)
 		return;
 	d->n.deny += deny;

@@ -219,7 +219,7 @@ static void on_written(struct daemon *d, const struct fanotify_event_metadata *m
 		return;
 	ret = remember(d->taint_state, path, source);
 	if (!ret)
-		ret = daemon_apply_policy(d, NULL, 0, msg, sizeof(msg));
+		ret = daemon_apply_policy(d, NULL, 0, NULL, msg, sizeof(msg));
 	record_init(&r, ret ? "error" : "protected");
 	record_str(&r, "reason", "taint");
 	record_str(&r, "path", path);

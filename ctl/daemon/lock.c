@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lock until reboot (lock.h): its marker, its refusals and their records. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "ctl/daemon/heartbeat.h"
+#include "ctl/daemon/lock.h"
+
+/* A lock record: what was tried or done, by whom where known. */
+static void note(struct daemon *d, const char *verdict, const char *action, const char *detail)
+{
+	struct record r;
+
+	record_init(&r, "lock");
+	record_str(&r, "verdict", verdict);
+	record_str(&r, "action", action);
+	record_str(&r, "backend", enforcer_name(&d->enforcer));
+	record_str(&r, "policy_hash", d->policy_hash);
+	if (detail)
+		record_str(&r, "detail", detail);
+	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+}
+
+static void write_marker(struct daemon *d)
+{
+	char dir[sizeof(d->lock_marker)];
+	FILE *f;
+
+	/* the control socket's directory, which crmguardd may not have made yet */
+	snprintf(dir, sizeof(dir), "%s", d->lock_marker);
+	*strrchr(dir, '/') = 0;
+	mkdir(dir, 0700);
+	f = fopen(d->lock_marker, "we");
+
+	if (!f || fprintf(f, "pid=%d hash=%s\n", (int)getpid(), d->policy_hash) < 0 || fclose(f)) {
+		char msg[4200];
+
+		snprintf(msg, sizeof(msg), "%s: cannot write the lock's marker: %s; a crmguardd "
+			 "started again will not know of the lock", d->lock_marker, strerror(errno));
+		note(d, "allow", "error", msg);
+	}
+}
+
+void lock_start(struct daemon *d, const char *sock)
+{
+	const char *slash = strrchr(sock, '/');
+	struct kernel_stats ks = { 0 };
+	char hash[POLICY_HASH_HEX] = "", msg[4400];
+	bool kernel, marker;
+	int pid = 0;
+	FILE *f;
+
+	snprintf(d->lock_marker, sizeof(d->lock_marker), "%.*s/locked",
+		 slash ? (int)(slash - sock) : 1, slash ? sock : ".");
+	kernel = enforcer_stats(&d->enforcer, &ks) && ks.locked;
+	f = fopen(d->lock_marker, "re");
+	marker = f && fscanf(f, "pid=%d hash=%64s", &pid, hash) == 2 && strlen(hash) == 64;
+	if (f)
+		fclose(f);
+	if (!kernel && !marker)
+		return;
+	d->locked = true;
+	d->enforcer.locked = kernel;	/* else lock_engage() locks it, rules in place */
+	snprintf(d->policy_hash, sizeof(d->policy_hash), "%s", marker ? hash : "");
+	if (marker && pid != getpid()) {
+		snprintf(msg, sizeof(msg), "crmguardd (pid %d) that held the lock ended (killed, or "
+			 "stopped); %s", pid, kernel ? "the kernel kept enforcing the locked rules" :
+			 "nothing enforced while it was gone");
+		note(d, "audit", "daemon-ended", msg);
+	} else if (!marker) {
+		snprintf(msg, sizeof(msg), "the kernel is locked but %s is gone: the policy on "
+			 "disk is taken as the locked one", d->lock_marker);
+		note(d, "audit", "marker-gone", msg);
+	}
+}
+
+int lock_check(struct daemon *d, const struct policy *np, const char *how,
+	       char hash[POLICY_HASH_HEX], char *err, size_t errlen)
+{
+	char msg[POLICY_ERR_MAX];
+
+	policy_hash(np, hash);
+	if (!d->locked || !d->policy_hash[0] || !strcmp(hash, d->policy_hash))
+		return 0;
+	snprintf(err, errlen, "the policy is locked until reboot (mode enforce locked): %s refused; "
+		 "the running policy stays", how);
+	snprintf(msg, sizeof(msg), "%s would change the locked policy (to hash %s); refused",
+		 how, hash);
+	note(d, "deny", how, msg);
+	return -EPERM;
+}
+
+int lock_engage(struct daemon *d, char *err, size_t errlen)
+{
+	bool was = d->locked;
+	char msg[512];
+	int ret;
+
+	if (!d->policy.locked && !was)
+		return 0;
+	if (!d->enforcer.locked) {
+		ret = enforcer_lock(&d->enforcer, err, errlen);
+		if (ret) {
+			note(d, "deny", "lock", err);
+			return ret;
+		}
+	}
+	d->locked = true;
+	if (was)
+		return 0;
+	write_marker(d);
+	snprintf(msg, sizeof(msg), "locked until reboot: %s", lock_status(d));
+	note(d, "allow", "lock", msg);
+	return 0;
+}
+
+void lock_running(struct daemon *d)
+{
+	if (d->locked)
+		write_marker(d);
+}
+
+void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v)
+{
+	static const char *const cmds[] = {
+		[CRMGUARD_CMD_RULE_ADD] = "rule-add", [CRMGUARD_CMD_RULE_DEL] = "rule-del",
+		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
+	};
+	const char *cmd = v->refused_cmd < sizeof(cmds) / sizeof(cmds[0]) && cmds[v->refused_cmd] ?
+			  cmds[v->refused_cmd] : "command";
+	struct record r;
+
+	record_init(&r, "lock");
+	record_str(&r, "verdict", "deny");
+	record_str(&r, "action", cmd);
+	record_u64(&r, "pid", v->pid);
+	record_u64(&r, "uid", v->uid);
+	record_str(&r, "comm", v->comm);
+	record_str(&r, "backend", enforcer_name(&d->enforcer));
+	record_str(&r, "detail", "the kernel refused a change of its locked rules");
+	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+}
+
+const char *lock_status(const struct daemon *d)
+{
+	if (!d->locked)
+		return "";
+	return enforcer_kernel_locks(&d->enforcer) ?
+	       "crmguard.ko refuses every rule and mode change, and its unload" :
+	       "crmguardd refuses every change; the kernel does not hold the lock, root can stop it";
+}
