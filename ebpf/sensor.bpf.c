@@ -251,3 +251,23 @@ int on_connect(struct trace_event_raw_sys_enter *ctx)
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
+
+/*
+ * Every delete_module() call: a rare one, and the kernel logs nothing when
+ * it refuses one (a module in use), so crmguardd records the attempts
+ * on a locked crmguard.ko.
+ */
+SEC("tracepoint/syscalls/sys_enter_delete_module")
+int on_delete_module(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sensor_event *e;
+
+	e = reserve(SENSOR_RMMOD, (struct task_struct *)bpf_get_current_task_btf());
+	if (!e)
+		return 0;
+	if (bpf_probe_read_user_str(e->filename, 64, (void *)ctx->args[0]) < 0)
+		e->filename[0] = 0;
+	e->exit_code = ctx->args[1];
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

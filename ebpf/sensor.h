@@ -26,6 +26,9 @@ enum sensor_event_type {
 				 * exe_dev is the address family, exe_ino the TCP port,
 				 * filename the unix path (abstract: "" then the name),
 				 * exit_code the `display` value */
+	SENSOR_RMMOD = 5,	/* pid called delete_module(): filename is the module's
+				 * name, exit_code its flags (O_TRUNC: forced); the
+				 * call may fail (a locked crmguard.ko) */
 };
 
 struct sensor_event {

@@ -5,6 +5,7 @@
  * force when the daemon dies (unless it asked for fail-open).
  */
 #include <linux/module.h>
+#include <linux/sched.h>
 #include "crmguard.h"
 
 static int __init cg_init(void)
@@ -37,6 +38,10 @@ err_exec:
  */
 static void __exit cg_exit(void)
 {
+	/* only rmmod -f, where the kernel has CONFIG_MODULE_FORCE_UNLOAD */
+	if (cg_locked())
+		pr_crit("locked, yet unloaded by force by pid %d (%s): enforcement ends\n",
+			task_tgid_nr(current), current->comm);
 	cg_rules_close();
 	cg_enforce_exit();
 	cg_genl_exit();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The lock until reboot (lock.h): its marker, its refusals and their records. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,30 @@ void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v)
 	record_str(&r, "comm", v->comm);
 	record_str(&r, "backend", enforcer_name(&d->enforcer));
 	record_str(&r, "detail", "the kernel refused a change of its locked rules");
+	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+}
+
+void lock_on_rmmod(struct daemon *d, const struct sensor_event *e)
+{
+	/* O_TRUNC: forced, which a kernel with CONFIG_MODULE_FORCE_UNLOAD does anyway */
+	bool forced = e->exit_code & O_TRUNC;
+	struct record r;
+
+	if (!d->locked || !enforcer_kernel_locks(&d->enforcer) || strcmp(e->filename, "crmguard"))
+		return;
+	record_init(&r, "lock");
+	record_str(&r, "verdict", forced ? "audit" : "deny");
+	record_str(&r, "action", "rmmod");
+	record_str(&r, "module", e->filename);
+	if (forced)
+		record_u64(&r, "forced", 1);
+	record_u64(&r, "pid", e->pid);
+	record_u64(&r, "uid", e->uid);
+	record_str(&r, "comm", e->comm);
+	record_str(&r, "backend", enforcer_name(&d->enforcer));
+	record_str(&r, "detail", forced ? "a forced unload of the locked crmguard.ko: a kernel "
+		   "built with CONFIG_MODULE_FORCE_UNLOAD lets it through" :
+		   "crmguard.ko is locked until reboot: the kernel refuses its unload");
 	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
 }
 

@@ -31,6 +31,8 @@ int lock_engage(struct daemon *d, char *err, size_t errlen);
 void lock_running(struct daemon *d);
 /* A command of the kernel that the lock refused (kernel_verdict.refused_cmd). */
 void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v);
+/* The sensor saw delete_module(): for a locked crmguard.ko, a refused unload. */
+void lock_on_rmmod(struct daemon *d, const struct sensor_event *e);
 /* For ctlx status: "" if not locked. */
 const char *lock_status(const struct daemon *d);
 

@@ -200,6 +200,9 @@ static const char *defect(struct msg *m, uint32_t uid)
 	case 0:
 		valid_request(m, rnd() % 7, uid);
 		g->cmd = rnd() % 2 ? 0 : CRMGUARD_CMD_VERDICT + rnd() % 249;
+		/* the one command without attributes that succeeds: it would lock the module */
+		if (g->cmd == CRMGUARD_CMD_LOCK)
+			g->cmd = CRMGUARD_CMD_REFUSED;
 		return "unknown command";
 	case 1:
 		valid_request(m, rnd() % 7, uid);
@@ -321,6 +324,9 @@ static int fuzz(int count)
 		m.len = NLMSG_HDRLEN;
 		while (m.len < NLMSG_HDRLEN + len)
 			m.buf[m.len++] = rnd();
+		/* never CRMGUARD_CMD_LOCK, which a bare genl header would make succeed */
+		if (len && (uint8_t)m.buf[NLMSG_HDRLEN] == CRMGUARD_CMD_LOCK)
+			m.buf[NLMSG_HDRLEN] = CRMGUARD_CMD_REFUSED;
 		ret = send_msg(&m);
 		if (ret == 1 && bad++ < 5)
 			dump("random body", &m, ret);

@@ -7,8 +7,9 @@
  *	makes RULE... the module's rules (ids 1, 2, ... in order); -o asks
  *	for fail-open; -w then stays, printing each verdict on a line,
  *	until killed (the user-space side that a test kills).
- *   kmodctl watch	prints verdicts until killed, changes nothing
- *   kmodctl stats	allow=N audit=N deny=N lost=N rules=N
+ *   kmodctl watch	prints verdicts (and commands the lock refused) until
+ *			killed, changes nothing
+ *   kmodctl stats	allow=N audit=N deny=N lost=N rules=N locked=0|1 refused=N
  * RULE: protect=PATH protect-audit=PATH dir=PATH exe=PATH user=UID
  *       revoke=UID revoke-audit=UID
  * Exit status: 0 done, 1 usage, 2 the module said no (its reason on stderr).
@@ -106,6 +107,12 @@ static int parse_rule(const char *arg, uint32_t id, const struct kmounts *mounts
 
 static void print_verdict(void *ctx, const struct kernel_verdict *v)
 {
+	if (v->refused_cmd) {
+		printf("refused cmd=%u pid=%u uid=%u comm=%s\n", v->refused_cmd, v->pid, v->uid,
+		       v->comm);
+		fflush(stdout);
+		return;
+	}
 	printf("verdict op=%s verdict=%s rule=%u pid=%u tid=%u uid=%u dev=%llu ino=%llu comm=%s path=%s\n",
 	       ops[v->op <= 3 ? v->op : 0], verdicts[v->verdict <= 3 ? v->verdict : 0],
 	       v->rule_id, v->pid, v->tid, v->uid, (unsigned long long)v->dev,
@@ -186,9 +193,11 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "stats")) {
 		ret = kbackend_kmod.stats(b, &s) ? 2 : 0;
 		if (!ret)
-			printf("allow=%llu audit=%llu deny=%llu lost=%llu rules=%u\n",
-			       (unsigned long long)s.allow, (unsigned long long)s.audit,
-			       (unsigned long long)s.deny, (unsigned long long)s.lost, s.rules);
+			printf("allow=%llu audit=%llu deny=%llu lost=%llu rules=%u locked=%d "
+			       "refused=%llu\n", (unsigned long long)s.allow,
+			       (unsigned long long)s.audit, (unsigned long long)s.deny,
+			       (unsigned long long)s.lost, s.rules, s.locked,
+			       (unsigned long long)s.refused);
 	} else {
 		ret = usage();
 	}

@@ -13,6 +13,7 @@
 #include "ctl/daemon/daemon.h"
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/files/files.h"
+#include "ctl/daemon/lock.h"
 #include "ctl/daemon/procs/events.h"
 #include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/taint.h"
@@ -106,6 +107,9 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		break;
 	case SENSOR_DISPLAY:
 		clipboard_on_connect(d, e);
+		break;
+	case SENSOR_RMMOD:
+		lock_on_rmmod(d, e);
 		break;
 	}
 	return 0;

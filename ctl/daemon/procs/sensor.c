@@ -78,7 +78,10 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
-/* Opens, loads and attaches the programs (on_connect too, with connect); 0 or -errno. */
+/*
+ * Opens, loads and attaches the programs (on_connect and on_delete_module
+ * too, with connect); 0 or -errno.
+ */
 static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 {
 	int ret;
@@ -88,7 +91,9 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 	if (!s->skel)
 		return -errno;
 	s->connect_seen = connect;
+	/* both on syscall tracepoints, there or not together */
 	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
+	bpf_program__set_autoload(s->skel->progs.on_delete_module, connect);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
