@@ -168,7 +168,8 @@ static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = cg_rule_add(&r, file, info->extack);
 	if (file)
 		fput(file);
-	return err;
+	/* only the lock refuses an add so: one that would change a rule */
+	return err == -EPERM ? cg_refuse(info) : err;
 }
 
 static int cg_rule_del_doit(struct sk_buff *skb, struct genl_info *info)

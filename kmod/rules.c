@@ -118,6 +118,9 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	}
 	r = cg_inode_find(rule->dev, rule->ino);
 	if (r && cg_inode_marked(r)) {
+		/* locked: a rule's flags and id stay (the id names it in verdicts) */
+		if (cg_cfg.locked && atomic64_read(&r->word) != cg_word(rule->flags, rule->id))
+			return -EPERM;
 		atomic64_set(&r->word, cg_word(rule->flags, rule->id));
 		return 0;
 	}

@@ -87,7 +87,8 @@ int lock_check(struct daemon *d, const struct policy *np, const char *how,
 	if (!d->locked || !d->policy_hash[0] || !strcmp(hash, d->policy_hash))
 		return 0;
 	snprintf(err, errlen, "the policy is locked until reboot (mode enforce locked): %s refused; "
-		 "the running policy stays", how);
+		 "the locked policy stays in force (put %s back as it was, or reboot)", how,
+		 d->policy_path);
 	snprintf(msg, sizeof(msg), "%s would change the locked policy (to hash %s); refused",
 		 how, hash);
 	note(d, "deny", how, msg);

@@ -42,8 +42,9 @@
  * holds a reference to itself, so that it cannot be unloaded. From then
  * on every command that would loosen the rules fails with EPERM, whoever
  * sends it: RULE_DEL, RULE_FLUSH, CONFIG_SET, and RULE_ADD of anything
- * but a protected inode without CRMGUARD_F_AUDIT (files created or saved
- * later under a protected directory are still followed). LOCK again is
+ * but a new protected inode without CRMGUARD_F_AUDIT (files created or
+ * saved later under a protected directory are still followed; a rule
+ * there keeps its flags and id). LOCK again is
  * no error. Each refusal is counted (ATTR_STAT_REFUSED), logged by the
  * kernel with the sender's pid and comm, and multicast on the verdict
  * group as a CRMGUARD_CMD_REFUSED message.
