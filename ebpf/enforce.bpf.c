@@ -32,6 +32,13 @@
 
 #define EPERM 1
 #define ENOMEM 12
+#define FMODE_WRITE 0x2
+#define PTRACE_MODE_ATTACH 0x02
+#define SIGHUP 1
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGURG 23
+#define SIGWINCH 28
 #define MAY_READ 0x4
 #define S_IFMT 0170000
 #define S_IFDIR 0040000
@@ -86,6 +93,14 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lsm_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_lock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lsm_lock SEC(".maps");
 
 /* 1: the task's program was started with a library injected (LD_PRELOAD ...). */
 struct {
@@ -398,4 +413,142 @@ int BPF_PROG(crm_task_alloc, struct task_struct *task, unsigned long clone_flags
 		return -ENOMEM;	/* rather no child than one that would pass for clean */
 	*child = 1;
 	return 0;
+}
+
+/*
+ * The lock until reboot (struct enforce_lock): once crmguardd set it, the
+ * programs refuse, to everyone, root included, what would take them or
+ * their rules away, and report each refusal.
+ */
+static __always_inline struct enforce_lock *locked(void)
+{
+	__u32 zero = 0;
+	struct enforce_lock *l = bpf_map_lookup_elem(&lsm_lock, &zero);
+
+	return l && l->locked ? l : NULL;
+}
+
+static __always_inline int refuse(__u32 op, __u64 what)
+{
+	struct enforce_verdict *e;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e = bpf_ringbuf_reserve(&lsm_verdicts, sizeof(*e), 0);
+	if (!e) {
+		count(ENFORCE_STAT_LOST);
+		return -EPERM;
+	}
+	__builtin_memset(e, 0, offsetof(struct enforce_verdict, comm));
+	e->op = op;
+	e->verdict = CRMGUARD_VERDICT_DENY;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = bpf_get_current_uid_gid();
+	e->ino = what;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->path[0] = 0;
+	e->exe[0][0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return -EPERM;
+}
+
+static __always_inline bool is_pin_dir(const struct enforce_lock *l, struct inode *inode)
+{
+	return inode && inode->i_ino == l->pin_ino && inode->i_sb->s_dev == l->pin_dev;
+}
+
+/* A pin removed or renamed, or the directory itself. */
+static __always_inline int pin_change(struct inode *dir, struct dentry *dentry)
+{
+	struct enforce_lock *l = locked();
+
+	if (l && (is_pin_dir(l, dir) || is_pin_dir(l, dentry->d_inode)))
+		return refuse(ENFORCE_OP_UNPIN, 0);
+	return 0;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(crm_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: pin_change(dir, dentry);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(crm_inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: pin_change(dir, dentry);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(crm_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry)
+{
+	return pin_change(old_dir, old_dentry) ?: pin_change(new_dir, new_dentry);
+}
+
+/* Unmounting the BPF filesystem would drop the pins, and the links with them. */
+SEC("lsm/sb_umount")
+int BPF_PROG(crm_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	struct enforce_lock *l = locked();
+
+	if (ret || !l || mnt->mnt_sb->s_dev != l->pin_dev)
+		return ret;
+	return refuse(ENFORCE_OP_UMOUNT, 0);
+}
+
+/*
+ * A link cannot be told apart by its fd here: no link on the machine is
+ * detached or given another program while locked. (The hook's arguments
+ * past cmd changed across kernels: only cmd is read.)
+ */
+SEC("lsm/bpf")
+int BPF_PROG(crm_bpf, int cmd)
+{
+	if ((cmd == BPF_LINK_DETACH || cmd == BPF_LINK_UPDATE) && locked())
+		return refuse(ENFORCE_OP_BPF, cmd);
+	return 0;
+}
+
+/*
+ * A descriptor of a rule map that can write: only crmguardd's, taken
+ * before the lock, can. The ring buffer and counters stay readable.
+ */
+SEC("lsm/bpf_map")
+int BPF_PROG(crm_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret || !(fmode & FMODE_WRITE) || !locked())
+		return ret;
+	if ((void *)map == (void *)&lsm_inodes || (void *)map == (void *)&lsm_exes ||
+	    (void *)map == (void *)&lsm_users || (void *)map == (void *)&lsm_config ||
+	    (void *)map == (void *)&lsm_lock)
+		return refuse(ENFORCE_OP_MAP_WRITE, 0);
+	return 0;
+}
+
+/* crmguardd takes SIGHUP (reload) and harmless signals only. */
+SEC("lsm/task_kill")
+int BPF_PROG(crm_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	struct enforce_lock *l = locked();
+
+	if (ret || !l || p->tgid != l->daemon_tgid)
+		return ret;
+	if (sig == 0 || sig == SIGHUP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+	    sig == SIGWINCH)
+		return 0;
+	return refuse(ENFORCE_OP_KILL, sig);
+}
+
+/* Attaching (ptrace, /proc/PID/mem, pidfd_getfd) to crmguardd; reading /proc stays. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(crm_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct enforce_lock *l = locked();
+
+	if (ret || !l || !(mode & PTRACE_MODE_ATTACH) || child->tgid != l->daemon_tgid ||
+	    (bpf_get_current_pid_tgid() >> 32) == l->daemon_tgid)
+		return ret;
+	return refuse(ENFORCE_OP_PTRACE, 0);
 }

@@ -59,6 +59,30 @@ struct enforce_config {
 };
 
 /*
+ * lsm_lock[0]: the lock until reboot (ctl/daemon/lock.h), set once by
+ * crmguardd through the descriptors it holds; from then on the programs
+ * refuse what would take them or their rules away (enforce.bpf.c).
+ */
+struct enforce_lock {
+	__u32 locked;
+	__u32 daemon_tgid;	/* crmguardd: no signal but SIGHUP, no ptrace */
+	__u64 pin_dev;		/* ENFORCE_PIN_DIR: its superblock's s_dev (kernel dev_t) */
+	__u64 pin_ino;
+};
+
+/*
+ * The lock's refusals, as enforce_verdict.op past enum crmguard_op, with
+ * verdict DENY, the refused task's pid, tid, uid and comm, and in ino the
+ * signal (KILL) or the bpf() command (BPF).
+ */
+#define ENFORCE_OP_UNPIN 0x100		/* unlink, rename or rmdir in the pin directory */
+#define ENFORCE_OP_UMOUNT 0x101		/* unmounting the pins' BPF filesystem */
+#define ENFORCE_OP_BPF 0x102		/* BPF_LINK_DETACH or BPF_LINK_UPDATE, on any link */
+#define ENFORCE_OP_MAP_WRITE 0x103	/* a writable descriptor of a rule map */
+#define ENFORCE_OP_KILL 0x104		/* a signal to crmguardd */
+#define ENFORCE_OP_PTRACE 0x105		/* ptrace, /proc/PID/mem, pidfd_getfd on crmguardd */
+
+/*
  * One decision. Opens and mmaps are all reported; reads only when they are
  * not allowed (an allowed CRM's every read would flood the ring).
  */

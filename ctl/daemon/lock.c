@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "ctl/daemon/heartbeat.h"
 #include "ctl/daemon/lock.h"
+#include "ebpf/enforce.h"
 
 /* A lock record: what was tried or done, by whom where known. */
 static void note(struct daemon *d, const char *verdict, const char *action, const char *detail)
@@ -125,19 +126,35 @@ void lock_running(struct daemon *d)
 		write_marker(d);
 }
 
-void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v)
+/* What the kernel refused: a command to crmguard.ko, or an ENFORCE_OP_* of the BPF LSM. */
+static const char *refused_name(uint32_t cmd)
 {
-	static const char *const cmds[] = {
+	static const char *const kmod[] = {
 		[CRMGUARD_CMD_RULE_ADD] = "rule-add", [CRMGUARD_CMD_RULE_DEL] = "rule-del",
 		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
 	};
-	const char *cmd = v->refused_cmd < sizeof(cmds) / sizeof(cmds[0]) && cmds[v->refused_cmd] ?
-			  cmds[v->refused_cmd] : "command";
+	static const char *const lsm[] = {
+		"unpin", "umount", "bpf-link", "map-write", "kill", "ptrace",
+	};
+
+	if (cmd < sizeof(kmod) / sizeof(kmod[0]) && kmod[cmd])
+		return kmod[cmd];
+	if (cmd >= ENFORCE_OP_UNPIN && cmd - ENFORCE_OP_UNPIN < sizeof(lsm) / sizeof(lsm[0]))
+		return lsm[cmd - ENFORCE_OP_UNPIN];
+	return "command";
+}
+
+void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v)
+{
 	struct record r;
 
 	record_init(&r, "lock");
 	record_str(&r, "verdict", "deny");
-	record_str(&r, "action", cmd);
+	record_str(&r, "action", refused_name(v->refused_cmd));
+	if (v->refused_cmd == ENFORCE_OP_KILL)
+		record_u64(&r, "signal", v->ino);
+	if (v->refused_cmd == ENFORCE_OP_BPF)
+		record_u64(&r, "bpf_cmd", v->ino);
 	record_u64(&r, "pid", v->pid);
 	record_u64(&r, "uid", v->uid);
 	record_str(&r, "comm", v->comm);
@@ -152,7 +169,8 @@ void lock_on_rmmod(struct daemon *d, const struct sensor_event *e)
 	bool forced = e->exit_code & O_TRUNC;
 	struct record r;
 
-	if (!d->locked || !enforcer_kernel_locks(&d->enforcer) || strcmp(e->filename, "crmguard"))
+	if (!d->locked || strcmp(enforcer_name(&d->enforcer), "kmod") ||
+	    strcmp(e->filename, "crmguard"))
 		return;
 	record_init(&r, "lock");
 	record_str(&r, "verdict", forced ? "audit" : "deny");
@@ -174,7 +192,11 @@ const char *lock_status(const struct daemon *d)
 {
 	if (!d->locked)
 		return "";
-	return enforcer_kernel_locks(&d->enforcer) ?
-	       "crmguard.ko refuses every rule and mode change, and its unload" :
-	       "crmguardd refuses every change; the kernel does not hold the lock, root can stop it";
+	if (!strcmp(enforcer_name(&d->enforcer), "kmod"))
+		return "crmguard.ko refuses every rule and mode change, and its unload";
+	if (!strcmp(enforcer_name(&d->enforcer), "bpf-lsm"))
+		return "the BPF LSM refuses removing its pins, unmounting them, writing its rule "
+		       "maps, detaching BPF links, and signals and ptrace to crmguardd";
+	return "crmguardd refuses every change; nothing in the kernel holds the lock: root can "
+	       "stop crmguardd, and nothing enforces then";
 }

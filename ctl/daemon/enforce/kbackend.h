@@ -44,9 +44,10 @@ struct kernel_config {
 
 struct kernel_verdict {
 	/*
-	 * Not 0: not an access but a command the lock refused (enum
-	 * crmguard_cmd); pid, uid and comm name its sender, and nothing else
-	 * is set.
+	 * Not 0: not an access but what the lock refused: a command to
+	 * crmguard.ko (enum crmguard_cmd) or an ENFORCE_OP_* of the BPF LSM
+	 * (ebpf/enforce.h), with the signal or bpf() command in ino; pid,
+	 * uid and comm name who tried.
 	 */
 	uint32_t refused_cmd;
 	uint32_t op;		/* enum crmguard_op */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -33,7 +34,7 @@
 #include "ebpf/enforce.h"
 
 #define LSM_LIST "/sys/kernel/security/lsm"
-#define MAX_PROGS 8
+#define MAX_PROGS 16
 #define PIN_PATH_MAX 128	/* ENFORCE_PIN_DIR "/new_link_" and a program name */
 
 struct kbackend {
@@ -196,6 +197,8 @@ static int on_record(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*e))
 		return 0;
+	/* a refusal of the lock: who, and the signal or command */
+	v->refused_cmd = e->op >= ENFORCE_OP_UNPIN ? e->op : 0;
 	v->op = e->op;
 	v->verdict = e->verdict;
 	v->rule_id = e->rule_id;
@@ -228,12 +231,35 @@ static void lsm_close(struct kbackend *b)
 	free(b);
 }
 
+/* Is the BPF LSM locked until reboot? Its lock map opens read-only even then. */
+static bool pins_locked(void)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	struct enforce_lock l = { 0 };
+	char path[PIN_PATH_MAX];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lsm_lock", ENFORCE_PIN_DIR);
+	fd = bpf_obj_get_opts(path, &ro);
+	if (fd < 0)
+		return false;
+	if (bpf_map_lookup_elem(fd, &zero, &l))
+		l.locked = 0;
+	close(fd);
+	return l.locked;
+}
+
 static void explain_load(int ret, char *err, size_t errlen)
 {
 	char path[PIN_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/lsm_inodes", ENFORCE_PIN_DIR);
-	if (ret == -EPERM || ret == -EACCES)
+	if (ret == -EPERM && pins_locked())
+		snprintf(err, errlen, "the BPF LSM is locked until reboot by a crmguardd that ended: "
+			 "its programs keep enforcing the locked rules, and no other crmguardd may "
+			 "take them over");
+	else if (ret == -EPERM || ret == -EACCES)
 		snprintf(err, errlen, "the kernel refused the BPF LSM programs (%s): run as root; "
 			 "some kernels allow no LSM programs at all", strerror(-ret));
 	else if (access(path, F_OK) == 0)
@@ -427,6 +453,26 @@ out:
 	return ret;
 }
 
+/* Sets lsm_lock: locked, this crmguardd, and the pin directory (kernel dev_t). */
+static int lock_map(struct kbackend *b, char *err, size_t errlen)
+{
+	struct enforce_lock l = { .locked = 1, .daemon_tgid = getpid() };
+	struct stat st;
+	__u32 zero = 0;
+
+	if (stat(ENFORCE_PIN_DIR, &st)) {
+		snprintf(err, errlen, "%s: %s", ENFORCE_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	l.pin_dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
+	l.pin_ino = st.st_ino;
+	if (bpf_map__update_elem(b->skel->maps.lsm_lock, &zero, sizeof(zero), &l, sizeof(l), BPF_ANY)) {
+		snprintf(err, errlen, "lsm_lock: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int lsm_replace(struct kbackend *b, const struct kernel_config *cfg,
 		       const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
 {
@@ -466,6 +512,13 @@ static int lsm_replace(struct kbackend *b, const struct kernel_config *cfg,
 		snprintf(err, errlen, "lsm_config: %s", strerror(errno));
 		goto out;
 	}
+	/* locked: rules only grow, the pins stay, and the lock knows this crmguardd */
+	if (cfg->locked) {
+		ret = lock_map(b, err, errlen);
+		b->nrules = count_keys(b->skel->maps.lsm_inodes) + count_keys(b->skel->maps.lsm_exes) +
+			    count_keys(b->skel->maps.lsm_users);
+		goto out;
+	}
 	for (i = 0; i < 3 && !ret; i++)
 		ret = prune(&sets[i], &kept, err, errlen);
 	if (!ret)
@@ -493,9 +546,12 @@ static int lsm_read_verdicts(struct kbackend *b,
 static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 {
 	__u64 sum[ENFORCE_NSTATS] = { 0 };
-	__u32 k;
+	struct enforce_lock lock = { 0 };
+	__u32 k, zero = 0;
 	int cpu;
 
+	if (bpf_map__lookup_elem(b->skel->maps.lsm_lock, &zero, sizeof(zero), &lock, sizeof(lock), 0))
+		return -errno;
 	for (k = 0; k < ENFORCE_NSTATS; k++) {
 		if (bpf_map__lookup_elem(b->skel->maps.lsm_stats, &k, sizeof(k), b->percpu,
 					 b->ncpus * sizeof(*b->percpu), 0))
@@ -508,7 +564,14 @@ static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 	s->deny = sum[ENFORCE_STAT_DENY];
 	s->lost = sum[ENFORCE_STAT_LOST];
 	s->rules = b->nrules;
+	s->locked = lock.locked;
 	return 0;
+}
+
+/* The links pinned first (a fail-open crmguardd's were not): the pins are what the lock keeps. */
+static int lsm_lock(struct kbackend *b, char *err, size_t errlen)
+{
+	return pin_links(b, true, err, errlen) ?: lock_map(b, err, errlen);
 }
 
 static bool lsm_knows_subvolumes(struct kbackend *b)
@@ -524,5 +587,6 @@ const struct kbackend_ops kbackend_lsm = {
 	.read_verdicts = lsm_read_verdicts,
 	.stats = lsm_stats,
 	.knows_subvolumes = lsm_knows_subvolumes,
+	.lock = lsm_lock,
 	.close = lsm_close,
 };

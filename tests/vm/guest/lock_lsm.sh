@@ -1,0 +1,92 @@
+#!/bin/bash
+# Lock until reboot with the BPF LSM: once `ctlx lock` took, root cannot
+# take the programs or their rules away, and each attempt leaves its record
+# in syslog: ctlx mode audit and a reload of an edited policy (crmguardd
+# refuses), rm -r of the pins, renaming one, unmounting the BPF filesystem,
+# a writable descriptor of a rule map, detaching a pinned link, kill -9 and
+# kill -STOP of crmguardd (the programs refuse). After each, a program that
+# is not allowed is still refused. crmguardd cannot be stopped afterwards,
+# and the pins stay: tests/vm/init runs lock_*.sh last.
+. "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks lock-lsm-{locked,lock-record} \
+	lock-lsm-{mode,reload,unpin,rename,umount,map-write,link-detach,kill,stop}-{refused,record,still-denies} \
+	lock-lsm-map-read-allowed lock-lsm-kill-daemon-alive
+PINS=/sys/fs/bpf/crmguard
+make_crm_db "$CRM/clients.db" 100 || exit 1
+DB=$CRM/clients.db
+cat >"$POLICY" <<P
+mode enforce
+protect $CRM
+allow exe /usr/bin/sqlite3
+P
+BACKEND=bpf-lsm
+start_crmguard || { fail lock-lsm-locked "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
+still_denies() { expect_denied "$1-still-denies" "protect:$CRM" cat "$DB"; }
+# refused NAME ACTION_REGEX CMD...: CMD fails with EPERM (umount(8) says
+# "must be superuser" for it; ctlx
+# that the policy is locked), a lock record with verdict=deny and that
+# action follows, and cat is still refused.
+refused() {
+	local name=$1 action=$2 rc rec
+	shift 2
+	"$@" >"$T/out" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && grep -Eq 'locked until reboot|Operation not permitted|must be superuser' "$T/out" && pass "$name-refused" ||
+		fail "$name-refused" "exit $rc: $(head -c 300 "$T/out")"
+	rec=$(wait_record "event=lock verdict=deny action=$action" 5)
+	[ -n "$rec" ] && pass "$name-record" || fail "$name-record" "no lock record: $(grep lock "$AUTHLOG" | tail -3)"
+	still_denies "$name"
+}
+# bpf_obj NAME PATH [ro] [detach]: BPF_OBJ_GET of a pin, read-write unless
+# ro; with detach, BPF_LINK_DETACH of what it got. Exit 0 if all worked.
+bpf_obj() {
+	python3 - "$@" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+attr = (ctypes.c_uint32 * 8)()
+ctypes.c_uint64.from_buffer(attr, 0).value = ctypes.addressof(path)
+attr[3] = 8 if "ro" in sys.argv[2:] else 0	# BPF_F_RDONLY
+fd = libc.syscall(321, 7, attr, 16)	# bpf(BPF_OBJ_GET)
+if fd >= 0 and "detach" in sys.argv[2:]:
+	det = (ctypes.c_uint32 * 8)(fd)
+	fd = libc.syscall(321, 34, det, 4)	# BPF_LINK_DETACH
+if fd < 0:
+	print("bpf: " + os.strerror(ctypes.get_errno()))
+	sys.exit(2)
+PY
+}
+
+# The setup: the lock took, in crmguardd and in the programs' map.
+ctlx lock >"$T/lock.out" 2>&1
+if ctlx status | grep -q '^locked: *until reboot: the BPF LSM' &&
+   ctlx status -j | grep -q '"kernel":{[^}]*"locked":true'; then
+	pass lock-lsm-locked
+else
+	fail lock-lsm-locked "ctlx lock: $(cat "$T/lock.out"); $(ctlx status | head -4)"
+	exit 1
+fi
+wait_record 'event=lock verdict=allow action=lock ' 5 >/dev/null && pass lock-lsm-lock-record ||
+	fail lock-lsm-lock-record "$(grep lock "$AUTHLOG")"
+cp "$POLICY" "$T/locked.conf"
+
+refused lock-lsm-mode '"ctlx add mode audit"' ctlx mode audit
+echo "allow exe /usr/bin/cat" >>"$POLICY"
+refused lock-lsm-reload 'reload' ctlx reload
+cp "$T/locked.conf" "$POLICY"
+
+refused lock-lsm-unpin 'unpin' rm -r "$PINS"
+refused lock-lsm-rename 'unpin' mv "$PINS/link_crm_file_open" "$PINS/gone"
+refused lock-lsm-umount 'umount' umount /sys/fs/bpf
+refused lock-lsm-map-write 'map-write' bpf_obj "$PINS/lsm_exes"
+bpf_obj "$PINS/lsm_exes" ro >"$T/out" 2>&1 && pass lock-lsm-map-read-allowed ||
+	fail lock-lsm-map-read-allowed "$(cat "$T/out")"
+refused lock-lsm-link-detach 'bpf-link' bpf_obj "$PINS/link_crm_file_open" detach
+
+refused lock-lsm-kill 'kill signal=9' kill -9 "$DAEMON_PID"
+sleep 0.5
+kill -0 "$DAEMON_PID" && ctlx status >/dev/null && pass lock-lsm-kill-daemon-alive ||
+	fail lock-lsm-kill-daemon-alive "crmguardd is gone"
+refused lock-lsm-stop 'kill signal=19' kill -STOP "$DAEMON_PID"
+# crmguardd cannot be stopped any more: the harness leaves it to the poweroff
+DAEMON_PID=
