@@ -23,9 +23,9 @@ BACKEND=bpf-lsm
 start_crmguard || { fail lock-lsm-locked "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
 still_denies() { expect_denied "$1-still-denies" "protect:$CRM" cat "$DB"; }
 # refused NAME ACTION_REGEX CMD...: CMD fails with EPERM (umount(8) says
-# "must be superuser" for it; ctlx
-# that the policy is locked), a lock record with verdict=deny and that
-# action follows, and cat is still refused.
+# "must be superuser" for it; ctlx, that the policy is locked), a lock
+# record with verdict=deny and that action follows, and cat is still
+# refused.
 refused() {
 	local name=$1 action=$2 rc rec
 	shift 2
