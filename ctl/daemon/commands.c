@@ -47,9 +47,9 @@ static int status(struct daemon *d, bool json, FILE *out)
 		fprintf(out, ",\"mode\":\"%s\",\"locked\":%s,\"rules\":%zu,\"enforcer\":\"%s\","
 			"\"enforcer_limits\":", policy_mode_name(d->policy.mode),
 			d->locked ? "true" : "false", d->policy.nrules, enforcer_name(&d->enforcer));
+		json_str(out, enforcer_limits(&d->enforcer));
 		fputs(",\"lock\":", out);
 		json_str(out, lock_status(d));
-		json_str(out, enforcer_limits(&d->enforcer));
 		fputs(",\"system\":", out);
 		json_str(out, family);
 		fputs(",\"backends\":", out);

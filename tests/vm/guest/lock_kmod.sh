@@ -13,7 +13,8 @@ checks lock-kmod-{locked,lock-record,policy-written} \
 	lock-kmod-{mode,allow,reload,netlink,rmmod}-{refused,record,still-denies} \
 	lock-kmod-mode-file-unchanged lock-kmod-reload-policy-unchanged lock-kmod-netlink-rules-unchanged \
 	lock-kmod-netlink-kernel-log lock-kmod-kill-{still-denies,restart-record,restart-locked} \
-	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file
+	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file \
+	lock-kmod-forced-rmmod-recorded
 KMODCTL=$BUILD/helpers/kmodctl
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" ||
 	{ fail lock-kmod-locked "insmod failed"; exit 1; }
@@ -121,3 +122,15 @@ if sqlite3 "$CRM/sub/new.db" "create table t(x); insert into t values('v2')" && 
 else
 	fail lock-kmod-follows-new-file "the allowed sqlite3 could not write $CRM/sub/new.db"
 fi
+
+# What root can still do where the kernel has CONFIG_MODULE_FORCE_UNLOAD
+# (Debian's; README says so): rmmod -f unloads the locked module. Either
+# way the attempt is recorded, and an unload is in the kernel log.
+rmmod -f crmguard >"$T/out" 2>&1
+if wait_record 'event=lock verdict=audit action=rmmod module=crmguard forced=1 ' 5 >/dev/null &&
+   { [ -e /sys/module/crmguard ] || dmesg | grep -q 'crmguard: locked, yet unloaded by force by pid'; }; then
+	pass lock-kmod-forced-rmmod-recorded
+else
+	fail lock-kmod-forced-rmmod-recorded "$(cat "$T/out"); $(grep lock "$AUTHLOG" | tail -2); $(dmesg | grep crmguard | tail -2)"
+fi
+echo "lock-kmod: crmguard.ko after rmmod -f: $([ -e /sys/module/crmguard ] && echo loaded || echo unloaded)"
