@@ -8,7 +8,7 @@
 # and will not start on an edited policy). After each, a program that is
 # not allowed is still refused. The module stays locked: tests/vm/init
 # runs lock_*.sh last.
-. "$(dirname "$0")/../../host/lib.bash" || exit 1
+. "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-kmod-{locked,lock-record,policy-written} \
 	lock-kmod-{mode,allow,reload,netlink,rmmod}-{refused,record,still-denies} \
 	lock-kmod-mode-file-unchanged lock-kmod-reload-policy-unchanged lock-kmod-netlink-rules-unchanged \
@@ -18,54 +18,20 @@ checks lock-kmod-{locked,lock-record,policy-written} \
 KMODCTL=$BUILD/helpers/kmodctl
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" ||
 	{ fail lock-kmod-locked "insmod failed"; exit 1; }
-make_crm_db "$CRM/clients.db" 100 || exit 1
-DB=$CRM/clients.db
-cat >"$POLICY" <<P
-mode enforce
-protect $CRM
-allow exe /usr/bin/sqlite3
-P
-BACKEND=kmod
-start_crmguard || { fail lock-kmod-locked "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
-still_denies() { expect_denied "$1" "protect:$CRM" cat "$DB"; }
-# refused NAME ACTION_REGEX CMD...: CMD fails, says the policy is locked, and
-# a lock record with verdict=deny and that action follows.
-refused() {
-	local name=$1 action=$2 rc rec
-	shift 2
-	"$@" >"$T/out" 2>&1
-	rc=$?
-	[ $rc -ne 0 ] && grep -q 'locked until reboot' "$T/out" && pass "$name-refused" ||
-		fail "$name-refused" "exit $rc: $(head -c 300 "$T/out")"
-	rec=$(wait_record "event=lock verdict=deny action=$action" 5)
-	[ -n "$rec" ] && pass "$name-record" || fail "$name-record" "no lock record: $(grep lock "$AUTHLOG" | tail -3)"
-}
-
+lock_setup lock-kmod kmod
 # The setup: the lock took, in crmguardd and in the kernel.
-ctlx lock >"$T/lock.out" 2>&1
-if ctlx status | grep -q '^locked: *until reboot: crmguard.ko' &&
-   "$KMODCTL" stats | grep -q ' locked=1 '; then
-	pass lock-kmod-locked
-else
-	fail lock-kmod-locked "ctlx lock: $(cat "$T/lock.out"); $(ctlx status | head -4); $("$KMODCTL" stats)"
-	exit 1
-fi
-wait_record 'event=lock verdict=allow action=lock ' 5 >/dev/null && pass lock-kmod-lock-record ||
-	fail lock-kmod-lock-record "$(grep lock "$AUTHLOG")"
+kernel_locked() { "$KMODCTL" stats | grep -q ' locked=1 '; }
+lock_took lock-kmod '^locked: *until reboot: crmguard.ko' kernel_locked
 grep -qx 'mode enforce locked' "$POLICY" && pass lock-kmod-policy-written || fail lock-kmod-policy-written "$(cat "$POLICY")"
-cp "$POLICY" "$T/locked.conf"
 
 refused lock-kmod-mode '"ctlx add mode audit"' ctlx mode audit
 cmp -s "$POLICY" "$T/locked.conf" && pass lock-kmod-mode-file-unchanged || fail lock-kmod-mode-file-unchanged "$(cat "$POLICY")"
-still_denies lock-kmod-mode-still-denies
 refused lock-kmod-allow '"ctlx add allow exe /usr/bin/cat"' ctlx allow add exe /usr/bin/cat
-still_denies lock-kmod-allow-still-denies
 
 echo "allow exe /usr/bin/cat" >>"$POLICY"
 refused lock-kmod-reload 'reload' ctlx reload
 ctlx status | grep -q '^policy: .*mode enforce, 2 rules' && pass lock-kmod-reload-policy-unchanged ||
 	fail lock-kmod-reload-policy-unchanged "$(ctlx status | head -3)"
-still_denies lock-kmod-reload-still-denies
 cp "$T/locked.conf" "$POLICY"
 
 # Root without crmguardd: the module's own client asks for audit mode and
@@ -74,7 +40,6 @@ rules=$("$KMODCTL" stats | sed -n 's/.* rules=\([0-9]*\).*/\1/p')
 refused lock-kmod-netlink 'rule-(add|del) .*comm=kmodctl' "$KMODCTL" set -m audit protect="$DB"
 [ "$("$KMODCTL" stats | sed -n 's/.* rules=\([0-9]*\).*/\1/p')" = "$rules" ] &&
 	pass lock-kmod-netlink-rules-unchanged || fail lock-kmod-netlink-rules-unchanged "$rules: $("$KMODCTL" stats)"
-still_denies lock-kmod-netlink-still-denies
 dmesg | grep -Eq 'crmguard: locked: refused rule-(add|del) from pid [0-9]+ \(kmodctl, uid 0\)' &&
 	pass lock-kmod-netlink-kernel-log || fail lock-kmod-netlink-kernel-log "$(dmesg | grep crmguard | tail -5)"
 

@@ -7,37 +7,14 @@
 # kill -STOP of crmguardd (the programs refuse). After each, a program that
 # is not allowed is still refused. crmguardd cannot be stopped afterwards,
 # and the pins stay: tests/vm/init runs lock_*.sh last.
-. "$(dirname "$0")/../../host/lib.bash" || exit 1
+. "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-lsm-{locked,lock-record} \
 	lock-lsm-{mode,reload,unpin,rename,umount,map-write,link-detach,kill,stop}-{refused,record,still-denies} \
 	lock-lsm-map-read-allowed lock-lsm-kill-daemon-alive
 PINS=/sys/fs/bpf/crmguard
-make_crm_db "$CRM/clients.db" 100 || exit 1
-DB=$CRM/clients.db
-cat >"$POLICY" <<P
-mode enforce
-protect $CRM
-allow exe /usr/bin/sqlite3
-P
-BACKEND=bpf-lsm
-start_crmguard || { fail lock-lsm-locked "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
-still_denies() { expect_denied "$1-still-denies" "protect:$CRM" cat "$DB"; }
-# refused NAME ACTION_REGEX CMD...: CMD fails with EPERM (umount(8) says
-# "must be superuser" for it; ctlx, that the policy is locked), a lock
-# record with verdict=deny and that action follows, and cat is still
-# refused.
-refused() {
-	local name=$1 action=$2 rc rec
-	shift 2
-	"$@" >"$T/out" 2>&1
-	rc=$?
-	[ $rc -ne 0 ] && grep -Eq 'locked until reboot|Operation not permitted|must be superuser' "$T/out" && pass "$name-refused" ||
-		fail "$name-refused" "exit $rc: $(head -c 300 "$T/out")"
-	rec=$(wait_record "event=lock verdict=deny action=$action" 5)
-	[ -n "$rec" ] && pass "$name-record" || fail "$name-record" "no lock record: $(grep lock "$AUTHLOG" | tail -3)"
-	still_denies "$name"
-}
-# bpf_obj NAME PATH [ro] [detach]: BPF_OBJ_GET of a pin, read-write unless
+lock_setup lock-lsm bpf-lsm
+
+# bpf_obj PATH [ro] [detach]: BPF_OBJ_GET of a pin, read-write unless
 # ro; with detach, BPF_LINK_DETACH of what it got. Exit 0 if all worked.
 bpf_obj() {
 	python3 - "$@" <<'PY'
@@ -58,17 +35,8 @@ PY
 }
 
 # The setup: the lock took, in crmguardd and in the programs' map.
-ctlx lock >"$T/lock.out" 2>&1
-if ctlx status | grep -q '^locked: *until reboot: the BPF LSM' &&
-   ctlx status -j | grep -q '"kernel":{[^}]*"locked":true'; then
-	pass lock-lsm-locked
-else
-	fail lock-lsm-locked "ctlx lock: $(cat "$T/lock.out"); $(ctlx status | head -4)"
-	exit 1
-fi
-wait_record 'event=lock verdict=allow action=lock ' 5 >/dev/null && pass lock-lsm-lock-record ||
-	fail lock-lsm-lock-record "$(grep lock "$AUTHLOG")"
-cp "$POLICY" "$T/locked.conf"
+kernel_locked() { ctlx status -j | grep -q '"kernel":{[^}]*"locked":true'; }
+lock_took lock-lsm '^locked: *until reboot: the BPF LSM' kernel_locked
 
 refused lock-lsm-mode '"ctlx add mode audit"' ctlx mode audit
 echo "allow exe /usr/bin/cat" >>"$POLICY"

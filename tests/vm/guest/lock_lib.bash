@@ -1,0 +1,52 @@
+# Shared by the guest's lock_*.sh scenarios: a CRM database protected in
+# mode enforce with sqlite3 allowed, crmguardd on a backend, and the checks
+# each refused attempt makes.
+. "$(dirname "${BASH_SOURCE[0]}")/../../host/lib.bash" || exit 1
+DB=$CRM/clients.db
+
+# lock_setup PREFIX BACKEND: the database, the policy, crmguardd on BACKEND;
+# fails PREFIX-locked and ends the scenario if crmguardd does not start.
+lock_setup() {
+	make_crm_db "$DB" 100 || exit 1
+	printf 'mode enforce\nprotect %s\nallow exe /usr/bin/sqlite3\n' "$CRM" >"$POLICY"
+	BACKEND=$2
+	start_crmguard || { fail "$1-locked" "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
+}
+
+# lock_took PREFIX STATUS_REGEX CHECK_CMD...: ctlx lock, then `ctlx status`
+# matches STATUS_REGEX and CHECK_CMD succeeds (the kernel says locked too),
+# and the record follows; else the scenario ends, its setup failed. The
+# locked policy is kept in $T/locked.conf.
+lock_took() {
+	local prefix=$1 regex=$2
+	shift 2
+	ctlx lock >"$T/lock.out" 2>&1
+	if ctlx status | grep -Eq "$regex" && "$@"; then
+		pass "$prefix-locked"
+	else
+		fail "$prefix-locked" "ctlx lock: $(cat "$T/lock.out"); $(ctlx status | head -4)"
+		exit 1
+	fi
+	wait_record 'event=lock verdict=allow action=lock ' 5 >/dev/null && pass "$prefix-lock-record" ||
+		fail "$prefix-lock-record" "$(grep lock "$AUTHLOG")"
+	cp "$POLICY" "$T/locked.conf"
+}
+
+# still_denies NAME: cat, not allowed, is refused and recorded.
+still_denies() { expect_denied "$1" "protect:$CRM" cat "$DB"; }
+
+# refused NAME ACTION_REGEX CMD...: CMD fails with EPERM (umount(8) says
+# "must be superuser" for it; ctlx, that the policy is locked): NAME-refused;
+# a lock record with verdict=deny and that action follows: NAME-record; cat
+# is still refused: NAME-still-denies.
+refused() {
+	local name=$1 action=$2 rc rec
+	shift 2
+	"$@" >"$T/out" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && grep -Eq 'locked until reboot|Operation not permitted|must be superuser' "$T/out" &&
+		pass "$name-refused" || fail "$name-refused" "exit $rc: $(head -c 300 "$T/out")"
+	rec=$(wait_record "event=lock verdict=deny action=$action" 5)
+	[ -n "$rec" ] && pass "$name-record" || fail "$name-record" "no lock record: $(grep lock "$AUTHLOG" | tail -3)"
+	still_denies "$name-still-denies"
+}
