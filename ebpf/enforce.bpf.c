@@ -428,11 +428,12 @@ static __always_inline struct enforce_lock *locked(void)
 	return l && l->locked ? l : NULL;
 }
 
-static __always_inline int refuse(__u32 op, __u64 what)
+static __always_inline int refuse(struct enforce_lock *l, __u32 op, __u64 what)
 {
 	struct enforce_verdict *e;
 	__u64 id = bpf_get_current_pid_tgid();
 
+	__sync_fetch_and_add(&l->refused, 1);
 	e = bpf_ringbuf_reserve(&lsm_verdicts, sizeof(*e), 0);
 	if (!e) {
 		count(ENFORCE_STAT_LOST);
@@ -463,7 +464,7 @@ static __always_inline int pin_change(struct inode *dir, struct dentry *dentry)
 	struct enforce_lock *l = locked();
 
 	if (l && (is_pin_dir(l, dir) || is_pin_dir(l, dentry->d_inode)))
-		return refuse(ENFORCE_OP_UNPIN, 0);
+		return refuse(l, ENFORCE_OP_UNPIN, 0);
 	return 0;
 }
 
@@ -494,7 +495,7 @@ int BPF_PROG(crm_sb_umount, struct vfsmount *mnt, int flags, int ret)
 
 	if (ret || !l || mnt->mnt_sb->s_dev != l->pin_dev)
 		return ret;
-	return refuse(ENFORCE_OP_UMOUNT, 0);
+	return refuse(l, ENFORCE_OP_UMOUNT, 0);
 }
 
 /*
@@ -505,9 +506,12 @@ int BPF_PROG(crm_sb_umount, struct vfsmount *mnt, int flags, int ret)
 SEC("lsm/bpf")
 int BPF_PROG(crm_bpf, int cmd)
 {
-	if ((cmd == BPF_LINK_DETACH || cmd == BPF_LINK_UPDATE) && locked())
-		return refuse(ENFORCE_OP_BPF, cmd);
-	return 0;
+	struct enforce_lock *l;
+
+	if (cmd != BPF_LINK_DETACH && cmd != BPF_LINK_UPDATE)
+		return 0;
+	l = locked();
+	return l ? refuse(l, ENFORCE_OP_BPF, cmd) : 0;
 }
 
 /*
@@ -517,12 +521,15 @@ int BPF_PROG(crm_bpf, int cmd)
 SEC("lsm/bpf_map")
 int BPF_PROG(crm_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 {
-	if (ret || !(fmode & FMODE_WRITE) || !locked())
+	struct enforce_lock *l;
+
+	if (ret || !(fmode & FMODE_WRITE))
 		return ret;
-	if ((void *)map == (void *)&lsm_inodes || (void *)map == (void *)&lsm_exes ||
-	    (void *)map == (void *)&lsm_users || (void *)map == (void *)&lsm_config ||
-	    (void *)map == (void *)&lsm_lock)
-		return refuse(ENFORCE_OP_MAP_WRITE, 0);
+	l = locked();
+	if (l && ((void *)map == (void *)&lsm_inodes || (void *)map == (void *)&lsm_exes ||
+		  (void *)map == (void *)&lsm_users || (void *)map == (void *)&lsm_config ||
+		  (void *)map == (void *)&lsm_lock))
+		return refuse(l, ENFORCE_OP_MAP_WRITE, 0);
 	return 0;
 }
 
@@ -538,7 +545,7 @@ int BPF_PROG(crm_task_kill, struct task_struct *p, struct kernel_siginfo *info, 
 	if (sig == 0 || sig == SIGHUP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
 	    sig == SIGWINCH)
 		return 0;
-	return refuse(ENFORCE_OP_KILL, sig);
+	return refuse(l, ENFORCE_OP_KILL, sig);
 }
 
 /* Attaching (ptrace, /proc/PID/mem, pidfd_getfd) to crmguardd; reading /proc stays. */
@@ -550,5 +557,5 @@ int BPF_PROG(crm_ptrace_access_check, struct task_struct *child, unsigned int mo
 	if (ret || !l || !(mode & PTRACE_MODE_ATTACH) || child->tgid != l->daemon_tgid ||
 	    (bpf_get_current_pid_tgid() >> 32) == l->daemon_tgid)
 		return ret;
-	return refuse(ENFORCE_OP_PTRACE, 0);
+	return refuse(l, ENFORCE_OP_PTRACE, 0);
 }

@@ -68,6 +68,7 @@ struct enforce_lock {
 	__u32 daemon_tgid;	/* crmguardd: no signal but SIGHUP, no ptrace */
 	__u64 pin_dev;		/* ENFORCE_PIN_DIR: its superblock's s_dev (kernel dev_t) */
 	__u64 pin_ino;
+	__u64 refused;		/* what the programs refused since */
 };
 
 /*

@@ -456,10 +456,14 @@ out:
 /* Sets lsm_lock: locked, this crmguardd, and the pin directory (kernel dev_t). */
 static int lock_map(struct kbackend *b, char *err, size_t errlen)
 {
-	struct enforce_lock l = { .locked = 1, .daemon_tgid = getpid() };
+	struct enforce_lock l = { 0 };
 	struct stat st;
 	__u32 zero = 0;
 
+	/* the count of refusals goes on */
+	bpf_map__lookup_elem(b->skel->maps.lsm_lock, &zero, sizeof(zero), &l, sizeof(l), 0);
+	l.locked = 1;
+	l.daemon_tgid = getpid();
 	if (stat(ENFORCE_PIN_DIR, &st)) {
 		snprintf(err, errlen, "%s: %s", ENFORCE_PIN_DIR, strerror(errno));
 		return -errno;
@@ -565,6 +569,7 @@ static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 	s->lost = sum[ENFORCE_STAT_LOST];
 	s->rules = b->nrules;
 	s->locked = lock.locked;
+	s->refused = lock.refused;
 	return 0;
 }
 

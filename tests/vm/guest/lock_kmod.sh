@@ -12,7 +12,7 @@
 checks lock-kmod-{locked,lock-record,policy-written} \
 	lock-kmod-{mode,allow,reload,netlink,rmmod}-{refused,record,still-denies} \
 	lock-kmod-mode-file-unchanged lock-kmod-reload-policy-unchanged lock-kmod-netlink-rules-unchanged \
-	lock-kmod-netlink-kernel-log lock-kmod-kill-{still-denies,restart-record,restart-locked} \
+	lock-kmod-netlink-{kernel-log,counted} lock-kmod-kill-{still-denies,restart-record,restart-locked} \
 	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file \
 	lock-kmod-forced-rmmod-recorded
 KMODCTL=$BUILD/helpers/kmodctl
@@ -42,6 +42,8 @@ refused lock-kmod-netlink 'rule-(add|del) .*comm=kmodctl' "$KMODCTL" set -m audi
 	pass lock-kmod-netlink-rules-unchanged || fail lock-kmod-netlink-rules-unchanged "$rules: $("$KMODCTL" stats)"
 dmesg | grep -Eq 'crmguard: locked: refused rule-(add|del) from pid [0-9]+ \(kmodctl, uid 0\)' &&
 	pass lock-kmod-netlink-kernel-log || fail lock-kmod-netlink-kernel-log "$(dmesg | grep crmguard | tail -5)"
+"$KMODCTL" stats | grep -Eq ' refused=[1-9]' && pass lock-kmod-netlink-counted ||
+	fail lock-kmod-netlink-counted "$("$KMODCTL" stats)"
 
 rmmod crmguard >"$T/out" 2>&1
 rc=$?

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-lsm-{locked,lock-record} \
 	lock-lsm-{mode,reload,unpin,rename,umount,map-write,link-detach,kill,stop}-{refused,record,still-denies} \
-	lock-lsm-map-read-allowed lock-lsm-kill-daemon-alive
+	lock-lsm-map-read-allowed lock-lsm-kill-daemon-alive lock-lsm-counted
 PINS=/sys/fs/bpf/crmguard
 lock_setup lock-lsm bpf-lsm
 
@@ -56,5 +56,8 @@ sleep 0.5
 kill -0 "$DAEMON_PID" && ctlx status >/dev/null && pass lock-lsm-kill-daemon-alive ||
 	fail lock-lsm-kill-daemon-alive "crmguardd is gone"
 refused lock-lsm-stop 'kill signal=19' kill -STOP "$DAEMON_PID"
+# the programs counted each refusal (rm -r tries every pin)
+n=$(ctlx status -j | sed -n 's/.*"kernel":{[^}]*"refused":\([0-9]*\).*/\1/p')
+[ "${n:-0}" -ge 8 ] && pass lock-lsm-counted || fail lock-lsm-counted "refused: '$n'"
 # crmguardd cannot be stopped any more: the harness leaves it to the poweroff
 DAEMON_PID=
