@@ -347,6 +347,24 @@ static int config_request(struct kbackend *b, const struct kernel_config *cfg,
 	return ret;
 }
 
+/*
+ * What a locked module takes (uapi/crmguard.h CRMGUARD_CMD_LOCK): a new
+ * protected inode, not an audit one. The rest is not asked for, rather
+ * than refused again at each push: an allowed binary replaced on disk
+ * (a new inode) stays unallowed until reboot.
+ */
+static bool lock_takes(const struct kbackend *b, const struct kernel_rule *r)
+{
+	size_t i;
+
+	if (r->type != CRMGUARD_RULE_INODE || (r->flags & CRMGUARD_F_AUDIT))
+		return false;
+	for (i = 0; i < b->nhave; i++)
+		if (!kmod_rule_key_cmp(&b->have[i], r))
+			return false;
+	return true;
+}
+
 /* After a failure, what the module holds is read again for the next try. */
 static int kmod_replace(struct kbackend *b, const struct kernel_config *cfg,
 			const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
@@ -361,7 +379,8 @@ static int kmod_replace(struct kbackend *b, const struct kernel_config *cfg,
 	if (!add || !del || kmod_plan(b->have, b->nhave, rules, n, add, &nadd, del, &ndel))
 		goto out;
 	for (i = 0, ret = 0; i < nadd && !ret; i++)
-		ret = rule_request(b, &rules[add[i]], true, err, errlen);
+		if (!cfg->locked || lock_takes(b, &rules[add[i]]))
+			ret = rule_request(b, &rules[add[i]], true, err, errlen);
 	/* locked: a rule gone from the policy or the disk stays till reboot */
 	for (i = 0; i < ndel && !ret && !cfg->locked; i++) {
 		ret = rule_request(b, &b->have[del[i]], false, err, errlen);
