@@ -196,6 +196,8 @@ static void stats_round_trip(void)
 	ASSERT_EQ(s.deny, 3);
 	ASSERT_EQ(s.lost, 1ULL << 33);
 	ASSERT_EQ(s.rules, 5);
+	ASSERT_TRUE(!s.locked);		/* a module from before the lock says nothing of it */
+	ASSERT_EQ(s.refused, 0);
 	ASSERT_EQ(got.mode, CRMGUARD_MODE_AUDIT);
 	ASSERT_TRUE(got.fail_open);
 }
@@ -253,6 +255,46 @@ static uint32_t offset_of(struct nl_msg *msg, int type)
 
 	genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL);
 	return (char *)tb[type] - (char *)nlmsg_hdr(msg);
+}
+
+/* A locked module's stats, and a command it refused, multicast. */
+static void lock_stats_and_refusal(void)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_STATS_GET);
+	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE }, got;
+	struct kernel_stats s;
+	struct kernel_verdict v;
+
+	kmod_msg_put_config(msg, &cfg);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_ALLOW, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_AUDIT, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_DENY, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_LOST, 0);
+	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, 2);
+	nla_put_u8(msg, CRMGUARD_ATTR_LOCKED, 1);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_REFUSED, 7);
+	ASSERT_EQ(kmod_msg_parse_stats(nlmsg_hdr(msg), &s, &got), 0);
+	nlmsg_free(msg);
+	ASSERT_TRUE(s.locked);
+	ASSERT_EQ(s.refused, 7);
+
+	msg = new_msg(CRMGUARD_CMD_REFUSED);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_CMD, CRMGUARD_CMD_RULE_DEL);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_PID, 300);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_UID, 0);
+	nla_put_string(msg, CRMGUARD_ATTR_EV_COMM, "kmodctl");
+	ASSERT_EQ(kmod_msg_parse_refused(nlmsg_hdr(msg), &v), 0);
+	nlmsg_free(msg);
+	ASSERT_EQ(v.refused_cmd, CRMGUARD_CMD_RULE_DEL);
+	ASSERT_EQ(v.pid, 300);
+	ASSERT_STREQ(v.comm, "kmodctl");
+
+	/* without the command it names nothing */
+	msg = new_msg(CRMGUARD_CMD_REFUSED);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_PID, 300);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_UID, 0);
+	ASSERT_EQ(kmod_msg_parse_refused(nlmsg_hdr(msg), &v), -1);
+	nlmsg_free(msg);
 }
 
 static void ext_ack_names_attribute(void)
@@ -390,6 +432,7 @@ int main(void)
 	RUN(verdict_round_trip);
 	RUN(verdict_without_pid_refused);
 	RUN(stats_round_trip);
+	RUN(lock_stats_and_refusal);
 	RUN(ext_ack_names_attribute);
 	RUN(ext_ack_missing_attribute);
 	RUN(ext_ack_without_tlvs_is_strerror);
