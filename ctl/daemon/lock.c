@@ -36,13 +36,12 @@ static void write_marker(struct daemon *d)
 	*strrchr(dir, '/') = 0;
 	mkdir(dir, 0700);
 	f = fopen(d->lock_marker, "we");
-
 	if (!f || fprintf(f, "pid=%d hash=%s\n", (int)getpid(), d->policy_hash) < 0 || fclose(f)) {
 		char msg[4200];
 
 		snprintf(msg, sizeof(msg), "%s: cannot write the lock's marker: %s; a crmguardd "
 			 "started again will not know of the lock", d->lock_marker, strerror(errno));
-		note(d, "allow", "error", msg);
+		note(d, "audit", "marker-error", msg);
 	}
 }
 
