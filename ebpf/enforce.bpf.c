@@ -35,6 +35,8 @@
 #define FMODE_WRITE 0x2
 #define PTRACE_MODE_ATTACH 0x02
 #define SIGHUP 1
+#define SIGKILL 9
+#define SIGTERM 15
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGURG 23
@@ -544,6 +546,13 @@ int BPF_PROG(crm_task_kill, struct task_struct *p, struct kernel_siginfo *info, 
 		return ret;
 	if (sig == 0 || sig == SIGHUP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
 	    sig == SIGWINCH)
+		return 0;
+	/*
+	 * The service manager (PID 1) stops it: systemctl stop, a package
+	 * upgrade, shutdown. The programs and their pins stay, and so does
+	 * the lock; crmguardd records its stop.
+	 */
+	if ((sig == SIGTERM || sig == SIGKILL) && (bpf_get_current_pid_tgid() >> 32) == 1)
 		return 0;
 	return refuse(l, ENFORCE_OP_KILL, sig);
 }
