@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* before the policy: it applies to the sticks present too */
-	if (usb_open(&d.usb, USB_DEVICES, sink_emit, &d.sink, err, sizeof(err))) {
+	if (usb_open(&d.usb, USB_DEVICES, true, sink_emit, &d.sink, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
