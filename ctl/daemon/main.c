@@ -305,16 +305,18 @@ int main(int argc, char **argv)
 	}
 	if (derived_open(err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
-	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
-		fprintf(stderr, "crmguardd: %s\n", err);
-		goto out;
-	}
-	fputs(err, stderr);
+	/* before the policy: the USB programs share its map of tracked processes */
 	if (sensor_open(&d.sensor, ringbuf, verbose, procs_on_sensor, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	usb_follow(d.usb, sensor_tracked_fd(d.sensor));
+	if (daemon_apply_policy(&d, NULL, 0, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
+	fputs(err, stderr);
 	/* without it crmguardd still guards; it says what it does not record */
 	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);

@@ -36,9 +36,10 @@ struct usb_ro {
 	const struct usb *u;	/* for the rule a refusal names: set by usb_ro_read */
 };
 
-/* The device nodes of the read-only sticks present, and their disks. */
+/* The device nodes of the sticks present (ro_devs's keys and values), and the read-only ones' disks. */
 struct nodes {
 	__u64 dev[MAX_NODES];
+	__u8 flags[MAX_NODES];
 	size_t n;
 	char disk[USB_RO_MAX][NAME_MAX_USB];	/* sdb: set read-only */
 	size_t ndisks;
@@ -47,6 +48,7 @@ struct nodes {
 static const char *const what_name[] = {
 	[USB_RO_OPEN_WRITE] = "open-write", [USB_RO_IOCTL] = "ioctl",
 	[USB_RO_MOUNT_RW] = "mount-rw", [USB_RO_REMOUNT] = "remount",
+	[USB_TAINT_CREATE] = "create", [USB_TAINT_OPEN_WRITE] = "open-write",
 };
 
 static const char *ioctl_name(__u32 cmd)
@@ -79,18 +81,26 @@ static int on_refusal(void *ctx, void *data, size_t len)
 	struct record r;
 	dev_t dev;
 
-	if (len < sizeof(*e) || e->what < USB_RO_OPEN_WRITE || e->what > USB_RO_REMOUNT)
+	if (len < sizeof(*e) || e->what < USB_RO_OPEN_WRITE || e->what > USB_TAINT_OPEN_WRITE)
 		return 0;
 	dev = e->dev & ~USB_RO_CHAR;
 	blockdev_usb(dev, intf, sizeof(intf));
 	snprintf(port, sizeof(port), "%.*s", (int)strcspn(intf, ":"), intf);
 	record_init(&r, "usb");
 	record_str(&r, "action", "write");
-	record_str(&r, "verdict", "deny");
-	record_str(&r, "refused", what_name[e->what]);
+	record_str(&r, "verdict", e->audit ? "audit" : "deny");
+	record_str(&r, "call", what_name[e->what]);
 	if (e->what == USB_RO_IOCTL)
 		record_str(&r, "ioctl", ioctl_name(e->cmd));
-	record_str(&r, "rule", rule_of(ro->u, port));
+	if (e->what >= USB_TAINT_CREATE) {
+		/* protected data, not the stick's verdict: the process is what is held */
+		record_str(&r, "reason", "tainted");
+		record_bytes(&r, e->what == USB_TAINT_CREATE ? "name" : "path", e->name,
+			     strnlen(e->name, sizeof(e->name)));
+	} else {
+		record_str(&r, "reason", "readonly");
+		record_str(&r, "rule", rule_of(ro->u, port));
+	}
 	if (e->dev & USB_RO_CHAR)
 		record_u64(&r, "chardev", 1);
 	blockdev_put(&r, dev);
@@ -104,7 +114,7 @@ bool usb_ro_pinned(void)
 	return access(USB_RO_PIN_DIR "/ro_ports", F_OK) == 0;
 }
 
-struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, char *why, size_t len)
+struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = USB_RO_PIN_DIR);
 	struct bpf_program *prog;
@@ -122,7 +132,11 @@ struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, char *why, size_
 	ro->emit = emit;
 	ro->sink = sink;
 	ro->skel = usb_ro_bpf__open_opts(&opts);
-	ret = ro->skel ? usb_ro_bpf__load(ro->skel) : -errno;
+	ret = ro->skel ? 0 : -errno;
+	if (!ret && tracked >= 0)
+		ret = bpf_map__reuse_fd(ro->skel->maps.tracked, tracked);
+	if (!ret)
+		ret = usb_ro_bpf__load(ro->skel);
 	if (ret) {
 		snprintf(why, len, "loading ebpf/usb_ro.bpf.c: %s (maps of another version pinned in %s? "
 			 "remove them and start again)", strerror(-ret), USB_RO_PIN_DIR);
@@ -153,6 +167,13 @@ struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, char *why, size_
 fail:
 	usb_ro_close(ro);
 	return NULL;
+}
+
+void usb_ro_taint(struct usb_ro *ro, unsigned int mode)
+{
+	__u32 zero = 0, m = mode;
+
+	bpf_map_update_elem(bpf_map__fd(ro->skel->maps.taint_mode), &zero, &m, BPF_ANY);
 }
 
 int usb_ro_fd(const struct usb_ro *ro)
@@ -209,14 +230,16 @@ static __u64 dev_file(const char *path)
 	return n == 2 ? makedev(ma, mi) : 0;
 }
 
-static void add_node(struct nodes *s, __u64 dev)
+static void add_node(struct nodes *s, __u64 dev, __u8 flags)
 {
-	if ((dev & ~USB_RO_CHAR) && s->n < MAX_NODES)
-		s->dev[s->n++] = dev;
+	if (!(dev & ~USB_RO_CHAR) || s->n == MAX_NODES)
+		return;
+	s->dev[s->n] = dev;
+	s->flags[s->n++] = flags;
 }
 
-/* sysfs files matching pattern, each a device's dev: added (char: a character device). */
-static void add_devs(struct nodes *s, const char *pattern, __u64 flags)
+/* sysfs files matching pattern, each a device's dev: added (char: USB_RO_CHAR). */
+static void add_devs(struct nodes *s, const char *pattern, __u64 chr, __u8 flags)
 {
 	glob_t g;
 	size_t i;
@@ -224,36 +247,40 @@ static void add_devs(struct nodes *s, const char *pattern, __u64 flags)
 	if (glob(pattern, 0, NULL, &g))
 		return;
 	for (i = 0; i < g.gl_pathc; i++)
-		add_node(s, dev_file(g.gl_pathv[i]) | flags);
+		add_node(s, dev_file(g.gl_pathv[i]) | chr, flags);
 	globfree(&g);
 }
 
 /*
  * The interface's disks and partitions (the programs name them as the
- * kernel adds them: here for one there before the stick was named), and
- * its SCSI generic nodes, sg and bsg (named here only).
+ * kernel adds them: here for one there before the programs were loaded
+ * or the stick named read-only); a read-only one's SCSI generic nodes,
+ * sg and bsg (named here only), and its disks, to set read-only.
  */
-static void add_scsi_nodes(struct nodes *s, const char *root, const char *intf)
+static void add_scsi_nodes(struct nodes *s, const char *root, const char *intf, bool ro)
 {
+	__u8 flags = USB_DEV_USB | (ro ? USB_DEV_RO : 0);
 	char pattern[512], dev[512];
 	glob_t g;
 	size_t i;
 
 	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/block/*/dev", root, intf);
-	add_devs(s, pattern, 0);
-	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/scsi_generic/*/dev", root, intf);
-	add_devs(s, pattern, USB_RO_CHAR);
-	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/bsg/*/dev", root, intf);
-	add_devs(s, pattern, USB_RO_CHAR);
+	add_devs(s, pattern, 0, flags);
 	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/block/*/*/partition", root, intf);
 	if (!glob(pattern, 0, NULL, &g)) {
 		for (i = 0; i < g.gl_pathc; i++) {
 			snprintf(dev, sizeof(dev), "%.*s/dev",
 				 (int)(strrchr(g.gl_pathv[i], '/') - g.gl_pathv[i]), g.gl_pathv[i]);
-			add_node(s, dev_file(dev));
+			add_node(s, dev_file(dev), flags);
 		}
 		globfree(&g);
 	}
+	if (!ro)
+		return;
+	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/scsi_generic/*/dev", root, intf);
+	add_devs(s, pattern, USB_RO_CHAR, flags);
+	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/bsg/*/dev", root, intf);
+	add_devs(s, pattern, USB_RO_CHAR, flags);
 	snprintf(pattern, sizeof(pattern), "%s/%s/host*/target*/*/block/*", root, intf);
 	if (glob(pattern, 0, NULL, &g))
 		return;
@@ -308,6 +335,7 @@ static void set_ro(struct usb_ro *ro, const char *disk)
 	}
 }
 
+/* (after the scan, the uevents' changes, and on a block device's arrival) */
 void usb_ro_sync(struct usb_ro *ro, const struct usb *u)
 {
 	int ports = bpf_map__fd(ro->skel->maps.ro_ports), devs = bpf_map__fd(ro->skel->maps.ro_devs);
@@ -315,23 +343,26 @@ void usb_ro_sync(struct usb_ro *ro, const struct usb *u)
 	char path[512], port[NAME_MAX_USB];
 	struct nodes *s = calloc(1, sizeof(*s));
 	__u64 dev, ndev;
-	bool more;
+	bool more, ro_stick;
 	size_t i;
-	__u8 one = 1;
 
 	if (!s)
 		return;
 	for (i = 0; i < u->nintf; i++) {
-		if (u->intf[i].verdict != USB_READONLY || u->intf[i].held)
+		if (u->intf[i].held)
+			continue;
+		ro_stick = u->intf[i].verdict == USB_READONLY;
+		add_scsi_nodes(s, u->root, u->intf[i].name, ro_stick);
+		if (!ro_stick)
 			continue;
 		snprintf(port, sizeof(port), "%.*s", (int)strcspn(u->intf[i].name, ":"), u->intf[i].name);
 		usb_ro_mark(ro, port);
 		snprintf(path, sizeof(path), "%s/%s/dev", u->root, port);
-		add_node(s, dev_file(path) | USB_RO_CHAR);	/* usbfs: /dev/bus/usb/BBB/DDD */
-		add_scsi_nodes(s, u->root, u->intf[i].name);
+		/* usbfs: /dev/bus/usb/BBB/DDD */
+		add_node(s, dev_file(path) | USB_RO_CHAR, USB_DEV_USB | USB_DEV_RO);
 	}
 	for (i = 0; i < s->n; i++)
-		bpf_map_update_elem(devs, &s->dev[i], &one, BPF_ANY);
+		bpf_map_update_elem(devs, &s->dev[i], &s->flags[i], BPF_ANY);
 	/* then what is there no more goes: the next key is taken before one is deleted */
 	for (more = !bpf_map_get_next_key(ports, NULL, &next); more;) {
 		key = next;

@@ -17,8 +17,14 @@
 
 struct usb_ro;
 
-/* Loads and attaches the programs (or takes over the pinned ones); NULL and why if it cannot. */
-struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, char *why, size_t len);
+/*
+ * Loads and attaches the programs (or takes over the pinned ones); NULL and
+ * why if it cannot. tracked: the process sensor's map of processes that
+ * touched protected data (sensor_tracked_fd), -1 for none.
+ */
+struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, char *why, size_t len);
+/* What tracked processes' creates and write opens on sticks get: USB_TAINT_OFF, _AUDIT, _BLOCK. */
+void usb_ro_taint(struct usb_ro *ro, unsigned int mode);
 /* Are the last daemon's programs still pinned (so this one must take them over)? */
 bool usb_ro_pinned(void);
 /* The refusals' ring buffer, to poll. */
@@ -30,9 +36,10 @@ int usb_ro_mark(struct usb_ro *ro, const char *port);
 /* Is it named so (by this daemon, or by the last one, whose maps are pinned)? */
 bool usb_ro_marked(const struct usb_ro *ro, const char *port);
 /*
- * Makes the maps name exactly the read-only sticks present (the usb
- * state's interfaces whose verdict is readonly and that are not held)
- * with their usbfs and block device nodes, and sets their disks read-only.
+ * Makes the maps name exactly the sticks present (the usb state's
+ * interfaces that are not held) with their block devices, and the
+ * read-only ones (verdict readonly) with their usbfs and SCSI generic
+ * nodes; sets the read-only ones' disks read-only.
  */
 void usb_ro_sync(struct usb_ro *ro, const struct usb *u);
 void usb_ro_close(struct usb_ro *ro);

@@ -359,16 +359,16 @@ static void scan(struct usb *u, const char *action)
 }
 
 /*
- * The read-only programs, once the policy holds sticks (or the last
+ * The read-only programs, once the policy speaks of sticks (or the last
  * daemon's are pinned, to be taken over): loaded once, kept.
  */
 static void load_ro(struct usb *u)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
-	if (u->ro || !u->lsm || (!u->hold && !usb_ro_pinned()))
+	if (u->ro || !u->lsm || (!u->managing && !usb_ro_pinned()))
 		return;
-	u->ro = usb_ro_open(u->emit, u->sink, u->ro_why, sizeof(u->ro_why));
+	u->ro = usb_ro_open(u->emit, u->sink, u->tracked, u->ro_why, sizeof(u->ro_why));
 	if (u->ro && epoll_ctl(u->ep, EPOLL_CTL_ADD, usb_ro_fd(u->ro), &ev))
 		emit_error(u, "cannot poll the read-only programs' refusals", "usb_ro", -errno);
 }
@@ -379,6 +379,9 @@ void usb_apply(struct usb *u, const struct policy *p)
 	u->hold = p->usb.managed && p->mode == POLICY_ENFORCE;
 	u->managing = p->usb.managed || u->defaulted;
 	load_ro(u);
+	if (u->ro)
+		usb_ro_taint(u->ro, !p->usb.managed ? USB_TAINT_OFF :
+			     p->mode == POLICY_ENFORCE ? USB_TAINT_BLOCK : USB_TAINT_AUDIT);
 	if (!u->managing)
 		return;	/* USB is left alone, as it was before crmguard */
 	/* first the default, so that nothing arriving during the scan is missed */
@@ -479,6 +482,7 @@ int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, 
 	u->emit = emit;
 	u->sink = sink;
 	u->lsm = lsm;
+	u->tracked = -1;
 	snprintf(u->ro_why, sizeof(u->ro_why), "%s", lsm ? "the BPF LSM programs are not loaded" :
 		 "crmguardd was started without the BPF LSM");
 	u->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -493,6 +497,11 @@ int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, 
 		setsockopt(u->nl, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	*out = u;
 	return 0;
+}
+
+void usb_follow(struct usb *u, int tracked_fd)
+{
+	u->tracked = tracked_fd;
 }
 
 int usb_fd(const struct usb *u)
@@ -521,7 +530,8 @@ const char *usb_mechanism(const struct usb *u, char *buf, size_t len)
 			 "driver; %zu mass-storage interface%s present, %zu held; read-only sticks: %s%s",
 			 u->hubs, u->hubs == 1 ? "" : "s", u->nintf, u->nintf == 1 ? "" : "s", held,
 			 u->ro ? "held by the BPF LSM, pinned in " USB_RO_PIN_DIR " (they stay read-only "
-			 "while crmguardd is down)" : "held whole, as blocked: ", u->ro ? "" : u->ro_why);
+			 "while crmguardd is down); writes to sticks by processes that touched "
+			 "protected data: refused" : "held whole, as blocked: ", u->ro ? "" : u->ro_why);
 	return buf;
 }
 

@@ -41,6 +41,12 @@ typedef void (*usb_emit_fn)(struct sink *sink, enum log_level level, struct reco
  */
 int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, struct sink *sink,
 	     char *err, size_t errlen);
+/*
+ * The process sensor's map of tracked processes (sensor_tracked_fd):
+ * their writes to sticks are refused (mode enforce) or recorded (audit)
+ * where the BPF LSM holds read-only sticks. Before the first usb_apply.
+ */
+void usb_follow(struct usb *u, int tracked_fd);
 /* What to poll: the uevent socket and the read-only programs' refusals; -1 if nothing. */
 int usb_fd(const struct usb *u);
 /* Reads the uevents that are there and acts on each. */
