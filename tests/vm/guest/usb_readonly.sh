@@ -133,9 +133,9 @@ fi
 umount "$MNT" 2>/dev/null
 
 # Each refusal left a record naming the stick and who tried.
-r1=$(wait_record "event=usb action=write verdict=deny refused=open-write rule=usb-allow:46f4:0001:CRM-0042 dev=[0-9:]+ .*serial=CRM-0042 .*exe=/usr/bin/dd " 5)
-r2=$(wait_record "event=usb action=write verdict=deny refused=ioctl ioctl=BLKROSET .*serial=CRM-0042 .*exe=/usr/sbin/blockdev " 5)
-r3=$(wait_record "event=usb action=write verdict=deny refused=remount .*serial=CRM-0042 " 5)
+r1=$(wait_record "event=usb action=write verdict=deny call=open-write reason=readonly rule=usb-allow:46f4:0001:CRM-0042 dev=[0-9:]+ .*serial=CRM-0042 .*exe=/usr/bin/dd " 5)
+r2=$(wait_record "event=usb action=write verdict=deny call=ioctl ioctl=BLKROSET reason=readonly .*serial=CRM-0042 .*exe=/usr/sbin/blockdev " 5)
+r3=$(wait_record "event=usb action=write verdict=deny call=remount reason=readonly .*serial=CRM-0042 " 5)
 [ -n "$r1" ] && [ -n "$r2" ] && [ -n "$r3" ] && pass usb-ro-records ||
 	fail usb-ro-records "'$r1' '$r2' '$r3': $(grep 'action=write' "$AUTHLOG" | head -3)"
 
@@ -195,7 +195,7 @@ fi
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
-dd_records() { grep -c "event=usb action=write verdict=deny refused=open-write .*serial=RO-5 .*exe=/usr/bin/dd " "$AUTHLOG"; }
+dd_records() { grep -c "event=usb action=write verdict=deny call=open-write reason=readonly .*serial=RO-5 .*exe=/usr/bin/dd " "$AUTHLOG"; }
 seen=$(dd_records)
 no_disk() { ! usb_block "$hot" >/dev/null; }
 fresh_disk() { b=$(usb_block "$hot") && [ -b "/dev/$b" ] && [ "$(blockdev --getro "/dev/$b" 2>/dev/null)" = 0 ]; }
