@@ -60,7 +60,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h ebpf/caller.bpf.h ebpf/caller.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Iebpf -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -68,7 +68,8 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/ctl/daemon/procs/sensor.o: $(BUILD)/sensor.skel.h
 $(BUILD)/ctl/daemon/usb/mounts.o: $(BUILD)/mount.skel.h ebpf/mount.h
-$(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h
+$(BUILD)/ctl/daemon/usb/readonly.o: $(BUILD)/usb_ro.skel.h ebpf/usb_ro.h
+$(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h ebpf/caller.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -261,8 +262,9 @@ $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/ctl/daemon/enf
 $(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h
 $(BUILD)/ctl/daemon/enforce/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
 
-# crmguardd's USB part, against a made-up sysfs tree.
-$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON) \
+# crmguardd's USB part, against a made-up sysfs tree: crmguardd but its main.
+DAEMON_PARTS := $(filter-out $(BUILD)/ctl/daemon/main.o,$(DAEMON_OBJS))
+$(BUILD)/tests/test_usb_auth: tests/unit/test_usb_auth.c $(DAEMON_PARTS) \
 		tests/unit/assert.h tests/unit/recparse.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/ctl/daemon/usb/usb.o $(CTL_COMMON)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(DAEMON_PARTS) $(LIBBPF) $(LIBNL) $(LIBCRYPTO)

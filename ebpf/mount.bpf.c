@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "inode_dev.bpf.h"
+#include "caller.bpf.h"
 #include "mount.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -43,58 +44,19 @@ struct {
 	__type(value, __u64);
 } dropped SEC(".maps");
 
-/*
- * The names from the binary up to its filesystem's root, leaf first
- * ("mount/bin/usr/"): tracepoint programs may not call bpf_d_path, and
- * a short-lived mount(8) is gone before crmguardd could read /proc.
- */
-static void exe_names(struct mount_event *e, struct dentry *d)
-{
-	struct dentry *parent;
-	__u32 off = 0;
-	long n;
-	int i;
-
-	e->exe[0] = 0;
-	for (i = 0; i < MOUNT_EXE_DEPTH && d; i++) {
-		parent = BPF_CORE_READ(d, d_parent);
-		if (parent == d)
-			break;
-		n = bpf_probe_read_kernel_str(e->exe + (off & (MOUNT_EXE_LEN / 2 - 1)),
-					      MOUNT_EXE_LEN / 2, BPF_CORE_READ(d, d_name.name));
-		if (n <= 1)
-			break;
-		off = (off & (MOUNT_EXE_LEN / 2 - 1)) + n;
-		if (off >= MOUNT_EXE_LEN / 2)
-			break;	/* no room for another name: the path is cut */
-		e->exe[(off - 1) & (MOUNT_EXE_LEN - 1)] = '/';
-		e->exe[off & (MOUNT_EXE_LEN - 1)] = 0;
-		d = parent;
-	}
-}
-
 static int enter(__u32 call, const char *source, const char *target, const char *fstype,
 		 __u64 flags)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = id, zero = 0;
 	struct mount_event *e = bpf_map_lookup_elem(&scratch, &zero);
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct inode *inode;
 
 	if (!e)
 		return 0;
-	inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	e->exe_dev = inode ? inode_dev(inode, BPF_CORE_READ(inode, i_sb, s_magic),
-				       BPF_CORE_READ(inode, i_sb, s_dev)) : 0;
-	e->exe_ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
-	exe_names(e, BPF_CORE_READ(task, mm, exe_file, f_path.dentry));
+	caller_fill(&e->who);
 	e->call = call;
-	e->pid = id >> 32;
-	e->uid = bpf_get_current_uid_gid();
 	e->ret = 0;
 	e->flags = flags;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->source[0] = e->target[0] = e->fstype[0] = 0;
 	if (source)
 		bpf_probe_read_user_str(e->source, sizeof(e->source), source);

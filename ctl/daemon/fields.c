@@ -2,6 +2,7 @@
 /* The fields every channel's records share: who did it, and to which file. */
 #include <pwd.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/sysmacros.h>
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/taint/taint.h"
@@ -67,4 +68,48 @@ void put_kernel_proc(struct record *r, const struct proc *p)
 		record_u64(r, "exe_ino", p->exe_ino);
 	}
 	record_str(r, "comm", p->comm);
+}
+
+/* "mount/bin/usr/" (the BPF program's names, leaf first) as "/usr/bin/mount". */
+static void exe_path(const struct caller *c, char *out, size_t len)
+{
+	char names[CALLER_EXE_LEN + 1], *slash, *name;
+	size_t used = 0, n;
+
+	memcpy(names, c->exe, CALLER_EXE_LEN);
+	names[CALLER_EXE_LEN] = 0;
+	out[0] = 0;
+	while (names[0] && (slash = strrchr(names, '/'))) {
+		*slash = 0;
+		slash = strrchr(names, '/');
+		name = slash ? slash + 1 : names;
+		n = strlen(name);
+		if (used + 1 + n >= len)
+			break;	/* cut where it does not fit: the leaf stays out */
+		out[used++] = '/';
+		memcpy(out + used, name, n + 1);
+		used += n;
+		if (!slash)
+			break;
+		slash[1] = 0;
+	}
+}
+
+void put_caller(struct record *r, const struct caller *c)
+{
+	char exe[CALLER_EXE_LEN + 1];
+	struct proc *p = proctab_get(c->pid);
+	struct proc gone = { .pid = c->pid, .uid = c->uid, .exe = "", .exe_dev = c->exe_dev,
+			     .exe_ino = c->exe_ino };
+
+	/* a short-lived caller is often gone, or a zombie without exe, by now */
+	if (p && p->exe && p->exe[0]) {
+		put_proc(r, p);
+		return;
+	}
+	memcpy(gone.comm, c->comm, sizeof(gone.comm));
+	gone.comm[sizeof(gone.comm) - 1] = 0;
+	exe_path(c, exe, sizeof(exe));
+	gone.exe = exe;
+	put_kernel_proc(r, &gone);
 }

@@ -4,13 +4,17 @@
 #define CRMGUARD_FIELDS_H
 
 #include <sys/types.h>
+#include <linux/types.h>
 #include "ctl/daemon/procs/proctab.h"
 #include "ctl/lib/record.h"
+#include "ebpf/caller.h"
 
 /* pid, ppid, uid and user name, loginuid, exe, comm, tainted: as /proc showed them */
 void put_proc(struct record *r, const struct proc *p);
 /* A process /proc no longer has (or never showed us), as the kernel named it. */
 void put_kernel_proc(struct record *r, const struct proc *p);
+/* A caller a BPF program saw (ebpf/caller.h): as /proc shows it while it runs, else as the program named it. */
+void put_caller(struct record *r, const struct caller *c);
 /* path, dev, ino; unreachable: path is the kernel's name, which names nothing here */
 void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino);
 

@@ -300,23 +300,25 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* before the policy: it applies to the sticks present too */
-	if (usb_open(&d.usb, USB_DEVICES, sink_emit, &d.sink, err, sizeof(err))) {
+	if (usb_open(&d.usb, USB_DEVICES, true, sink_emit, &d.sink, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
 	if (derived_open(err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
 	lock_start(&d, sock);
-	if (daemon_apply_policy(&d, NULL, 0, NULL, err, sizeof(err))) {
-		fprintf(stderr, "crmguardd: %s\n", err);
-		goto out;
-	}
-	fputs(err, stderr);
+	/* before the policy: the USB programs share its map of tracked processes */
 	if (sensor_open(&d.sensor, ringbuf, verbose, procs_on_sensor, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
+	usb_follow(d.usb, sensor_tracked_fd(d.sensor));
+	if (daemon_apply_policy(&d, NULL, 0, NULL, err, sizeof(err))) {
+		fprintf(stderr, "crmguardd: %s\n", err);
+		goto out;
+	}
+	fputs(err, stderr);
 	/* without it crmguardd still guards; it says what it does not record */
 	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);

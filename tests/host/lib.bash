@@ -73,6 +73,7 @@ make_crm_db() {
 # start_crmguard [extra crmguardd options]: policy from $POLICY.
 start_crmguard() {
 	[ -n "$RSYSLOG_PID" ] || start_rsyslog || return 1
+	rm -f "$CTLSOCK"	# a killed daemon's: started means this one listens
 	"$BUILD/crmguardd" -f -c "$POLICY" -s "$CTLSOCK" -l "$LOGSOCK" -b "$BACKEND" "$@" >"$T/daemon.out" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do

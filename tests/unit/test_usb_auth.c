@@ -139,7 +139,7 @@ static struct usb *start(const struct policy *p)
 
 	nrecords = 0;
 	snprintf(devices, sizeof(devices), "%s/devices", root);
-	if (usb_open(&u, devices, catch_record, NULL, err, sizeof(err)))
+	if (usb_open(&u, devices, false, catch_record, NULL, err, sizeof(err)))
 		return NULL;
 	usb_apply(u, p);
 	return u;
@@ -313,6 +313,34 @@ static void usb_lines_removed_release(void)
 	remove_tree();
 }
 
+/* Without the BPF LSM a readonly stick cannot be held read-only: it is held whole, and says why. */
+static void usb_readonly_without_lsm_held_whole(void)
+{
+	struct policy p;
+	struct usb *u;
+	int found = 0;
+
+	make_tree();
+	ASSERT_EQ(load(&p, "mode enforce\nusb default block\nusb allow 46f4:0001 serial GOOD readonly\n"), 0);
+	u = start(&p);
+	ASSERT_TRUE(u != NULL);
+	ASSERT_STREQ(get("1-1:1.0", "authorized"), "0");
+	ASSERT_EQ(nrecords, 2);
+	for (int i = 0; i < 2; i++) {
+		if (strcmp(val(i, "serial"), "GOOD"))
+			continue;
+		found++;
+		ASSERT_STREQ(val(i, "verdict"), "deny");
+		ASSERT_STREQ(val(i, "policy_verdict"), "readonly");
+		ASSERT_CONTAINS(val(i, "detail"), "held whole, as blocked");
+		ASSERT_CONTAINS(val(i, "detail"), "without the BPF LSM");
+	}
+	ASSERT_EQ(found, 1);
+	usb_close(u);
+	policy_free(&p);
+	remove_tree();
+}
+
 int main(void)
 {
 	RUN(usb_enforce_holds_blocked_authorizes_rest);
@@ -321,5 +349,6 @@ int main(void)
 	RUN(usb_audit_holds_nothing);
 	RUN(usb_unmanaged_touches_nothing);
 	RUN(usb_lines_removed_release);
+	RUN(usb_readonly_without_lsm_held_whole);
 	return test_failed != 0;
 }

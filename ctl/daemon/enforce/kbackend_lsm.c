@@ -24,18 +24,15 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "enforce.skel.h"
+#include "ctl/daemon/enforce/bpf_lsm.h"
 #include "ctl/daemon/enforce/kbackend.h"
 #include "ebpf/enforce.h"
 
-#define LSM_LIST "/sys/kernel/security/lsm"
 #define MAX_PROGS 16
-#define PIN_PATH_MAX 128	/* ENFORCE_PIN_DIR "/new_link_" and a program name */
 
 struct kbackend {
 	struct enforce_bpf *skel;
@@ -52,85 +49,16 @@ struct kbackend {
 	bool btrfs;			/* the programs name btrfs inodes by subvolume */
 };
 
-/* The LSMs the kernel runs must include "bpf" (lsm= on its command line). */
-static int probe_lsm(char *err, size_t errlen)
-{
-	char list[512] = "", copy[512], *tok, *save;
-	FILE *f = fopen(LSM_LIST, "r");
-	int ret;
-
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s (is securityfs mounted on /sys/kernel/security?)",
-			 LSM_LIST, strerror(-ret));
-		return ret;
-	}
-	if (!fgets(list, sizeof(list), f))
-		list[0] = 0;
-	fclose(f);
-	list[strcspn(list, "\n")] = 0;
-	snprintf(copy, sizeof(copy), "%s", list);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!strcmp(tok, "bpf"))
-			return 0;
-	snprintf(err, errlen, "the BPF LSM is not active (%s: \"%s\"); boot with lsm=%s,bpf",
-		 LSM_LIST, list, list);
-	return -EOPNOTSUPP;
-}
-
-static int make_pin_dir(char *err, size_t errlen)
-{
-	struct statfs fs;
-
-	if (mkdir(ENFORCE_PIN_DIR, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s (is the BPF filesystem mounted: "
-			 "mount -t bpf bpf /sys/fs/bpf?)", ENFORCE_PIN_DIR, strerror(errno));
-		return -errno;
-	}
-	if (statfs(ENFORCE_PIN_DIR, &fs) || fs.f_type != BPF_FS_MAGIC) {
-		snprintf(err, errlen, "%s is not on a BPF filesystem; mount -t bpf bpf /sys/fs/bpf",
-			 ENFORCE_PIN_DIR);
-		return -ENOTDIR;
-	}
-	return 0;
-}
-
-static void link_path(const struct bpf_program *prog, const char *prefix, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%slink_%s", ENFORCE_PIN_DIR, prefix, bpf_program__name(prog));
-}
-
-/*
- * Pins the program's link in place of the link pinned for it, if any
- * (through a new name: bpffs takes no dots). Both are attached until the
- * rename drops the old pin, so the hook is never empty.
- */
-static int pin_link(const struct bpf_program *prog, struct bpf_link *link, const char *path)
-{
-	char tmp[PIN_PATH_MAX];
-	int ret = 0;
-
-	link_path(prog, "new_", tmp, sizeof(tmp));
-	unlink(tmp);
-	if (bpf_obj_pin(bpf_link__fd(link), tmp))
-		return -errno;
-	if (rename(tmp, path)) {
-		ret = -errno;
-		unlink(tmp);
-	}
-	return ret;
-}
-
 static int pin_links(struct kbackend *b, bool pin, char *err, size_t errlen)
 {
-	char path[PIN_PATH_MAX];
+	char path[BPF_LSM_PIN_PATH_MAX];
 	size_t i;
 	int ret;
 
 	for (i = 0; i < b->nprogs; i++) {
-		link_path(b->progs[i], "", path, sizeof(path));
+		bpf_lsm_pin_path(ENFORCE_PIN_DIR, b->progs[i], path, sizeof(path));
 		if (pin)
-			ret = pin_link(b->progs[i], b->links[i], path);
+			ret = bpf_lsm_pin_link(ENFORCE_PIN_DIR, b->progs[i], b->links[i]);
 		else
 			ret = unlink(path) && errno != ENOENT ? -errno : 0;
 		if (ret) {
@@ -145,11 +73,11 @@ static int pin_links(struct kbackend *b, bool pin, char *err, size_t errlen)
 /* Were the links of the last daemon pinned (fail-closed)? */
 static bool links_pinned(const struct kbackend *b)
 {
-	char path[PIN_PATH_MAX];
+	char path[BPF_LSM_PIN_PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < b->nprogs; i++) {
-		link_path(b->progs[i], "", path, sizeof(path));
+		bpf_lsm_pin_path(ENFORCE_PIN_DIR, b->progs[i], path, sizeof(path));
 		if (access(path, F_OK) == 0)
 			return true;
 	}
@@ -236,7 +164,7 @@ static bool pins_locked(void)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
 	struct enforce_lock l = { 0 };
-	char path[PIN_PATH_MAX];
+	char path[BPF_LSM_PIN_PATH_MAX];
 	__u32 zero = 0;
 	int fd;
 
@@ -252,7 +180,7 @@ static bool pins_locked(void)
 
 static void explain_load(int ret, char *err, size_t errlen)
 {
-	char path[PIN_PATH_MAX];
+	char path[BPF_LSM_PIN_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/lsm_inodes", ENFORCE_PIN_DIR);
 	if (ret == -EPERM && pins_locked())
@@ -300,7 +228,7 @@ static struct kbackend *lsm_open(char *err, size_t errlen)
 	struct kbackend *b;
 	int ret;
 
-	if (probe_lsm(err, errlen) || make_pin_dir(err, errlen))
+	if (bpf_lsm_active(err, errlen) || bpf_lsm_pin_dir(ENFORCE_PIN_DIR, err, errlen))
 		return NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b) {

@@ -214,6 +214,11 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 	}
 }
 
+int sensor_tracked_fd(const struct sensor *s)
+{
+	return s ? bpf_map__fd(s->skel->maps.tracked) : -1;
+}
+
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
 {
 	__u32 key = tgid;

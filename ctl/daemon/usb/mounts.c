@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "ctl/daemon/fields.h"
+#include "ctl/daemon/usb/blockdev.h"
 #include "ctl/daemon/usb/mounts.h"
 #include "ctl/lib/usbdev.h"
 #include "ebpf/mount.h"
@@ -125,128 +126,6 @@ static const struct mnt *find(const struct mnt *v, size_t n, int id)
 	return NULL;
 }
 
-/* A sysfs attribute of the block device dev (or of the disk a partition is on). */
-static void block_attr(dev_t dev, const char *attr, char *out, size_t len)
-{
-	char path[128], raw[PATH_MAX];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major(dev), minor(dev), attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../%s", major(dev), minor(dev), attr);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd >= 0) {
-		n = read(fd, raw, sizeof(raw));
-		close(fd);
-	}
-	usbdev_attr(raw, n > 0 ? n : 0, out, len);
-}
-
-/* The USB interface ("1-1:1.0") the block device hangs off, "" if none. */
-static void usb_of(dev_t dev, char *out, size_t len)
-{
-	char link[64], real[PATH_MAX], *part, *save = NULL;
-
-	out[0] = 0;
-	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev), minor(dev));
-	if (!realpath(link, real))
-		return;
-	for (part = strtok_r(real, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-		const char *colon = strchr(part, ':');
-
-		/* BUS-PORT[.PORT]:CONFIG.INTERFACE */
-		if (part[0] >= '1' && part[0] <= '9' && colon && memchr(part, '-', colon - part) &&
-		    strchr(colon, '.'))
-			snprintf(out, len, "%s", part);
-	}
-}
-
-/* The device's identity: major:minor, removable, its USB stick, its loop file. */
-static void put_device(struct record *r, dev_t dev)
-{
-	char num[32], intf[64], attr[FIELD_MAX], path[128];
-	int d;
-
-	snprintf(num, sizeof(num), "%u:%u", major(dev), minor(dev));
-	record_str(r, "dev", num);
-	block_attr(dev, "removable", attr, sizeof(attr));
-	if (attr[0])
-		record_str(r, "removable", attr);
-	block_attr(dev, "loop/backing_file", attr, sizeof(attr));
-	if (attr[0])
-		record_str(r, "backing_file", attr);
-	usb_of(dev, intf, sizeof(intf));
-	if (!intf[0])
-		return;
-	record_str(r, "usb_device", intf);
-	d = strcspn(intf, ":");
-	static const char *const keys[][2] = {
-		{ "idVendor", "vendor" }, { "idProduct", "product" }, { "serial", "serial" },
-	};
-	for (size_t k = 0; k < 3; k++) {
-		char raw[FIELD_MAX];
-		ssize_t n = -1;
-		int fd;
-
-		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%.*s/%s", d, intf, keys[k][0]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			n = read(fd, raw, sizeof(raw));
-			close(fd);
-		}
-		usbdev_attr(raw, n > 0 ? n : 0, attr, sizeof(attr));
-		record_str(r, keys[k][1], attr);
-	}
-}
-
-/* "mount/bin/usr/" (the sensor's, leaf first) as "/usr/bin/mount". */
-static void exe_path(const struct mount_event *e, char *out, size_t len)
-{
-	char names[MOUNT_EXE_LEN + 1], *slash, *name;
-	size_t used = 0, n;
-
-	memcpy(names, e->exe, MOUNT_EXE_LEN);
-	names[MOUNT_EXE_LEN] = 0;
-	out[0] = 0;
-	while (names[0] && (slash = strrchr(names, '/'))) {
-		*slash = 0;
-		slash = strrchr(names, '/');
-		name = slash ? slash + 1 : names;
-		n = strlen(name);
-		if (used + 1 + n >= len)
-			break;	/* cut where it does not fit: the leaf stays out */
-		out[used++] = '/';
-		memcpy(out + used, name, n + 1);
-		used += n;
-		if (!slash)
-			break;
-		slash[1] = 0;
-	}
-}
-
-static void put_caller(struct record *r, const struct mount_event *e)
-{
-	char exe[MOUNT_EXE_LEN + 1];
-
-	struct proc *p = proctab_get(e->pid);
-	struct proc gone = { .pid = e->pid, .uid = e->uid, .exe = "", .exe_dev = e->exe_dev,
-			     .exe_ino = e->exe_ino };
-
-	/* a short-lived mount(8) is often gone, or a zombie without exe, by now */
-	if (p && p->exe && p->exe[0]) {
-		put_proc(r, p);
-		return;
-	}
-	memcpy(gone.comm, e->comm, sizeof(gone.comm));
-	gone.comm[sizeof(gone.comm) - 1] = 0;
-	exe_path(e, exe, sizeof(exe));
-	gone.exe = exe;
-	put_kernel_proc(r, &gone);
-}
-
 static void emit_mount(struct mounts *m, const char *event, const char *action,
 		       const struct mnt *t, const struct mount_event *e)
 {
@@ -257,9 +136,9 @@ static void emit_mount(struct mounts *m, const char *event, const char *action,
 	record_str(&r, "target", t->target);
 	record_str(&r, "fstype", t->fstype);
 	record_str(&r, "source", t->source);
-	put_device(&r, t->dev);
+	blockdev_put(&r, t->dev);
 	record_str(&r, "options", t->ro ? "ro" : "rw");
-	put_caller(&r, e);
+	put_caller(&r, &e->who);
 	m->emit(m->sink, LOG_LVL_NOTICE, &r);
 }
 
@@ -279,8 +158,8 @@ static void emit_failed(struct mounts *m, const struct mount_event *e)
 	record_str(&r, "fstype", e->fstype);
 	record_str(&r, "source", e->source);
 	if (!stat(e->source, &st) && S_ISBLK(st.st_mode))
-		put_device(&r, st.st_rdev);
-	put_caller(&r, e);
+		blockdev_put(&r, st.st_rdev);
+	put_caller(&r, &e->who);
 	m->emit(m->sink, LOG_LVL_WARNING, &r);
 }
 

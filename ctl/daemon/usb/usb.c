@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include "ctl/daemon/usb/readonly.h"
 #include "ctl/daemon/usb/usb.h"
 #include "ctl/daemon/usb/usb_int.h"
 #include "ctl/lib/usbdev.h"
+#include "ebpf/usb_ro.h"
 
 /* room for a burst of hot-plug events; a lost one is made up by a rescan */
 #define UEVENT_RCVBUF (1 << 20)
@@ -117,10 +120,10 @@ static void drop(struct usb *u, struct usb_intf *it)
 	*it = u->intf[--u->nintf];
 }
 
-/* The sticks that may be used in full: allow; readonly is held whole (see below). */
+/* The sticks that may be used: allow, and readonly where the BPF LSM holds it (readonly.h). */
 static bool usable(const struct usb *u, const struct usb_intf *it)
 {
-	return !u->hold || it->verdict == USB_ALLOW;
+	return !u->hold || it->verdict == USB_ALLOW || (it->verdict == USB_READONLY && u->ro);
 }
 
 static void emit_intf(struct usb *u, const struct usb_intf *it, const char *action,
@@ -130,7 +133,7 @@ static void emit_intf(struct usb *u, const struct usb_intf *it, const char *acti
 	struct record r;
 	const char *verdict;
 
-	if (it->verdict == USB_ALLOW)
+	if (it->verdict == USB_ALLOW || (it->verdict == USB_READONLY && !it->held))
 		verdict = "allow";
 	else
 		verdict = u->hold ? "deny" : "audit";
@@ -204,8 +207,15 @@ static bool is_storage(const struct usb *u, const char *name)
 	return storage_driver(driver);
 }
 
-static const char *readonly_note =
-	"readonly cannot be held on this version: the stick is held whole, as blocked";
+/* What a record of a readonly stick says of how it is held. */
+static const char *readonly_note(const struct usb *u, char *buf, size_t len)
+{
+	if (u->ro)
+		return "read-only: the BPF LSM refuses its writes";
+	snprintf(buf, len, "readonly cannot be held here (%s): the stick is held whole, as blocked",
+		 u->ro_why);
+	return buf;
+}
 
 /*
  * Interface `name` is there (at start, on reload, on arrival or when a
@@ -215,7 +225,7 @@ static const char *readonly_note =
 static void decide_intf(struct usb *u, const char *name, const char *action)
 {
 	struct usb_intf now, *old = find(u, name);
-	char authorized[8];
+	char authorized[8], port[NAME_MAX_USB], note[512];
 	bool want, changed;
 
 	if (!is_storage(u, name)) {
@@ -228,6 +238,19 @@ static void decide_intf(struct usb *u, const char *name, const char *action)
 	judge(u, &now, name);
 	want = usable(u, &now);
 	read_attr(u, name, "authorized", authorized, sizeof(authorized));
+	if (want && now.verdict == USB_READONLY && u->hold) {
+		/* named read-only before a driver may take it; one used read-write is given again */
+		snprintf(port, sizeof(port), "%.*s", (int)strcspn(name, ":"), name);
+		if (!strcmp(authorized, "1") && (old ? old->verdict != USB_READONLY || old->held :
+						  !usb_ro_marked(u->ro, port)))
+			authorize(u, name, false), strcpy(authorized, "0");
+		if (usb_ro_mark(u->ro, port))
+			want = false;
+	} else if (want && old && old->verdict == USB_READONLY && !old->held &&
+		   !strcmp(authorized, "1")) {
+		/* read-only no more: given again, so that the disk comes back writable */
+		authorize(u, name, false), strcpy(authorized, "0");
+	}
 	now.held = !want;
 	if (strcmp(authorized, want ? "1" : "0"))
 		authorize(u, name, want);
@@ -237,8 +260,8 @@ static void decide_intf(struct usb *u, const char *name, const char *action)
 		emit_intf(u, &now, action, "a driver took an interface the policy holds "
 			  "(someone authorized it): taken back");
 	} else if (changed) {
-		emit_intf(u, &now, old ? "changed" : action,
-			  now.verdict == USB_READONLY && u->hold ? readonly_note : NULL);
+		emit_intf(u, &now, old ? "changed" : action, now.verdict == USB_READONLY && u->hold ?
+			  readonly_note(u, note, sizeof(note)) : NULL);
 	}
 	if (!old) {
 		struct usb_intf *grown = realloc(u->intf, (u->nintf + 1) * sizeof(*grown));
@@ -331,6 +354,23 @@ static void scan(struct usb *u, const char *action)
 			i++;
 		}
 	}
+	if (u->ro)
+		usb_ro_sync(u->ro, u);
+}
+
+/*
+ * The read-only programs, once the policy speaks of sticks (or the last
+ * daemon's are pinned, to be taken over): loaded once, kept.
+ */
+static void load_ro(struct usb *u)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (u->ro || !u->lsm || (!u->managing && !usb_ro_pinned()))
+		return;
+	u->ro = usb_ro_open(u->emit, u->sink, u->tracked, u->ro_why, sizeof(u->ro_why));
+	if (u->ro && epoll_ctl(u->ep, EPOLL_CTL_ADD, usb_ro_fd(u->ro), &ev))
+		emit_error(u, "cannot poll the read-only programs' refusals", "usb_ro", -errno);
 }
 
 void usb_apply(struct usb *u, const struct policy *p)
@@ -338,6 +378,10 @@ void usb_apply(struct usb *u, const struct policy *p)
 	u->policy = p;
 	u->hold = p->usb.managed && p->mode == POLICY_ENFORCE;
 	u->managing = p->usb.managed || u->defaulted;
+	load_ro(u);
+	if (u->ro)
+		usb_ro_taint(u->ro, !p->usb.managed ? USB_TAINT_OFF :
+			     p->mode == POLICY_ENFORCE ? USB_TAINT_BLOCK : USB_TAINT_AUDIT);
 	if (!u->managing)
 		return;	/* USB is left alone, as it was before crmguard */
 	/* first the default, so that nothing arriving during the scan is missed */
@@ -352,7 +396,14 @@ void usb_on_uevent(struct usb *u, const char *buf, size_t len)
 	const char *name;
 	struct usb_intf *it;
 
-	if (uevent_parse(buf, len, &ev) || strcmp(ev.subsystem, "usb"))
+	if (uevent_parse(buf, len, &ev))
+		return;
+	/* a disk or partition of a read-only stick: named to the programs, set read-only */
+	if (!strcmp(ev.subsystem, "block") && !strcmp(ev.action, "add") && u->ro) {
+		usb_ro_sync(u->ro, u);
+		return;
+	}
+	if (strcmp(ev.subsystem, "usb"))
 		return;
 	name = usbdev_name(ev.devpath);
 	if (!strcmp(ev.devtype, "usb_device") && !strcmp(ev.action, "add")) {
@@ -369,6 +420,8 @@ void usb_on_uevent(struct usb *u, const char *buf, size_t len)
 		if (it) {
 			emit_intf(u, it, "remove", NULL);
 			drop(u, it);
+			if (u->ro)
+				usb_ro_sync(u->ro, u);
 		}
 		return;
 	}
@@ -404,18 +457,20 @@ void usb_read_events(struct usb *u)
 			continue;
 		}
 		if (n <= 0)
-			return;
+			break;
 		/* the kernel's own messages only: a process sends from a port id of its own */
 		if (from.nl_pid != 0 || (msg.msg_flags & MSG_TRUNC) || !u->policy)
 			continue;
 		usb_on_uevent(u, buf, n);
 	}
+	usb_ro_read(u->ro, u);
 }
 
-int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sink *sink,
+int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, struct sink *sink,
 	     char *err, size_t errlen)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct epoll_event ev = { .events = EPOLLIN };
 	int size = UEVENT_RCVBUF;
 	struct usb *u;
 
@@ -426,8 +481,14 @@ int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sin
 	snprintf(u->root, sizeof(u->root), "%s", sysroot);
 	u->emit = emit;
 	u->sink = sink;
+	u->lsm = lsm;
+	u->tracked = -1;
+	snprintf(u->ro_why, sizeof(u->ro_why), "%s", lsm ? "the BPF LSM programs are not loaded" :
+		 "crmguardd was started without the BPF LSM");
+	u->ep = epoll_create1(EPOLL_CLOEXEC);
 	u->nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
-	if (u->nl < 0 || bind(u->nl, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (u->nl < 0 || bind(u->nl, (struct sockaddr *)&sa, sizeof(sa)) || u->ep < 0 ||
+	    epoll_ctl(u->ep, EPOLL_CTL_ADD, u->nl, &ev)) {
 		snprintf(err, errlen, "USB: cannot listen to the kernel's uevents: %s", strerror(errno));
 		usb_close(u);
 		return -EIO;
@@ -438,9 +499,14 @@ int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sin
 	return 0;
 }
 
+void usb_follow(struct usb *u, int tracked_fd)
+{
+	u->tracked = tracked_fd;
+}
+
 int usb_fd(const struct usb *u)
 {
-	return u ? u->nl : -1;
+	return u ? u->ep : -1;
 }
 
 const char *usb_mechanism(const struct usb *u, char *buf, size_t len)
@@ -461,8 +527,11 @@ const char *usb_mechanism(const struct usb *u, char *buf, size_t len)
 	else
 		snprintf(buf, len, "held by the kernel's USB authorization: interface_authorized_default=0 "
 			 "on %zu root hub%s, so a stick plugged in while crmguardd is down gets no "
-			 "driver; %zu mass-storage interface%s present, %zu held", u->hubs,
-			 u->hubs == 1 ? "" : "s", u->nintf, u->nintf == 1 ? "" : "s", held);
+			 "driver; %zu mass-storage interface%s present, %zu held; read-only sticks: %s%s",
+			 u->hubs, u->hubs == 1 ? "" : "s", u->nintf, u->nintf == 1 ? "" : "s", held,
+			 u->ro ? "held by the BPF LSM, pinned in " USB_RO_PIN_DIR " (they stay read-only "
+			 "while crmguardd is down); writes to sticks by processes that touched "
+			 "protected data: refused" : "held whole, as blocked: ", u->ro ? "" : u->ro_why);
 	return buf;
 }
 
@@ -472,6 +541,9 @@ void usb_close(struct usb *u)
 		return;
 	if (u->nl >= 0)
 		close(u->nl);
+	if (u->ep >= 0)
+		close(u->ep);
+	usb_ro_close(u->ro);
 	free(u->intf);
 	free(u);
 }

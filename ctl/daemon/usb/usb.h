@@ -36,11 +36,18 @@ typedef void (*usb_emit_fn)(struct sink *sink, enum log_level level, struct reco
 /*
  * sysroot: the folder of USB devices (/sys/bus/usb/devices; another for
  * tests). Opens the uevent socket first, so that nothing that happens
- * after the first scan is missed.
+ * after the first scan is missed. lsm: readonly sticks may be held by the
+ * BPF LSM (readonly.h), where the kernel runs it; else they are held whole.
  */
-int usb_open(struct usb **out, const char *sysroot, usb_emit_fn emit, struct sink *sink,
+int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, struct sink *sink,
 	     char *err, size_t errlen);
-/* The uevent socket, to poll; -1 if there is none. */
+/*
+ * The process sensor's map of tracked processes (sensor_tracked_fd):
+ * their writes to sticks are refused (mode enforce) or recorded (audit)
+ * where the BPF LSM holds read-only sticks. Before the first usb_apply.
+ */
+void usb_follow(struct usb *u, int tracked_fd);
+/* What to poll: the uevent socket and the read-only programs' refusals; -1 if nothing. */
 int usb_fd(const struct usb *u);
 /* Reads the uevents that are there and acts on each. */
 void usb_read_events(struct usb *u);

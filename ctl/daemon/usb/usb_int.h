@@ -27,6 +27,11 @@ struct usb_intf {
 struct usb {
 	char root[256];
 	int nl;
+	int ep;				/* usb_fd(): nl, and the read-only programs' ring buffer */
+	bool lsm;			/* may load the BPF LSM's read-only programs (not in tests) */
+	struct usb_ro *ro;		/* they are loaded: readonly sticks are usable */
+	char ro_why[256];		/* why they are not */
+	int tracked;			/* the sensor's map of tracked processes, -1: none */
 	usb_emit_fn emit;
 	struct sink *sink;
 	const struct policy *policy;

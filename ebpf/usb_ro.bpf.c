@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-only USB sticks, held by the BPF LSM. crmguardd names each stick
+ * whose verdict is readonly in ro_ports (by its port path) before it lets
+ * the kernel bind a driver to it. From then on the kernel does the rest:
+ *
+ * - each block device the stick gets (its disk, each partition) is named
+ *   in ro_devs as the kernel adds it (bdev_add), before anyone can open
+ *   it: the device tree is walked up from it to its USB device;
+ * - opening one of those for writing is refused (dd, cp to /dev/sdb), and
+ *   a filesystem on one mounted read-write, or remounted;
+ * - so are BLKROSET 0 (blockdev --setrw: crmguardd sets the disk
+ *   read-only, which the kernel enforces on every write), SG_IO (raw SCSI
+ *   WRITE commands, which root may send on a descriptor opened
+ *   read-only) and the discard and zero-out ioctls.
+ *
+ * crmguardd adds the stick's usbfs node and its SCSI generic nodes (sg,
+ * bsg) to ro_devs when it sees them, and drops what went. Nothing here
+ * runs on reads and writes: file_open, file_ioctl and the mount hooks end
+ * at once for what is not named. Pinned with their maps (USB_RO_PIN_DIR),
+ * they outlive crmguardd.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "inode_dev.bpf.h"
+#include "caller.bpf.h"
+#include "sensor.h"
+#include "usb_ro.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EPERM 1
+#define EACCES 13
+#define S_IFMT 00170000
+#define S_IFBLK 0060000
+#define S_IFCHR 0020000
+#define S_IFREG 0100000
+#define FMODE_WRITE 0x2
+#define SB_RDONLY 1
+#define BLKROSET 0x125d
+#define BLKDISCARD 0x1277
+#define BLKSECDISCARD 0x127d
+#define BLKZEROOUT 0x127f
+#define SG_IO 0x2285
+/* partition, disk, SCSI device, target, host, USB interface, USB device: and room */
+#define WALK_DEPTH 10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, USB_RO_MAX);
+	__type(key, struct usb_ro_port);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ro_ports SEC(".maps");
+
+/*
+ * Device nodes -> USB_DEV_*: every block device behind a USB device
+ * (named as the kernel adds it), and a read-only stick's usbfs, sg and bsg
+ * nodes (userland dev_t, USB_RO_CHAR for a character device).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, USB_RO_MAX * 16);
+	__type(key, __u64);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ro_devs SEC(".maps");
+
+/*
+ * tgid -> SENSOR_TRACKED: processes that opened protected data, were
+ * tainted, or descend from one (the process sensor's map, handed over by
+ * crmguardd: ebpf/sensor.bpf.c). Followed through forks here too, so that
+ * it holds while crmguardd, and with it the sensor, is dead.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} tracked SEC(".maps");
+
+/* [0]: what to do with a tracked process's write to a stick: USB_TAINT_* */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} taint_mode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ro_refusals SEC(".maps");
+
+/* Inline: the verifier follows a reserved record within one function only. */
+static __always_inline struct usb_ro_event *report(__u32 what, __u64 dev, __u32 cmd)
+{
+	struct usb_ro_event *e = bpf_ringbuf_reserve(&ro_refusals, sizeof(*e), 0);
+
+	if (!e)
+		return NULL;	/* a lost record is counted by nobody */
+	e->what = what;
+	e->cmd = cmd;
+	e->dev = dev;
+	e->ino = 0;
+	e->audit = 0;
+	e->name[0] = 0;
+	caller_fill(&e->who);
+	return e;
+}
+
+static __always_inline int refuse(__u32 what, __u64 dev, __u32 cmd, int err)
+{
+	struct usb_ro_event *e = report(what, dev, cmd);
+
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return err;
+}
+
+/* A device node of a read-only stick: its ro_devs key, 0 if not one. */
+static __u64 ro_node(struct inode *inode)
+{
+	umode_t mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	__u8 *flags;
+	__u64 dev;
+
+	if (mode != S_IFBLK && mode != S_IFCHR)
+		return 0;
+	dev = user_dev(BPF_CORE_READ(inode, i_rdev)) | (mode == S_IFCHR ? USB_RO_CHAR : 0);
+	flags = bpf_map_lookup_elem(&ro_devs, &dev);
+	return flags && (*flags & USB_DEV_RO) ? dev : 0;
+}
+
+/*
+ * What to do with the current process's create or write open on the
+ * filesystem of inode on: USB_TAINT_OFF unless the process is tracked and
+ * that filesystem is on a USB device.
+ */
+static __u32 taint_mode_of(struct inode *on)
+{
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, *mode;
+	__u64 dev = user_dev(BPF_CORE_READ(on, i_sb, s_dev));
+	__u8 *flags;
+
+	mode = bpf_map_lookup_elem(&taint_mode, &zero);
+	if (!mode || *mode == USB_TAINT_OFF || !bpf_map_lookup_elem(&tracked, &tgid))
+		return USB_TAINT_OFF;
+	flags = bpf_map_lookup_elem(&ro_devs, &dev);
+	return flags && (*flags & USB_DEV_USB) ? *mode : USB_TAINT_OFF;
+}
+
+/* The record of such a write, its name still to fill in; NULL if there is no room. */
+static __always_inline struct usb_ro_event *taint_report(__u32 what, struct inode *on, __u32 mode)
+{
+	struct usb_ro_event *e = report(what, user_dev(BPF_CORE_READ(on, i_sb, s_dev)), 0);
+
+	if (e) {
+		e->audit = mode == USB_TAINT_AUDIT;
+		e->ino = BPF_CORE_READ(on, i_ino);
+	}
+	return e;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ro_file_open, struct file *file)
+{
+	struct inode *inode;
+	__u64 dev;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	inode = file->f_inode;
+	if ((inode->i_mode & S_IFMT) == S_IFREG) {
+		__u32 mode = taint_mode_of(inode);
+		struct usb_ro_event *e;
+
+		if (mode == USB_TAINT_OFF)
+			return 0;
+		e = taint_report(USB_TAINT_OPEN_WRITE, inode, mode);
+		if (e) {
+			bpf_d_path((struct path *)&file->f_path, e->name, sizeof(e->name));
+			bpf_ringbuf_submit(e, 0);
+		}
+		return mode == USB_TAINT_AUDIT ? 0 : -EPERM;
+	}
+	dev = ro_node(inode);
+	return dev ? refuse(USB_RO_OPEN_WRITE, dev, 0, -EPERM) : 0;
+}
+
+/* A file made on a stick by a tracked process: before it is there, empty or not. */
+SEC("lsm/inode_create")
+int BPF_PROG(ro_inode_create, struct inode *dir, struct dentry *dentry, umode_t imode)
+{
+	__u32 mode = taint_mode_of(dir);
+	struct usb_ro_event *e;
+
+	if (mode == USB_TAINT_OFF)
+		return 0;
+	e = taint_report(USB_TAINT_CREATE, dir, mode);
+	if (e) {
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name), BPF_CORE_READ(dentry, d_name.name));
+		bpf_ringbuf_submit(e, 0);
+	}
+	return mode == USB_TAINT_AUDIT ? 0 : -EPERM;
+}
+
+/* The sensor's fork rule, here too: it holds while crmguardd is dead. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ro_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, mark = SENSOR_TRACKED;
+
+	if (ptgid != ctgid && bpf_map_lookup_elem(&tracked, &ptgid))
+		bpf_map_update_elem(&tracked, &ctgid, &mark, BPF_ANY);
+	return 0;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(ro_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg)
+{
+	int value = 0;
+	__u64 dev;
+
+	if (cmd != BLKROSET && cmd != SG_IO && cmd != BLKDISCARD && cmd != BLKSECDISCARD &&
+	    cmd != BLKZEROOUT)
+		return 0;
+	dev = ro_node(BPF_CORE_READ(file, f_inode));
+	if (!dev)
+		return 0;
+	/* setting it read-only (crmguardd does) is fine; what cannot be read is refused */
+	if (cmd == BLKROSET && !bpf_probe_read_user(&value, sizeof(value), (void *)arg) && value)
+		return 0;
+	return refuse(USB_RO_IOCTL, dev, cmd, -EPERM);
+}
+
+#define USB_DEVICE_TYPE "usb_device"	/* drivers/usb/core/usb.c usb_device_type */
+
+static bool is_usb_device(const char *type)
+{
+	static const char want[] = USB_DEVICE_TYPE;
+	int i;
+
+	for (i = 0; i < sizeof(want); i++)
+		if (type[i] != want[i])
+			return false;
+	return true;
+}
+
+/*
+ * Is block device bdev on a USB device (USB_DEV_USB), a read-only stick
+ * (and USB_DEV_RO)? Up the device tree to a device of type "usb_device",
+ * whose name is its port path; 0 if there is none.
+ */
+static __u8 ro_stick(struct block_device *bdev)
+{
+	struct usb_ro_port key = {};
+	struct device *d = &bdev->bd_device;
+	char type[sizeof(USB_DEVICE_TYPE)];
+	const char *name;
+	int i;
+
+	for (i = 0; i < WALK_DEPTH && d; i++) {
+		name = BPF_CORE_READ(d, type, name);
+		if (name && bpf_probe_read_kernel_str(type, sizeof(type), name) == sizeof(type) &&
+		    is_usb_device(type)) {
+			name = BPF_CORE_READ(d, kobj.name);
+			if (bpf_probe_read_kernel_str(key.name, sizeof(key.name), name) > 0 &&
+			    bpf_map_lookup_elem(&ro_ports, &key))
+				return USB_DEV_USB | USB_DEV_RO;
+			return USB_DEV_USB;
+		}
+		d = BPF_CORE_READ(d, parent);
+	}
+	return 0;
+}
+
+/* A disk or partition being added: it cannot be opened before this returns. */
+SEC("fentry/bdev_add")
+int BPF_PROG(ro_bdev_add, struct block_device *bdev, dev_t dev)
+{
+	__u64 udev = user_dev(dev);
+	__u8 flags = ro_stick(bdev);
+
+	if (flags)
+		bpf_map_update_elem(&ro_devs, &udev, &flags, BPF_ANY);
+	return 0;
+}
+
+/* A filesystem on a read-only stick's block device, s_dev its device: 0 if not one. */
+static __u64 ro_sb(struct super_block *sb)
+{
+	__u8 *flags;
+	__u64 dev;
+
+	if (!BPF_CORE_READ(sb, s_bdev))
+		return 0;
+	dev = user_dev(BPF_CORE_READ(sb, s_dev));
+	flags = bpf_map_lookup_elem(&ro_devs, &dev);
+	return flags && (*flags & USB_DEV_RO) ? dev : 0;
+}
+
+/* EACCES, as the kernel answers for a write-protected disk: mount(8) then mounts it read-only. */
+SEC("lsm/sb_kern_mount")
+int BPF_PROG(ro_sb_kern_mount, struct super_block *sb)
+{
+	__u64 dev;
+
+	if (BPF_CORE_READ(sb, s_flags) & SB_RDONLY)
+		return 0;
+	dev = ro_sb(sb);
+	return dev ? refuse(USB_RO_MOUNT_RW, dev, 0, -EACCES) : 0;
+}
+
+/* The hook does not say what the remount asks for: none is let through. */
+SEC("lsm/sb_remount")
+int BPF_PROG(ro_sb_remount, struct super_block *sb, void *mnt_opts)
+{
+	__u64 dev = ro_sb(sb);
+
+	return dev ? refuse(USB_RO_REMOUNT, dev, 0, -EACCES) : 0;
+}
