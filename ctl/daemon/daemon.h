@@ -40,7 +40,7 @@ struct daemon {
 	struct mounts *mounts;	/* mount records; NULL if the sensor did not load */
 	struct counters n;
 	time_t started;
-	unsigned long long heartbeat_seq;	/* heartbeat records sent */
+	unsigned long long heartbeats;		/* heartbeat records sent */
 	time_t heartbeat_last;			/* CLOCK_MONOTONIC seconds of the last */
 };
 
