@@ -15,7 +15,7 @@
 . "$(dirname "$0")/pg.bash" || exit 1
 checks forward_tls_arrives forward_rfc5424_sd forward_collector_json forward_store_key \
 	forward_collector_restart_{none_lost,in_order,store_none_lost,store_none_twice,store_in_order} \
-	forward_queue_saved_on_disk forward_workstation_restart_store_lists_missing \
+	forward_queue_saved_on_disk forward_workstation_restart_store_{none_twice,lists_missing} \
 	forward_crmguardd_records_stored
 
 WS_NS=cgws$$ COL_NS=cgcol$$ WS_IF=cgw$$ COL_IF=cgc$$
