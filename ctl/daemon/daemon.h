@@ -40,7 +40,7 @@ struct daemon {
 	struct mounts *mounts;	/* mount records; NULL if the sensor did not load */
 	struct counters n;
 	time_t started;
-	unsigned long long heartbeat_seq;	/* heartbeat records sent */
+	unsigned long long heartbeats;		/* heartbeat records sent */
 	bool locked;			/* until reboot (lock.h) */
 	char policy_hash[65];		/* the running policy's (heartbeat.h), hex */
 	char lock_marker[4096];		/* lock.h: beside the control socket */

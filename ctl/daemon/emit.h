@@ -14,9 +14,19 @@
 struct sink {
 	struct logsink log;	/* syslog (and stdout in the foreground) */
 	struct ctlserver *ctl;	/* `ctlx events` followers; NULL until it is open */
+	unsigned long long seq;	/* the last record's number: records since start */
 };
 
-/* Sends a finished record to syslog and to `ctlx events` followers. */
+/*
+ * Numbers a finished record (`seq=N`, from 1 at start, one a record, also
+ * for one syslog drops: that leaves a gap the collector sees) and sends it
+ * to syslog and to `ctlx events` followers.
+ */
 void sink_emit(struct sink *s, enum log_level level, struct record *r);
+/*
+ * Hands syslog what waits for it, then a `lost source=syslog` record for
+ * what it dropped; true if some is still waiting.
+ */
+bool sink_flush(struct sink *s);
 
 #endif

@@ -3,8 +3,9 @@
  * The heartbeat: with `heartbeat N` in the policy, a record every N
  * seconds that says crmguardd runs, what enforces, which policy it holds
  * and its counters. A collector that stops getting them from a workstation
- * knows that its agent stopped or its forwarding broke. `ctlx status -j`
- * carries the same fields, under "heartbeat".
+ * knows that its agent stopped or its forwarding broke. `beat` counts the
+ * heartbeats; `seq`, as in every record, the records (emit.h). `ctlx
+ * status -j` carries the same fields, under "heartbeat".
  */
 #include <stdio.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static size_t collect(struct daemon *d, struct field *f, char hash[HASH_HEX])
 	size_t n = 0;
 
 	policy_hash(&d->policy, hash);
-	f[n++] = NUM("seq", d->heartbeat_seq);
+	f[n++] = NUM("beat", d->heartbeats);
 	f[n++] = NUM("interval", d->policy.heartbeat);
 	f[n++] = STR("backend", enforcer_name(&d->enforcer));
 	f[n++] = STR("mode", policy_mode_name(d->policy.mode));
@@ -108,7 +109,7 @@ void heartbeat_tick(struct daemon *d)
 	if (ts.tv_sec - d->heartbeat_last < (time_t)d->policy.heartbeat)
 		return;
 	d->heartbeat_last = ts.tv_sec;
-	d->heartbeat_seq++;
+	d->heartbeats++;
 	n = collect(d, f, hash);
 	record_init(&r, "heartbeat");
 	for (i = 0; i < n; i++) {
@@ -135,5 +136,6 @@ void heartbeat_json(struct daemon *d, FILE *out)
 		else
 			fprintf(out, "%llu", f[i].num);
 	}
-	fputs("}", out);
+	/* what every record ends with: here the last record's number */
+	fprintf(out, ",\"seq\":%llu}", d->sink.seq);
 }

@@ -99,8 +99,6 @@ static int enqueue(struct logsink *ls, const char *msg)
 
 bool logsink_flush(struct logsink *ls)
 {
-	char msg[256];
-	struct record r;
 	char *head;
 
 	while (ls->count) {
@@ -111,16 +109,6 @@ bool logsink_flush(struct logsink *ls)
 		free(head);
 		ls->head = (ls->head + 1) % ls->cap;
 		ls->count--;
-	}
-	if (ls->unsent) {
-		record_init(&r, "lost");
-		record_str(&r, "source", "syslog");
-		record_u64(&r, "count", ls->unsent);
-		record_u64(&r, "total", ls->unsent_total);
-		format(msg, sizeof(msg), LOG_LVL_WARNING, record_line(&r));
-		if (send_msg(ls, msg))
-			return true;
-		ls->unsent = 0;
 	}
 	return false;
 }

@@ -205,7 +205,7 @@ static int run(struct daemon *d)
 		tdue = taint_tick(d);
 		if (tdue >= 0 && (due < 0 || tdue < due))
 			due = tdue;
-		n = epoll_wait(ep, evs, 8, logsink_flush(&d->sink.log) ? 10 : due >= 0 ? due : 1000);
+		n = epoll_wait(ep, evs, 8, sink_flush(&d->sink) ? 10 : due >= 0 ? due : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
@@ -346,6 +346,7 @@ int main(int argc, char **argv)
 	ret = run(&d);
 	refusals_report(&d.sink);	/* the refusals counted but not reported yet */
 	daemon_note(&d, LOG_LVL_NOTICE, "stop", NULL);
+	sink_flush(&d.sink);
 out:
 	ctlserver_close(d.sink.ctl);
 	mounts_close(d.mounts);

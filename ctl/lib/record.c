@@ -5,8 +5,9 @@
 #include "ctl/lib/record.h"
 #include "ctl/lib/utf8.h"
 
-/* Room kept back so that `truncated=1` always fits. */
-#define RESERVE 16
+#define TRUNCATED " truncated=1"
+/* Room kept back so that ` seq=N` (N up to 20 digits) and `truncated=1` always fit. */
+#define RESERVE 40
 /*
  * What a value too long to fit whole leaves to the fields after it: a
  * file's dev and ino, who opened it, come after its path.
@@ -170,11 +171,19 @@ void record_i64(struct record *r, const char *key, long long val)
 	record_str(r, key, num);
 }
 
+void record_seq(struct record *r, unsigned long long seq)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), " seq=%llu", seq);
+
+	/* in the room kept back: never cut, never left out */
+	put(r, num, n, RECORD_MAX - 1 - strlen(TRUNCATED));
+}
+
 const char *record_line(struct record *r)
 {
 	if (r->truncated && !r->ended) {
-		memcpy(r->buf + r->len, " truncated=1", 12);
-		r->len += 12;
+		put(r, TRUNCATED, strlen(TRUNCATED), RECORD_MAX - 1);
 		r->ended = true;
 	}
 	r->buf[r->len] = 0;

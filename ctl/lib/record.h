@@ -26,6 +26,11 @@ void record_bytes(struct record *r, const char *key, const char *val, size_t n);
 void record_u64(struct record *r, const char *key, unsigned long long val);
 void record_i64(struct record *r, const char *key, long long val);
 /*
+ * Ends the record's fields with ` seq=N`, in room kept back for it: it is
+ * there whatever values were cut or left out. Once, before record_line.
+ */
+void record_seq(struct record *r, unsigned long long seq);
+/*
  * The finished line, NUL-terminated. A value too long to fit whole is cut
  * between two characters and followed by `KEY_cut=N` (N bytes of it left
  * out), so that the fields after it still fit; a field with no room left

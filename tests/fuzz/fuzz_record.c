@@ -84,6 +84,7 @@ static void fuzz_record(const char *data, size_t size)
 	record_u64(&r, "ino", 12345);
 	record_bytes(&r, "exe", data, size);
 	record_str(&r, "comm", "cat");
+	record_seq(&r, size);
 	line = record_line(&r);
 	check(r.len < RECORD_MAX, "record longer than RECORD_MAX", NULL);
 	check(strlen(line) == r.len, "raw NUL in the record", line);
@@ -101,7 +102,10 @@ static void fuzz_record(const char *data, size_t size)
 	i++;
 	check_value("exe", data, size, n, &i, line);
 	check(i < n && !strcmp(fields[i].key, "comm") && !strcmp(fields[i].val, "cat"), "comm lost", line);
-	check(i + 1 == n, "fields after comm", line);
+	i++;
+	check(i < n && !strcmp(fields[i].key, "seq") && strtoull(fields[i].val, NULL, 10) == size,
+	      "seq lost", line);
+	check(i + 1 == n, "fields after seq", line);
 }
 
 static void fuzz_json(const char *data, size_t size)

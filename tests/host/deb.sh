@@ -3,17 +3,21 @@
 # The unit is enabled and starts at boot, DKMS builds and installs the
 # module for the root's kernel headers (and the upgrade's version
 # replaces the old), the edited
-# conffile survives the upgrade, and purge leaves the file list as it
-# was before the install.
+# conffile survives the upgrade, the rsyslog snippets are there as
+# examples, remove takes away the BPF LSM's pins, purge leaves the file
+# list as it was before the install, and does not fail where the pins
+# cannot go (locked until reboot).
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/debroot.bash" || exit 1
 checks deb_build_lintian deb_install_previous deb_unit_enabled deb_dkms_builds_module \
 	deb_policy_root_only deb_binaries_run deb_service_starts_at_boot deb_upgrade \
 	deb_upgrade_keeps_edited_policy deb_upgrade_dkms_replaces_module deb_upgrade_unit_still_enabled \
-	deb_remove_keeps_conffile deb_purge_leaves_nothing
+	deb_remove_keeps_conffile deb_purge_leaves_nothing deb_rsyslog_examples deb_remove_unpins \
+	deb_purge_pins_locked_no_failure
 
 R=$T/root
 deb_cleanup() {
+	umount "$R/sys/fs/bpf" 2>/dev/null
 	debroot_umount "$R"
 	cleanup
 }
@@ -61,6 +65,11 @@ ko=$(find "$R/lib/modules/$kver" -name 'crmguard.ko*' | head -1)
 	fail deb_dkms_builds_module "dkms status '$dk', module '$ko': $(grep -i -A3 'error\|fail' "$T/apt.out" | head -5)"
 [ "$(stat -c %a "$R/etc/crmguard/policy.conf")" = 600 ] && pass deb_policy_root_only ||
 	fail deb_policy_root_only "mode $(stat -c %a "$R/etc/crmguard/policy.conf")"
+
+# The rsyslog snippets, as examples a fleet installs (docs/FLEET.md).
+ex=$R/usr/share/crmguard/rsyslog
+[ -s "$ex/crmguard-forward.conf" ] && [ -s "$ex/crmguard-collector.conf" ] && [ -s "$ex/crmguard.rulebase" ] &&
+	[ -s "$ex/crmguard-store.sql" ] && pass deb_rsyslog_examples || fail deb_rsyslog_examples "$(ls "$ex" 2>&1)"
 
 # The packaged binaries run on Debian 12's libraries.
 out=$(in_root ctlx -h 2>&1 | head -1)
@@ -112,8 +121,16 @@ rm -f "$R/root/boot.out"
 # What the boot wrote is systemd's, not the packages' (said if not).
 grep crmguard "$T/boot-added" && fail deb_boot_files "the boot left $(grep crmguard "$T/boot-added" | tr '\n' ' ')"
 
-# remove: the programs and the module go, the edited policy stays.
+# remove: the programs and the module go, the edited policy stays. The
+# BPF LSM's pins go too (a BPF filesystem of the test's own, with a map
+# pinned where crmguardd pins its maps).
+mount -t bpf bpf "$R/sys/fs/bpf" && mkdir "$R/sys/fs/bpf/crmguard" &&
+	bpftool map create "$R/sys/fs/bpf/crmguard/lsm_rules" type array key 4 value 4 entries 1 name cgtest ||
+	fail deb_setup "could not pin a map in $R/sys/fs/bpf/crmguard"
 apt_local remove crmguard crmguard-dkms
+[ ! -e "$R/sys/fs/bpf/crmguard" ] && pass deb_remove_unpins ||
+	fail deb_remove_unpins "$(ls -R "$R/sys/fs/bpf" | tr '\n' ' ')"
+umount "$R/sys/fs/bpf"
 if [ ! -e "$R/usr/sbin/crmguardd" ] && [ -z "$(find "$R/lib/modules/$kver" -name 'crmguard.ko*')" ] &&
 	[ -z "$(in_root dkms status -m crmguard 2>&1)" ] && [ "$(cat "$R/etc/crmguard/policy.conf")" = "$edited" ]; then
 	pass deb_remove_keeps_conffile
@@ -124,7 +141,17 @@ fi
 # purge: nothing of it is left. DKMS's own signing key (made at its first
 # build, for every DKMS module), depmod's indexes of the kernel and what
 # systemd wrote at the boot stay.
+# Pins that cannot be removed (here: on a read-only filesystem) fail
+# nothing, and the admin is told.
+mount -t tmpfs tmpfs "$R/sys/fs/bpf" && mkdir "$R/sys/fs/bpf/crmguard" && touch "$R/sys/fs/bpf/crmguard/link_x" &&
+	mount -o remount,ro "$R/sys/fs/bpf" || fail deb_setup "could not make read-only pins"
+: >"$T/apt.out"
 apt_local purge crmguard crmguard-dkms
+rc=$?
+[ $rc -eq 0 ] && [ -e "$R/sys/fs/bpf/crmguard/link_x" ] &&
+	grep -q 'crmguard: /sys/fs/bpf/crmguard could not be removed' "$T/apt.out" && pass deb_purge_pins_locked_no_failure ||
+	fail deb_purge_pins_locked_no_failure "exit $rc: $(tail -3 "$T/apt.out")"
+umount "$R/sys/fs/bpf"
 files | grep -v -e "^./var/lib/dkms/mok\.\(key\|pub\)$" -e "^./usr/lib/modules/$kver/modules\.[a-z.]*$" |
 	grep -vxF -f "$T/boot-added" >"$T/after"
 left=$(diff "$T/before" "$T/after" | grep '^[<>]')

@@ -2,9 +2,10 @@
 # backend, the policy hash and the counters; `ctlx status -j` carries the
 # same fields. The hash follows what the policy says, not its comments;
 # `heartbeat off` stops them; a bad value is refused and changes nothing.
+# `beat` counts heartbeats; `seq`, which ends every record, counts records.
 . "$(dirname "$0")/lib.bash" || exit 1
 checks heartbeat_records heartbeat_interval heartbeat_status_same_fields heartbeat_hash_follows_policy \
-	heartbeat_hash_ignores_comments heartbeat_bad_value_refused heartbeat_off
+	heartbeat_hash_ignores_comments heartbeat_bad_value_refused heartbeat_off heartbeat_seq_counts_records
 
 mkdir -p "$CRM"
 echo data >"$CRM/f"
@@ -15,9 +16,9 @@ beats() { grep -c '^crmguard\[[0-9]*\]: event=heartbeat ' "$AUTHLOG"; }
 # The fields of a record as KEY=VALUE lines (the heartbeat's are bare words).
 fields() { tr ' ' '\n' <<<"${1#*: }"; }
 
-first=$(wait_record 'event=heartbeat seq=1 ' 4)
+first=$(wait_record 'event=heartbeat beat=1 ' 4)
 cat "$CRM/f" >/dev/null	# an open the next heartbeats count
-second=$(wait_record 'event=heartbeat seq=3 ' 4)
+second=$(wait_record 'event=heartbeat beat=3 ' 4)
 if [ -n "$first" ] && [ -n "$second" ] &&
 	[ "$(field "$first" backend)" = "$BACKEND" ] && [ "$(field "$first" interval)" = 1 ] &&
 	[[ "$(field "$first" policy_hash)" =~ ^[0-9a-f]{64}$ ]] && [ "$(field "$second" open)" -ge 1 ]; then
@@ -61,8 +62,8 @@ h2=$(status_hb | sed -n 's/^policy_hash=//p')
 printf 'mode audit\nprotect %s\nheartbeat 1\nrevoke user nobody\n' "$CRM" >"$POLICY"
 ctlx reload >/dev/null 2>&1
 h3=$(status_hb | sed -n 's/^policy_hash=//p')
-seq=$(status_hb | sed -n 's/^seq=//p')
-rec=$(wait_record "event=heartbeat seq=$((seq + 1)) " 3)
+beat=$(status_hb | sed -n 's/^beat=//p')
+rec=$(wait_record "event=heartbeat beat=$((beat + 1)) " 3)
 if [ -n "$h3" ] && [ "$h3" != "$hash" ] && [ "$(field "$rec" policy_hash)" = "$h3" ] &&
 	[ "$(field "$rec" rules)" = 2 ]; then
 	pass heartbeat_hash_follows_policy
@@ -93,4 +94,17 @@ if [ "$(beats)" -eq "$n" ] && [ "$(status_hb | sed -n 's/^interval=//p')" = 0 ];
 	pass heartbeat_off
 else
 	fail heartbeat_off "$n then $(beats) records"
+fi
+
+# Every record ends in seq=N: 1, 2, 3... in the order syslog got them, with
+# no gap (syslog dropped none), and status -j says the last one given.
+recs=$(grep '^crmguard\[[0-9]*\]: event=' "$AUTHLOG")
+seqs=$(sed -n 's/.* seq=\([0-9]*\)\( truncated=1\)\{0,1\}$/\1/p' <<<"$recs")
+n=$(grep -c . <<<"$recs")
+last=$(status_hb | sed -n 's/^seq=//p')
+if [ "$n" -gt 5 ] && [ "$(grep -c . <<<"$seqs")" -eq "$n" ] && [ "$seqs" = "$(seq "$n")" ] &&
+	[ -n "$last" ] && [ "$last" -ge "$n" ]; then
+	pass heartbeat_seq_counts_records
+else
+	fail heartbeat_seq_counts_records "$n records, seqs $(head -3 <<<"$seqs" | tr '\n' ' ')... $(tail -1 <<<"$seqs"), status seq '$last'"
 fi

@@ -67,7 +67,7 @@ fi
 # A good reload by SIGHUP takes effect.
 printf 'mode audit\nprotect %s\n' "$T/second" >"$POLICY"
 kill -HUP "$DAEMON_PID"
-wait_record "event=reload policy=.* rules=1$" >/dev/null
+wait_record "event=reload policy=.* rules=1 seq=" >/dev/null
 cat "$T/second/g" >/dev/null
 wait_record "event=open .*path=$T/second/g " >/dev/null && pass sighup_reload_applies ||
 	fail sighup_reload_applies "no record for the newly protected file"

@@ -6,66 +6,15 @@
 . "$(dirname "$0")/lib.bash" || exit 1
 checks pg_{count_after_protect,insert_after_protect,fresh_backend_scan,backend_allow_record,backend_read_from_disk,deny_cp_r,cp_r_copied_nothing,deny_tar,tar_carries_no_clients,deny_cat_table,cat_table_got_nothing,deny_cat_names_rule,still_serving,server_only_allowed,clean_shutdown}
 
-PGBIN=/usr/lib/postgresql/15/bin
-PGEXE=$PGBIN/postgres
-DATA=$T/pgdata
-SOCK=$T/pgsock
-PG_PID=
+. "$(dirname "$0")/pg.bash" || exit 1
+DATA=$PGDATA_DIR
 N=5000
-
-AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
-
-# stop_pg: fast shutdown (SIGINT to the postmaster); its exit status, or 124
-# if it had to be killed.
-stop_pg() {
-	local rc=124
-	[ -n "$PG_PID" ] || return 0
-	kill -INT "$PG_PID" 2>/dev/null
-	for _ in $(seq 150); do
-		exited && break
-		sleep 0.1
-	done
-	if exited; then
-		wait "$PG_PID"
-		rc=$?
-	else
-		kill -QUIT "$PG_PID" 2>/dev/null
-		sleep 1
-		kill -KILL "$PG_PID" 2>/dev/null
-		wait "$PG_PID" 2>/dev/null
-	fi
-	PG_PID=
-	return $rc
-}
-# gone, reaped by bash already, or a zombie until waited for
-exited() { [ ! -e "/proc/$PG_PID" ] || [ "$(awk '{print $3}' "/proc/$PG_PID/stat" 2>/dev/null)" = Z ]; }
 trap 'stop_pg; cleanup' EXIT
 
-pg() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$SOCK" -U postgres -d postgres "$@"; }
-
-[ -x "$PGEXE" ] && id postgres >/dev/null 2>&1 ||
-	{ fail pg_setup "no $PGEXE or no user postgres: install postgresql (make deps)"; exit 1; }
-
-# The cluster, owned by postgres, under $T.
-chmod 755 "$T"
-mkdir -p "$DATA" "$SOCK" "$T/outside"
-chown postgres:postgres "$DATA" "$SOCK"
-chmod 700 "$DATA"
-(cd "$T" && "${AS_PG[@]}" "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust --no-locale -E UTF8 -N) \
-	>"$T/initdb.out" 2>&1 || { fail pg_setup "initdb failed: $(tail -5 "$T/initdb.out")"; exit 1; }
+mkdir -p "$T/outside"
 # shared_buffers far below the table's size: scans read the table with read calls
-(cd "$T" && exec "${AS_PG[@]}" "$PGEXE" -D "$DATA" -k "$SOCK" -c listen_addresses='' \
-	-c shared_buffers=1MB -c logging_collector=off -c autovacuum=off) >"$T/pg.log" 2>&1 &
-PG_PID=$!
-for _ in $(seq 300); do
-	pg -c 'select 1' >/dev/null 2>&1 && break
-	kill -0 "$PG_PID" 2>/dev/null || break
-	sleep 0.1
-done
-pg -c 'select 1' >/dev/null 2>&1 || { fail pg_setup "postgres did not start: $(tail -5 "$T/pg.log")"; exit 1; }
-# the exec in the subshell: $! is the postmaster
-[ "$(readlink "/proc/$PG_PID/exe")" = "$PGEXE" ] ||
-	{ fail pg_setup "pid $PG_PID is $(readlink "/proc/$PG_PID/exe"), not the postmaster"; exit 1; }
+start_pg -c shared_buffers=1MB -c autovacuum=off 2>"$T/pgstart.err" ||
+	{ fail pg_setup "$(cat "$T/pgstart.err")"; exit 1; }
 
 pg >"$T/load.out" 2>&1 <<SQL || { fail pg_setup "load failed: $(cat "$T/load.out")"; exit 1; }
 create table clients(id serial primary key, name text, phone text, email text, notes text);

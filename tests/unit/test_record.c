@@ -400,6 +400,67 @@ static void record_fits_exactly_or_not(void)
 	ASSERT_TRUE(strstr(r.buf, "truncated") == NULL);
 }
 
+/* ---- the record's number ------------------------------------------------ */
+
+/* Reads r back and checks that it ends in `seq=18446744073709551615` (then
+ * `truncated=1` if fields were left out); returns how many fields it has. */
+static int seq_last(struct record *r, struct recfield *f, int max, bool truncated)
+{
+	const char *why;
+	int n;
+
+	record_seq(r, ULLONG_MAX);
+	record_line(r);
+	if (r->len >= RECORD_MAX || strlen(r->buf) != r->len)
+		return -1;
+	n = recparse(r->buf, r->len, f, max, &why);
+	if (n < 2 + truncated)
+		return -1;
+	if (truncated && strcmp(f[--n].key, "truncated"))
+		return -1;
+	if (strcmp(f[n - 1].key, "seq") || f[n - 1].vlen != 20 ||
+	    memcmp(f[n - 1].val, "18446744073709551615", 20))
+		return -1;
+	return n;
+}
+
+/* seq ends the fields whatever came before: whole, cut, or left out. */
+static void record_seq_always_there(void)
+{
+	static struct recfield many[256];
+	static char big[RECORD_MAX * 2];
+	char val[101], key[16];
+	struct record r;
+	int i;
+
+	record_init(&r, "open");
+	record_str(&r, "path", "/a b");
+	record_seq(&r, 7);
+	ASSERT_STREQ(record_line(&r), "event=open path=\"/a b\" seq=7");
+
+	/* after a value cut to fit */
+	memset(big, 'a', sizeof(big) - 1);
+	record_init(&r, "open");
+	record_str(&r, "path", big);
+	record_str(&r, "comm", "cat");
+	ASSERT_EQ(seq_last(&r, fields, 64, false), 5);
+	ASSERT_STREQ(fields[2].key, "path_cut");
+	ASSERT_STREQ(fields[3].key, "comm");
+
+	/* fields left out, the record as full as it gets: seq, then truncated=1 */
+	memset(val, 'v', 100);
+	val[100] = 0;
+	for (i = 0; i < 100; i++) {
+		record_init(&r, "open");
+		record_str(&r, "pad", big + sizeof(big) - 1 - (RECORD_MAX - 1100 - i));
+		while (!r.truncated) {
+			snprintf(key, sizeof(key), "f%zu", r.len);
+			record_str(&r, key, val + 99);
+		}
+		ASSERT_TRUE(seq_last(&r, many, 256, true) > 2);
+	}
+}
+
 /* ---- numbers ------------------------------------------------------------ */
 
 static void record_numbers(void)
@@ -513,6 +574,7 @@ int main(void)
 	RUN(record_two_long_values);
 	RUN(record_many_fields_no_half_field);
 	RUN(record_fits_exactly_or_not);
+	RUN(record_seq_always_there);
 	RUN(record_numbers);
 	RUN(json_plain_and_quotes);
 	RUN(json_control_bytes);
