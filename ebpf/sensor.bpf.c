@@ -30,13 +30,7 @@ struct {
 	__uint(max_entries, 256 * 1024);	/* resized by crmguardd */
 } events SEC(".maps");
 
-/* tgid -> SENSOR_TRACKED; filled by crmguardd, inherited on fork here. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u32);
-} tracked SEC(".maps");
+#include "tracked.bpf.h"
 
 /*
  * tgid -> SENSOR_INJECTED: the process's last exec had a loader variable

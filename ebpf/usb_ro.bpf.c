@@ -68,18 +68,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ro_devs SEC(".maps");
 
-/*
- * tgid -> SENSOR_TRACKED: processes that opened protected data, were
- * tainted, or descend from one (the process sensor's map, handed over by
- * crmguardd: ebpf/sensor.bpf.c). Followed through forks here too, so that
- * it holds while crmguardd, and with it the sensor, is dead.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u32);
-} tracked SEC(".maps");
+/* the sensor's, handed over by crmguardd; forks followed here too, to hold while it is dead */
+#include "tracked.bpf.h"
 
 /* [0]: what to do with a tracked process's write to a stick: USB_TAINT_* */
 struct {
