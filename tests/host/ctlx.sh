@@ -41,8 +41,9 @@ for c in status protect reload events; do
 done
 [ $ok = 1 ] && pass ctlx_help_each_command || fail ctlx_help_each_command ""
 
-# Processes that ended leave nothing behind in crmguardd.
-for i in $(seq 30); do
+# Processes that ended leave nothing behind in crmguardd: gone by the next
+# sweep (main.c SWEEP_SECONDS, 10 s) at the latest; a leak stays for good.
+for i in $(seq 150); do
 	n=$(ctlx status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["processes"])')
 	[ "$n" = 0 ] && break
 	sleep 0.1
