@@ -64,7 +64,9 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 
 	switch (e->type) {
 	case SENSOR_FORK:
-		p = proctab_fork(e->pid, proctab_find(e->ppid));
+		/* a parent swept away while crmguardd was behind: the record names it */
+		p = proctab_find(e->ppid) ? proctab_fork(e->pid, proctab_find(e->ppid)) :
+					    proc_of_record(e);
 		if (!p)
 			break;
 		taint_on_fork(d, e->ppid, e->pid);
