@@ -23,16 +23,18 @@ struct sensor {
 };
 
 #define CONNECT_TP "/sys/kernel/tracing/events/syscalls/sys_enter_connect/id"
+#define DELETE_MODULE_TP "/sys/kernel/tracing/events/syscalls/sys_enter_delete_module/id"
 
 /*
- * Is the connect() tracepoint there to attach to? Its id is in tracefs,
- * which is mounted here if nobody has.
+ * Is a syscall's tracepoint there to attach to? Its id is in tracefs,
+ * which is mounted here if nobody has. (delete_module's is not, on a
+ * kernel that cannot unload modules.)
  */
-static bool connect_tracepoint(void)
+static bool tracepoint_there(const char *id)
 {
-	if (access(CONNECT_TP, R_OK))
+	if (access(id, R_OK))
 		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	return !access(CONNECT_TP, R_OK);
+	return !access(id, R_OK);
 }
 
 static bool libbpf_verbose;
@@ -78,10 +80,7 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
-/*
- * Opens, loads and attaches the programs (on_connect and on_delete_module
- * too, with connect); 0 or -errno.
- */
+/* Opens, loads and attaches the programs (on_connect too, with connect); 0 or -errno. */
 static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 {
 	int ret;
@@ -91,9 +90,9 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 	if (!s->skel)
 		return -errno;
 	s->connect_seen = connect;
-	/* both on syscall tracepoints, there or not together */
 	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
-	bpf_program__set_autoload(s->skel->progs.on_delete_module, connect);
+	bpf_program__set_autoload(s->skel->progs.on_delete_module, connect &&
+				  tracepoint_there(DELETE_MODULE_TP));
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -119,7 +118,7 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 	s->cb = cb;
 	s->ctx = ctx;
 	/* without the connect() program if the kernel will not have it */
-	ret = load(s, ringbuf_size, connect_tracepoint());
+	ret = load(s, ringbuf_size, tracepoint_there(CONNECT_TP));
 	if (ret && s->connect_seen)
 		ret = load(s, ringbuf_size, false);
 	if (ret)
