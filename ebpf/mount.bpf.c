@@ -91,40 +91,50 @@ static int leave(long ret)
 	return 0;
 }
 
+/*
+ * The syscalls:sys_enter_* and sys_exit_* records are struct
+ * syscall_trace_enter and syscall_trace_exit (kernel/trace/trace.h): the
+ * common fields, the syscall's number as an int, then the arguments or the
+ * result. Not raw_syscalls' struct trace_event_raw_sys_enter, whose number
+ * is a long: the two line up only where the common fields take 8 bytes.
+ * PREEMPT_RT's take 12 (preempt_lazy_count), and there that struct would
+ * read each argument one slot off and the result past the record's end,
+ * which the kernel refuses to attach.
+ */
 SEC("tracepoint/syscalls/sys_enter_mount")
-int mount_enter(struct trace_event_raw_sys_enter *ctx)
+int mount_enter(struct syscall_trace_enter *ctx)
 {
 	return enter(MOUNT_CALL_MOUNT, (const char *)ctx->args[0], (const char *)ctx->args[1],
 		     (const char *)ctx->args[2], ctx->args[3]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_mount")
-int mount_exit(struct trace_event_raw_sys_exit *ctx)
+int mount_exit(struct syscall_trace_exit *ctx)
 {
 	return leave(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_umount")
-int umount_enter(struct trace_event_raw_sys_enter *ctx)
+int umount_enter(struct syscall_trace_enter *ctx)
 {
 	return enter(MOUNT_CALL_UMOUNT, NULL, (const char *)ctx->args[0], NULL, ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_umount")
-int umount_exit(struct trace_event_raw_sys_exit *ctx)
+int umount_exit(struct syscall_trace_exit *ctx)
 {
 	return leave(ctx->ret);
 }
 
 /* move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
 SEC("tracepoint/syscalls/sys_enter_move_mount")
-int move_mount_enter(struct trace_event_raw_sys_enter *ctx)
+int move_mount_enter(struct syscall_trace_enter *ctx)
 {
 	return enter(MOUNT_CALL_MOVE, NULL, (const char *)ctx->args[3], NULL, ctx->args[4]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_move_mount")
-int move_mount_exit(struct trace_event_raw_sys_exit *ctx)
+int move_mount_exit(struct syscall_trace_exit *ctx)
 {
 	return leave(ctx->ret);
 }

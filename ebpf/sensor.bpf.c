@@ -207,8 +207,9 @@ static __always_inline bool display_path(const char *path)
 	return false;
 }
 
+/* A syscalls: record, not raw_syscalls' (mount.bpf.c says why). */
 SEC("tracepoint/syscalls/sys_enter_connect")
-int on_connect(struct trace_event_raw_sys_enter *ctx)
+int on_connect(struct syscall_trace_enter *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
 	struct task_struct *task;

@@ -18,19 +18,30 @@
  * scrubbing it. Such a process is one whose start time (/proc/PID/stat,
  * field 22) is before the load time the module logs; it is judged at exec
  * from its next exec on.
+ *
+ * The probes run with preemption off, where PREEMPT_RT allows neither an
+ * allocation (even GFP_ATOMIC) nor a spinlock_t or a local_bh_disable()
+ * (which rhashtable's bucket locks take). So records come from a pool
+ * that a work item fills with GFP_KERNEL ahead of need, the table is a
+ * fixed array of hlist buckets read under RCU, and what changes it holds
+ * a raw spinlock, which spins on RT too.
  */
 #include <linux/atomic.h>
 #include <linux/binfmts.h>
+#include <linux/hash.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/rhashtable.h>
+#include <linux/rculist.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/threads.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <trace/events/sched.h>
 #include "crmguard.h"
 
@@ -70,23 +81,141 @@ struct cg_proc_key {
 };
 
 struct cg_proc {
-	struct rhash_head node;
+	struct hlist_node node;	/* in its bucket, or in the pool's free list */
 	struct cg_proc_key key;
 	u32 state;		/* enum cg_proc_state; WRITE_ONCE at exec */
 	struct rcu_head rcu;
 };
 
-static const struct rhashtable_params cg_proc_params = {
-	.head_offset = offsetof(struct cg_proc, node),
-	.key_offset = offsetof(struct cg_proc, key),
-	.key_len = offsetofend(struct cg_proc_key, tgid),
-	.automatic_shrinking = true,
-};
-
-static struct rhashtable cg_procs;
+/*
+ * The table: lookups walk a bucket under RCU; a change holds the lock of
+ * the bucket's stripe. 4096 buckets: a handful of processes in each on a
+ * busy machine, 64 on average at the default bound.
+ */
+#define CG_PROC_BITS	12
+#define CG_LOCK_BITS	6
+static struct hlist_head cg_procs[1 << CG_PROC_BITS];
+static raw_spinlock_t cg_proc_locks[1 << CG_LOCK_BITS];
 static atomic_t cg_nprocs = ATOMIC_INIT(0);
 /* Boot time from which every new process gets a record; U64_MAX until then. */
 static u64 cg_epoch = U64_MAX;
+
+static u32 cg_bucket(const struct cg_proc_key *key)
+{
+	return hash_64(key->start ^ hash_64(key->tgid, 64), CG_PROC_BITS);
+}
+
+static raw_spinlock_t *cg_proc_lock(const struct cg_proc_key *key)
+{
+	return &cg_proc_locks[cg_bucket(key) & (ARRAY_SIZE(cg_proc_locks) - 1)];
+}
+
+/*
+ * The pool the probes take records from. A work item grows it a chunk at
+ * a time, with GFP_KERNEL, while fewer than CG_POOL_LOW are free: a burst
+ * of forks between two of its runs finds records. It holds proc_max and a
+ * chunk at most (a record that a process left waits out a grace period
+ * before it is free again), and never shrinks: its size is what the
+ * busiest moment took, bounded. The lock is also taken in RCU callbacks,
+ * which may run in softirq: irqsave.
+ */
+#define CG_POOL_CHUNK	1024
+#define CG_POOL_LOW	512
+
+struct cg_chunk {
+	struct list_head list;
+	struct cg_proc procs[];
+};
+
+static struct {
+	raw_spinlock_t lock;
+	struct hlist_head free;
+	unsigned int nfree, nmade;
+	struct list_head chunks;	/* the work item's (and init's and exit's) */
+} cg_pool = {
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(cg_pool.lock),
+	.chunks = LIST_HEAD_INIT(cg_pool.chunks),
+};
+
+static void cg_pool_fill(struct work_struct *work);
+static DECLARE_WORK(cg_pool_work, cg_pool_fill);
+
+static unsigned int cg_pool_cap(void)
+{
+	return proc_max + CG_POOL_CHUNK;
+}
+
+/* nmade changes here only: the work item does not run twice at once. */
+static void cg_pool_fill(struct work_struct *work)
+{
+	unsigned long flags;
+	struct cg_chunk *c;
+	unsigned int i, n;
+
+	while (READ_ONCE(cg_pool.nfree) < CG_POOL_LOW) {
+		n = min_t(unsigned int, CG_POOL_CHUNK, cg_pool_cap() - cg_pool.nmade);
+		if (!n)
+			return;
+		c = kvmalloc(struct_size(c, procs, n), GFP_KERNEL);
+		if (!c)
+			return;
+		list_add(&c->list, &cg_pool.chunks);
+		raw_spin_lock_irqsave(&cg_pool.lock, flags);
+		for (i = 0; i < n; i++)
+			hlist_add_head(&c->procs[i].node, &cg_pool.free);
+		cg_pool.nfree += n;
+		cg_pool.nmade += n;
+		raw_spin_unlock_irqrestore(&cg_pool.lock, flags);
+	}
+}
+
+/* A free record, or NULL; asks for more while few are left. */
+static struct cg_proc *cg_pool_take(void)
+{
+	struct cg_proc *p = NULL;
+	unsigned long flags;
+	bool low;
+
+	raw_spin_lock_irqsave(&cg_pool.lock, flags);
+	if (!hlist_empty(&cg_pool.free)) {
+		p = hlist_entry(cg_pool.free.first, struct cg_proc, node);
+		hlist_del(&p->node);
+		cg_pool.nfree--;
+	}
+	low = cg_pool.nfree < CG_POOL_LOW && cg_pool.nmade < cg_pool_cap();
+	raw_spin_unlock_irqrestore(&cg_pool.lock, flags);
+	if (low)
+		schedule_work(&cg_pool_work);
+	return p;
+}
+
+/* p is in no bucket, and no lookup that found it there is still running. */
+static void cg_pool_put(struct cg_proc *p)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&cg_pool.lock, flags);
+	hlist_add_head(&p->node, &cg_pool.free);
+	cg_pool.nfree++;
+	raw_spin_unlock_irqrestore(&cg_pool.lock, flags);
+}
+
+static void cg_proc_reuse(struct rcu_head *rcu)
+{
+	cg_pool_put(container_of(rcu, struct cg_proc, rcu));
+}
+
+/* Under RCU or the key's lock. */
+static struct cg_proc *cg_proc_find(const struct cg_proc_key *key)
+{
+	struct cg_proc *p;
+
+	hlist_for_each_entry_rcu(p, &cg_procs[cg_bucket(key)], node,
+				 lockdep_is_held(cg_proc_lock(key)))
+		if (p->key.start == key->start && p->key.tgid == key->tgid)
+			return p;
+	return NULL;
+}
 
 #define CG_VAR(s)	{ s, sizeof(s) - 1 }
 static const struct {
@@ -198,7 +327,7 @@ static u32 cg_proc_state(struct task_struct *t)
 	struct cg_proc_key key = cg_key_of(t);
 	struct cg_proc *p;
 
-	p = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
+	p = cg_proc_find(&key);
 	if (p)
 		return READ_ONCE(p->state);
 	/* From before the module: its environment is all there is to go by. */
@@ -218,30 +347,32 @@ static u32 cg_proc_state(struct task_struct *t)
  */
 static void cg_proc_add(const struct cg_proc_key *key, u32 state, bool over)
 {
+	raw_spinlock_t *lock = cg_proc_lock(key);
 	struct cg_proc *p, *old;
 	long err = -ENOSPC;
 
 	if (atomic_inc_return(&cg_nprocs) > proc_max && !over)
 		goto fail;
+	/* The pool is empty: the work item has not caught up with forks. */
 	err = -ENOMEM;
-	p = kmalloc(sizeof(*p), GFP_ATOMIC | __GFP_NOWARN);
+	p = cg_pool_take();
 	if (!p)
 		goto fail;
 	p->key = *key;
 	p->state = state;
-	rcu_read_lock();
-	old = rhashtable_lookup_get_insert_fast(&cg_procs, &p->node, cg_proc_params);
-	if (!IS_ERR_OR_NULL(old))
+	raw_spin_lock(lock);
+	old = cg_proc_find(key);
+	if (old)
 		WRITE_ONCE(old->state, state);
-	rcu_read_unlock();
+	else
+		hlist_add_head_rcu(&p->node, &cg_procs[cg_bucket(key)]);
+	raw_spin_unlock(lock);
 	if (!old)
 		return;
-	kfree(p);
-	if (!IS_ERR(old)) {
-		atomic_dec(&cg_nprocs);
-		return;
-	}
-	err = PTR_ERR(old);
+	/* No lookup has seen p. */
+	cg_pool_put(p);
+	atomic_dec(&cg_nprocs);
+	return;
 fail:
 	atomic_dec(&cg_nprocs);
 	pr_warn_ratelimited("no record for process %d (error %ld, %u records at most): %s\n",
@@ -264,7 +395,7 @@ static void cg_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	if (cg_env_injected(CG_ENV_EXEC_MAX, true))
 		state = CG_PROC_INJECTED;
 	rcu_read_lock();
-	r = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
+	r = cg_proc_find(&key);
 	if (r)
 		WRITE_ONCE(r->state, state);
 	rcu_read_unlock();
@@ -292,23 +423,28 @@ static void cg_on_fork(void *data, struct task_struct *parent, struct task_struc
 /*
  * Every thread passes here (current is p) once it counts no more in
  * signal->live; the last one sees 0 and drops the record. Two threads
- * that exit together may both see 0: only one removes it.
+ * that exit together may both see 0: only one finds it, under the lock.
+ * The record goes back to the pool once no lookup can be looking at it.
  */
 static void cg_on_exit(void *data, struct task_struct *p)
 {
 	struct cg_proc_key key;
+	raw_spinlock_t *lock;
 	struct cg_proc *r;
 
 	if ((p->flags & PF_KTHREAD) || atomic_read(&p->signal->live))
 		return;
 	key = cg_key_of(p);
-	rcu_read_lock();
-	r = rhashtable_lookup(&cg_procs, &key, cg_proc_params);
-	if (r && !rhashtable_remove_fast(&cg_procs, &r->node, cg_proc_params)) {
+	lock = cg_proc_lock(&key);
+	raw_spin_lock(lock);
+	r = cg_proc_find(&key);
+	if (r)
+		hlist_del_rcu(&r->node);
+	raw_spin_unlock(lock);
+	if (r) {
 		atomic_dec(&cg_nprocs);
-		kfree_rcu(r, rcu);
+		call_rcu(&r->rcu, cg_proc_reuse);
 	}
-	rcu_read_unlock();
 }
 
 bool cg_injected(void)
@@ -357,10 +493,29 @@ static void cg_tp_detach(void)
 	tracepoint_synchronize_unregister();
 }
 
-static void cg_proc_free(void *ptr, void *arg)
+/*
+ * Once no probe runs and no enforcement handler looks records up: the
+ * records still in the table go with the pool, after the ones on their
+ * way back to it (RCU callbacks, which are this module's code).
+ */
+static void cg_procs_free(void)
 {
-	atomic_dec(&cg_nprocs);
-	kfree(ptr);
+	struct cg_chunk *c, *tmp;
+	struct hlist_node *n;
+	struct cg_proc *p;
+	int i;
+
+	cancel_work_sync(&cg_pool_work);
+	rcu_barrier();
+	for (i = 0; i < ARRAY_SIZE(cg_procs); i++) {
+		hlist_for_each_entry_safe(p, n, &cg_procs[i], node) {
+			hlist_del(&p->node);
+			atomic_dec(&cg_nprocs);
+		}
+	}
+	list_for_each_entry_safe(c, tmp, &cg_pool.chunks, list)
+		kvfree(c);
+	WARN_ON(atomic_read(&cg_nprocs));
 }
 
 int cg_exec_init(void)
@@ -381,9 +536,16 @@ int cg_exec_init(void)
 			return -ENOENT;
 		}
 	}
-	err = rhashtable_init(&cg_procs, &cg_proc_params);
-	if (err)
-		return err;
+	if (proc_max > PID_MAX_LIMIT) {
+		pr_err("proc_max=%u: more than the processes a kernel can have (%lu)\n",
+		       proc_max, (unsigned long)PID_MAX_LIMIT);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(cg_proc_locks); i++)
+		raw_spin_lock_init(&cg_proc_locks[i]);
+	cg_pool_fill(NULL);
+	if (!cg_pool.nfree)
+		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(cg_tps); i++) {
 		err = tracepoint_probe_register(cg_tps[i].tp, cg_tps[i].probe, NULL);
 		if (err) {
@@ -409,7 +571,7 @@ int cg_exec_init(void)
 
 err_detach:
 	cg_tp_detach();
-	rhashtable_free_and_destroy(&cg_procs, cg_proc_free, NULL);
+	cg_procs_free();
 	return err;
 }
 
@@ -417,6 +579,5 @@ err_detach:
 void cg_exec_exit(void)
 {
 	cg_tp_detach();
-	rhashtable_free_and_destroy(&cg_procs, cg_proc_free, NULL);
-	WARN_ON(atomic_read(&cg_nprocs));
+	cg_procs_free();
 }

@@ -3,11 +3,12 @@
  * readvia ROUTE FILE [GATE]: reads all of FILE through one route, the way
  * a program trying to get around crmguard would, and prints the byte count.
  * ROUTE: read pread readv preadv2 mmap sendfile splice copy_file_range
- *        openat2 io_uring procfd mapped
+ *        openat2 io_uring procfd mapped open
  * With GATE (a FIFO), it opens FILE, then waits for a line on GATE before
  * reading: to read through a descriptor opened before a rule changed.
  * mapped: like mmap, but the mapping is made before the gate too, and only
- * its pages are read after.
+ * its pages are read after. open: like read, but it waits on GATE before
+ * it opens FILE: a program that was running before a rule, opening after.
  * Exit status: 0 read, 2 refused (open or read), 1 usage.
  */
 #define _GNU_SOURCE
@@ -27,6 +28,20 @@
 #include <sys/uio.h>
 
 static char buf[1 << 16];
+
+/* Waits for a line on the FIFO gate. */
+static int wait_gate(const char *gate)
+{
+	char line[16];
+	FILE *f = fopen(gate, "r");
+
+	if (!f || !fgets(line, sizeof(line), f)) {
+		perror(gate);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
 
 static long by_read(int fd, const char *how)
 {
@@ -142,6 +157,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	route = argv[1];
+	if (argc == 4 && !strcmp(route, "open") && wait_gate(argv[3]))
+		return 1;
 	if (!strcmp(route, "openat2"))
 		fd = syscall(SYS_openat2, AT_FDCWD, argv[2], &how, sizeof(how));
 	else
@@ -157,16 +174,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(route, "mapped"))
 		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (argc == 4) {
-		char line[16];
-		FILE *gate = fopen(argv[3], "r");
-
-		if (!gate || !fgets(line, sizeof(line), gate)) {
-			perror(argv[3]);
-			return 1;
-		}
-		fclose(gate);
-	}
+	if (argc == 4 && strcmp(route, "open") && wait_gate(argv[3]))
+		return 1;
 	if (!strcmp(route, "mmap"))
 		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (map)

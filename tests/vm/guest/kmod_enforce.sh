@@ -1,25 +1,39 @@
 #!/bin/bash
 # crmguard.ko enforces in the kernel: the allowed binary reads, everything
 # else is refused at open and at read (through every route readvia knows,
-# a hard link, an fd opened before the rule), a revoked user is refused
+# a hard link, an fd opened before the rule; one opened before any rule
+# where this kernel reports its reads, else crmguardd ends its holder), a
+# revoked user is refused
 # even with the allowed binary, a traced or preloaded allowed binary too,
 # and each refusal is multicast as a verdict.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
-checks kmod-rules-set kmod-allowed-exe-{reads,all-bytes} kmod-{cat,sqlite3,python,dd,hardlink}-denied kmod-route-{read,pread,readv,preadv2,mmap,sendfile,splice,copy_file_range,openat2,io_uring,procfd}-denied kmod-read-on-early-fd-denied kmod-revoked-user-denied kmod-other-user-allowed-exe kmod-revoked-user-cat-denied kmod-preloaded-exe-denied kmod-empty-preload-allowed kmod-library-path-exe-denied kmod-audit-lib-exe-denied kmod-lookalike-var-allowed kmod-preload-anywhere-denied kmod-traced-exe-denied kmod-verdict-{deny,names-revoke,read-deny,allow,audit} kmod-dir-{child-denied,child-allowed-exe,new-child-denied,lists,grandchild-free} kmod-audit-mode-allows kmod-audit-rule-enforced-before kmod-audit-rule-allows kmod-revoke-audit-enforced-before kmod-revoke-audit-allows-exe kmod-refused-{rule-extack,dir-extack,keeps-rules,still-denies} kmod-unprotected-file kmod-flush kmod-flushed-allows
+checks kmod-rules-set kmod-allowed-exe-{reads,all-bytes} kmod-{cat,sqlite3,python,dd,hardlink}-denied kmod-route-{read,pread,readv,preadv2,mmap,sendfile,splice,copy_file_range,openat2,io_uring,procfd}-denied kmod-read-on-fd-before-rule-denied 'kmod-read-on-early-fd-denied|kmod-read-on-early-fd-holder-killed' kmod-revoked-user-denied kmod-other-user-allowed-exe kmod-revoked-user-cat-denied kmod-preloaded-exe-denied kmod-empty-preload-allowed kmod-library-path-exe-denied kmod-audit-lib-exe-denied kmod-lookalike-var-allowed kmod-preload-anywhere-denied kmod-traced-exe-denied kmod-verdict-{deny,names-revoke,read-deny,allow,audit} kmod-dir-{child-denied,child-allowed-exe,new-child-denied,lists,grandchild-free} kmod-audit-mode-allows kmod-audit-rule-enforced-before kmod-audit-rule-allows kmod-revoke-audit-enforced-before kmod-revoke-audit-allows-exe kmod-refused-{rule-extack,dir-extack,keeps-rules,still-denies} kmod-unprotected-file kmod-flush kmod-flushed-allows
 kmod_setup
 useradd -M -s /usr/sbin/nologin alice && useradd -M -s /usr/sbin/nologin bob || exit 1
 trap 'userdel alice; userdel bob; kill "$WATCHER"; cleanup' EXIT
 alice=$(id -u alice)
 kmod_watch || exit 1
+kmod_old_reads kmod-read-on-early-fd-denied || exit 1
 
-# A reader that opened the file before any rule: its reads must be refused later.
-mkfifo "$T/gate"
-"$BUILD/helpers/readvia" read "$DB" "$T/gate" >"$T/early.out" 2>&1 &
-early=$!
-for _ in $(seq 50); do [ "$(readlink "/proc/$early/fd/3")" = "$DB" ] && break; sleep 0.1; done
-[ "$(readlink "/proc/$early/fd/3")" = "$DB" ] ||
-	fail kmod-read-on-early-fd-denied "the early reader did not open $DB: $(cat "$T/early.out")"
+# gated NAME FILE: readvia opens FILE and waits on $T/gate.NAME to read it.
+gated() {
+	mkfifo "$T/gate.$1"
+	"$BUILD/helpers/readvia" read "$2" "$T/gate.$1" >"$T/$1.out" 2>&1 &
+	GATED_PID=$!
+	for _ in $(seq 50); do [ "$(readlink "/proc/$GATED_PID/fd/3")" = "$2" ] && break; sleep 0.1; done
+	[ "$(readlink "/proc/$GATED_PID/fd/3")" = "$2" ]
+}
+
+# A reader that opened the file before any rule, while no mark was on its
+# filesystem; one that opened another file after the first rule, before
+# that file's own rule. Both are asked when they read, later.
+gated early "$DB" || fail kmod-read-on-early-fd-denied "the early reader did not open $DB: $(cat "$T/early.out")"
+early=$GATED_PID
+LATE=$CRM/late.db
+cp "$DB" "$LATE" && chmod 0644 "$LATE"
 kmod_set kmod-rules-set 3 protect="$DB" exe="$READER" revoke="$alice" && pass kmod-rules-set
+gated late "$LATE" || fail kmod-read-on-fd-before-rule-denied "the reader did not open $LATE: $(cat "$T/late.out")"
+late=$GATED_PID
 
 expect kmod-allowed-exe-reads allowed "$READER" "$DB"
 [ "$(wc -c <"$T/out")" -eq "$(stat -c %s "$DB")" ] && pass kmod-allowed-exe-all-bytes ||
@@ -33,11 +47,33 @@ expect kmod-hardlink-denied denied cat "$T/hardlink"
 for route in read pread readv preadv2 mmap sendfile splice copy_file_range openat2 io_uring procfd; do
 	expect "kmod-route-$route-denied" denied "$BUILD/helpers/readvia" "$route" "$DB"
 done
-echo go >"$T/gate"
-wait $early
+rules=(protect="$DB" exe="$READER" revoke="$alice" protect="$LATE")
+kmod_set kmod-read-on-fd-before-rule-denied 4 "${rules[@]}"
+open_gate late $late
+wait $late
 rc=$?
-[ $rc -eq 2 ] && grep -q 'not permitted' "$T/early.out" && pass kmod-read-on-early-fd-denied ||
-	fail kmod-read-on-early-fd-denied "exit $rc: $(head -c 200 "$T/early.out")"
+[ $rc -eq 2 ] && grep -q 'not permitted' "$T/late.out" && pass kmod-read-on-fd-before-rule-denied ||
+	fail kmod-read-on-fd-before-rule-denied "exit $rc: $(head -c 200 "$T/late.out")"
+# The early reader: refused where the kernel reports its reads (the probe
+# above says); where it does not, crmguardd kills it as it starts (held.c).
+if [ "$OLD_READS" = seen ]; then
+	open_gate early $early
+	wait $early
+	rc=$?
+	[ $rc -eq 2 ] && grep -q 'not permitted' "$T/early.out" && pass kmod-read-on-early-fd-denied ||
+		fail kmod-read-on-early-fd-denied "exit $rc: $(head -c 200 "$T/early.out")"
+else
+	printf 'mode enforce\nprotect %s\nallow exe %s\n' "$DB" "$READER" >"$POLICY"
+	BACKEND=kmod start_crmguard || fail kmod-read-on-early-fd-holder-killed "crmguardd: $(cat "$T/daemon.out")"
+	rec=$(wait_record "event=kill verdict=deny rule=protect:$DB .* pid=$early .*reason=held" 10)
+	open_gate early $early
+	wait $early
+	rc=$?
+	[ $rc -eq 137 ] && [ -n "$rec" ] && pass kmod-read-on-early-fd-holder-killed ||
+		fail kmod-read-on-early-fd-holder-killed "exit $rc, record '$rec': $(head -c 200 "$T/early.out")"
+	stop_crmguard
+	kmod_set kmod-read-on-early-fd-holder-killed 4 "${rules[@]}"
+fi
 
 # The revoke beats the allowed binary; bob, not revoked, reads with it.
 expect kmod-revoked-user-denied denied setpriv --reuid=alice --regid=alice --clear-groups "$READER" "$DB"
@@ -80,7 +116,7 @@ line=$(grep -m1 'op=open verdict=deny rule=1 .*comm=cat ' "$T/verdicts")
 	pass kmod-verdict-deny || fail kmod-verdict-deny "no deny verdict for cat: $(head -c 400 "$T/verdicts")"
 grep -q "op=open verdict=deny rule=3 .*uid=$alice " "$T/verdicts" &&
 	pass kmod-verdict-names-revoke || fail kmod-verdict-names-revoke "$(grep "uid=$alice" "$T/verdicts" | head -2)"
-grep -q "op=read verdict=deny rule=1 .*comm=readvia" "$T/verdicts" &&
+grep -q "op=read verdict=deny rule=4 .*comm=readvia .*path=$LATE" "$T/verdicts" &&
 	pass kmod-verdict-read-deny || fail kmod-verdict-read-deny "no read deny verdict"
 grep -q "op=open verdict=allow rule=2 .*comm=crm-reader" "$T/verdicts" &&
 	pass kmod-verdict-allow || fail kmod-verdict-allow "no allow verdict for the reader"

@@ -103,3 +103,28 @@ dmesg_clean_since() {
 	bad=$(dmesg | sed -n "/$1/,\$p" | grep -F -f "$TOP/tests/vm/kernel-log-bad" | head -3)
 	[ -z "$bad" ] || { echo "$bad" | tr '\n' '|'; return 1; }
 }
+
+# kmod_old_reads NAME: sets OLD_READS to seen or unseen: whether this kernel reports to
+# crmguard.ko the reads through a descriptor opened while no permission
+# mark was on the file's filesystem, as crmguardd's probe finds it (`ctlx
+# status` names what its backend does not see). Asked of a crmguardd on
+# the kmod backend whose one rule is on a filesystem of its own (a tmpfs
+# here), so that no mark is left where the scenario's files are; the
+# module's rules are flushed afterwards. NAME fails if it cannot tell.
+kmod_old_reads() {
+	local dir=$T/probe-fs status=
+	mkdir -p "$dir" && mount -t tmpfs probe "$dir" && echo x >"$dir/f" &&
+		printf 'mode enforce\nprotect %s\n' "$dir/f" >"$POLICY" &&
+		BACKEND=kmod start_crmguard && status=$(ctlx status)
+	stop_crmguard
+	rm -f "$CTLSOCK"
+	# before the umount: a rule whose inode is gone is no longer listed
+	kmodctl set >/dev/null 2>&1
+	umount "$dir"
+	if [[ $status != *"enforcer:   kmod:"* ]] || ! rules_are 0; then
+		fail "$1" "no status from crmguardd -b kmod, or its rules left: $status $(cat "$T/daemon.out") $(kmodctl stats)"
+		return 1
+	fi
+	OLD_READS=seen
+	[[ $status != *"not seen:"*"reads of a file opened before"* ]] || OLD_READS=unseen
+}
