@@ -253,7 +253,7 @@ int on_connect(struct syscall_trace_enter *ctx)
  * on a locked crmguard.ko.
  */
 SEC("tracepoint/syscalls/sys_enter_delete_module")
-int on_delete_module(struct trace_event_raw_sys_enter *ctx)
+int on_delete_module(struct syscall_trace_enter *ctx)
 {
 	struct sensor_event *e;
 
