@@ -94,6 +94,9 @@ void cg_socket_released(u32 portid);
 bool cg_enforcing(void);
 /* Refuses changes from now on: the module is going away. */
 void cg_rules_close(void);
+int cg_rules_init(void);
+/* After cg_rules_close, once no handler runs. */
+void cg_rules_exit(void);
 /* CRMGUARD_CMD_LOCK (uapi/crmguard.h): until reboot; and the refusals it made. */
 void cg_lock_rules(void);
 bool cg_locked(void);
@@ -104,6 +107,7 @@ u64 cg_refused_read(void);
 u64 cg_dev_of(struct inode *inode, const struct path *path);
 int cg_enforce_init(void);
 void cg_enforce_exit(void);
+struct cg_inode_rule *cg_inode_rule_alloc(void);
 int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
 bool cg_inode_marked(struct cg_inode_rule *r);
 void cg_unmark_inode(struct cg_inode_rule *r);

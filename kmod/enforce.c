@@ -23,6 +23,13 @@
 #define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
 
 static struct fsnotify_group *cg_group;
+/*
+ * The inode rules, whose marks fsnotify frees: a cache of their own, so
+ * that slub_debug can be pointed at them (the VM tier boots with
+ * slub_debug=FZPU,crmguard_*) and so that a rule still allocated at unload
+ * is reported by kmem_cache_destroy() itself.
+ */
+static struct kmem_cache *cg_inode_cache;
 /* Marks made and not yet freed (cg_free_mark): the module's code is in use until 0. */
 static atomic_t cg_nmarks = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(cg_marks_freed);
@@ -209,9 +216,14 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	return verdict == CRMGUARD_VERDICT_DENY ? -EPERM : 0;
 }
 
+struct cg_inode_rule *cg_inode_rule_alloc(void)
+{
+	return kmem_cache_zalloc(cg_inode_cache, GFP_KERNEL);
+}
+
 static void cg_free_mark(struct fsnotify_mark *mark)
 {
-	kfree(container_of(mark, struct cg_inode_rule, mark));
+	kmem_cache_free(cg_inode_cache, container_of(mark, struct cg_inode_rule, mark));
 	if (atomic_dec_and_test(&cg_nmarks))
 		wake_up(&cg_marks_freed);
 }
@@ -291,9 +303,15 @@ void cg_stat_lost(void)
 
 int cg_enforce_init(void)
 {
+	cg_inode_cache = kmem_cache_create("crmguard_inode_rule", sizeof(struct cg_inode_rule),
+					   0, 0, NULL);
+	if (!cg_inode_cache)
+		return -ENOMEM;
 	cg_group = fsnotify_alloc_group(&cg_fsnotify_ops, 0);
-	if (IS_ERR(cg_group))
+	if (IS_ERR(cg_group)) {
+		kmem_cache_destroy(cg_inode_cache);
 		return PTR_ERR(cg_group);
+	}
 	cg_group->priority = CG_PRIORITY;
 	return 0;
 }
@@ -314,4 +332,5 @@ void cg_enforce_exit(void)
 	wait_event(cg_marks_freed, !atomic_read(&cg_nmarks));
 	fsnotify_wait_marks_destroyed();
 	fsnotify_put_group(cg_group);
+	kmem_cache_destroy(cg_inode_cache);
 }

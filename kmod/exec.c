@@ -503,6 +503,7 @@ static void cg_procs_free(void)
 	struct cg_chunk *c, *tmp;
 	struct hlist_node *n;
 	struct cg_proc *p;
+	unsigned int held = 0;
 	int i;
 
 	cancel_work_sync(&cg_pool_work);
@@ -511,11 +512,16 @@ static void cg_procs_free(void)
 		hlist_for_each_entry_safe(p, n, &cg_procs[i], node) {
 			hlist_del(&p->node);
 			atomic_dec(&cg_nprocs);
+			held++;
 		}
 	}
+	/* The pool's own leak check: every record made is in the table or free. */
+	WARN(held + cg_pool.nfree != cg_pool.nmade,
+	     "process records: %u made, %u in the table, %u free: %d lost\n",
+	     cg_pool.nmade, held, cg_pool.nfree, (int)(cg_pool.nmade - held - cg_pool.nfree));
+	WARN_ON(atomic_read(&cg_nprocs));
 	list_for_each_entry_safe(c, tmp, &cg_pool.chunks, list)
 		kvfree(c);
-	WARN_ON(atomic_read(&cg_nprocs));
 }
 
 int cg_exec_init(void)

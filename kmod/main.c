@@ -12,9 +12,12 @@ static int __init cg_init(void)
 {
 	int err;
 
-	err = cg_exec_init();
+	err = cg_rules_init();
 	if (err)
 		return err;
+	err = cg_exec_init();
+	if (err)
+		goto err_rules;
 	err = cg_enforce_init();
 	if (err)
 		goto err_exec;
@@ -28,6 +31,8 @@ err_enforce:
 	cg_enforce_exit();
 err_exec:
 	cg_exec_exit();
+err_rules:
+	cg_rules_exit();
 	return err;
 }
 
@@ -46,6 +51,7 @@ static void __exit cg_exit(void)
 	cg_enforce_exit();
 	cg_genl_exit();
 	cg_exec_exit();
+	cg_rules_exit();
 }
 
 module_init(cg_init);

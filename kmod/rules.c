@@ -33,6 +33,8 @@ DEFINE_MUTEX(cg_lock);
 static struct hlist_head cg_inodes[1 << CG_HASH_BITS];
 static struct hlist_head cg_exes[1 << CG_HASH_BITS];
 static struct hlist_head cg_users[1 << CG_HASH_BITS];
+/* A cache of their own, as the inode rules have (enforce.c says why). */
+static struct kmem_cache *cg_keyed_cache;
 static u32 cg_nrules;
 static unsigned int cg_gen;
 static bool cg_closed;
@@ -136,7 +138,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	}
 	if (full && !r)
 		return cg_table_full(extack);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = cg_inode_rule_alloc();
 	if (!r)
 		return -ENOMEM;
 	r->dev = rule->dev;
@@ -151,6 +153,12 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	return 1;
 }
 
+/* call_rcu, not kfree_rcu: rcu_barrier() in cg_rules_exit waits for it. */
+static void cg_keyed_free(struct rcu_head *rcu)
+{
+	kmem_cache_free(cg_keyed_cache, container_of(rcu, struct cg_keyed, rcu));
+}
+
 static int cg_keyed_add(const struct cg_rule *rule, bool full,
 			struct netlink_ext_ack *extack)
 {
@@ -162,7 +170,7 @@ static int cg_keyed_add(const struct cg_rule *rule, bool full,
 	old = cg_keyed_find(tbl, a, b);
 	if (!old && full)
 		return cg_table_full(extack);
-	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	k = kmem_cache_zalloc(cg_keyed_cache, GFP_KERNEL);
 	if (!k)
 		return -ENOMEM;
 	k->a = a;
@@ -171,7 +179,7 @@ static int cg_keyed_add(const struct cg_rule *rule, bool full,
 	k->id = rule->id;
 	if (old) {
 		hlist_replace_rcu(&old->node, &k->node);
-		kfree_rcu(old, rcu);
+		call_rcu(&old->rcu, cg_keyed_free);
 		return 0;
 	}
 	hlist_add_head_rcu(&k->node, &tbl[cg_hash(k->a, k->b)]);
@@ -207,7 +215,7 @@ out:
 static void cg_keyed_del(struct cg_keyed *k)
 {
 	hlist_del_rcu(&k->node);
-	kfree_rcu(k, rcu);
+	call_rcu(&k->rcu, cg_keyed_free);
 }
 
 int cg_rule_del(const struct cg_rule *r, struct netlink_ext_ack *extack)
@@ -268,6 +276,19 @@ void cg_rules_close(void)
 	cg_closed = true;
 	cg_rule_flush_locked();
 	mutex_unlock(&cg_lock);
+}
+
+int cg_rules_init(void)
+{
+	cg_keyed_cache = kmem_cache_create("crmguard_keyed_rule", sizeof(struct cg_keyed),
+					   0, 0, NULL);
+	return cg_keyed_cache ? 0 : -ENOMEM;
+}
+
+void cg_rules_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(cg_keyed_cache);
 }
 
 struct cg_walk {

@@ -96,8 +96,10 @@ kmod_set() {
 
 # A kernel log with no warning, oops, leak, locking or stall report
 # (tests/vm/kernel-log-bad) since the mark. Debian builds no kernel with
-# lockdep: on PREEMPT_RT a sleeping lock taken where the task may not
-# sleep shows as "scheduling while atomic" once it has to wait.
+# lockdep or KASAN: slub_debug checks the module's own caches (tests/vm/run),
+# the module checks its process pool at unload, and on PREEMPT_RT a
+# sleeping lock taken where the task may not sleep shows as "scheduling
+# while atomic" once it has to wait.
 dmesg_clean_since() {
 	local bad
 	bad=$(dmesg | sed -n "/$1/,\$p" | grep -F -f "$TOP/tests/vm/kernel-log-bad" | head -3)

@@ -4,8 +4,20 @@
 # also while crmguardd's fanotify group waits on the same files: no
 # crash, no warning, and a reloaded module starts with no rule.
 . "$(dirname "$0")/kmod_lib.bash" || exit 1
-checks kmod-unload-{reload,reload-dir,with-fanotify,idle,kernel-log-clean} kmod-reload-idle
+checks kmod-unload-{slub-debug,reload,reload-dir,with-fanotify,idle,kernel-log-clean} kmod-reload-idle
 kmod_setup
+
+# The setup of the leak and corruption checks: the module's caches are
+# checked by slub_debug (tests/vm/run), so that kmem_cache_destroy at each
+# rmmod reports a rule left behind, and a use after free shows.
+debug_off=
+for c in crmguard_inode_rule crmguard_keyed_rule; do
+	for f in sanity_checks red_zone poison store_user; do
+		[ "$(cat "/sys/kernel/slab/$c/$f" 2>/dev/null)" = 1 ] || debug_off="$debug_off $c/$f"
+	done
+done
+[ -z "$debug_off" ] && pass kmod-unload-slub-debug ||
+	fail kmod-unload-slub-debug "slub_debug is off for:$debug_off (kernel command line: $(cat /proc/cmdline))"
 mark="crmguard-unload-$$"
 echo "$mark" >/dev/kmsg
 
