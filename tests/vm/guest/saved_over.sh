@@ -25,7 +25,15 @@ for b in fanotify kmod bpf-lsm; do
 		echo "client list v$i" >"$T/v$i"
 		cp "$T/v$i" "$T/ext/crm/.clients.csv.tmp"	# the CRM saves
 		mv "$T/ext/crm/.clients.csv.tmp" "$F"
-		sleep 0.3	# inotify, then (kernel backends) the push, at most 0.1 s apart
+		# The new version is protected once inotify reported it and (kernel
+		# backends) its rule was pushed, a moment later (README: Limits):
+		# wait until a read is refused, at most 5 s. A rule left for the
+		# old file under the reused number (the bug this is about) never
+		# lets that happen, and the check below fails.
+		for _ in $(seq 50); do
+			head -c1 "$F" >/dev/null 2>&1 || break
+			sleep 0.1
+		done
 		ino=$(stat -c %i "$F")
 		# the file was replaced: a new inode, the new size, no temporary left
 		[ "$ino" != "$prev" ] && [ "$(stat -c %s "$F")" = "$(stat -c %s "$T/v$i")" ] &&
