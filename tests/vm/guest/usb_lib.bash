@@ -3,6 +3,8 @@
 # boot; more plugged on request through tests/vm/hotplug), and ways to see
 # whether a stick is there and usable, read from sysfs as lsusb does.
 . "$(dirname "${BASH_SOURCE[0]}")/../../host/lib.bash" || exit 1
+# run again with another file backend (usb_backends.sh): its checks say which
+[ "$BACKEND" = fanotify ] || CHECK_SUFFIX=_$BACKEND
 USB=/sys/bus/usb/devices
 MNT=$T/mnt
 mkdir -p "$MNT"
