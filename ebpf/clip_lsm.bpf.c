@@ -114,7 +114,7 @@ SEC("lsm/socket_connect")
 int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	char addr[DISPLAY_ADDR_LEN] = {};
+	char addr[128] = {};	/* DISPLAY_ADDR_LEN and more: a power of two */
 	struct clip_inode exe;
 	struct clip_event *e;
 	__u32 mode, len = addrlen;
@@ -125,8 +125,11 @@ int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int ad
 	if (mode == CLIP_OFF || addrlen < 4)
 		return 0;
 	/* the kernel's copy of the address; zeros past its length (an abstract name has no NUL) */
-	if (len > sizeof(addr))
-		len = sizeof(addr);
+	if (len > sizeof(addr) - 1)
+		len = sizeof(addr) - 1;	/* a sockaddr_un is 110 */
+	/* the mask, kept by the barrier: else clang hands the helper addrlen, unbounded */
+	barrier_var(len);
+	len &= sizeof(addr) - 1;
 	if (bpf_probe_read_kernel(addr, len, address) || !display_addr(addr))
 		return 0;
 	inode_key(BPF_CORE_READ(task, mm, exe_file, f_inode), &exe);
