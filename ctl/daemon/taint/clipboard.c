@@ -91,8 +91,14 @@ int clipboard_open(struct daemon *d, char *err, size_t errlen)
 	}
 	ret = find_tools(err, errlen) ?: ret;
 	/* where the BPF LSM holds the file rules, it holds these too */
-	if (d->enforcer.ops == &kbackend_lsm)
+	if (d->enforcer.ops == &kbackend_lsm) {
 		held = clip_lsm_open(d->enforcer.fail_open, on_kernel, d, held_why, sizeof(held_why));
+		if (!held) {
+			ret = -EOPNOTSUPP;
+			snprintf(err, errlen, "the BPF LSM does not hold the clipboard (%s): crmguardd "
+				 "does, while it runs", held_why);
+		}
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || poll_add(fan) || (held && poll_add(clip_lsm_fd(held)))) {
 		ret = -errno;
