@@ -22,6 +22,7 @@
 #include "sensor.h"
 #include "inode_dev.bpf.h"
 #include "loader_env.bpf.h"
+#include "display.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -169,44 +170,6 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	return 0;
 }
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define X11_DIR "/tmp/.X11-unix/X"
-
-/* Does path hold a component that starts with "wayland-"? (i < 100) */
-static __always_inline bool wayland_at(const char *path, int i)
-{
-	return path[i] == '/' && path[i + 1] == 'w' && path[i + 2] == 'a' && path[i + 3] == 'y' &&
-	       path[i + 4] == 'l' && path[i + 5] == 'a' && path[i + 6] == 'n' &&
-	       path[i + 7] == 'd' && path[i + 8] == '-';
-}
-
-/* Is the unix socket address path (abstract: from path[1]) an X11 or Wayland one? */
-static __always_inline bool display_path(const char *path)
-{
-	const char *x = X11_DIR;
-	bool x11 = true;
-	int i;
-
-	if (!path[0])
-		path++;
-#pragma unroll
-	for (i = 0; i < sizeof(X11_DIR) - 1; i++)
-		x11 &= path[i] == x[i];
-	if (x11)
-		return true;
-	/* unrolled: Linux 6.1 refuses this loop's back-edge (a fall-through) */
-#pragma unroll
-	for (i = 0; i < 98; i++) {
-		if (!path[i])
-			return false;
-		if (wayland_at(path, i))
-			return true;
-	}
-	return false;
-}
-
 /* A syscalls: record, not raw_syscalls' (mount.bpf.c says why). */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int on_connect(struct syscall_trace_enter *ctx)
@@ -214,9 +177,8 @@ int on_connect(struct syscall_trace_enter *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
 	struct task_struct *task;
 	struct sensor_event *e;
-	char addr[120] = {};
+	char addr[DISPLAY_ADDR_LEN] = {};
 	__u16 family, port;
-	bool shown;
 
 	how = bpf_map_lookup_elem(&display, &tgid);
 	if (!how)
@@ -224,14 +186,10 @@ int on_connect(struct syscall_trace_enter *ctx)
 	if (bpf_probe_read_user(addr, sizeof(addr), (void *)ctx->args[1]) &&
 	    bpf_probe_read_user(addr, 16, (void *)ctx->args[1]))
 		return 0;
-	family = *(__u16 *)addr;
-	port = (__u16)addr[2] << 8 | (__u8)addr[3];	/* network order */
-	if (family == AF_UNIX)
-		shown = display_path(addr + 2);
-	else
-		shown = (family == AF_INET || family == AF_INET6) && port >= 6000 && port < 6064;
-	if (!shown)
+	if (!display_addr(addr))
 		return 0;
+	family = *(__u16 *)addr;
+	port = display_port(addr);
 	if (*how == SENSOR_DISPLAY_BLOCK)
 		bpf_send_signal(9);	/* SIGKILL: it dies on its way back from connect() */
 	task = (struct task_struct *)bpf_get_current_task_btf();

@@ -12,6 +12,7 @@
 #include "ctl/daemon/heartbeat.h"
 #include "ctl/daemon/lock.h"
 #include "ctl/daemon/reload.h"
+#include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/taint.h"
 
 /*
@@ -31,7 +32,7 @@ static void kernel_family(char *buf, size_t len)
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512], usb[512], mounts[256], family[128];
+	char progs[512], usb[512], mounts[256], family[128], clip[512];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
@@ -39,6 +40,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 	sensor_programs(d->sensor, progs, sizeof(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
 	mounts_status(d->mounts, mounts, sizeof(mounts));
+	clipboard_mechanism(clip, sizeof(clip));
 	kernel_family(family, sizeof(family));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",
@@ -60,6 +62,8 @@ static int status(struct daemon *d, bool json, FILE *out)
 		json_str(out, usb);
 		fputs(",\"mounts\":", out);
 		json_str(out, mounts);
+		fputs(",\"clipboard\":", out);
+		json_str(out, clip);
 		if (kernel)
 			fprintf(out, ",\"kernel\":{\"rules\":%u,\"allow\":%llu,\"audit\":%llu,"
 				"\"deny\":%llu,\"lost\":%llu,\"locked\":%s,\"refused\":%llu}", ks.rules,
@@ -96,6 +100,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 			enforcer_gaps(&d->enforcer, d->watch));
 	fprintf(out, "usb:        %s\n", usb);
 	fprintf(out, "mounts:     %s\n", mounts);
+	fprintf(out, "clipboard:  %s\n", clip);
 	if (kernel)
 		fprintf(out, "kernel:     %u rules; allow %llu, audit %llu, deny %llu, lost %llu%s",
 			ks.rules, (unsigned long long)ks.allow, (unsigned long long)ks.audit,

@@ -314,6 +314,9 @@ int main(int argc, char **argv)
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
 	usb_follow(d.usb, sensor_tracked_fd(d.sensor));
+	/* before the policy, which gives the kernel's clipboard programs their mode */
+	if (clipboard_open(&d, err, sizeof(err)))
+		fprintf(stderr, "crmguardd: %s\n", err);
 	if (daemon_apply_policy(&d, NULL, 0, NULL, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
@@ -324,8 +327,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 		daemon_note(&d, LOG_LVL_WARNING, "error", err);
 	}
-	if (clipboard_open(err, sizeof(err)))
-		fprintf(stderr, "crmguardd: %s\n", err);
 	if (ctlserver_open(&d.sink.ctl, sock, commands_handle, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/fanotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include "ctl/daemon/daemon.h"
 #include "ctl/daemon/fields.h"
+#include "ctl/daemon/taint/clip_lsm.h"
 #include "ctl/daemon/taint/clipboard.h"
 #include "ctl/daemon/taint/taint.h"
 
@@ -29,20 +31,21 @@ static struct tool {
 } tools[TOOLS_MAX];
 static size_t ntools;
 static int fan = -1;
+static struct clip_lsm *held;	/* the BPF LSM holds the refusals */
+static char held_why[256];	/* why it does not, where it could */
+static __u64 held_lost;		/* its records reported lost */
+static int ep = -1;		/* fan and held's ring buffer */
 
-int clipboard_open(char *err, size_t errlen)
+static void on_kernel(void *ctx, const struct clip_event *e);
+
+/* The clipboard tools on this system, each marked for its exec where fanotify is there. */
+static int find_tools(char *err, size_t errlen)
 {
 	char path[64];
 	struct stat st;
 	size_t i, j, k;
 	int ret = 0;
 
-	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
-	if (fan < 0) {
-		snprintf(err, errlen, "fanotify_init: %s: clipboard tools are not checked at exec",
-			 strerror(errno));
-		return -errno;
-	}
 	for (i = 0; i < sizeof(tool_names) / sizeof(tool_names[0]); i++) {
 		for (j = 0; j < sizeof(tool_dirs) / sizeof(tool_dirs[0]) && ntools < TOOLS_MAX; j++) {
 			snprintf(path, sizeof(path), "%s/%s", tool_dirs[j], tool_names[i]);
@@ -54,7 +57,7 @@ int clipboard_open(char *err, size_t errlen)
 					break;
 			if (k < ntools)
 				continue;
-			if (fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, path)) {
+			if (fan >= 0 && fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, path)) {
 				ret = -errno;
 				snprintf(err, errlen, "%s: fanotify_mark: %s: its exec is not checked",
 					 path, strerror(errno));
@@ -69,17 +72,67 @@ int clipboard_open(char *err, size_t errlen)
 	return ret;
 }
 
+static int poll_add(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	return fd < 0 ? 0 : epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int clipboard_open(struct daemon *d, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
+	if (fan < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "fanotify_init: %s: clipboard tools are not checked at exec",
+			 strerror(errno));
+	}
+	ret = find_tools(err, errlen) ?: ret;
+	/* where the BPF LSM holds the file rules, it holds these too */
+	if (d->enforcer.ops == &kbackend_lsm) {
+		held = clip_lsm_open(d->enforcer.fail_open, on_kernel, d, held_why, sizeof(held_why));
+		if (!held) {
+			ret = -EOPNOTSUPP;
+			snprintf(err, errlen, "the BPF LSM does not hold the clipboard (%s): crmguardd "
+				 "does, while it runs", held_why);
+		}
+	}
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || poll_add(fan) || (held && poll_add(clip_lsm_fd(held)))) {
+		ret = -errno;
+		snprintf(err, errlen, "clipboard: epoll: %s", strerror(errno));
+	}
+	return ret;
+}
+
 void clipboard_close(void)
 {
 	if (fan >= 0)
 		close(fan);
-	fan = -1;
+	if (ep >= 0)
+		close(ep);
+	clip_lsm_close(held);	/* its pins keep the refusals in force */
+	held = NULL;
+	fan = ep = -1;
 	ntools = 0;
 }
 
 int clipboard_fd(void)
 {
-	return fan;
+	return ep;
+}
+
+void clipboard_mechanism(char *buf, size_t len)
+{
+	if (held)
+		snprintf(buf, len, "the BPF LSM: connect() to a display server and clipboard tool "
+			 "exec of tainted processes refused in the kernel, also while crmguardd is stopped");
+	else
+		snprintf(buf, len, "crmguardd: fanotify on the tools' exec, a tracepoint on connect() "
+			 "(kills the process); not while crmguardd is stopped%s%s%s",
+			 held_why[0] ? " (BPF LSM: " : "", held_why, held_why[0] ? ")" : "");
 }
 
 static const struct tool *tool_of(const struct stat *st)
@@ -109,29 +162,56 @@ static bool allowed(const struct daemon *d, pid_t pid)
 	return false;
 }
 
-static void emit(struct daemon *d, pid_t pid, const char *channel, const char *what,
-		 const char *action, const char *source)
+static void error(struct daemon *d, const char *detail, int err)
 {
-	bool block = d->policy.taint.clipboard == CLIPBOARD_BLOCK && strcmp(action, "none");
+	struct record r;
+
+	record_init(&r, "error");
+	record_str(&r, "source", "clipboard");
+	record_str(&r, "detail", detail ? detail : strerror(err));
+	if (detail)
+		record_str(&r, "error", strerror(err));
+	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+}
+
+/*
+ * One event=clipboard record; who: the kernel's view of the process, for
+ * one crmguardd may not know (any more). source may be NULL: tainted before
+ * this crmguardd started.
+ */
+static void put(struct daemon *d, pid_t pid, const struct caller *who, const char *channel,
+		const char *what, bool deny, const char *action, const char *source)
+{
 	struct proc *p = proctab_get(pid);
 	struct record r;
 
 	record_init(&r, "clipboard");
-	record_str(&r, "verdict", block ? "deny" : "audit");
+	record_str(&r, "verdict", deny ? "deny" : "audit");
 	record_str(&r, "channel", channel);
 	if (what)
 		record_str(&r, channel[0] == 'e' ? "tool" : "address", what);
-	record_str(&r, "action", block ? action : "none");
+	record_str(&r, "action", action);
 	if (p) {
 		put_proc(&r, p);
 	} else {
-		record_i64(&r, "pid", pid);
+		if (who)
+			put_caller(&r, who);
+		else
+			record_i64(&r, "pid", pid);
 		record_u64(&r, "tainted", 1);
 	}
-	if (!p || !taint_source(pid))	/* access_put_proc names it for a tainted one */
+	if (source && (!p || !taint_source(pid)))	/* put_proc names it for a tainted one */
 		record_str(&r, "taint_source", source);
-	d->n.deny += block;
-	sink_emit(&d->sink, block ? LOG_LVL_WARNING : LOG_LVL_NOTICE, &r);
+	d->n.deny += deny;
+	sink_emit(&d->sink, deny ? LOG_LVL_WARNING : LOG_LVL_NOTICE, &r);
+}
+
+static void emit(struct daemon *d, pid_t pid, const char *channel, const char *what,
+		 const char *action, const char *source)
+{
+	bool block = d->policy.taint.clipboard == CLIPBOARD_BLOCK && strcmp(action, "none");
+
+	put(d, pid, NULL, channel, what, block, block ? action : "none", source);
 }
 
 /* A tainted process at the clipboard in block mode: ended before data reaches it. */
@@ -166,27 +246,91 @@ bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, cons
 
 unsigned int clipboard_display_how(const struct daemon *d, pid_t pid)
 {
-	if (allowed(d, pid))
+	/* the kernel refuses (or, audit, reports) the connection itself */
+	if (held || allowed(d, pid))
 		return 0;
 	return d->policy.taint.clipboard == CLIPBOARD_BLOCK ? SENSOR_DISPLAY_BLOCK : SENSOR_DISPLAY_AUDIT;
 }
 
+/* A display address as records name it: "tcp:PORT", "@NAME" (abstract) or the path; x11 or wayland. */
+static const char *display_name(__u64 family, __u64 port, const char *path, char *out, size_t len)
+{
+	if (family != AF_UNIX)
+		snprintf(out, len, "tcp:%llu", (unsigned long long)port);
+	else if (!path[0])	/* abstract */
+		snprintf(out, len, "@%.107s", path + 1);
+	else
+		snprintf(out, len, "%.108s", path);
+	return family != AF_UNIX || strstr(out, "/tmp/.X11-unix/X") ? "x11" : "wayland";
+}
+
 void clipboard_on_connect(struct daemon *d, const struct sensor_event *e)
 {
-	const char *source = taint_source(e->pid);
+	const char *source = taint_source(e->pid), *channel;
 	char addr[sizeof(e->filename) + 1];
-	bool x11;
 
-	if (e->exe_dev != AF_UNIX)
-		snprintf(addr, sizeof(addr), "tcp:%llu", (unsigned long long)e->exe_ino);
-	else if (!e->filename[0])	/* abstract */
-		snprintf(addr, sizeof(addr), "@%.107s", e->filename + 1);
-	else
-		snprintf(addr, sizeof(addr), "%.108s", e->filename);
-	x11 = e->exe_dev != AF_UNIX || strstr(addr, "/tmp/.X11-unix/X");
+	channel = display_name(e->exe_dev, e->exe_ino, e->filename, addr, sizeof(addr));
 	/* the kernel has killed it already where the map said block */
-	emit(d, e->pid, x11 ? "x11" : "wayland", addr,
-	     e->exit_code == SENSOR_DISPLAY_BLOCK ? "killed" : "none", source ? source : "");
+	emit(d, e->pid, channel, addr, e->exit_code == SENSOR_DISPLAY_BLOCK ? "killed" : "none",
+	     source ? source : "");
+}
+
+/* The BPF LSM refused (or, audit, saw) a tainted process's connect() or tool exec. */
+static void on_kernel(void *ctx, const struct clip_event *e)
+{
+	struct daemon *d = ctx;
+	struct stat st = { .st_dev = e->tool.dev, .st_ino = e->tool.ino };
+	struct proc *p = proctab_get(e->who.pid);
+	const struct tool *tool;
+	char addr[CLIP_ADDR_LEN + 16];
+	const char *channel = "exec", *what = addr;
+
+	if (e->what == CLIP_EXEC) {
+		tool = tool_of(&st);
+		snprintf(addr, sizeof(addr), "%s", tool ? tool->path : "?");
+	} else {
+		channel = display_name(e->family, e->port, e->addr, addr, sizeof(addr));
+	}
+	if (p)
+		p->tainted = true;	/* the kernel's word: it may be from before this crmguardd */
+	put(d, e->who.pid, &e->who, channel, what, !e->audit, e->audit ? "none" : "refused",
+	    taint_source(e->who.pid));
+}
+
+void clipboard_taint(struct daemon *d, pid_t pid)
+{
+	if (held && clip_lsm_taint(held, pid))
+		error(d, "the kernel's map of tainted processes is full: a tainted process is not "
+		      "held there", errno);
+}
+
+/* The inodes of the binaries `clipboard allow exe` names that are there. */
+static size_t allowed_inodes(const struct daemon *d, struct clip_inode *v, size_t max)
+{
+	const struct policy_taint *t = &d->policy.taint;
+	struct stat st;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nclip_allow && n < max; i++)
+		if (!stat(t->clip_allow[i], &st))
+			v[n++] = (struct clip_inode){ st.st_dev, st.st_ino };
+	return n;
+}
+
+void clipboard_policy(struct daemon *d)
+{
+	struct clip_inode tv[TOOLS_MAX], av[CLIP_MAX_EXES];
+	size_t i, nallow;
+
+	if (!held)
+		return;
+	for (i = 0; i < ntools; i++)
+		tv[i] = (struct clip_inode){ tools[i].dev, tools[i].ino };
+	nallow = allowed_inodes(d, av, CLIP_MAX_EXES);
+	if (clip_lsm_set(held, d->policy.taint.clipboard == CLIPBOARD_BLOCK ? CLIP_BLOCK : CLIP_AUDIT,
+			 tv, ntools, av, nallow))
+		error(d, "the kernel did not take the clipboard policy whole (its tools, allowed "
+		      "binaries or mode)", errno);
 }
 
 /* One exec of a clipboard tool: refused if what runs it carries taint. */
@@ -204,16 +348,26 @@ static void on_exec(struct daemon *d, const struct fanotify_event_metadata *m)
 	source = tool ? taint_reaches(m->pid) : NULL;
 	if (source && d->policy.taint.clipboard == CLIPBOARD_BLOCK)
 		resp.response = FAN_DENY;
-	if (write(fan, &resp, sizeof(resp)) != sizeof(resp)) {
-		struct record r;
-
-		record_init(&r, "error");
-		record_str(&r, "source", "clipboard");
-		record_str(&r, "detail", strerror(errno));
-		sink_emit(&d->sink, LOG_LVL_WARNING, &r);
-	}
+	if (write(fan, &resp, sizeof(resp)) != sizeof(resp))
+		error(d, NULL, errno);
 	if (source)
 		emit(d, m->pid, "exec", tool->path, "refused", source);
+}
+
+/* Kernel records lost since the last look: said, never silent. */
+static void report_lost(struct daemon *d)
+{
+	__u64 lost = clip_lsm_lost(held);
+	struct record r;
+
+	if (lost == held_lost)
+		return;
+	record_init(&r, "lost");
+	record_str(&r, "source", "clipboard");
+	record_u64(&r, "count", lost - held_lost);
+	record_u64(&r, "total", lost);
+	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+	held_lost = lost;
 }
 
 void clipboard_read_events(struct daemon *d)
@@ -222,7 +376,11 @@ void clipboard_read_events(struct daemon *d)
 	const struct fanotify_event_metadata *m;
 	ssize_t len;
 
-	while ((len = read(fan, buf, sizeof(buf))) > 0) {
+	if (held) {
+		clip_lsm_read(held);
+		report_lost(d);
+	}
+	while (fan >= 0 && (len = read(fan, buf, sizeof(buf))) > 0) {
 		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->fd < 0)
 				continue;

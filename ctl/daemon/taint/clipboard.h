@@ -9,6 +9,11 @@
  * (fanotify FAN_OPEN_EXEC_PERM on the tools' binaries), and ends a tainted
  * process that reaches the display server before the data reaches it:
  * the taint is found before the source's read is answered.
+ *
+ * Where the BPF LSM enforces the file rules, it holds the clipboard too
+ * (clip_lsm.h): a tainted process's connect() to a display server is
+ * refused with EPERM instead of killed, and that and the tools' exec stay
+ * refused while crmguardd is stopped.
  */
 #ifndef CRMGUARD_CLIPBOARD_H
 #define CRMGUARD_CLIPBOARD_H
@@ -20,20 +25,28 @@
 struct daemon;
 
 /*
- * Marks the clipboard tools found on this system; -errno and why in err if
- * one could not be marked (the others are).
+ * Marks the clipboard tools found on this system, and loads the BPF LSM's
+ * programs where it enforces; -errno and why in err if a tool could not be
+ * marked (the others are). Before the policy: it hands them theirs.
  */
-int clipboard_open(char *err, size_t errlen);
+int clipboard_open(struct daemon *d, char *err, size_t errlen);
 void clipboard_close(void);
-/* The fanotify descriptor to poll; -1 if there is none. */
+/* The descriptor to poll; -1 if there is none. */
 int clipboard_fd(void);
-/* Answers the execs of clipboard tools that are waiting. */
+/* What holds the clipboard refusals, for ctlx status. */
+void clipboard_mechanism(char *buf, size_t len);
+/* Answers the execs of clipboard tools that are waiting, and logs the kernel's refusals. */
 void clipboard_read_events(struct daemon *d);
+/* pid was just tainted: the kernel is told, where it holds the refusals. */
+void clipboard_taint(struct daemon *d, pid_t pid);
+/* The policy was loaded: the kernel gets its clipboard mode and allowed binaries. */
+void clipboard_policy(struct daemon *d);
 /* pid was just tainted: is it a clipboard tool at work? true if it was recorded. */
 bool clipboard_on_tainted(struct daemon *d, pid_t pid, const char *source);
 /*
  * How the sensor meets a connect() of tainted pid to a display server:
- * SENSOR_DISPLAY_BLOCK, _AUDIT, or 0 for a binary `clipboard allow exe` names.
+ * SENSOR_DISPLAY_BLOCK, _AUDIT, or 0 for a binary `clipboard allow exe` names
+ * and where the BPF LSM sees connect() itself.
  */
 unsigned int clipboard_display_how(const struct daemon *d, pid_t pid);
 /* The sensor saw a tainted process call connect() to a display server. */

@@ -181,6 +181,7 @@ static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const 
 	/* its forks and execs are reported from now on, and its display connections */
 	sensor_track(d->sensor, pid);
 	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
+	clipboard_taint(d, pid);
 	p = proctab_get(pid);
 	if (p)
 		p->tainted = true;
@@ -362,6 +363,7 @@ void taint_policy_changed(struct daemon *d)
 	size_t i;
 
 	derived_apply(d);
+	clipboard_policy(d);
 	for (i = 0; d->sensor && i < nprocs; i++)
 		if (!procs[i].due)
 			sensor_display(d->sensor, procs[i].pid, clipboard_display_how(d, procs[i].pid));

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The clipboard channels of tainted processes, held by the BPF LSM so that
+ * the refusals outlive crmguardd: a tainted process's connect() to a
+ * display server (display.bpf.h), and its exec of a clipboard tool
+ * (xclip, xsel, wl-copy, wl-paste, copyq: the inodes crmguardd names in
+ * clip_tools), are refused with EPERM in `clipboard block`, recorded only
+ * in `clipboard audit`. A binary named in clip_allow (`clipboard allow
+ * exe`) keeps its display connection.
+ *
+ * Which processes are tainted is crmguardd's to say (ctl/daemon/taint):
+ * it names each in clip_taint as it taints it. From then on the kernel
+ * keeps the set: a child is tainted at fork, an exiting process leaves
+ * it, here, also while crmguardd is dead. The map is this object's own,
+ * not the sensor's, so that it lives on, pinned, across restarts.
+ *
+ * Nothing here runs on reads or writes: fork, exit, connect and exec only.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "inode_dev.bpf.h"
+#include "caller.bpf.h"
+#include "display.bpf.h"
+#include "clip_lsm.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EPERM 1
+
+/* tgid -> 1: tainted processes */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CLIP_MAX_TAINTED);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_taint SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CLIP_MAX_EXES);
+	__type(key, struct clip_inode);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_tools SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CLIP_MAX_EXES);
+	__type(key, struct clip_inode);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_allow SEC(".maps");
+
+/* [0]: CLIP_OFF, CLIP_AUDIT or CLIP_BLOCK */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_mode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_events SEC(".maps");
+
+/* Records that found the ring buffer full; crmguardd reports them. */
+__u64 clip_lost = 0;
+
+/* The mode if the current process is tainted and the policy speaks; else CLIP_OFF. */
+static __always_inline __u32 tainted_mode(void)
+{
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, *mode;
+
+	mode = bpf_map_lookup_elem(&clip_mode, &zero);
+	if (!mode || *mode == CLIP_OFF || !bpf_map_lookup_elem(&clip_taint, &tgid))
+		return CLIP_OFF;
+	return *mode;
+}
+
+static __always_inline void inode_key(struct inode *inode, struct clip_inode *key)
+{
+	key->dev = inode_dev(inode, BPF_CORE_READ(inode, i_sb, s_magic),
+			     BPF_CORE_READ(inode, i_sb, s_dev));
+	key->ino = BPF_CORE_READ(inode, i_ino);
+}
+
+/* Inline: the verifier follows a reserved record within one function only. */
+static __always_inline struct clip_event *report(__u32 what, __u32 mode)
+{
+	struct clip_event *e = bpf_ringbuf_reserve(&clip_events, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&clip_lost, 1);
+		return NULL;
+	}
+	e->what = what;
+	e->audit = mode == CLIP_AUDIT;
+	e->family = 0;
+	e->port = 0;
+	e->tool.dev = 0;
+	e->tool.ino = 0;
+	e->addr[0] = 0;
+	caller_fill(&e->who);
+	return e;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	char addr[128] = {};	/* DISPLAY_ADDR_LEN and more: a power of two */
+	struct clip_inode exe;
+	struct clip_event *e;
+	__u32 mode, len = addrlen;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	if (mode == CLIP_OFF || addrlen < 4)
+		return 0;
+	/* the kernel's copy of the address; zeros past its length (an abstract name has no NUL) */
+	if (len > sizeof(addr) - 1)
+		len = sizeof(addr) - 1;	/* a sockaddr_un is 110 */
+	/* the mask, kept by the barrier: else clang hands the helper addrlen, unbounded */
+	barrier_var(len);
+	len &= sizeof(addr) - 1;
+	if (bpf_probe_read_kernel(addr, len, address) || !display_addr(addr))
+		return 0;
+	inode_key(BPF_CORE_READ(task, mm, exe_file, f_inode), &exe);
+	if (bpf_map_lookup_elem(&clip_allow, &exe))
+		return 0;
+	e = report(CLIP_CONNECT, mode);
+	if (e) {
+		e->family = *(__u16 *)addr;
+		e->port = display_port(addr);
+		if (e->family == AF_UNIX)
+			__builtin_memcpy(e->addr, addr + 2, CLIP_ADDR_LEN);
+		bpf_ringbuf_submit(e, 0);
+	}
+	return mode == CLIP_BLOCK ? -EPERM : 0;
+}
+
+/* Before the new program is in place: the tool never runs. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(clip_exec, struct linux_binprm *bprm, int ret)
+{
+	struct clip_inode tool;
+	struct clip_event *e;
+	__u32 mode;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	if (mode == CLIP_OFF)
+		return 0;
+	inode_key(BPF_CORE_READ(bprm, file, f_inode), &tool);
+	if (!bpf_map_lookup_elem(&clip_tools, &tool))
+		return 0;
+	e = report(CLIP_EXEC, mode);
+	if (e) {
+		e->tool = tool;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return mode == CLIP_BLOCK ? -EPERM : 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(clip_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, *mark;
+
+	if (ptgid == ctgid)
+		return 0;	/* a new thread */
+	mark = bpf_map_lookup_elem(&clip_taint, &ptgid);
+	if (mark)
+		bpf_map_update_elem(&clip_taint, &ctgid, mark, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(clip_exit, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+
+	/* do_exit() has already counted this thread out of signal->live */
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&clip_taint, &tgid);
+	return 0;
+}

@@ -1,0 +1,180 @@
+#!/bin/bash
+# The clipboard refusals held by the BPF LSM (ebpf/clip_lsm.bpf.c,
+# ctl/daemon/taint/clip_lsm.c): a shell that read the protected file is
+# tainted; its children's connect() to an X server (a listening unix
+# socket at /tmp/.X11-unix/X9, its abstract twin, TCP port 6009) and exec
+# of a clipboard tool (/usr/bin/xclip, made here) fail with EPERM, with
+# crmguardd running and then killed (-9): a child forked while it is dead
+# is held too. The binary `clipboard allow exe` names connects, tainted;
+# an untainted process connects and runs the tool. In `clipboard audit`,
+# under a new crmguardd that never saw the taint, the kernel still knows
+# it: the connection goes through and is recorded.
+. "$(dirname "$0")/../../host/lib.bash" || exit 1
+checks clip-lsm-setup clip-lsm-untainted clip-lsm-tainted clip-lsm-connect-eperm \
+	clip-lsm-exec-eperm clip-lsm-allowed-exe clip-lsm-records clip-lsm-daemon-dead \
+	clip-lsm-dead-connect-eperm clip-lsm-dead-exec-eperm clip-lsm-dead-allowed-exe \
+	clip-lsm-dead-untainted clip-lsm-audit
+BACKEND=bpf-lsm
+PINS=/sys/fs/bpf/crmguard
+SERVER=
+
+finish() {
+	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
+	rm -f /usr/bin/xclip /usr/bin/crm-gui /tmp/.X11-unix/X9
+	stop_crmguard
+	rm -rf "$PINS"
+	cleanup
+}
+trap finish EXIT
+
+# The display server: accepts on the three addresses until killed.
+cat >"$T/server.py" <<'PY'
+import os, select, socket
+os.makedirs("/tmp/.X11-unix", exist_ok=True)
+socks = []
+for family, addr in ((socket.AF_UNIX, "/tmp/.X11-unix/X9"), (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+		     (socket.AF_INET, ("127.0.0.1", 6009))):
+	s = socket.socket(family, socket.SOCK_STREAM)
+	s.bind(addr)
+	s.listen(16)
+	socks.append(s)
+open(os.environ["READY"], "w").close()
+while True:
+	for s in select.select(socks, [], [])[0]:
+		s.accept()[0].close()
+PY
+# A client: what connect() to each address gave ("ok" or the errno's name).
+cat >"$T/connect.py" <<'PY'
+import errno, socket
+out = []
+for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
+			   ("abstract", socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+			   ("tcp", socket.AF_INET, ("127.0.0.1", 6009))):
+	s = socket.socket(family, socket.SOCK_STREAM)
+	try:
+		s.connect(addr)
+		out.append(name + "=ok")
+	except OSError as e:
+		out.append(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+	s.close()
+print(" ".join(out))
+PY
+REFUSED="unix=EPERM abstract=EPERM tcp=EPERM"
+ALLOWED="unix=ok abstract=ok tcp=ok"
+
+# The tools are found when crmguardd starts: made before. A copy, not a
+# link: the tool is known by its inode.
+cp /usr/bin/env /usr/bin/xclip
+cp /usr/bin/python3.11 /usr/bin/crm-gui
+mkdir -p "$CRM"
+echo "ACME Ltd,+1 555 0100,renewal in March" >"$CRM/clients.csv"
+cat >"$POLICY" <<P
+mode enforce
+protect $CRM
+allow exe /usr/bin/bash
+clipboard block
+clipboard allow exe /usr/bin/crm-gui
+P
+READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
+SERVER=$!
+for _ in $(seq 50); do [ -e "$T/server.ready" ] && break; sleep 0.1; done
+if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
+   ! ctlx status | grep -q '^clipboard: *the BPF LSM' || ! ctlx status | grep -q '^enforcer: *bpf-lsm' ||
+   [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_exec" ]; then
+	fail clip-lsm-setup "server: $(cat "$T/server.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):');" \
+		"$(ls "$PINS" 2>&1 | tr '\n' ' '); $(tail -3 "$T/daemon.out")"
+	exit 1
+fi
+pass clip-lsm-setup
+
+# untainted PHASE: an untainted process connects, and runs the tool.
+untainted() {
+	local out
+	out=$(python3 "$T/connect.py" 2>&1)
+	if [ "$out" = "$ALLOWED" ] && /usr/bin/xclip >/dev/null 2>"$T/untainted.err"; then
+		pass "$1"
+	else
+		fail "$1" "connect: $out; xclip: $(cat "$T/untainted.err")"
+	fi
+}
+untainted clip-lsm-untainted
+
+# The tainted shell: reads the CRM file, then at each go.ROUND file its
+# new children connect, run the tool, and run the allowed binary.
+bash -c "read -r line <'$CRM/clients.csv' && [ -n \"\$line\" ] || exit 9
+	echo read >'$T/shell.read'
+	for round in alive dead audit; do
+		until [ -e '$T/go.'\$round ]; do sleep 0.1; done
+		python3 '$T/connect.py' >'$T/connect.'\$round 2>&1
+		/usr/bin/xclip >/dev/null 2>'$T/exec.'\$round; echo \$? >'$T/exec.'\$round.rc
+		/usr/bin/crm-gui '$T/connect.py' >'$T/allowed.'\$round 2>&1
+		echo done >'$T/done.'\$round
+	done" 2>"$T/shell.err" &
+shell=$!
+# round NAME: runs it; false if the shell did not finish it in 20 s.
+round() {
+	touch "$T/go.$1"
+	for _ in $(seq 200); do [ -e "$T/done.$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+listed() { ctlx taint list | grep -q "^process $shell$(printf '\t')"; }
+for _ in $(seq 100); do listed && break; sleep 0.1; done
+if [ -e "$T/shell.read" ] && listed; then
+	pass clip-lsm-tainted
+else
+	fail clip-lsm-tainted "shell $shell: $(cat "$T/shell.err"); $(ctlx taint list 2>&1 | head -5)"
+	exit 1
+fi
+
+# expect_round NAME CHECK-PREFIX: the round's connect and exec refused, the allowed binary connected.
+expect_round() {
+	if ! round "$1"; then
+		fail "$2-connect-eperm" "the shell did not finish round $1: $(cat "$T/shell.err")"
+		fail "$2-exec-eperm" "see $2-connect-eperm"
+		fail "$2-allowed-exe" "see $2-connect-eperm"
+		return
+	fi
+	[ "$(cat "$T/connect.$1")" = "$REFUSED" ] && pass "$2-connect-eperm" ||
+		fail "$2-connect-eperm" "$(cat "$T/connect.$1")"
+	[ "$(cat "$T/exec.$1.rc")" = 126 ] && grep -q "Operation not permitted" "$T/exec.$1" &&
+		pass "$2-exec-eperm" || fail "$2-exec-eperm" "status $(cat "$T/exec.$1.rc"): $(cat "$T/exec.$1")"
+	[ "$(cat "$T/allowed.$1")" = "$ALLOWED" ] && pass "$2-allowed-exe" ||
+		fail "$2-allowed-exe" "$(cat "$T/allowed.$1")"
+}
+expect_round alive clip-lsm
+r1=$(wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X9 action=refused .*exe=/usr/bin/python3" 5)
+r2=$(wait_record "event=clipboard verdict=deny channel=x11 address=@/tmp/.X11-unix/X9 action=refused " 5)
+r3=$(wait_record "event=clipboard verdict=deny channel=x11 address=tcp:6009 action=refused .*tainted=1 " 5)
+r4=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xclip action=refused .*taint_source=$CRM/clients.csv" 5)
+if [ -n "$r1" ] && [ -n "$r2" ] && [ -n "$r3" ] && [ -n "$r4" ] &&
+   ! grep -q "event=clipboard .*exe=/usr/bin/crm-gui" "$AUTHLOG"; then
+	pass clip-lsm-records
+else
+	fail clip-lsm-records "'$r1' '$r2' '$r3' '$r4': $(grep 'event=clipboard' "$AUTHLOG" | head -5 | tr '\n' ' ')"
+fi
+
+# crmguardd killed: the kernel alone holds, for children forked since.
+pid=$DAEMON_PID
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+DAEMON_PID=
+if [ ! -e "/proc/$pid" ] && [ -e "$PINS/link_clip_connect" ] && [ -e "$PINS/clip_taint" ]; then
+	pass clip-lsm-daemon-dead
+else
+	fail clip-lsm-daemon-dead "crmguardd $pid: $(cat "/proc/$pid/status" 2>&1 | head -2); pins: $(ls "$PINS" | tr '\n' ' ')"
+fi
+expect_round dead clip-lsm-dead
+untainted clip-lsm-dead-untainted
+
+# clipboard audit, a new crmguardd: it never saw the shell read, the kernel kept its taint.
+sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"
+if start_crmguard && round audit && [ "$(cat "$T/connect.audit")" = "$ALLOWED" ] &&
+   [ "$(cat "$T/exec.audit.rc")" = 0 ] &&
+   rec=$(wait_record "event=clipboard verdict=audit channel=x11 address=/tmp/.X11-unix/X9 action=none .*tainted=1" 5) &&
+   wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=none " 5 >/dev/null; then
+	pass clip-lsm-audit
+else
+	fail clip-lsm-audit "connect: $(cat "$T/connect.audit" 2>&1); exec: $(cat "$T/exec.audit" "$T/exec.audit.rc" 2>&1);" \
+		"$(grep 'event=clipboard verdict=audit' "$AUTHLOG" | head -3 | tr '\n' ' ')"
+fi
+wait "$shell"
