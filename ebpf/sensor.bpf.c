@@ -87,6 +87,8 @@ static __always_inline struct sensor_event *reserve(__u32 type, struct task_stru
 	e->exit_code = 0;
 	e->exe_dev = 0;
 	e->exe_ino = 0;
+	e->rchar = 0;
+	e->wchar = 0;
 	e->filename[0] = 0;
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	return e;
@@ -166,6 +168,11 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	if (!e)
 		return 0;
 	e->exit_code = BPF_CORE_READ(task, exit_code);
+	/* its own, and what its threads that exited before it left in signal */
+	if (bpf_core_field_exists(task->ioac)) {
+		e->rchar = BPF_CORE_READ(task, ioac.rchar) + BPF_CORE_READ(task, signal, ioac.rchar);
+		e->wchar = BPF_CORE_READ(task, ioac.wchar) + BPF_CORE_READ(task, signal, ioac.wchar);
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

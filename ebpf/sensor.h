@@ -42,6 +42,12 @@ struct sensor_event {
 	__u64 exe_ino;
 	char comm[SENSOR_COMM_LEN];
 	char filename[SENSOR_FILENAME_LEN];
+	/*
+	 * SENSOR_EXIT: the bytes the process's read and write calls moved in
+	 * its life, all threads (/proc/PID/io rchar, wchar); 0 where the
+	 * kernel keeps no such count (CONFIG_TASK_XACCT).
+	 */
+	__u64 rchar, wchar;
 };
 
 #endif

@@ -7,7 +7,7 @@
 # and with it every command it runs after.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
-checks clip_audit_records clip_copy_connect_killed clip_copy_on_display_killed \
+checks clip_audit_records clip_audit_bytes clip_copy_connect_killed clip_copy_on_display_killed \
 	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_killed \
 	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
 	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
@@ -229,6 +229,18 @@ sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xclip -i -selection clipboard 
 rec=$(wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=none " 3)
 sleep 0.3
 [ -n "$rec" ] && clip_has_clients && pass clip_audit_records || fail clip_audit_records "record '$rec'"
+# once xclip's first process has handed the selection to its child and
+# exited, the flow's record says how much it read: all the rows; and the
+# child's, once another client took the selection, that it sent them
+size=$(sqlite3 "$DB" "$Q" 2>/dev/null | wc -c)
+pid=$(echo "$rec" | grep -o ' pid=[0-9]*' | cut -d= -f2)
+ended=$(wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=ended (.* )?pid=$pid " 5)
+got=$(echo "$ended" | grep -o ' bytes_read=[0-9]*' | cut -d= -f2)
+set_clip "plain text again $$"	# the child hands the rows over once more, then ends
+served=$(wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=ended (.* )?ppid=$pid " 5)
+sent=$(echo "$served" | grep -o ' bytes_written=[0-9]*' | cut -d= -f2)
+[ -n "$pid" ] && [ "$size" -gt 1000 ] && [ "${got:-0}" -ge "$size" ] && [ "${sent:-0}" -ge "$size" ] &&
+	pass clip_audit_bytes || fail clip_audit_bytes "rows: $size bytes; pid '$pid'; records '$ended' '$served'"
 
 # --- a bad clipboard line keeps the running policy ------------------------------
 echo "clipboard maybe" >>"$POLICY"

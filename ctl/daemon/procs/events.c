@@ -31,6 +31,10 @@ static void emit_proc(struct daemon *d, const char *event, struct proc *p, const
 	} else if (e->type == SENSOR_EXIT) {
 		record_i64(&r, "code", WEXITSTATUS(e->exit_code));
 	}
+	if (e->type == SENSOR_EXIT) {
+		record_u64(&r, "bytes_read", e->rchar);
+		record_u64(&r, "bytes_written", e->wchar);
+	}
 	sink_emit(&d->sink, LOG_LVL_INFO, &r);
 }
 
@@ -70,6 +74,7 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		if (!p)
 			break;
 		taint_on_fork(d, e->ppid, e->pid);
+		clipboard_on_fork(e->ppid, e->pid);
 		d->n.fork++;
 		emit_proc(d, "fork", p, e);
 		break;
@@ -104,6 +109,7 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		files_close_all(d, p, "exit");
 		d->n.exit++;
 		emit_proc(d, "exit", p, e);
+		clipboard_on_exit(d, e);
 		taint_on_exit(p->pid);
 		proctab_del(p);
 		break;

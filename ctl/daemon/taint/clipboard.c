@@ -175,6 +175,36 @@ static void error(struct daemon *d, const char *detail, int err)
 }
 
 /*
+ * The flows let through in mode audit, until their process exits: its
+ * exit record from the sensor carries the bytes it read and wrote in its
+ * life, and an `action=ended` record gives them. A tool's are the data it
+ * took to (or from) the clipboard; a program's with a display connection
+ * are all it read and wrote, the display's share among them. The oldest
+ * slot is taken over when all are in use (a lost exit record frees none).
+ */
+#define FLOWS_MAX 256
+static struct flow {
+	pid_t pid;
+	char channel[16];
+	char what[128];
+} flows[FLOWS_MAX];
+static size_t next_flow;
+
+static void flow_add(pid_t pid, const char *channel, const char *what)
+{
+	struct flow *f;
+	size_t i;
+
+	for (i = 0; i < FLOWS_MAX; i++)
+		if (flows[i].pid == pid)
+			return;	/* its first channel names it */
+	f = &flows[next_flow++ % FLOWS_MAX];
+	f->pid = pid;
+	snprintf(f->channel, sizeof(f->channel), "%s", channel);
+	snprintf(f->what, sizeof(f->what), "%s", what ? what : "");
+}
+
+/*
  * One event=clipboard record; who: the kernel's view of the process, for
  * one crmguardd may not know (any more). source may be NULL: tainted before
  * this crmguardd started.
@@ -204,6 +234,47 @@ static void put(struct daemon *d, pid_t pid, const struct caller *who, const cha
 		record_str(&r, "taint_source", source);
 	d->n.deny += deny;
 	sink_emit(&d->sink, deny ? LOG_LVL_WARNING : LOG_LVL_NOTICE, &r);
+	if (!deny)
+		flow_add(pid, channel, what);
+}
+
+void clipboard_on_fork(pid_t parent, pid_t child)
+{
+	size_t i;
+
+	for (i = 0; i < FLOWS_MAX; i++)
+		if (flows[i].pid == parent) {
+			struct flow f = flows[i];	/* flow_add may take its slot */
+
+			flow_add(child, f.channel, f.what);
+			return;
+		}
+}
+
+void clipboard_on_exit(struct daemon *d, const struct sensor_event *e)
+{
+	struct proc *p = proctab_get(e->pid);
+	struct record r;
+	size_t i;
+
+	for (i = 0; i < FLOWS_MAX && flows[i].pid != (pid_t)e->pid; i++)
+		;
+	if (i == FLOWS_MAX || !e->pid)
+		return;
+	record_init(&r, "clipboard");
+	record_str(&r, "verdict", "audit");
+	record_str(&r, "channel", flows[i].channel);
+	if (flows[i].what[0])
+		record_str(&r, flows[i].channel[0] == 'e' ? "tool" : "address", flows[i].what);
+	record_str(&r, "action", "ended");
+	if (p)
+		put_proc(&r, p);
+	else
+		record_i64(&r, "pid", e->pid);
+	record_u64(&r, "bytes_read", e->rchar);
+	record_u64(&r, "bytes_written", e->wchar);
+	sink_emit(&d->sink, LOG_LVL_NOTICE, &r);
+	flows[i].pid = 0;
 }
 
 static void emit(struct daemon *d, pid_t pid, const char *channel, const char *what,

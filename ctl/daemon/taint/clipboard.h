@@ -51,6 +51,10 @@ bool clipboard_on_tainted(struct daemon *d, pid_t pid, const char *source);
 unsigned int clipboard_display_how(const struct daemon *d, pid_t pid);
 /* The sensor saw a tainted process call connect() to a display server. */
 void clipboard_on_connect(struct daemon *d, const struct sensor_event *e);
+/* A child of a flow let through in mode audit is one too (xclip serves the selection so). */
+void clipboard_on_fork(pid_t parent, pid_t child);
+/* A tracked process exited: a flow of it let through in mode audit gets its byte counts. */
+void clipboard_on_exit(struct daemon *d, const struct sensor_event *e);
 /* Tainted pid holds a connection to a display server ("x11", "wayland"). */
 bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, const char *source);
 
