@@ -72,16 +72,32 @@ struct enforce_lock {
 };
 
 /*
+ * lsm_lock_daemon[0]: the crmguardd that set the lock, as the lock knows
+ * it from then on: its executable, which nobody may write until reboot and
+ * which a later crmguardd must run to take the lock over, and the locked
+ * policy's hash (hex, as in the lock's marker), the only policy such a
+ * crmguardd takes.
+ */
+#define ENFORCE_HASH_HEX 65
+struct enforce_lock_daemon {
+	struct enforce_inode_key exe;
+	char policy_hash[ENFORCE_HASH_HEX];
+};
+
+/*
  * The lock's refusals, as enforce_verdict.op past enum crmguard_op, with
  * verdict DENY, the refused task's pid, tid, uid and comm, and in ino the
- * signal (KILL) or the bpf() command (BPF).
+ * signal (KILL) or the bpf() command (BPF); EXE_WRITE names the binary in
+ * dev and ino.
  */
 #define ENFORCE_OP_UNPIN 0x100		/* unlink, rename or rmdir in the pin directory */
 #define ENFORCE_OP_UMOUNT 0x101		/* unmounting the pins' BPF filesystem */
 #define ENFORCE_OP_BPF 0x102		/* BPF_LINK_DETACH or BPF_LINK_UPDATE, on any link */
-#define ENFORCE_OP_MAP_WRITE 0x103	/* a writable descriptor of a rule map */
+#define ENFORCE_OP_MAP_WRITE 0x103	/* a writable descriptor of a map, but to crmguardd */
 #define ENFORCE_OP_KILL 0x104		/* a signal to crmguardd */
 #define ENFORCE_OP_PTRACE 0x105		/* ptrace, /proc/PID/mem, pidfd_getfd on crmguardd */
+/* opening for write, truncating, unlinking or renaming over an allowed binary or crmguardd's */
+#define ENFORCE_OP_EXE_WRITE 0x106
 
 /*
  * One decision. Opens and mmaps are all reported; reads only when they are

@@ -44,6 +44,7 @@ struct daemon {
 	bool locked;			/* until reboot (lock.h) */
 	char policy_hash[65];		/* the running policy's (heartbeat.h), hex */
 	char lock_marker[4096];		/* lock.h: beside the control socket */
+	int lock_from;			/* lock.h: the crmguardd whose lock this one took over */
 	time_t heartbeat_last;			/* CLOCK_MONOTONIC seconds of the last */
 };
 

@@ -65,7 +65,17 @@ void lock_start(struct daemon *d, const char *sock)
 		return;
 	d->locked = true;
 	d->enforcer.locked = kernel;	/* else lock_engage() locks it, rules in place */
-	snprintf(d->policy_hash, sizeof(d->policy_hash), "%s", marker ? hash : "");
+	/* the kernel's hash where it keeps one: the marker is only a file in /run */
+	snprintf(d->policy_hash, sizeof(d->policy_hash), "%s",
+		 kernel && ks.lock_hash[0] ? ks.lock_hash : marker ? hash : "");
+	if (kernel && ks.lock_hash[0] && marker && pid != getpid()) {
+		/* the programs gave this crmguardd the lock (ebpf/enforce_lock.bpf.h) */
+		d->lock_from = pid;
+		snprintf(msg, sizeof(msg), "crmguardd took over the lock of the BPF LSM from "
+			 "crmguardd (pid %d): it records the programs' refusals, is protected "
+			 "from signals and ptrace, and takes the locked policy only", pid);
+		note(d, "audit", "takeover", msg);
+	}
 	if (marker && pid != getpid()) {
 		snprintf(msg, sizeof(msg), "crmguardd (pid %d) that held the lock ended (killed, or "
 			 "stopped); %s", pid, kernel ? "the kernel kept enforcing the locked rules" :
@@ -104,7 +114,7 @@ int lock_engage(struct daemon *d, char *err, size_t errlen)
 	if (!d->policy.locked && !was)
 		return 0;
 	if (!d->enforcer.locked) {
-		ret = enforcer_lock(&d->enforcer, err, errlen);
+		ret = enforcer_lock(&d->enforcer, d->policy_hash, err, errlen);
 		if (ret) {
 			note(d, "deny", "lock", err);
 			return ret;
@@ -125,6 +135,26 @@ void lock_running(struct daemon *d)
 		write_marker(d);
 }
 
+/* The binary whose write the lock refused: an allowed one's path, or crmguardd's. */
+static void put_binary(struct daemon *d, struct record *r, const struct kernel_verdict *v)
+{
+	dev_t dev = enforcer_stat_dev(&d->enforcer, v->dev, v->ino);
+	const char *path = NULL;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < d->policy.nrules && !path; i++)
+		if (d->policy.rules[i].kind == RULE_ALLOW_EXE && d->policy.rules[i].ino == v->ino &&
+		    d->policy.rules[i].dev == dev)
+			path = d->policy.rules[i].arg;
+	if (!path && !stat("/proc/self/exe", &st) && st.st_ino == v->ino && st.st_dev == dev)
+		path = "crmguardd";
+	if (path)
+		record_str(r, "path", path);
+	record_u64(r, "dev", dev);
+	record_u64(r, "ino", v->ino);
+}
+
 /* What the kernel refused: a command to crmguard.ko, or an ENFORCE_OP_* of the BPF LSM. */
 static const char *refused_name(uint32_t cmd)
 {
@@ -133,7 +163,7 @@ static const char *refused_name(uint32_t cmd)
 		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
 	};
 	static const char *const lsm[] = {
-		"unpin", "umount", "bpf-link", "map-write", "kill", "ptrace",
+		"unpin", "umount", "bpf-link", "map-write", "kill", "ptrace", "exe-write",
 	};
 
 	if (cmd < sizeof(kmod) / sizeof(kmod[0]) && kmod[cmd])
@@ -154,6 +184,8 @@ void lock_kernel_refused(struct daemon *d, const struct kernel_verdict *v)
 		record_u64(&r, "signal", v->ino);
 	if (v->refused_cmd == ENFORCE_OP_BPF)
 		record_u64(&r, "bpf_cmd", v->ino);
+	if (v->refused_cmd == ENFORCE_OP_EXE_WRITE)
+		put_binary(d, &r, v);
 	record_u64(&r, "pid", v->pid);
 	record_u64(&r, "uid", v->uid);
 	record_str(&r, "comm", v->comm);
@@ -193,9 +225,19 @@ const char *lock_status(const struct daemon *d)
 		return "";
 	if (!strcmp(enforcer_name(&d->enforcer), "kmod"))
 		return "crmguard.ko refuses every rule and mode change, and its unload";
+	if (!strcmp(enforcer_name(&d->enforcer), "bpf-lsm") && d->lock_from) {
+		static char took[400];
+
+		snprintf(took, sizeof(took), "the BPF LSM refuses removing its pins, unmounting "
+			 "them, writing its maps, detaching BPF links, writing allowed binaries and "
+			 "crmguardd's, and signals and ptrace to crmguardd; taken over from crmguardd "
+			 "(pid %d)", d->lock_from);
+		return took;
+	}
 	if (!strcmp(enforcer_name(&d->enforcer), "bpf-lsm"))
-		return "the BPF LSM refuses removing its pins, unmounting them, writing its rule "
-		       "maps, detaching BPF links, and signals and ptrace to crmguardd";
+		return "the BPF LSM refuses removing its pins, unmounting them, writing its maps, "
+		       "detaching BPF links, writing allowed binaries and crmguardd's, and "
+		       "signals and ptrace to crmguardd";
 	return "crmguardd refuses every change; nothing in the kernel holds the lock: root can "
 	       "stop crmguardd, and nothing enforces then";
 }

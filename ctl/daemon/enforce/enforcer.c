@@ -419,9 +419,9 @@ bool enforcer_stats(struct enforcer *e, struct kernel_stats *s)
 	return e->ops && e->ops->stats(e->kb, s) == 0;
 }
 
-int enforcer_lock(struct enforcer *e, char *err, size_t errlen)
+int enforcer_lock(struct enforcer *e, const char *policy_hash, char *err, size_t errlen)
 {
-	int ret = e->ops && e->ops->lock ? e->ops->lock(e->kb, err, errlen) : 0;
+	int ret = e->ops && e->ops->lock ? e->ops->lock(e->kb, policy_hash, err, errlen) : 0;
 
 	e->locked |= !ret;
 	return ret;

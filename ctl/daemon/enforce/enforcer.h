@@ -75,10 +75,11 @@ int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_
 /* The kernel's counters; false with fanotify. */
 bool enforcer_stats(struct enforcer *e, struct kernel_stats *s);
 /*
- * Locks the kernel backend until reboot where it can be locked (crmguard.ko);
+ * Locks the kernel backend until reboot where it can be locked (crmguard.ko,
+ * the BPF LSM), which keeps policy_hash where it can (kernel_stats.lock_hash);
  * from then on enforcer_apply() only adds protected inodes. 0, or why not in err.
  */
-int enforcer_lock(struct enforcer *e, char *err, size_t errlen);
+int enforcer_lock(struct enforcer *e, const char *policy_hash, char *err, size_t errlen);
 /* Does the kernel itself hold the lock (else only crmguardd does)? */
 bool enforcer_kernel_locks(const struct enforcer *e);
 /* Lets go of the kernel backend, which keeps enforcing. */

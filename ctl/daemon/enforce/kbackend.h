@@ -66,6 +66,12 @@ struct kernel_stats {
 	uint32_t rules;
 	bool locked;		/* until reboot */
 	uint64_t refused;	/* commands the lock refused */
+	/*
+	 * The locked policy's hash (hex) as the kernel keeps it, which a
+	 * crmguardd that takes the lock over holds to; "" where the kernel
+	 * keeps none (crmguard.ko, which refuses every change itself).
+	 */
+	char lock_hash[65];
 };
 
 struct kbackend;
@@ -94,8 +100,9 @@ struct kbackend_ops {
 	/*
 	 * Locks the kernel's rules and mode until reboot (uapi/crmguard.h
 	 * CRMGUARD_CMD_LOCK); again is no error. NULL: this backend cannot.
+	 * policy_hash: the locked policy's (hex), for lock_hash.
 	 */
-	int (*lock)(struct kbackend *b, char *err, size_t errlen);
+	int (*lock)(struct kbackend *b, const char *policy_hash, char *err, size_t errlen);
 	/* Lets go of the backend; the kernel keeps the rules in force. */
 	void (*close)(struct kbackend *b);
 };

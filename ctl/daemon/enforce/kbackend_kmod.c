@@ -440,7 +440,7 @@ static bool kmod_knows_subvolumes(struct kbackend *b)
 	return true;
 }
 
-static int kmod_lock(struct kbackend *b, char *err, size_t errlen)
+static int kmod_lock(struct kbackend *b, const char *policy_hash, char *err, size_t errlen)
 {
 	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_LOCK, NLM_F_ACK);
 	char why[256] = "out of memory";

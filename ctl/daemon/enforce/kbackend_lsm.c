@@ -30,9 +30,10 @@
 #include "enforce.skel.h"
 #include "ctl/daemon/enforce/bpf_lsm.h"
 #include "ctl/daemon/enforce/kbackend.h"
+#include "ctl/daemon/enforce/lsm_lock.h"
 #include "ebpf/enforce.h"
 
-#define MAX_PROGS 16
+#define MAX_PROGS 24
 
 struct kbackend {
 	struct enforce_bpf *skel;
@@ -159,34 +160,17 @@ static void lsm_close(struct kbackend *b)
 	free(b);
 }
 
-/* Is the BPF LSM locked until reboot? Its lock map opens read-only even then. */
-static bool pins_locked(void)
-{
-	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	struct enforce_lock l = { 0 };
-	char path[BPF_LSM_PIN_PATH_MAX];
-	__u32 zero = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/lsm_lock", ENFORCE_PIN_DIR);
-	fd = bpf_obj_get_opts(path, &ro);
-	if (fd < 0)
-		return false;
-	if (bpf_map_lookup_elem(fd, &zero, &l))
-		l.locked = 0;
-	close(fd);
-	return l.locked;
-}
-
 static void explain_load(int ret, char *err, size_t errlen)
 {
 	char path[BPF_LSM_PIN_PATH_MAX];
+	struct enforce_lock l;
 
 	snprintf(path, sizeof(path), "%s/lsm_inodes", ENFORCE_PIN_DIR);
-	if (ret == -EPERM && pins_locked())
+	if (ret == -EPERM && lsm_pins_locked(&l))
 		snprintf(err, errlen, "the BPF LSM is locked until reboot by a crmguardd that ended: "
-			 "its programs keep enforcing the locked rules, and no other crmguardd may "
-			 "take them over");
+			 "its programs keep enforcing the locked rules, and only a crmguardd of the "
+			 "same binary may take them over, neither traced nor started with a library "
+			 "injected (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH)");
 	else if (ret == -EPERM || ret == -EACCES)
 		snprintf(err, errlen, "the kernel refused the BPF LSM programs (%s): run as root; "
 			 "some kernels allow no LSM programs at all", strerror(-ret));
@@ -221,15 +205,45 @@ static bool btrfs_described(void)
 	return found;
 }
 
+static int attach(struct kbackend *b, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		if (b->nprogs == MAX_PROGS) {
+			snprintf(err, errlen, "enforce.bpf.c has more than %d programs", MAX_PROGS);
+			return -E2BIG;
+		}
+		b->progs[b->nprogs] = prog;
+		b->links[b->nprogs] = bpf_program__attach(prog);
+		if (!b->links[b->nprogs]) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "attaching %s: %s", bpf_program__section_name(prog),
+				 strerror(-ret));
+			return ret;
+		}
+		b->nprogs++;
+	}
+	return 0;
+}
+
 static struct kbackend *lsm_open(char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ENFORCE_PIN_DIR);
-	struct bpf_program *prog;
+	struct enforce_lock l;
 	struct kbackend *b;
+	bool locked;
 	int ret;
 
 	if (bpf_lsm_active(err, errlen) || bpf_lsm_pin_dir(ENFORCE_PIN_DIR, err, errlen))
 		return NULL;
+	locked = lsm_pins_locked(&l);
+	if (locked && lsm_lock_holder_runs(&l)) {
+		snprintf(err, errlen, "the BPF LSM is locked until reboot by crmguardd (pid %u), "
+			 "which runs: one crmguardd at a time", l.daemon_tgid);
+		return NULL;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(err, errlen, "out of memory");
@@ -242,20 +256,13 @@ static struct kbackend *lsm_open(char *err, size_t errlen)
 		explain_load(ret, err, errlen);
 		goto fail;
 	}
-	bpf_object__for_each_program(prog, b->skel->obj) {
-		if (b->nprogs == MAX_PROGS) {
-			snprintf(err, errlen, "enforce.bpf.c has more than %d programs", MAX_PROGS);
-			goto fail;
-		}
-		b->progs[b->nprogs] = prog;
-		b->links[b->nprogs] = bpf_program__attach(prog);
-		if (!b->links[b->nprogs]) {
-			snprintf(err, errlen, "attaching %s: %s", bpf_program__section_name(prog),
-				 strerror(errno));
-			goto fail;
-		}
-		b->nprogs++;
-	}
+	/*
+	 * Locked: the pinned links keep the locked programs, which the lock
+	 * will not let go, in force over the maps this one now shares; its
+	 * own would decide and record every access twice.
+	 */
+	if (!locked && attach(b, err, errlen))
+		goto fail;
 	/* the last daemon's fail-closed pins now hold our links */
 	if (links_pinned(b) && pin_links(b, true, err, errlen))
 		goto fail;
@@ -433,8 +440,13 @@ static int lsm_replace(struct kbackend *b, const struct kernel_config *cfg,
 	/*
 	 * New and changed rules first: nothing in both sets is ever out of
 	 * force. In reverse, so that of two rules on one key the first stays.
+	 * Locked, as crmguard.ko: protected files only; the allowed binaries
+	 * and users are those of the lock (a binary put at an allowed path
+	 * since, through a directory renamed away, is not allowed).
 	 */
 	for (i = n; i-- > 0;) {
+		if (cfg->locked && rules[i].type != CRMGUARD_RULE_INODE)
+			continue;
 		ret = put_rule(&rules[i], &sets[0], &sets[1], &sets[2], err, errlen);
 		if (ret)
 			goto out;
@@ -478,6 +490,7 @@ static int lsm_read_verdicts(struct kbackend *b,
 static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 {
 	__u64 sum[ENFORCE_NSTATS] = { 0 };
+	struct enforce_lock_daemon ld = { 0 };
 	struct enforce_lock lock = { 0 };
 	__u32 k, zero = 0;
 	int cpu;
@@ -498,13 +511,35 @@ static int lsm_stats(struct kbackend *b, struct kernel_stats *s)
 	s->rules = b->nrules;
 	s->locked = lock.locked;
 	s->refused = lock.refused;
+	if (bpf_map__lookup_elem(b->skel->maps.lsm_lock_daemon, &zero, sizeof(zero), &ld,
+				 sizeof(ld), 0))
+		return -errno;
+	snprintf(s->lock_hash, sizeof(s->lock_hash), "%.*s", (int)sizeof(ld.policy_hash),
+		 ld.policy_hash);
 	return 0;
 }
 
-/* The links pinned first (a fail-open crmguardd's were not): the pins are what the lock keeps. */
-static int lsm_lock(struct kbackend *b, char *err, size_t errlen)
+/*
+ * The links pinned first (a fail-open crmguardd's were not): the pins are
+ * what the lock keeps. Then what the lock knows of this crmguardd, whose
+ * binary nobody may write from then on and whose successor must run it.
+ */
+static int lsm_lock(struct kbackend *b, const char *policy_hash, char *err, size_t errlen)
 {
-	return pin_links(b, true, err, errlen) ?: lock_map(b, err, errlen);
+	struct enforce_lock_daemon ld = { 0 };
+	__u32 zero = 0;
+	int ret;
+
+	ret = pin_links(b, true, err, errlen) ?: lsm_own_exe(&ld.exe, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(ld.policy_hash, sizeof(ld.policy_hash), "%s", policy_hash);
+	if (bpf_map__update_elem(b->skel->maps.lsm_lock_daemon, &zero, sizeof(zero), &ld,
+				 sizeof(ld), BPF_ANY)) {
+		snprintf(err, errlen, "lsm_lock_daemon: %s", strerror(errno));
+		return -errno;
+	}
+	return lock_map(b, err, errlen);
 }
 
 static bool lsm_knows_subvolumes(struct kbackend *b)

@@ -35,18 +35,29 @@ lock_took() {
 # still_denies NAME: cat, not allowed, is refused and recorded.
 still_denies() { expect_denied "$1" "protect:$CRM" cat "$DB"; }
 
+# new_record REGEX COUNT [seconds]: more than COUNT log lines match REGEX.
+new_record() {
+	local i
+	for i in $(seq $((${3:-5} * 10))); do
+		[ "$(grep -Ec -- "$1" "$AUTHLOG" 2>/dev/null)" -gt "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # refused NAME ACTION_REGEX CMD...: CMD fails with EPERM (umount(8) says
 # "must be superuser" for it; ctlx, that the policy is locked): NAME-refused;
-# a lock record with verdict=deny and that action follows: NAME-record; cat
-# is still refused: NAME-still-denies.
+# a new lock record with verdict=deny and that action follows: NAME-record;
+# cat is still refused: NAME-still-denies.
 refused() {
-	local name=$1 action=$2 rc rec
+	local name=$1 re="event=lock verdict=deny action=$2" rc before
 	shift 2
+	before=$(grep -Ec -- "$re" "$AUTHLOG" 2>/dev/null)
 	"$@" >"$T/out" 2>&1
 	rc=$?
 	[ $rc -ne 0 ] && grep -Eq 'locked until reboot|Operation not permitted|must be superuser' "$T/out" &&
 		pass "$name-refused" || fail "$name-refused" "exit $rc: $(head -c 300 "$T/out")"
-	rec=$(wait_record "event=lock verdict=deny action=$action" 5)
-	[ -n "$rec" ] && pass "$name-record" || fail "$name-record" "no lock record: $(grep lock "$AUTHLOG" | tail -3)"
+	new_record "$re" "${before:-0}" && pass "$name-record" ||
+		fail "$name-record" "no new lock record: $(grep lock "$AUTHLOG" | tail -3)"
 	still_denies "$name-still-denies"
 }
