@@ -83,3 +83,33 @@ int bpf_lsm_pin_link(const char *dir, const struct bpf_program *prog, struct bpf
 	}
 	return ret;
 }
+
+int bpf_lsm_attach_all(struct bpf_object *obj, const char *dir, bool pin, struct bpf_link **links,
+		       size_t max, size_t *n, char *err, size_t errlen)
+{
+	char path[BPF_LSM_PIN_PATH_MAX];
+	struct bpf_program *prog;
+	int ret;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (*n == max) {
+			snprintf(err, errlen, "%s has more than %zu programs", bpf_object__name(obj), max);
+			return -E2BIG;
+		}
+		links[*n] = bpf_program__attach(prog);
+		ret = links[*n] ? 0 : -errno;
+		if (!ret && pin) {
+			ret = bpf_lsm_pin_link(dir, prog, links[(*n)++]);
+		} else if (!ret) {
+			(*n)++;
+			bpf_lsm_pin_path(dir, prog, path, sizeof(path));
+			ret = unlink(path) && errno != ENOENT ? -errno : 0;
+		}
+		if (ret) {
+			snprintf(err, errlen, "attaching and pinning %s: %s",
+				 bpf_program__section_name(prog), strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}

@@ -27,5 +27,13 @@ void bpf_lsm_pin_path(const char *dir, const struct bpf_program *prog, char *buf
  * attached until the old pin goes. Returns 0 or -errno.
  */
 int bpf_lsm_pin_link(const char *dir, const struct bpf_program *prog, struct bpf_link *link);
+/*
+ * Attaches every program of obj into links[0..max), *n of them: each
+ * pinned in dir over the last daemon's (pin), so the hook is never empty;
+ * or held by this daemon only, and the last one's pin let go. 0, or -errno
+ * and what failed in err; the links attached so far are in links.
+ */
+int bpf_lsm_attach_all(struct bpf_object *obj, const char *dir, bool pin, struct bpf_link **links,
+		       size_t max, size_t *n, char *err, size_t errlen);
 
 #endif

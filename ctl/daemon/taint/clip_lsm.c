@@ -33,28 +33,9 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/*
- * Each link pinned over the last daemon's, so the hook is never empty; or,
- * fail-open, held by this daemon only, and the last one's pin let go.
- */
-static int hold_link(struct clip_lsm *c, struct bpf_program *prog, bool fail_open)
-{
-	char path[BPF_LSM_PIN_PATH_MAX];
-
-	c->links[c->nlinks] = bpf_program__attach(prog);
-	if (!c->links[c->nlinks])
-		return -errno;
-	if (!fail_open)
-		return bpf_lsm_pin_link(ENFORCE_PIN_DIR, prog, c->links[c->nlinks++]);
-	c->nlinks++;
-	bpf_lsm_pin_path(ENFORCE_PIN_DIR, prog, path, sizeof(path));
-	return unlink(path) && errno != ENOENT ? -errno : 0;
-}
-
 struct clip_lsm *clip_lsm_open(bool fail_open, clip_lsm_fn cb, void *ctx, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ENFORCE_PIN_DIR);
-	struct bpf_program *prog;
 	struct clip_lsm *c;
 	int ret;
 
@@ -74,14 +55,9 @@ struct clip_lsm *clip_lsm_open(bool fail_open, clip_lsm_fn cb, void *ctx, char *
 			 "remove its clip_* and start again)", strerror(-ret), ENFORCE_PIN_DIR);
 		goto fail;
 	}
-	bpf_object__for_each_program(prog, c->skel->obj) {
-		ret = c->nlinks < MAX_PROGS ? hold_link(c, prog, fail_open) : -E2BIG;
-		if (ret) {
-			snprintf(why, len, "attaching and pinning %s: %s", bpf_program__section_name(prog),
-				 strerror(-ret));
-			goto fail;
-		}
-	}
+	if (bpf_lsm_attach_all(c->skel->obj, ENFORCE_PIN_DIR, !fail_open, c->links, MAX_PROGS,
+			       &c->nlinks, why, len))
+		goto fail;
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.clip_events), on_record, c, NULL);
 	if (!c->rb) {
 		snprintf(why, len, "the clipboard programs' ring buffer: %s", strerror(errno));

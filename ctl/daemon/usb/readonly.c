@@ -117,7 +117,6 @@ bool usb_ro_pinned(void)
 struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = USB_RO_PIN_DIR);
-	struct bpf_program *prog;
 	struct usb_ro *ro;
 	int ret;
 
@@ -143,21 +142,9 @@ struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, cha
 		goto fail;
 	}
 	/* each link pinned over the last daemon's: a stick marked read-only never stops being so */
-	bpf_object__for_each_program(prog, ro->skel->obj) {
-		if (ro->nlinks == MAX_PROGS) {
-			snprintf(why, len, "usb_ro.bpf.c has more than %d programs", MAX_PROGS);
-			goto fail;
-		}
-		ro->links[ro->nlinks] = bpf_program__attach(prog);
-		ret = ro->links[ro->nlinks] ? 0 : -errno;
-		if (!ret)
-			ret = bpf_lsm_pin_link(USB_RO_PIN_DIR, prog, ro->links[ro->nlinks++]);
-		if (ret) {
-			snprintf(why, len, "attaching and pinning %s: %s", bpf_program__section_name(prog),
-				 strerror(-ret));
-			goto fail;
-		}
-	}
+	if (bpf_lsm_attach_all(ro->skel->obj, USB_RO_PIN_DIR, true, ro->links, MAX_PROGS, &ro->nlinks,
+			       why, len))
+		goto fail;
 	ro->rb = ring_buffer__new(bpf_map__fd(ro->skel->maps.ro_refusals), on_refusal, ro, NULL);
 	if (!ro->rb) {
 		snprintf(why, len, "the read-only programs' ring buffer: %s", strerror(errno));
