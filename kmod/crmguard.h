@@ -33,6 +33,12 @@ struct cg_inode_rule {
 	struct hlist_node node;		/* in the inode table, under cg_lock */
 	u64 dev, ino;
 	/*
+	 * The inode marked, to tell it from a new one that got its number:
+	 * compared, and read under the mark's lock while the mark is on
+	 * (cg_inode_marked()), when it cannot be freed.
+	 */
+	const struct inode *inode;
+	/*
 	 * The rule's flags and id as one word (cg_word()), replaced as one
 	 * under cg_lock: a verdict never pairs one rule's flags with the
 	 * id of the rule that replaced it.

@@ -239,6 +239,7 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
 	int err;
 
 	atomic_inc(&cg_nmarks);
+	r->inode = inode;
 	fsnotify_init_mark(&r->mark, cg_group);
 	r->mark.mask = CG_EVENTS;
 	if (cg_word_flags(atomic64_read(&r->word)) & CRMGUARD_F_DIR)
@@ -250,17 +251,22 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
 }
 
 /*
- * Is r's mark still on its inode? An inode that is evicted takes its
- * marks off (the rule still holds its own reference to the mark).
+ * Is r's mark on an inode that lives? An inode that is evicted takes its
+ * marks off (the rule still holds its own reference to the mark), but
+ * only once the filesystem has freed its number (ext4 does so first), so
+ * a new file can have the number while the mark is still on: an inode
+ * being freed counts as gone. Under the mark's lock the mark cannot come
+ * off, so the inode is not freed while it is looked at.
  */
 bool cg_inode_marked(struct cg_inode_rule *r)
 {
-	bool attached;
+	bool live;
 
 	spin_lock(&r->mark.lock);
-	attached = r->mark.flags & FSNOTIFY_MARK_FLAG_ATTACHED;
+	live = (r->mark.flags & FSNOTIFY_MARK_FLAG_ATTACHED) &&
+	       !(READ_ONCE(r->inode->i_state) & (I_FREEING | I_WILL_FREE));
 	spin_unlock(&r->mark.lock);
-	return attached;
+	return live;
 }
 
 /* r is freed once no handler can be looking at it. */

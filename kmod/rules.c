@@ -119,7 +119,7 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 		return -EINVAL;
 	}
 	r = cg_inode_find(rule->dev, rule->ino);
-	if (r && cg_inode_marked(r)) {
+	if (r && cg_inode_marked(r) && r->inode == inode) {
 		/* locked: a rule's flags and id stay (the id names it in verdicts) */
 		if (cg_cfg.locked && atomic64_read(&r->word) != cg_word(rule->flags, rule->id))
 			return -EPERM;
@@ -127,10 +127,11 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 		return 0;
 	}
 	/*
-	 * A rule whose inode is gone: fsnotify took the mark off when the
-	 * inode was evicted, and the filesystem (ext4 does at once) gave its
-	 * number to this new file. It is this file's rule now, with a mark on
-	 * this inode; the table does not grow.
+	 * A rule whose inode is gone, or going: fsnotify took the mark off
+	 * when the inode was evicted (or will in a moment), and the
+	 * filesystem (ext4 does at once) gave its number to this new file. It
+	 * is this file's rule now, with a mark on this inode; the table does
+	 * not grow.
 	 */
 	if (r) {
 		cg_inode_del(r);

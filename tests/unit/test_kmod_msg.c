@@ -399,6 +399,31 @@ static void plan_flag_and_kind_changes_are_adds(void)
 	ASSERT_EQ(ndel, 0);
 }
 
+/*
+ * A new file under an old inode number (ext4): the kernel reports the key
+ * as there, but it is another file's rule until the new one is pushed.
+ * Rules read back have no ident until kmod_keep_idents() gives them the
+ * pushed ones': the first push after a start sends every inode rule once.
+ */
+static void plan_readds_a_new_file_under_an_old_number(void)
+{
+	struct kernel_rule have[2] = { rules[0], rules[2] }, want[2] = { rules[0], rules[2] };
+	size_t add[2], del[2], nadd, ndel;
+
+	want[0].ident = 7;
+	ASSERT_EQ(kmod_plan(have, 2, want, 2, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 1);			/* read back: not known to be this file */
+	ASSERT_EQ(add[0], 0);
+	kmod_keep_idents(have, 2, want, 2);
+	ASSERT_EQ(have[0].ident, 7);
+	ASSERT_EQ(kmod_plan(have, 2, want, 2, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 0);			/* pushed, and the same file */
+	want[0].ident = 8;			/* saved over: a new file, the same number */
+	ASSERT_EQ(kmod_plan(have, 2, want, 2, add, &nadd, del, &ndel), 0);
+	ASSERT_EQ(nadd, 1);
+	ASSERT_EQ(ndel, 0);
+}
+
 static void plan_same_set_in_any_order_is_nothing(void)
 {
 	enum { N = 1000 };
@@ -439,6 +464,7 @@ int main(void)
 	RUN(ext_ack_hostile);
 	RUN(plan_adds_changed_and_new_deletes_gone);
 	RUN(plan_flag_and_kind_changes_are_adds);
+	RUN(plan_readds_a_new_file_under_an_old_number);
 	RUN(plan_same_set_in_any_order_is_nothing);
 	return test_failed ? 1 : 0;
 }

@@ -169,6 +169,20 @@ static const char *item_name(const struct watch_item *it, char *buf, size_t len)
 	return buf;
 }
 
+/* FNV-1a over the handle's type and bytes. */
+static uint64_t handle_digest(const struct file_handle *fh)
+{
+	uint64_t h = 14695981039346656037ULL;
+	unsigned int i;
+
+	if (!fh)
+		return 0;
+	h = (h ^ (uint32_t)fh->handle_type) * 1099511628211ULL;
+	for (i = 0; i < fh->handle_bytes; i++)
+		h = (h ^ fh->f_handle[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
 static void add_inode(void *ctx, const struct watch_item *it)
 {
 	struct rules *r = ctx;
@@ -199,6 +213,7 @@ static void add_inode(void *ctx, const struct watch_item *it)
 		   (it->rule >= 0 && r->p->rules[it->rule].audit ? CRMGUARD_F_AUDIT : 0);
 	k->mount_fd = it->mount_fd;
 	k->fh = it->fh;
+	k->ident = handle_digest(it->fh);
 }
 
 /*

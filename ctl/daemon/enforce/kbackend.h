@@ -29,6 +29,13 @@ struct kernel_rule {
 	 */
 	int mount_fd;
 	const struct file_handle *fh;
+	/*
+	 * INODE: a digest of fh, which tells this file from an earlier one
+	 * that had its inode number (ext4 reuses numbers at once; its handles
+	 * carry a generation). 0 where not known (a rule read back from the
+	 * kernel that this crmguardd has not pushed).
+	 */
+	uint64_t ident;
 };
 
 struct kernel_config {

@@ -394,6 +394,8 @@ out:
 	free(del);
 	if (adopt(b, ret ? ignored : err, ret ? sizeof(ignored) : errlen) && !ret)
 		ret = -EIO;
+	if (!ret)
+		kmod_keep_idents(b->have, b->nhave, rules, n);
 	return ret;
 }
 

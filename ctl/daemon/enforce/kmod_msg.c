@@ -256,11 +256,12 @@ int kmod_rule_key_cmp(const struct kernel_rule *a, const struct kernel_rule *b)
 }
 
 /* Whether the kernel's rule a already is b (the key is the same). */
+/* An INODE rule for another file under the same number is a change too. */
 static bool rule_same(const struct kernel_rule *a, const struct kernel_rule *b)
 {
 	return a->id == b->id &&
 	       (a->type != CRMGUARD_RULE_USER || a->user_kind == b->user_kind) &&
-	       (a->type != CRMGUARD_RULE_INODE || a->flags == b->flags);
+	       (a->type != CRMGUARD_RULE_INODE || (a->flags == b->flags && a->ident == b->ident));
 }
 
 static int by_key(const void *x, const void *y, void *rules)
@@ -312,4 +313,22 @@ out:
 	free(h);
 	free(w);
 	return ret;
+}
+
+void kmod_keep_idents(struct kernel_rule *have, size_t nhave,
+		      const struct kernel_rule *want, size_t nwant)
+{
+	size_t *h = sorted(have, nhave), *w = sorted(want, nwant);
+	size_t i = 0, j = 0;
+	int c;
+
+	while (h && w && i < nhave && j < nwant) {
+		c = kmod_rule_key_cmp(&have[h[i]], &want[w[j]]);
+		if (!c)
+			have[h[i]].ident = want[w[j]].ident;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(h);
+	free(w);
 }

@@ -45,5 +45,12 @@ int kmod_rule_key_cmp(const struct kernel_rule *a, const struct kernel_rule *b);
 int kmod_plan(const struct kernel_rule *have, size_t nhave,
 	      const struct kernel_rule *want, size_t nwant,
 	      size_t *add, size_t *nadd, size_t *del, size_t *ndel);
+/*
+ * After want[] was pushed and have[] read back from the kernel: each rule
+ * of have takes the ident of want's rule with its key, which the kernel
+ * does not report.
+ */
+void kmod_keep_idents(struct kernel_rule *have, size_t nhave,
+		      const struct kernel_rule *want, size_t nwant);
 
 #endif
