@@ -111,6 +111,11 @@ static void warn_rules(struct daemon *d, char *text, size_t len)
 			warn(d, rule_label(&d->policy, i, label, sizeof(label)),
 			     policy_missing_text(r, why, msg, sizeof(msg)), text, len);
 	}
+	if (d->enforcer.handover_err[0]) {
+		snprintf(msg, sizeof(msg), "reads trust: %s: every read is checked instead "
+			 "(reads check)", d->enforcer.handover_err);
+		warn(d, "reads", msg, text, len);
+	}
 	warn_usb_rules(d, text, len);
 }
 
@@ -165,6 +170,13 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	ret = derived_add_rules(&np, d->taint_state, err, errlen);
 	if (ret)
 		goto drop_policy;
+	/*
+	 * reads trust (the default) needs the hand-over watch on fanotify:
+	 * where it cannot run, every read is checked instead.
+	 */
+	if (!np.reads_check &&
+	    !enforcer_watch_handovers(&d->enforcer, true, sensor_injected_fd(d->sensor)))
+		np.reads_check = true;
 	ret = watch_build(&nw, &np, d->watch, d->enforcer.ops != NULL, err, errlen);
 	if (ret)
 		goto drop_policy;
@@ -187,6 +199,8 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	d->watch_gen++;
 	d->policy = np;
 	memcpy(d->policy_hash, hash, sizeof(hash));
+	if (d->policy.reads_check)
+		enforcer_watch_handovers(&d->enforcer, false, -1);
 	taint_policy_changed(d);
 	if (d->usb)
 		usb_apply(d->usb, &d->policy);

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hand-over watch of the fanotify backend under `reads trust`.
+ *
+ * There crmguardd decides at open (FAN_OPEN_PERM) and is not asked about
+ * reads: an allowed CRM reads at the kernel's speed. What a decision at
+ * open leaves open is a descriptor that an allowed process hands to a
+ * program the policy does not allow. The ways a descriptor changes hands
+ * are rare events, and they are watched here instead of every read:
+ *  - exec: the new program inherits every descriptor not closed on exec;
+ *  - recvmsg, recvmmsg on a unix socket: SCM_RIGHTS installs descriptors
+ *    another process sent;
+ *  - pidfd_getfd: a process takes a copy of another's descriptor.
+ * (An open of /proc/PID/fd/N is an open of the file itself: fanotify asks
+ * crmguardd about it as about any other.) After each, if the process is
+ * one the policy does not allow, its descriptor table is searched for
+ * protected files: the kernel installed the descriptor before the
+ * tracepoint and offers no tracepoint to refuse it, so a process the policy
+ * denies is killed (SIGKILL, sent by bpf_send_signal() before it returns to
+ * user space: the exec'd program runs none of its code, the receiver
+ * returns from no call) and reported; in audit (the mode, or the rule's
+ * flag) it is reported once a minute and left alone.
+ *
+ * The decision is decide() of rules.bpf.h on the maps crmguardd fills as
+ * it fills the BPF LSM's, so the kernel needs crmguardd for nothing here:
+ * users (allowed, revoked, by uid, euid and loginuid), allowed binaries
+ * by inode, tracing and injected libraries, the mode and the rules' audit
+ * flags, exactly as crmguardd decides an open.
+ *
+ * What it costs: nothing on reads and writes. sched_process_exec: a look
+ * at the new program's credentials and executable; the descriptor table is
+ * searched only for a program the policy does not allow, once per exec.
+ * recvmsg/recvmmsg: the socket's family at entry; the table is searched at
+ * exit only for unix sockets of processes the policy does not allow (the
+ * family is the kernel's, which the process cannot change under us, unlike
+ * the control buffer it passed). pidfd_getfd: always searched.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+/* vmlinux.h has the types <linux/types.h> would bring, for the host's arch. */
+#define _LINUX_TYPES_H
+#include "../kmod/uapi/crmguard.h"
+#include "enforce.h"
+#include "caller.h"
+#include "handover.h"
+#include "inode_dev.bpf.h"
+#include "caller.bpf.h"
+#include "loader_env.bpf.h"
+#define RULES_PINNING		/* crmguardd's own: they go with it, as fanotify's marks do */
+#include "rules.bpf.h"
+#include "injected.bpf.h"
+
+#define SIGKILL 9
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Since 6.2: a kernel pointer read as data, looked at through its BTF type. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HANDOVER_RINGBUF_SIZE);
+} handover_events SEC(".maps");
+
+/* tid -> 1: in recvmsg/recvmmsg on a unix socket, and not allowed */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} receiving SEC(".maps");
+
+struct audit_key {
+	__u32 tgid;
+	__u32 pad;
+	struct enforce_inode_key file;
+};
+
+/* (process, file) -> when its audit record was last sent (ns) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct audit_key);
+	__type(value, __u64);
+} audited SEC(".maps");
+
+/* Records that found the ring buffer full; crmguardd reports them. */
+__u64 dropped = 0;
+
+struct scan {
+	struct subject s;
+	__u32 tgid, ppid;
+	struct file **fds;
+	unsigned long *open_fds;
+	unsigned long word;	/* open_fds' word of the descriptor looked at */
+	__u32 route;
+	bool killed;
+};
+
+/* Does the policy speak to this process at all? Not before one is pushed, never to crmguardd. */
+static __always_inline bool policy_on(struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct enforce_config *cfg = bpf_map_lookup_elem(&lsm_config, &zero);
+
+	return cfg && cfg->mode && cfg->daemon_tgid != task->tgid;
+}
+
+/*
+ * Is task allowed to read protected files, whichever? The verdict ALLOW
+ * does not depend on the file's rule (decide() asks the rule for its id and
+ * audit flag only when it denies). At exec the loader variables are read
+ * from the new environment (the sensor's map may not have them yet), and
+ * only when the binary is an allowed one: otherwise they change nothing.
+ */
+static __always_inline bool allowed(struct task_struct *task, struct subject *s, bool at_exec)
+{
+	struct enforce_inode any = { 0, 0 };
+	__u32 tgid = task->tgid;
+
+	subject_of(task, s);
+	if (at_exec)
+		s->preload = bpf_map_lookup_elem(&lsm_exes, &s->exe) && loader_env_injected(task);
+	else
+		s->preload = bpf_map_lookup_elem(&injected, &tgid) != NULL;
+	return decide(&any, s).verdict == CRMGUARD_VERDICT_ALLOW;
+}
+
+/* An audit record for (process, file) is due: none in the last HANDOVER_AUDIT_SECONDS. */
+static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key *file)
+{
+	struct audit_key key = { .tgid = tgid, .file = *file };
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&audited, &key);
+
+	if (last && now - *last < HANDOVER_AUDIT_SECONDS * 1000000000ULL)
+		return false;
+	bpf_map_update_elem(&audited, &key, &now, BPF_ANY);
+	return true;
+}
+
+static __always_inline void report(struct scan *sc, struct decision d,
+				   const struct enforce_inode_key *file, int fd)
+{
+	struct handover_event *e;
+
+	e = bpf_ringbuf_reserve(&handover_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&dropped, 1);
+		return;
+	}
+	e->route = sc->route;
+	e->verdict = d.verdict;
+	e->rule_id = d.rule_id;
+	e->ppid = sc->ppid;
+	e->loginuid = sc->s.loginuid;
+	e->fd = fd;
+	e->killed = d.verdict == CRMGUARD_VERDICT_DENY;
+	e->dev = file->dev;
+	e->ino = file->ino;
+	caller_fill(&e->who);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* One open descriptor: protected, and denied to this process? */
+static long look_at(__u32 fd, void *ctx)
+{
+	struct scan *sc = ctx;
+	struct enforce_inode_key key;
+	struct enforce_inode *rule;
+	struct file *raw = NULL, *file;
+	struct decision d;
+
+	if (!(fd & 63) &&
+	    bpf_probe_read_kernel(&sc->word, sizeof(sc->word), &sc->open_fds[fd / 64]))
+		return 1;
+	if (!(sc->word & (1UL << (fd & 63))))
+		return 0;
+	if (bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]) || !raw)
+		return 0;
+	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	rule = protecting(file, &key);
+	if (!rule)
+		return 0;
+	d = decide(rule, &sc->s);
+	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
+		return 0;
+	if (d.verdict == CRMGUARD_VERDICT_DENY) {
+		if (!sc->killed)
+			bpf_send_signal(SIGKILL);
+		sc->killed = true;
+	} else if (!audit_due(sc->tgid, &key)) {
+		return 0;
+	}
+	report(sc, d, &key, fd);
+	return 0;
+}
+
+/* After a hand-over to task (the current one), over its whole descriptor table. */
+static __always_inline int search(struct task_struct *task, __u32 route)
+{
+	struct scan sc = { .tgid = task->tgid, .ppid = task->real_parent->tgid, .route = route };
+	struct fdtable *fdt;
+	__u32 max;
+
+	if (!policy_on(task) || allowed(task, &sc.s, route == HANDOVER_EXEC))
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	sc.fds = BPF_CORE_READ(fdt, fd);
+	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
+	max = BPF_CORE_READ(fdt, max_fds);
+	bpf_loop(max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS, look_at, &sc, 0);
+	return 0;
+}
+
+/* After exec: the new program's environment and descriptors are in place, none of its code has run. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handover_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return search(task, HANDOVER_EXEC);
+}
+
+/* Is fd of task a unix socket? */
+static __always_inline bool unix_socket(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file *raw = NULL, *file;
+	struct socket *sock;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&raw, sizeof(raw), BPF_CORE_READ(fdt, fd) + fd) || !raw)
+		return false;
+	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	if ((file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return false;
+	sock = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	return sock->sk->__sk_common.skc_family == AF_UNIX;
+}
+
+static __always_inline int receive_starts(struct syscall_trace_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct subject s;
+	__u32 tid = task->pid, one = 1;
+
+	if (!unix_socket(task, ctx->args[0]) || !policy_on(task) || allowed(task, &s, false))
+		return 0;
+	bpf_map_update_elem(&receiving, &tid, &one, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int receive_ends(struct syscall_trace_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = task->pid;
+
+	if (!bpf_map_lookup_elem(&receiving, &tid))
+		return 0;
+	bpf_map_delete_elem(&receiving, &tid);
+	/* a failed call received nothing (recvmmsg: a count once it got one) */
+	return ctx->ret < 0 ? 0 : search(task, HANDOVER_RECVMSG);
+}
+
+/* The syscalls: records, not raw_syscalls' (mount.bpf.c says why). */
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int handover_recvmsg(struct syscall_trace_enter *ctx)
+{
+	return receive_starts(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int handover_recvmsg_exit(struct syscall_trace_exit *ctx)
+{
+	return receive_ends(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int handover_recvmmsg(struct syscall_trace_enter *ctx)
+{
+	return receive_starts(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmmsg")
+int handover_recvmmsg_exit(struct syscall_trace_exit *ctx)
+{
+	return receive_ends(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_pidfd_getfd")
+int handover_getfd(struct syscall_trace_exit *ctx)
+{
+	return ctx->ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+}
