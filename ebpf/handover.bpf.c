@@ -8,8 +8,8 @@
  * program the policy does not allow. The ways a descriptor changes hands
  * are rare events, and they are watched here instead of every read:
  *  - exec: the new program inherits every descriptor not closed on exec;
- *  - recvmsg, recvmmsg on a unix socket: SCM_RIGHTS installs descriptors
- *    another process sent;
+ *  - a receive on a unix socket (recvmsg, recvmmsg, io_uring): SCM_RIGHTS
+ *    installs descriptors another process sent;
  *  - pidfd_getfd: a process takes a copy of another's descriptor.
  * (An open of /proc/PID/fd/N is an open of the file itself: fanotify asks
  * crmguardd about it as about any other.) After each, if the process is
@@ -27,13 +27,14 @@
  * by inode, tracing and injected libraries, the mode and the rules' audit
  * flags, exactly as crmguardd decides an open.
  *
- * What it costs: nothing on reads and writes. sched_process_exec: a look
- * at the new program's credentials and executable; the descriptor table is
- * searched only for a program the policy does not allow, once per exec.
- * recvmsg/recvmmsg: the socket's family at entry; the table is searched at
- * exit only for unix sockets of processes the policy does not allow (the
- * family is the kernel's, which the process cannot change under us, unlike
- * the control buffer it passed). pidfd_getfd: always searched.
+ * What it costs: nothing on reads and writes of files. sched_process_exec:
+ * a look at the new program's credentials and executable; the descriptor
+ * table is searched only for a program the policy does not allow.
+ * sock_recv_length: the socket's family; the table is searched only after
+ * a receive on a unix socket by a process the policy does not allow.
+ * pidfd_getfd: its syscall exit tracepoint (the kernel has no other place
+ * to see it from), which, like any syscall tracepoint, puts every system
+ * call on the machine on the kernel's slow path (docs/BENCHMARKS.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -53,7 +54,6 @@
 #include "injected.bpf.h"
 
 #define SIGKILL 9
-#define S_IFSOCK 0140000
 #define AF_UNIX 1
 
 char LICENSE[] SEC("license") = "GPL";
@@ -65,14 +65,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HANDOVER_RINGBUF_SIZE);
 } handover_events SEC(".maps");
-
-/* tid -> 1: in recvmsg/recvmmsg on a unix socket, and not allowed */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u32);
-} receiving SEC(".maps");
 
 struct audit_key {
 	__u32 tgid;
@@ -223,72 +215,21 @@ int BPF_PROG(handover_exec, struct task_struct *task, pid_t old_pid, struct linu
 	return search(task, HANDOVER_EXEC);
 }
 
-/* Is fd of task a unix socket? */
-static __always_inline bool unix_socket(struct task_struct *task, int fd)
+/*
+ * After every recvmsg, recvmmsg, recv and read of a socket, io_uring's too
+ * (sock_recvmsg()): a unix socket's SCM_RIGHTS descriptors are installed
+ * by then. The family is the kernel's; the control buffer the process
+ * passed is its own, and could be changed under us by another thread.
+ */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file *raw = NULL, *file;
-	struct socket *sock;
-
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds) ||
-	    bpf_probe_read_kernel(&raw, sizeof(raw), BPF_CORE_READ(fdt, fd) + fd) || !raw)
-		return false;
-	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
-	if ((file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
-		return false;
-	sock = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
-	return sock->sk->__sk_common.skc_family == AF_UNIX;
-}
-
-static __always_inline int receive_starts(struct syscall_trace_enter *ctx)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct subject s;
-	__u32 tid = task->pid, one = 1;
-
-	if (!unix_socket(task, ctx->args[0]) || !policy_on(task) || allowed(task, &s, false))
+	if (ret < 0 || sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
-	bpf_map_update_elem(&receiving, &tid, &one, BPF_ANY);
-	return 0;
+	return search(bpf_get_current_task_btf(), HANDOVER_RECVMSG);
 }
 
-static __always_inline int receive_ends(struct syscall_trace_exit *ctx)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tid = task->pid;
-
-	if (!bpf_map_lookup_elem(&receiving, &tid))
-		return 0;
-	bpf_map_delete_elem(&receiving, &tid);
-	/* a failed call received nothing (recvmmsg: a count once it got one) */
-	return ctx->ret < 0 ? 0 : search(task, HANDOVER_RECVMSG);
-}
-
-/* The syscalls: records, not raw_syscalls' (mount.bpf.c says why). */
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int handover_recvmsg(struct syscall_trace_enter *ctx)
-{
-	return receive_starts(ctx);
-}
-
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int handover_recvmsg_exit(struct syscall_trace_exit *ctx)
-{
-	return receive_ends(ctx);
-}
-
-SEC("tracepoint/syscalls/sys_enter_recvmmsg")
-int handover_recvmmsg(struct syscall_trace_enter *ctx)
-{
-	return receive_starts(ctx);
-}
-
-SEC("tracepoint/syscalls/sys_exit_recvmmsg")
-int handover_recvmmsg_exit(struct syscall_trace_exit *ctx)
-{
-	return receive_ends(ctx);
-}
-
+/* The syscall's record, not raw_syscalls' (mount.bpf.c says why). */
 SEC("tracepoint/syscalls/sys_exit_pidfd_getfd")
 int handover_getfd(struct syscall_trace_exit *ctx)
 {
