@@ -10,8 +10,8 @@
 #define CRMGUARD_HANDOVER_H
 
 #define HANDOVER_RINGBUF_SIZE (256 * 1024)
-/* Descriptors looked at per process, at most: the kernel's default fs.nr_open. */
-#define HANDOVER_MAX_FDS (1 << 20)
+/* Descriptors looked at per process, at most: bpf_loop()'s limit. */
+#define HANDOVER_MAX_FDS (1 << 23)
 /* Audit records of one (process, file) in this many seconds: one. */
 #define HANDOVER_AUDIT_SECONDS 60
 

@@ -31,12 +31,14 @@ static void kernel_family(char *buf, size_t len)
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512], usb[512], mounts[256], family[128];
+	char progs[1024], usb[512], mounts[256], family[128];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
 
 	sensor_programs(d->sensor, progs, sizeof(progs));
+	if (d->enforcer.handover)
+		handover_programs(d->enforcer.handover, progs + strlen(progs), sizeof(progs) - strlen(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
 	mounts_status(d->mounts, mounts, sizeof(mounts));
 	kernel_family(family, sizeof(family));

@@ -76,6 +76,16 @@ int handover_read(struct handover *h, void (*cb)(void *ctx, const struct handove
 	return ring_buffer__consume(h->rb);
 }
 
+void handover_programs(const struct handover *h, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	size_t used = 0;
+
+	bpf_object__for_each_program(prog, h->skel->obj)
+		if (used < len)
+			used += snprintf(buf + used, len - used, ",%s", bpf_program__section_name(prog));
+}
+
 __u64 handover_dropped(const struct handover *h)
 {
 	return __atomic_load_n(&h->skel->bss->dropped, __ATOMIC_RELAXED);

@@ -30,6 +30,8 @@ int handover_replace(struct handover *h, const struct kernel_config *cfg,
 int handover_fd(const struct handover *h);
 int handover_read(struct handover *h, void (*cb)(void *ctx, const struct handover_event *e),
 		  void *ctx);
+/* ",SECTION,SECTION..." of its programs, appended to buf. */
+void handover_programs(const struct handover *h, char *buf, size_t len);
 /* Reports that found the ring buffer full. */
 __u64 handover_dropped(const struct handover *h);
 void handover_close(struct handover *h);
