@@ -10,7 +10,6 @@
 #include <sys/utsname.h>
 #include "ctl/daemon/enforce/enforcer.h"
 #include "ctl/daemon/enforce/fsnotify_probe.h"
-#include "ctl/daemon/enforce/rulemaps.h"
 
 static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
 
@@ -300,7 +299,7 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 	ret = kmounts_load(&r.now, err, errlen);
 	if (ret)
 		return ret;
-	r.subvolumes = e->ops ? e->ops->knows_subvolumes(e->kb) : rulemaps_btrfs_described();
+	r.subvolumes = e->ops ? e->ops->knows_subvolumes(e->kb) : handover_knows_subvolumes(e->handover);
 	watch_for_each(w, add_inode, &r);
 	add_policy_rules(&r);
 	if (r.failed) {

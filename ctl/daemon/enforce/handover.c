@@ -15,6 +15,7 @@ struct handover {
 	struct ring_buffer *rb;
 	void (*cb)(void *ctx, const struct handover_event *e);
 	void *ctx;
+	bool btrfs;	/* the programs name btrfs inodes by subvolume */
 };
 
 static int on_report(void *ctx, void *data, size_t len)
@@ -33,6 +34,7 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 
 	if (!h)
 		goto fail;
+	h->btrfs = rulemaps_btrfs_described();
 	h->skel = handover_bpf__open();
 	ret = h->skel ? 0 : -errno;
 	/* the sensor keeps the map: one process, one answer */
@@ -61,6 +63,11 @@ int handover_replace(struct handover *h, const struct kernel_config *cfg,
 	struct rulemaps maps = RULEMAPS_OF(h->skel);
 
 	return rulemaps_replace(&maps, &c, rules, n, true, err, errlen);
+}
+
+bool handover_knows_subvolumes(const struct handover *h)
+{
+	return h->btrfs;
 }
 
 int handover_fd(const struct handover *h)

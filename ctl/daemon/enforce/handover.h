@@ -26,6 +26,8 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen);
 /* The rules and mode, as the in-kernel backends get them (enforcer.c). */
 int handover_replace(struct handover *h, const struct kernel_config *cfg,
 		     const struct kernel_rule *rules, size_t n, char *err, size_t errlen);
+/* Whether it names a btrfs inode by its subvolume (kbackend.h knows_subvolumes). */
+bool handover_knows_subvolumes(const struct handover *h);
 /* The fd to poll, and reading the reports that are there. */
 int handover_fd(const struct handover *h);
 int handover_read(struct handover *h, void (*cb)(void *ctx, const struct handover_event *e),
