@@ -108,8 +108,10 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
 		watch_files(d->watch), watch_dirs(d->watch),
 		watch_has_ranges(d->watch) ? ", with byte counts" : ", no byte counts");
-	fprintf(out, "reads:      %s\n", watch_trusts_reads(d->watch) ?
-		"trust (decided at open; no byte counts)" : "check (every read decided and counted)");
+	fprintf(out, "reads:      %s%s%s\n", watch_trusts_reads(d->watch) ?
+		"trust (decided at open; no byte counts)" : "check (every read decided and counted)",
+		d->enforcer.handover_err[0] ? "; reads trust cannot be had here: " : "",
+		d->enforcer.handover_err);
 	fprintf(out, "bpf:        %s\n", progs);
 	fprintf(out, "processes:  %zu followed\n", proctab_count());
 	fprintf(out, "events:     open %llu, close %llu, deny %llu, exec %llu, fork %llu, exit %llu\n",
