@@ -10,6 +10,7 @@
  *                                     sends the descriptor (SCM_RIGHTS): "sent N"
  *   handover receive SOCKET           listens on SOCKET ("ready"), receives one
  *                                     descriptor ("got N"), reads it all: the count
+ *   handover receive-uring SOCKET     the same, received through io_uring
  *   handover hold FILE                opens FILE, says "holding PID N", waits on stdin
  *   handover getfd PID N              takes descriptor N of PID (pidfd_getfd):
  *                                     "got N", reads it all: the count
@@ -20,10 +21,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <liburing.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -88,7 +91,27 @@ static int send_fd(const char *file, const char *path)
 	return 0;
 }
 
-static int receive_fd(const char *path)
+/* recvmsg(), or the same through io_uring. */
+static ssize_t receive(int s, struct msghdr *msg, bool uring)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	ssize_t n;
+
+	if (!uring)
+		return recvmsg(s, msg, 0);
+	if (io_uring_queue_init(4, &ring, 0))
+		return -1;
+	io_uring_prep_recvmsg(io_uring_get_sqe(&ring), s, msg, 0);
+	io_uring_submit(&ring);
+	n = io_uring_wait_cqe(&ring, &cqe) ? -1 : cqe->res;
+	if (n < 0)
+		errno = -n;
+	io_uring_queue_exit(&ring);
+	return n;
+}
+
+static int receive_fd(const char *path, bool uring)
 {
 	char ctl[CMSG_SPACE(sizeof(int))], byte;
 	struct iovec iov = { &byte, 1 };
@@ -104,7 +127,7 @@ static int receive_fd(const char *path)
 	s = accept(l, NULL, NULL);
 	if (s < 0)
 		return failed("accept");
-	if (recvmsg(s, &msg, 0) != 1)
+	if (receive(s, &msg, uring) != 1)
 		return failed("recvmsg");
 	c = CMSG_FIRSTHDR(&msg);
 	if (!c || c->cmsg_type != SCM_RIGHTS) {
@@ -137,7 +160,9 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "send"))
 		return send_fd(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "receive"))
-		return receive_fd(argv[2]);
+		return receive_fd(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "receive-uring"))
+		return receive_fd(argv[2], true);
 	if (argc == 3 && !strcmp(argv[1], "hold")) {
 		fd = open(argv[2], O_RDONLY);
 		if (fd < 0)
@@ -158,6 +183,6 @@ int main(int argc, char **argv)
 		return read_all(fd);
 	}
 	fprintf(stderr, "usage: handover exec FILE N PROG ARG... | readfd N | send FILE SOCKET |\n"
-		"       receive SOCKET | hold FILE | getfd PID N\n");
+		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N\n");
 	return 1;
 }

@@ -1,14 +1,14 @@
 # The default policy (reads trust): the allowed CRM decided at open and
 # reading unasked, and no route for a descriptor of a protected file to a
 # program that is not allowed: inherited across exec, passed with
-# SCM_RIGHTS, taken with pidfd_getfd, reopened through /proc/PID/fd. Each
+# SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd, reopened through /proc/PID/fd. Each
 # receiver reads 0 bytes: killed before it runs on (kill record, reason=
 # the route), or refused at open. Each route is tried first with a file
 # that is not protected, to prove the receiver runs and reads it. In mode
 # audit the receiver reads, and a held record says so.
 . "$(dirname "$0")/lib.bash" || exit 1
 [ "$BACKEND" = fanotify ] || { echo "handover.sh: the fanotify backend's hand-over watch" >&2; exit 0; }
-checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,pidfd_getfd} \
+checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd} \
 	handover_procfd_reopen handover_allowed_receiver handover_audit_exec
 
 HANDOVER=$BUILD/helpers/handover
@@ -70,10 +70,11 @@ else
 	fail handover_exec_cat "setup or leak: $(head -c 200 "$T/exec.out")"
 fi
 
-# scm_rights RECEIVER FILE: RECEIVER listens, the CRM sends it FILE's descriptor.
+# scm_rights RECEIVER FILE [receive-uring]: RECEIVER listens, the CRM sends
+# it FILE's descriptor; RECEIVER takes it with recvmsg, or through io_uring.
 scm_rights() {
 	rm -f "$T/sock"
-	"$1" receive "$T/sock" >"$T/recv.out" 2>&1 &
+	"$1" "${3:-receive}" "$T/sock" >"$T/recv.out" 2>&1 &
 	RPID=$!
 	for _ in $(seq 50); do grep -q '^ready' "$T/recv.out" && break; sleep 0.1; done
 	"$CRMBIN" send "$2" "$T/sock" >"$T/send.out" 2>&1
@@ -89,6 +90,17 @@ else
 		killed handover_scm_rights scm_rights "$DB" "$T/recv.out" "$RRC" "$RPID"
 	else
 		fail handover_scm_rights "setup: $(cat "$T/recv.out" "$T/send.out")"
+	fi
+fi
+scm_rights "$OTHER" "$PLAIN" receive-uring
+if ! grep -qx "$(stat -c %s "$PLAIN")" "$T/recv.out"; then
+	fail handover_scm_rights_io_uring "setup: the receiver did not read an unprotected file: $(cat "$T/recv.out" "$T/send.out")"
+else
+	scm_rights "$OTHER" "$DB" receive-uring
+	if grep -q '^ready' "$T/recv.out" && grep -q '^sent' "$T/send.out"; then
+		killed handover_scm_rights_io_uring scm_rights "$DB" "$T/recv.out" "$RRC" "$RPID"
+	else
+		fail handover_scm_rights_io_uring "setup: $(cat "$T/recv.out" "$T/send.out")"
 	fi
 fi
 scm_rights "$CRMBIN" "$DB"
