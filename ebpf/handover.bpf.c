@@ -82,15 +82,46 @@ struct {
 
 /* Records that found the ring buffer full; crmguardd reports them. */
 __u64 dropped = 0;
+/* Counts crmguardd's rule pushes: a verdict kept from before one is stale. */
+__u32 rules_gen = 0;
+
+/*
+ * tgid -> the verdict on the process, as decide() gave it, kept while its
+ * credentials, executable and the rules stay the same (and it is not
+ * traced): the receives of a process are judged once, not at each call.
+ */
+struct judged {
+	__u64 cred, exe;	/* task->cred and its executable's inode, as pointers */
+	__u32 gen;		/* rules_gen then */
+	__u32 allowed;
+	struct subject s;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct judged);
+} judged SEC(".maps");
 
 struct scan {
-	struct subject s;
+	struct subject s;	/* the process, which the policy does not allow */
 	__u32 tgid, ppid;
 	struct file **fds;
 	unsigned long *open_fds;
-	unsigned long word;	/* open_fds' word of the descriptor looked at */
+	__u64 word;		/* what is left to look at of the word of open_fds at hand */
+	__u32 base;		/* the descriptor of its bit 0 */
 	__u32 route;
 	bool killed;
+};
+
+/* The lowest set bit's index, by de Bruijn multiplication (BPF has no ctz). */
+#define DE_BRUIJN 0x03f79d71b4cb0a89ULL
+static const __u8 de_bruijn_bit[64] = {
+	0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
+	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
 };
 
 /* Does the policy speak to this process at all? Not before one is pushed, never to crmguardd. */
@@ -120,6 +151,25 @@ static __always_inline bool allowed(struct task_struct *task, struct subject *s,
 	else
 		s->preload = bpf_map_lookup_elem(&injected, &tgid) != NULL;
 	return decide(&any, s).verdict == CRMGUARD_VERDICT_ALLOW;
+}
+
+/* allowed(), kept in `judged` between exec and a change of credentials or rules. */
+static __always_inline bool judge(struct task_struct *task, struct subject *s, bool at_exec)
+{
+	__u64 cred = (__u64)task->cred, exe = (__u64)task->mm->exe_file->f_inode;
+	struct judged *j, now = { .cred = cred, .exe = exe, .gen = rules_gen };
+	__u32 tgid = task->tgid;
+
+	j = bpf_map_lookup_elem(&judged, &tgid);
+	if (!at_exec && !task->ptrace && j && j->gen == now.gen && j->cred == cred &&
+	    j->exe == exe) {
+		*s = j->s;
+		return j->allowed;
+	}
+	now.allowed = allowed(task, s, at_exec);
+	now.s = *s;
+	bpf_map_update_elem(&judged, &tgid, &now, BPF_ANY);
+	return now.allowed;
 }
 
 /* An audit record for (process, file) is due: none in the last HANDOVER_AUDIT_SECONDS. */
@@ -157,23 +207,42 @@ static __always_inline void report(struct scan *sc, struct decision d,
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* One open descriptor: protected, and denied to this process? */
-static long look_at(__u32 fd, void *ctx)
+/*
+ * Could file be protected at all? Every protected file carries a fanotify
+ * mark of crmguardd's, or (made a moment ago) its directory does: a file
+ * whose inode and directory carry no mark of anyone's is not one, and is
+ * passed over without a look into the maps.
+ */
+static __always_inline bool marked(struct file *file)
+{
+	if (!bpf_core_field_exists(file->f_inode->i_fsnotify_marks))
+		return true;
+	return file->f_inode->i_fsnotify_marks ||
+	       file->f_path.dentry->d_parent->d_inode->i_fsnotify_marks;
+}
+
+/*
+ * The next open descriptor of the word at hand: protected, and denied to
+ * this process? Called once per bit set; 1 ends the word.
+ */
+static long look_at(__u32 i, void *ctx)
 {
 	struct scan *sc = ctx;
 	struct enforce_inode_key key;
 	struct enforce_inode *rule;
 	struct file *raw = NULL, *file;
 	struct decision d;
+	__u32 fd;
 
-	if (!(fd & 63) &&
-	    bpf_probe_read_kernel(&sc->word, sizeof(sc->word), &sc->open_fds[fd / 64]))
+	if (!sc->word)
 		return 1;
-	if (!(sc->word & (1UL << (fd & 63))))
-		return 0;
+	fd = sc->base + de_bruijn_bit[(((sc->word & -sc->word) * DE_BRUIJN) >> 58) & 63];
+	sc->word &= sc->word - 1;
 	if (bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]) || !raw)
 		return 0;
 	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	if (!marked(file))
+		return 0;
 	rule = protecting(file, &key);
 	if (!rule)
 		return 0;
@@ -191,6 +260,19 @@ static long look_at(__u32 fd, void *ctx)
 	return 0;
 }
 
+/* A word of open_fds: its descriptors, if any is open. */
+static long look_at_word(__u32 w, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (bpf_probe_read_kernel(&sc->word, sizeof(sc->word), &sc->open_fds[w]))
+		return 1;
+	sc->base = w * 64;
+	if (sc->word)
+		bpf_loop(64, look_at, sc, 0);
+	return 0;
+}
+
 /* After a hand-over to task (the current one), over its whole descriptor table. */
 static __always_inline int search(struct task_struct *task, __u32 route)
 {
@@ -198,13 +280,13 @@ static __always_inline int search(struct task_struct *task, __u32 route)
 	struct fdtable *fdt;
 	__u32 max;
 
-	if (!policy_on(task) || allowed(task, &sc.s, route == HANDOVER_EXEC))
+	if (!policy_on(task) || judge(task, &sc.s, route == HANDOVER_EXEC))
 		return 0;
 	fdt = BPF_CORE_READ(task, files, fdt);
 	sc.fds = BPF_CORE_READ(fdt, fd);
 	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
 	max = BPF_CORE_READ(fdt, max_fds);
-	bpf_loop(max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS, look_at, &sc, 0);
+	bpf_loop((max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS) / 64, look_at_word, &sc, 0);
 	return 0;
 }
 

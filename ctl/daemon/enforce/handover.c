@@ -61,8 +61,11 @@ int handover_replace(struct handover *h, const struct kernel_config *cfg,
 {
 	struct enforce_config c = { cfg->mode, 0, getpid() };
 	struct rulemaps maps = RULEMAPS_OF(h->skel);
+	int ret = rulemaps_replace(&maps, &c, rules, n, true, err, errlen);
 
-	return rulemaps_replace(&maps, &c, rules, n, true, err, errlen);
+	/* every process is judged again, on the rules now in force */
+	__atomic_add_fetch(&h->skel->bss->rules_gen, 1, __ATOMIC_RELEASE);
+	return ret;
 }
 
 bool handover_knows_subvolumes(const struct handover *h)
