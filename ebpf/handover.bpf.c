@@ -87,8 +87,9 @@ __u32 rules_gen = 0;
 
 /*
  * tgid -> the verdict on the process, as decide() gave it, kept while its
- * credentials, executable and the rules stay the same (and it is not
- * traced): the receives of a process are judged once, not at each call.
+ * credentials, login uid, executable and the rules stay the same (and it
+ * is not traced): the receives of a process are judged once, not at each
+ * call. Its loader variables change only at exec, which judges afresh.
  */
 struct judged {
 	__u64 cred, exe;	/* task->cred and its executable's inode, as pointers */
@@ -161,8 +162,10 @@ static __always_inline bool judge(struct task_struct *task, struct subject *s, b
 	__u32 tgid = task->tgid;
 
 	j = bpf_map_lookup_elem(&judged, &tgid);
+	/* (the login uid is set apart from the credentials, once) */
 	if (!at_exec && !task->ptrace && j && j->gen == now.gen && j->cred == cred &&
-	    j->exe == exe) {
+	    j->exe == exe && (!bpf_core_field_exists(task->loginuid) ||
+			      j->s.loginuid == task->loginuid.val)) {
 		*s = j->s;
 		return j->allowed;
 	}
