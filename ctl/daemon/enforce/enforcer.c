@@ -308,13 +308,13 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 	struct rules r = { .p = p, .before = &e->mounts, .err = err, .errlen = errlen };
 	int ret;
 
-	if (!e->ops)
+	if (!enforcer_has_rules(e))
 		return 0;
 	/* once a table: every file it names is looked up in it */
 	ret = kmounts_load(&r.now, err, errlen);
 	if (ret)
 		return ret;
-	r.subvolumes = e->ops->knows_subvolumes(e->kb);
+	r.subvolumes = e->ops ? e->ops->knows_subvolumes(e->kb) : handover_knows_subvolumes(e->handover);
 	watch_for_each(w, add_inode, &r);
 	add_policy_rules(&r);
 	if (r.failed) {
@@ -322,8 +322,10 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 		ret = -ENOMEM;
 	} else if (r.refused) {
 		ret = -EINVAL;
-	} else {
+	} else if (e->ops) {
 		ret = e->ops->replace(e->kb, &cfg, r.v, r.n, err, errlen);
+	} else {
+		ret = handover_replace(e->handover, &cfg, r.v, r.n, err, errlen);
 	}
 	if (!ret) {
 		if (r.naliases)
@@ -418,6 +420,24 @@ const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 	return n ? gaps : NULL;
 }
 
+bool enforcer_watch_handovers(struct enforcer *e, bool want, int injected_fd)
+{
+	e->handover_err[0] = 0;
+	if (e->ops || !want) {
+		handover_close(e->handover);
+		e->handover = NULL;
+		return true;
+	}
+	if (!e->handover)
+		e->handover = handover_open(injected_fd, e->handover_err, sizeof(e->handover_err));
+	return e->handover != NULL;
+}
+
+bool enforcer_has_rules(const struct enforcer *e)
+{
+	return e->ops || e->handover;
+}
+
 int enforcer_fd(const struct enforcer *e)
 {
 	return e->ops ? e->ops->fd(e->kb) : -1;
@@ -451,6 +471,8 @@ void enforcer_close(struct enforcer *e)
 {
 	if (e->ops)
 		e->ops->close(e->kb);
+	handover_close(e->handover);
+	e->handover = NULL;
 	e->ops = NULL;
 	e->kb = NULL;
 	kmounts_free(&e->mounts);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "ctl/daemon/enforce/handover.h"
 #include "ctl/daemon/enforce/kbackend.h"
 #include "ctl/lib/kident.h"
 #include "ctl/lib/policy.h"
@@ -26,6 +27,13 @@ struct kernel_alias {
 struct enforcer {
 	const struct kbackend_ops *ops;	/* NULL: fanotify, answered by crmguardd */
 	struct kbackend *kb;
+	/*
+	 * fanotify with `reads trust`: the hand-over watch, which gets the
+	 * same rule table as an in-kernel backend; NULL: none (`reads check`,
+	 * or the kernel would not have it).
+	 */
+	struct handover *handover;
+	char handover_err[256];	/* why it is not there, if it was wanted */
 	bool fail_open;
 	bool locked;		/* until reboot: rules only added, no config (lock.h) */
 	char probe[512];	/* what each backend said at start */
@@ -68,6 +76,15 @@ const char *enforcer_gaps(const struct enforcer *e, const struct watch *w);
 bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w);
 /* Are reads through a descriptor opened before crmguardd, or before the rule, seen? */
 bool enforcer_sees_old_reads(const struct enforcer *e);
+/*
+ * The fanotify backend: starts (want) or stops the hand-over watch, whose
+ * programs share the process sensor's injected map (injected_fd). Started,
+ * it gets the rules at the next enforcer_apply(). false: wanted but it
+ * cannot run here (why in e->handover_err).
+ */
+bool enforcer_watch_handovers(struct enforcer *e, bool want, int injected_fd);
+/* Does the kernel hold a rule table (an in-kernel backend, or the hand-over watch)? */
+bool enforcer_has_rules(const struct enforcer *e);
 /* The fd to poll for the kernel's verdicts, or -1. */
 int enforcer_fd(const struct enforcer *e);
 int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),

@@ -218,6 +218,11 @@ int sensor_tracked_fd(const struct sensor *s)
 	return s ? bpf_map__fd(s->skel->maps.tracked) : -1;
 }
 
+int sensor_injected_fd(const struct sensor *s)
+{
+	return s ? bpf_map__fd(s->skel->maps.injected) : -1;
+}
+
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
 {
 	__u32 key = tgid;
