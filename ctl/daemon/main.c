@@ -329,6 +329,7 @@ int main(int argc, char **argv)
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
 	usb_follow(d.usb, sensor_tracked_fd(d.sensor));
+	enforcer_mirror(&d.enforcer, usb_rules, d.usb);
 	/* before the policy, which gives the kernel's clipboard programs their mode */
 	if (clipboard_open(&d, err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
@@ -338,7 +339,8 @@ int main(int argc, char **argv)
 	}
 	fputs(err, stderr);
 	/* without it crmguardd still guards; it says what it does not record */
-	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
+	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err)) ||
+	    mounts_want(d.mounts, d.policy.usb.managed, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		daemon_note(&d, LOG_LVL_WARNING, "error", err);
 	}

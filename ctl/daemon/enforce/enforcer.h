@@ -40,6 +40,10 @@ struct enforcer {
 	struct kmounts mounts;	/* as the last rule table was made */
 	struct kernel_alias *aliases;	/* the last rule table's, by (dev, ino) */
 	size_t naliases;
+	/* handed each rule table the kernel took (enforcer_mirror) */
+	void (*mirror)(void *ctx, const struct kernel_rule *rules, size_t n);
+	void *mirror_ctx;
+	bool mirror_subvolumes;	/* its programs' inode names, with no backend to ask */
 };
 
 /*
@@ -54,6 +58,14 @@ int enforcer_open(struct enforcer *e, const char *want, bool fail_open, char *er
  */
 int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watch *w,
 		   char *err, size_t errlen);
+/*
+ * fn gets each rule table the kernel takes from enforcer_apply() (no
+ * fh: only what names the rules), also where no kernel backend takes one
+ * (fanotify): a reader of the same rules, such as the USB programs, which
+ * mark a process that opens protected data.
+ */
+void enforcer_mirror(struct enforcer *e, void (*fn)(void *ctx, const struct kernel_rule *rules,
+						    size_t n), void *ctx);
 /*
  * The st_dev of the inode that a verdict names (dev, ino) in the kernel's
  * terms, if the rules had it under another device; else dev. crmguardd's
