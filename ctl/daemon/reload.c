@@ -201,6 +201,8 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	taint_policy_changed(d);
 	if (d->usb)
 		usb_apply(d->usb, &d->policy);
+	if (mounts_want(d->mounts, d->policy.usb.managed, why, sizeof(why)))
+		warn(d, "usb", why, err, errlen);
 	warn_rules(d, err, errlen);
 	used = strlen(err);
 	if (lock_engage(d, why, sizeof(why)) && used < errlen)
