@@ -54,6 +54,7 @@
 #include "injected.bpf.h"
 
 #define SIGKILL 9
+#define FMODE_READ 0x1
 #define AF_UNIX 1
 
 char LICENSE[] SEC("license") = "GPL";
@@ -225,8 +226,26 @@ static __always_inline bool marked(struct file *file)
 }
 
 /*
- * The next open descriptor of the word at hand: protected, and denied to
- * this process? Called once per bit set; 1 ends the word.
+ * Is the rule still the file's? The maps name files by (device, inode
+ * number), and a protected file that was deleted leaves its number to the
+ * next file made on the filesystem: only one carrying a mark, as crmguardd
+ * gives each protected file (or, matched by its directory, whose directory
+ * carries one), is the protected file.
+ */
+static __always_inline bool still_protected(struct file *file, const struct enforce_inode *rule)
+{
+	if (!bpf_core_field_exists(file->f_inode->i_fsnotify_marks))
+		return true;
+	if (rule->flags & CRMGUARD_F_DIR)
+		return file->f_path.dentry->d_parent->d_inode->i_fsnotify_marks;
+	return file->f_inode->i_fsnotify_marks;
+}
+
+/*
+ * The next open descriptor of the word at hand: protected, readable, and
+ * denied to this process? (One open for writing only hands over nothing:
+ * reading through it takes an open of /proc/PID/fd/N, which is decided.)
+ * Called once per bit set; 1 ends the word.
  */
 static long look_at(__u32 i, void *ctx)
 {
@@ -244,10 +263,10 @@ static long look_at(__u32 i, void *ctx)
 	if (bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]) || !raw)
 		return 0;
 	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
-	if (!marked(file))
+	if (!(file->f_mode & FMODE_READ) || !marked(file))
 		return 0;
 	rule = protecting(file, &key);
-	if (!rule)
+	if (!rule || !still_protected(file, rule))
 		return 0;
 	d = decide(rule, &sc->s);
 	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
