@@ -207,6 +207,9 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	used = strlen(err);
 	if (lock_engage(d, why, sizeof(why)) && used < errlen)
 		snprintf(err + used, errlen - used, "warning: not locked: %s\n", why);
+	if (sensor_watch_rmmod(d->sensor, d->locked))
+		warn(d, "mode enforce locked", "rmmod attempts cannot be recorded: the kernel "
+		     "refused the delete_module tracepoint", err, errlen);
 	held_scan(d);
 	return 0;
 restore_kernel:

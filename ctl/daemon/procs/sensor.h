@@ -27,6 +27,12 @@ int sensor_injected_fd(const struct sensor *s);
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how);
 /* Are connect() calls seen (the kernel has the tracepoint)? */
 bool sensor_sees_connect(const struct sensor *s);
+/*
+ * Records delete_module() calls (lock.c: refused rmmod of a locked
+ * crmguard.ko) from now on, or no more: a syscall tracepoint, attached
+ * only while locked. 0 or -errno.
+ */
+int sensor_watch_rmmod(struct sensor *s, bool on);
 __u64 sensor_dropped(const struct sensor *s);
 /*
  * Does tgid run injected code (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH), as
