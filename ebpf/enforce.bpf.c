@@ -29,6 +29,8 @@
 #include "enforce.h"
 #include "inode_dev.bpf.h"
 #include "loader_env.bpf.h"
+#define RULES_PINNING __uint(pinning, LIBBPF_PIN_BY_NAME);
+#include "rules.bpf.h"
 
 #define EPERM 1
 #define ENOMEM 12
@@ -42,9 +44,6 @@
 #define SIGURG 23
 #define SIGWINCH 28
 #define MAY_READ 0x4
-#define S_IFMT 0170000
-#define S_IFDIR 0040000
-#define NO_RULE ((__u32)-1)
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -53,40 +52,6 @@ struct {
 	__uint(max_entries, ENFORCE_RINGBUF_SIZE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lsm_verdicts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ENFORCE_MAX_INODES);
-	__type(key, struct enforce_inode_key);
-	__type(value, struct enforce_inode);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lsm_inodes SEC(".maps");
-
-/* allowed executables: inode -> rule id */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ENFORCE_MAX_EXES);
-	__type(key, struct enforce_inode_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lsm_exes SEC(".maps");
-
-/* (uid, kind) -> rule id */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ENFORCE_MAX_USERS);
-	__type(key, struct enforce_user_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lsm_users SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct enforce_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lsm_config SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -113,142 +78,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lsm_preload SEC(".maps");
 
-/* The task asking, as decide() sees it (ctl/decide.h struct subject). */
-struct subject {
-	__u32 uid, euid, loginuid;
-	struct enforce_inode_key exe;
-	bool traced;
-	bool preload;
-};
-
-struct decision {
-	__u32 verdict;
-	__u32 rule_id;
-};
-
-/*
- * Hook arguments and the current task are BTF pointers: plain loads of
- * their fields (CO-RE relocated, a fault reads 0) cost far less than
- * BPF_CORE_READ's helper calls, which matters on the read path. Only a
- * btrfs inode's subvolume is read by helper calls (inode_dev.bpf.h).
- */
-static __always_inline void inode_key(struct inode *inode, struct enforce_inode_key *key)
-{
-	struct super_block *sb = inode->i_sb;
-
-	key->dev = inode_dev(inode, sb->s_magic, sb->s_dev);
-	key->ino = inode->i_ino;
-}
-
-/*
- * The rule protecting file: its own, or its directory's. Directories
- * themselves are not protected: listing one gives no client data.
- */
-static __always_inline struct enforce_inode *protecting(struct file *file,
-							struct enforce_inode_key *key)
-{
-	struct inode *inode = file->f_inode, *dir;
-	struct enforce_inode_key dkey;
-	struct enforce_inode *rule;
-
-	if ((inode->i_mode & S_IFMT) == S_IFDIR)
-		return NULL;
-	inode_key(inode, key);
-	rule = bpf_map_lookup_elem(&lsm_inodes, key);
-	if (rule)
-		return rule;
-	/*
-	 * Its directory's device is its own where they share a superblock
-	 * (all but an overlay's backing file, whose path is the overlay's):
-	 * on btrfs no name of a file is in another subvolume than the file.
-	 */
-	dir = file->f_path.dentry->d_parent->d_inode;
-	if (dir->i_sb == inode->i_sb) {
-		dkey.dev = key->dev;
-		dkey.ino = dir->i_ino;
-	} else {
-		inode_key(dir, &dkey);
-	}
-	rule = bpf_map_lookup_elem(&lsm_inodes, &dkey);
-	if (rule && (rule->flags & CRMGUARD_F_DIR))
-		return rule;
-	return NULL;
-}
-
 static __always_inline void get_subject(struct subject *s)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 *flag;
 
-	s->uid = task->cred->uid.val;
-	s->euid = task->cred->euid.val;
-	s->loginuid = (__u32)-1;
-	if (bpf_core_field_exists(task->loginuid))
-		s->loginuid = task->loginuid.val;
-	/* kernel threads have no mm: the loads read 0, and exe (0, 0) is nobody's */
-	inode_key(task->mm->exe_file->f_inode, &s->exe);
-	s->traced = task->ptrace != 0;
+	subject_of(task, s);
 	flag = bpf_task_storage_get(&lsm_preload, task, NULL, 0);
 	s->preload = flag && *flag;
-}
-
-/* The lowest id of a matching rule: decide() takes the first in the policy. */
-static __always_inline void match_user(__u32 uid, __u32 kind, __u32 *best)
-{
-	struct enforce_user_key key = { .uid = uid, .kind = kind };
-	__u32 *id = bpf_map_lookup_elem(&lsm_users, &key);
-
-	if (id && *id < *best)
-		*best = *id;
-}
-
-static __always_inline void match_revoke(const struct subject *s, __u32 kind, __u32 *best)
-{
-	match_user(s->uid, kind, best);
-	match_user(s->euid, kind, best);
-	if (s->loginuid != (__u32)-1)
-		match_user(s->loginuid, kind, best);
-}
-
-/* ctl/decide.c's decide(), on the maps. */
-static __always_inline struct decision decide(const struct enforce_inode *rule,
-					      const struct subject *s)
-{
-	__u32 revoke = NO_RULE, audit_revoke = NO_RULE, allow = NO_RULE, *id;
-	struct decision d = { CRMGUARD_VERDICT_AUDIT, rule->rule_id };
-	__u32 zero = 0, mode = 0;
-	struct enforce_config *cfg;
-
-	cfg = bpf_map_lookup_elem(&lsm_config, &zero);
-	if (cfg)
-		mode = cfg->mode;
-	match_revoke(s, CRMGUARD_USER_REVOKE, &revoke);
-	if (revoke != NO_RULE) {
-		d.rule_id = revoke;
-		if (mode == CRMGUARD_MODE_ENFORCE)
-			d.verdict = CRMGUARD_VERDICT_DENY;
-		return d;
-	}
-	match_revoke(s, CRMGUARD_USER_REVOKE_AUDIT, &audit_revoke);
-	match_user(s->uid, CRMGUARD_USER_ALLOW, &allow);
-	/* a tracer or an injected library can make an allowed binary do anything */
-	if (!s->traced && !s->preload) {
-		id = bpf_map_lookup_elem(&lsm_exes, &s->exe);
-		if (id && *id < allow)
-			allow = *id;
-	}
-	if (allow != NO_RULE && audit_revoke != NO_RULE) {
-		d.rule_id = audit_revoke;
-		return d;
-	}
-	if (allow != NO_RULE) {
-		d.verdict = CRMGUARD_VERDICT_ALLOW;
-		d.rule_id = allow;
-		return d;
-	}
-	if (mode == CRMGUARD_MODE_ENFORCE && !(rule->flags & CRMGUARD_F_AUDIT))
-		d.verdict = CRMGUARD_VERDICT_DENY;
-	return d;
 }
 
 static __always_inline void count(__u32 stat)

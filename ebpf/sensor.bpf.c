@@ -33,19 +33,7 @@ struct {
 
 #include "tracked.bpf.h"
 
-/*
- * tgid -> SENSOR_INJECTED: the process's last exec had a loader variable
- * set (or an environment too big or unreadable to tell), or it is the child
- * of such a process. An entry lives as long as its process: the exit of
- * its last thread, or a clean exec, removes it, so a reused pid starts
- * without one.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u32);
-} injected SEC(".maps");
+#include "injected.bpf.h"
 
 /* tgid -> SENSOR_DISPLAY_*: tainted processes, filled by crmguardd, inherited on fork here. */
 struct {

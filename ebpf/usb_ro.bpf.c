@@ -19,25 +19,41 @@
  * runs on reads and writes: file_open, file_ioctl and the mount hooks end
  * at once for what is not named. Pinned with their maps (USB_RO_PIN_DIR),
  * they outlive crmguardd.
+ *
+ * Where USB writes of tainted processes are held (taint_mode), an open of
+ * protected data (the kernel backend's rules, which crmguardd mirrors in
+ * lsm_inodes) marks its process tracked then and there, before it can
+ * write anything, whichever backend decides the open; and a process that
+ * already holds a file on a stick open for writing gets no protected data
+ * at all (a shell's `> /media/stick/x` before the CRM's query runs).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+/* vmlinux.h has the types <linux/types.h> would bring, for the host's arch. */
+#define _LINUX_TYPES_H
+#include "../kmod/uapi/crmguard.h"
+#include "enforce.h"
 #include "inode_dev.bpf.h"
 #include "caller.bpf.h"
 #include "sensor.h"
 #include "usb_ro.h"
+/* the rule table, crmguardd's copy of the kernel backend's: held while it is dead */
+#define RULES_PINNING __uint(pinning, LIBBPF_PIN_BY_NAME);
+#include "rules.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define EACCES 13
-#define S_IFMT 00170000
 #define S_IFBLK 0060000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
+#define FMODE_READ 0x1
 #define FMODE_WRITE 0x2
+/* descriptors a protected open looks through for a stick's file open for writing */
+#define FDS_MAX 4096
 #define SB_RDONLY 1
 #define BLKROSET 0x125d
 #define BLKDISCARD 0x1277
@@ -156,12 +172,92 @@ static __always_inline struct usb_ro_event *taint_report(__u32 what, struct inod
 	return e;
 }
 
+/* Is f a regular file on a USB stick, open for writing? */
+static __always_inline bool stick_writer(struct file *f)
+{
+	__u64 dev;
+	__u8 *flags;
+
+	if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE) ||
+	    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return false;
+	dev = user_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev));
+	flags = bpf_map_lookup_elem(&ro_devs, &dev);
+	return flags && (*flags & USB_DEV_USB);
+}
+
+struct fd_walk {
+	struct file **fds;
+	unsigned int max;
+	struct file *found;
+};
+
+static long fd_step(__u64 i, void *ctx)
+{
+	struct fd_walk *w = ctx;
+	struct file *f = NULL;
+
+	if (i >= w->max)
+		return 1;
+	bpf_probe_read_kernel(&f, sizeof(f), &w->fds[i]);
+	if (!stick_writer(f))
+		return 0;
+	w->found = f;
+	return 1;
+}
+
+/* A file on a stick the current process holds open for writing, or NULL. */
+static __always_inline struct file *held_stick_writer(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fd_walk w = { .fds = BPF_CORE_READ(fdt, fd), .max = BPF_CORE_READ(fdt, max_fds) };
+
+	bpf_loop(FDS_MAX, fd_step, &w, 0);
+	return w.found;
+}
+
+/*
+ * An open of protected data, where tainted writes to sticks are held: the
+ * process is tracked from now on, and one that holds a file on a stick
+ * open for writing is refused the data.
+ */
+static __always_inline int protected_open(struct file *file)
+{
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *mode;
+	struct enforce_inode_key key;
+	struct usb_ro_event *e;
+	struct file *writer;
+
+	mode = bpf_map_lookup_elem(&taint_mode, &zero);
+	if (!mode || *mode == USB_TAINT_OFF || !protecting(file, &key))
+		return 0;
+	bpf_map_update_elem(&tracked, &tgid, &mark, BPF_ANY);
+	writer = held_stick_writer();
+	if (!writer)
+		return 0;
+	e = taint_report(USB_TAINT_WRITER, BPF_CORE_READ(writer, f_inode), *mode);
+	if (e) {
+		/* its name: bpf_d_path() takes only the hook's own file */
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+					  BPF_CORE_READ(writer, f_path.dentry, d_name.name));
+		bpf_ringbuf_submit(e, 0);
+	}
+	return *mode == USB_TAINT_AUDIT ? 0 : -EPERM;
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(ro_file_open, struct file *file)
 {
 	struct inode *inode;
 	__u64 dev;
+	int ret;
 
+	if (file->f_mode & FMODE_READ) {
+		ret = protected_open(file);
+		if (ret)
+			return ret;
+	}
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
 	inode = file->f_inode;

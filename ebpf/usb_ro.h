@@ -34,6 +34,8 @@ enum usb_ro_what {
 	USB_RO_REMOUNT = 4,	/* a filesystem on it remounted */
 	USB_TAINT_CREATE = 5,	/* a tracked process made a file on a stick */
 	USB_TAINT_OPEN_WRITE = 6,	/* a tracked process opened a file on a stick for writing */
+	USB_TAINT_WRITER = 7,	/* a process holding a file on a stick open for writing
+				 * opened protected data: name is the stick's file */
 };
 #define USB_RO_NAME_LEN 256
 
@@ -46,7 +48,7 @@ struct usb_ro_event {
 	__u32 what;		/* enum usb_ro_what */
 	__u32 cmd;		/* the ioctl's, for USB_RO_IOCTL */
 	__u64 dev;		/* the device refused: as ro_devs's key */
-	__u64 ino;		/* taint: the directory made in, or the file opened */
+	__u64 ino;		/* taint: the directory made in, or the file opened (writer: on the stick) */
 	__u32 audit;		/* taint: seen, not refused (mode audit) */
 	char name[USB_RO_NAME_LEN];	/* taint: the name made, or the file's path */
 	struct caller who;

@@ -32,12 +32,14 @@ static void kernel_family(char *buf, size_t len)
 
 static int status(struct daemon *d, bool json, FILE *out)
 {
-	char progs[512], usb[512], mounts[256], family[128], clip[512];
+	char progs[1024], usb[512], mounts[256], family[128], clip[512];
 
 	struct kernel_stats ks = { 0 };
 	bool kernel = enforcer_stats(&d->enforcer, &ks);
 
 	sensor_programs(d->sensor, progs, sizeof(progs));
+	if (d->enforcer.handover)
+		handover_programs(d->enforcer.handover, progs + strlen(progs), sizeof(progs) - strlen(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
 	mounts_status(d->mounts, mounts, sizeof(mounts));
 	clipboard_mechanism(clip, sizeof(clip));
@@ -111,8 +113,10 @@ static int status(struct daemon *d, bool json, FILE *out)
 	fprintf(out, "protected:  %zu files, %zu directories (fanotify inode marks%s)\n",
 		watch_files(d->watch), watch_dirs(d->watch),
 		watch_has_ranges(d->watch) ? ", with byte counts" : ", no byte counts");
-	fprintf(out, "reads:      %s\n", watch_trusts_reads(d->watch) ?
-		"trust (decided at open; no byte counts)" : "check (every read decided and counted)");
+	fprintf(out, "reads:      %s%s%s\n", watch_trusts_reads(d->watch) ?
+		"trust (decided at open; no byte counts)" : "check (every read decided and counted)",
+		d->enforcer.handover_err[0] ? "; reads trust cannot be had here: " : "",
+		d->enforcer.handover_err);
 	fprintf(out, "bpf:        %s\n", progs);
 	fprintf(out, "processes:  %zu followed\n", proctab_count());
 	fprintf(out, "events:     open %llu, close %llu, deny %llu, exec %llu, fork %llu, exit %llu\n",

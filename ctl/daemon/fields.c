@@ -97,16 +97,21 @@ static void exe_path(const struct caller *c, char *out, size_t len)
 
 void put_caller(struct record *r, const struct caller *c)
 {
-	char exe[CALLER_EXE_LEN + 1];
 	struct proc *p = proctab_get(c->pid);
+
+	/* a short-lived caller is often gone, or a zombie without exe, by now */
+	if (p && p->exe && p->exe[0])
+		put_proc(r, p);
+	else
+		put_caller_seen(r, c);
+}
+
+void put_caller_seen(struct record *r, const struct caller *c)
+{
+	char exe[CALLER_EXE_LEN + 1];
 	struct proc gone = { .pid = c->pid, .uid = c->uid, .exe = "", .exe_dev = c->exe_dev,
 			     .exe_ino = c->exe_ino };
 
-	/* a short-lived caller is often gone, or a zombie without exe, by now */
-	if (p && p->exe && p->exe[0]) {
-		put_proc(r, p);
-		return;
-	}
 	memcpy(gone.comm, c->comm, sizeof(gone.comm));
 	gone.comm[sizeof(gone.comm) - 1] = 0;
 	exe_path(c, exe, sizeof(exe));

@@ -15,6 +15,8 @@ void put_proc(struct record *r, const struct proc *p);
 void put_kernel_proc(struct record *r, const struct proc *p);
 /* A caller a BPF program saw (ebpf/caller.h): as /proc shows it while it runs, else as the program named it. */
 void put_caller(struct record *r, const struct caller *c);
+/* The same, always as the program named it (/proc may show what the process ran before). */
+void put_caller_seen(struct record *r, const struct caller *c);
 /* path, dev, ino; unreachable: path is the kernel's name, which names nothing here */
 void put_file(struct record *r, const char *path, bool unreachable, dev_t dev, ino_t ino);
 

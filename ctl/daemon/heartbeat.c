@@ -41,7 +41,7 @@ void policy_hash(const struct policy *p, char hex[HASH_HEX])
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		goto out;
 	n = snprintf(head, sizeof(head), "mode %s%s%creads %s%cheartbeat %u",
-		     policy_mode_name(p->mode), p->locked ? " locked" : "", 0, p->reads_trust ? "trust" : "check", 0, p->heartbeat);
+		     policy_mode_name(p->mode), p->locked ? " locked" : "", 0, p->reads_check ? "check" : "trust", 0, p->heartbeat);
 	EVP_DigestUpdate(ctx, head, n + 1);
 	for (k = 0; k < p->nrules; k++) {
 		const struct policy_rule *r = &p->rules[k];

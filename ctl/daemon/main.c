@@ -84,7 +84,7 @@ static int kernel_follow(struct daemon *d, bool changed)
 	static bool stale;
 	char err[POLICY_ERR_MAX];
 
-	stale |= changed && d->enforcer.ops;
+	stale |= changed && enforcer_has_rules(&d->enforcer);
 	if (!stale)
 		return -1;
 	if (now_ms() - pushed < KERNEL_PUSH_MS)
@@ -140,7 +140,7 @@ static int add_fd(int ep, int fd, int tag)
 }
 
 enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB, TAG_MOUNT,
-       TAG_CLIPBOARD, TAG_DERIVED };
+       TAG_CLIPBOARD, TAG_DERIVED, TAG_HANDOVER };
 
 /*
  * The watch changes on reload: its descriptors are registered anew. By
@@ -148,6 +148,16 @@ enum { TAG_FANOTIFY, TAG_INOTIFY, TAG_RINGBUF, TAG_CTL, TAG_KERNEL, TAG_USB, TAG
  */
 static int watch_epoll(int ep, const struct daemon *d, unsigned long *gen)
 {
+	static struct handover *polled;	/* starts and stops with `reads trust` */
+	struct handover *h = d->enforcer.handover;
+
+	if (h != polled) {
+		if (polled)
+			epoll_ctl(ep, EPOLL_CTL_DEL, handover_fd(polled), NULL);
+		if (h && add_fd(ep, handover_fd(h), TAG_HANDOVER))
+			return -errno;
+		polled = h;
+	}
 	if (*gen == d->watch_gen)
 		return 0;
 	if (add_fd(ep, watch_fanotify_fd(d->watch), TAG_FANOTIFY) ||
@@ -172,6 +182,7 @@ static void report_due(struct daemon *d)
 		verdicts_report_lost(d);
 	}
 	procs_report_drops(d);
+	handed_report_drops(d);
 }
 
 static int run(struct daemon *d)
@@ -238,6 +249,10 @@ static int run(struct daemon *d)
 				break;
 			case TAG_DERIVED:
 				derived_read_events(d);
+				break;
+			case TAG_HANDOVER:
+				if (d->enforcer.handover)
+					handover_read(d->enforcer.handover, handed_on_report, d);
 				break;
 			}
 		}
@@ -314,6 +329,7 @@ int main(int argc, char **argv)
 	}
 	proctab_set_injected(injected_at_exec, d.sensor);
 	usb_follow(d.usb, sensor_tracked_fd(d.sensor));
+	enforcer_mirror(&d.enforcer, usb_rules, d.usb);
 	/* before the policy, which gives the kernel's clipboard programs their mode */
 	if (clipboard_open(&d, err, sizeof(err)))
 		fprintf(stderr, "crmguardd: %s\n", err);
@@ -323,7 +339,8 @@ int main(int argc, char **argv)
 	}
 	fputs(err, stderr);
 	/* without it crmguardd still guards; it says what it does not record */
-	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err))) {
+	if (mounts_open(&d.mounts, sink_emit, &d.sink, err, sizeof(err)) ||
+	    mounts_want(d.mounts, d.policy.usb.managed, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		daemon_note(&d, LOG_LVL_WARNING, "error", err);
 	}

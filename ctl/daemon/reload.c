@@ -154,6 +154,7 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	struct policy np;
 	struct watch *nw;
 	size_t used;
+	bool trust;
 	int ret;
 
 	ret = policy_load(&np, d->policy_path, text, len, err, errlen);
@@ -165,6 +166,14 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	ret = derived_add_rules(&np, d->taint_state, err, errlen);
 	if (ret)
 		goto drop_policy;
+	/*
+	 * reads trust (the default) needs the hand-over watch on fanotify:
+	 * where it cannot run (older kernels), every read is checked instead,
+	 * as `ctlx status` says: slower, and nothing is let through.
+	 */
+	trust = !np.reads_check;
+	if (trust && !enforcer_watch_handovers(&d->enforcer, true, sensor_injected_fd(d->sensor)))
+		np.reads_check = true;
 	ret = watch_build(&nw, &np, d->watch, d->enforcer.ops != NULL, err, errlen);
 	if (ret)
 		goto drop_policy;
@@ -187,13 +196,20 @@ int daemon_apply_policy(struct daemon *d, const char *text, size_t len, const ch
 	d->watch_gen++;
 	d->policy = np;
 	memcpy(d->policy_hash, hash, sizeof(hash));
+	if (!trust)
+		enforcer_watch_handovers(&d->enforcer, false, -1);
 	taint_policy_changed(d);
 	if (d->usb)
 		usb_apply(d->usb, &d->policy);
+	if (mounts_want(d->mounts, d->policy.usb.managed, why, sizeof(why)))
+		warn(d, "usb", why, err, errlen);
 	warn_rules(d, err, errlen);
 	used = strlen(err);
 	if (lock_engage(d, why, sizeof(why)) && used < errlen)
 		snprintf(err + used, errlen - used, "warning: not locked: %s\n", why);
+	if (sensor_watch_rmmod(d->sensor, d->locked))
+		warn(d, "mode enforce locked", "rmmod attempts cannot be recorded: the kernel "
+		     "refused the delete_module tracepoint", err, errlen);
 	held_scan(d);
 	return 0;
 restore_kernel:

@@ -228,7 +228,7 @@ static int parse_line(struct policy *p, const struct line_ctx *c, char *s)
 	if (!strcmp(argv[0], "reads")) {
 		if (argc != 2 || (strcmp(argv[1], "check") && strcmp(argv[1], "trust")))
 			return fail(c, "reads takes one word: reads check, or reads trust");
-		p->reads_trust = !strcmp(argv[1], "trust");
+		p->reads_check = !strcmp(argv[1], "check");
 		return 0;
 	}
 	if (!strcmp(argv[0], "taint") || !strcmp(argv[0], "clipboard"))

@@ -10,7 +10,7 @@
  *	allow exe /usr/bin/crm-server	# this binary (by inode) may read
  *	allow user crmbackup		# this user's processes may read
  *	revoke user alice		# denied everything, live processes too
- *	reads trust			# decide at open only (see README)
+ *	reads check			# every read decided too (see README)
  *	heartbeat 60			# a health record every 60 s (off: none)
  *	taint ..., clipboard ...	# see ctl/lib/policy_taint.h
  *	usb allow 46f4:0001 serial CRM-0042	# USB sticks: lib/policy_usb.h
@@ -65,12 +65,13 @@ struct policy {
 	 */
 	bool locked;
 	/*
-	 * reads check (default): every read is decided and counted, a round
-	 * trip to crmguardd each. reads trust: a process allowed at open reads
-	 * unasked; read calls are checked again only on files that a process
-	 * revoked since holds open.
+	 * reads trust (the default, false here): decided at open; a process
+	 * allowed then reads unasked, and a descriptor handed to a program the
+	 * policy does not allow ends that program (the backend's hand-over
+	 * watch). reads check: every read is decided and counted too, a round
+	 * trip to crmguardd each on the fanotify backend.
 	 */
-	bool reads_trust;
+	bool reads_check;
 	char *mode_file;	/* where mode was set; NULL: default audit */
 	int mode_line;
 	unsigned int heartbeat;	/* seconds between heartbeat records; 0: none */

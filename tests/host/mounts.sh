@@ -7,8 +7,8 @@
 # newline and a quote cannot forge a field. Each check first proves the
 # mount really happened (findmnt / mountinfo).
 . "$(dirname "$0")/lib.bash" || exit 1
-checks mount-sensor-loads mount-recorded mount-remount-recorded umount-recorded \
-	mount-new-api-recorded mount-name-forges-nothing
+checks mount-sensor-off-without-usb mount-sensor-loads mount-recorded mount-remount-recorded \
+	umount-recorded mount-new-api-recorded mount-name-forges-nothing
 mkdir -p "$CRM"
 cat >"$POLICY" <<P
 mode audit
@@ -18,10 +18,6 @@ if ! start_crmguard; then
 	fail mount-sensor-start "$(cat "$T/daemon.out")"
 	exit 1
 fi
-status=$(ctlx status)
-[[ "$status" == *"mounts:     recorded by a BPF sensor"* ]] && pass mount-sensor-loads ||
-	fail mount-sensor-loads "$(grep -E 'mounts:|error' <<<"$status" "$T/daemon.out")"
-
 img=$T/stick.img
 truncate -s 32M "$img" && mkfs.ext4 -q "$img" || { fail mount-setup "mkfs.ext4 failed"; exit 1; }
 loop=$(losetup -f --show "$img") || { fail mount-setup "losetup failed"; exit 1; }
@@ -29,6 +25,25 @@ trap 'umount -q "$T"/m* 2>/dev/null; losetup -d "$loop"; cleanup' EXIT
 devnum=$(printf '%d:%d' "0x$(stat -c %t "$loop")" "0x$(stat -c %T "$loop")")
 mnt=$T/m1
 mkdir -p "$mnt"
+
+# No usb line: the sensor's syscall tracepoints, which slow every system
+# call, are not attached, and a mount that really happened is not recorded.
+mount "$loop" "$mnt" && findmnt -n "$mnt" >/dev/null && umount "$mnt" || fail mount-setup "mount $loop"
+sleep 0.5
+status=$(ctlx status)
+if [[ "$status" == *"mounts:     not recorded: the policy has no usb line"* ]] &&
+   ! grep -q "event=mount .*target=$mnt " "$AUTHLOG"; then
+	pass mount-sensor-off-without-usb
+else
+	fail mount-sensor-off-without-usb "$(grep 'mounts:' <<<"$status"); $(grep 'event=mount' "$AUTHLOG" | head -2)"
+fi
+
+# A usb line (this machine has no USB: a loop device stands in for a stick)
+echo "usb default allow" >>"$POLICY"
+ctlx reload >"$T/reload.out" 2>&1 || fail mount-sensor-loads "reload: $(cat "$T/reload.out")"
+status=$(ctlx status)
+[[ "$status" == *"mounts:     recorded by a BPF sensor"* ]] && pass mount-sensor-loads ||
+	fail mount-sensor-loads "$(grep -E 'mounts:|error' <<<"$status" "$T/daemon.out")"
 
 # mount(2) through mount(8), by a process the record names by pid
 mount "$loop" "$mnt" &

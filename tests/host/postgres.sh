@@ -29,8 +29,10 @@ RELSIZE=$(pg -c "select pg_relation_size('clients')")
 TABLE=$DATA/$REL
 [ -s "$TABLE" ] || { fail pg_setup "no table file at '$TABLE'"; exit 1; }
 
+# reads check: the backend's reads are counted (pg_backend_read_from_disk)
 cat >"$POLICY" <<CONF
 mode enforce
+reads check
 protect $DATA
 allow exe $PGEXE
 CONF

@@ -2,6 +2,7 @@
 # each read system call, mmap, sendfile, splice, copy_file_range,
 # io_uring, openat2, /proc/PID/fd, hard links, renames, bind mounts and
 # files created after the policy was loaded. Unprotected files give nothing.
+# Each read is counted: `reads check`.
 . "$(dirname "$0")/lib.bash" || exit 1
 checks route_{read,pread,readv,preadv2,mmap,sendfile,splice,copy_file_range,openat2,procfd,each_call,io_uring} hardlink_outside bind_mount renamed_inside renamed_out_of_dir created_later created_in_new_subdir reused_inode_number overlay_real_path other_namespace_real_path unprotected_no_record
 
@@ -9,7 +10,7 @@ READVIA=$BUILD/helpers/readvia
 mkdir -p "$CRM" "$T/outside"
 head -c 50000 /dev/urandom >"$CRM/blob"
 head -c 50000 /dev/urandom >"$T/outside/plain"
-printf 'mode audit\nprotect %s\n' "$CRM" >"$POLICY"
+printf 'mode audit\nreads check\nprotect %s\n' "$CRM" >"$POLICY"
 start_crmguard || { fail routes_setup "crmguardd did not start"; exit 1; }
 
 # check NAME VIA FILE [ROUTE]: FILE read through ROUTE gives a summary

@@ -1,12 +1,12 @@
 # A real SQLite CRM database read by the sqlite3 CLI, as another user:
 # one open record and one close summary reach a real rsyslogd, with the
-# right pid, uid, exe and a plausible byte count.
+# right pid, uid, exe and a plausible byte count (counted: `reads check`).
 . "$(dirname "$0")/lib.bash" || exit 1
 checks sqlite_{open_record,read_summary,no_record_per_read,query_still_works,exit_code,killed_signal}
 
 make_crm_db "$CRM/clients.db" 3000
 chmod 755 "$T" "$CRM"
-printf 'mode audit\nprotect %s\n' "$CRM" >"$POLICY"
+printf 'mode audit\nreads check\nprotect %s\n' "$CRM" >"$POLICY"
 start_crmguard || { fail sqlite_setup "crmguardd did not start"; exit 1; }
 
 setpriv --reuid=65534 --regid=65534 --clear-groups \

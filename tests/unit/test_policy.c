@@ -412,13 +412,13 @@ static void parse_reads(void)
 	char err[POLICY_ERR_MAX];
 
 	ASSERT_EQ(PARSE(&p, "protect /x\n", err), 0);
-	ASSERT_TRUE(!p.reads_trust);
+	ASSERT_TRUE(!p.reads_check);
 	policy_free(&p);
-	ASSERT_EQ(PARSE(&p, "reads trust\nprotect /x\n", err), 0);
-	ASSERT_TRUE(p.reads_trust);
+	ASSERT_EQ(PARSE(&p, "reads check\nprotect /x\n", err), 0);
+	ASSERT_TRUE(p.reads_check);
 	policy_free(&p);
-	ASSERT_EQ(PARSE(&p, "reads trust\nreads check\n", err), 0);
-	ASSERT_TRUE(!p.reads_trust);
+	ASSERT_EQ(PARSE(&p, "reads check\nreads trust\n", err), 0);
+	ASSERT_TRUE(!p.reads_check);
 	policy_free(&p);
 	EXPECT_ERROR("reads\n", FILE_NAME ":1: reads takes one word: reads check, or reads trust");
 	EXPECT_ERROR("reads fast\n", FILE_NAME ":1: reads takes one word: reads check, or reads trust");

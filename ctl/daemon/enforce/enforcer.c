@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include "ctl/daemon/enforce/enforcer.h"
 #include "ctl/daemon/enforce/fsnotify_probe.h"
+#include "ctl/daemon/enforce/rulemaps.h"
 
 static const struct kbackend_ops *const backends[] = { &kbackend_kmod, &kbackend_lsm };
 
@@ -306,26 +307,37 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 		.locked = e->locked,
 	};
 	struct rules r = { .p = p, .before = &e->mounts, .err = err, .errlen = errlen };
+	bool kernel = enforcer_has_rules(e);
 	int ret;
 
-	if (!e->ops)
+	if (!kernel && !e->mirror)
 		return 0;
 	/* once a table: every file it names is looked up in it */
 	ret = kmounts_load(&r.now, err, errlen);
 	if (ret)
-		return ret;
-	r.subvolumes = e->ops->knows_subvolumes(e->kb);
+		return kernel ? ret : (err[0] = 0, 0);
+	r.subvolumes = e->ops ? e->ops->knows_subvolumes(e->kb) :
+		       e->handover ? handover_knows_subvolumes(e->handover) : e->mirror_subvolumes;
 	watch_for_each(w, add_inode, &r);
 	add_policy_rules(&r);
-	if (r.failed) {
+	if (!kernel) {
+		/* the mirror alone (fanotify decides): what could be named, no error */
+		if (!r.failed)
+			e->mirror(e->mirror_ctx, r.v, r.n);
+		err[0] = 0;
+	} else if (r.failed) {
 		snprintf(err, errlen, "out of memory building the kernel's rule table");
 		ret = -ENOMEM;
 	} else if (r.refused) {
 		ret = -EINVAL;
-	} else {
+	} else if (e->ops) {
 		ret = e->ops->replace(e->kb, &cfg, r.v, r.n, err, errlen);
+	} else if (e->handover) {
+		ret = handover_replace(e->handover, &cfg, r.v, r.n, err, errlen);
 	}
-	if (!ret) {
+	if (!ret && kernel && e->mirror)
+		e->mirror(e->mirror_ctx, r.v, r.n);
+	if (!ret && kernel) {
 		if (r.naliases)
 			qsort(r.aliases, r.naliases, sizeof(*r.aliases), cmp_alias);
 		free(e->aliases);
@@ -340,6 +352,15 @@ int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watc
 	free(r.aliases);
 	free(r.v);
 	return ret;
+}
+
+void enforcer_mirror(struct enforcer *e, void (*fn)(void *ctx, const struct kernel_rule *rules,
+						    size_t n), void *ctx)
+{
+	e->mirror = fn;
+	e->mirror_ctx = ctx;
+	/* a BPF reader names a btrfs inode by its subvolume where the kernel describes it */
+	e->mirror_subvolumes = rulemaps_btrfs_described();
 }
 
 dev_t enforcer_stat_dev(const struct enforcer *e, uint64_t dev, uint64_t ino)
@@ -418,6 +439,24 @@ const char *enforcer_gaps(const struct enforcer *e, const struct watch *w)
 	return n ? gaps : NULL;
 }
 
+bool enforcer_watch_handovers(struct enforcer *e, bool want, int injected_fd)
+{
+	e->handover_err[0] = 0;
+	if (e->ops || !want) {
+		handover_close(e->handover);
+		e->handover = NULL;
+		return true;
+	}
+	if (!e->handover)
+		e->handover = handover_open(injected_fd, e->handover_err, sizeof(e->handover_err));
+	return e->handover != NULL;
+}
+
+bool enforcer_has_rules(const struct enforcer *e)
+{
+	return e->ops || e->handover;
+}
+
 int enforcer_fd(const struct enforcer *e)
 {
 	return e->ops ? e->ops->fd(e->kb) : -1;
@@ -451,6 +490,8 @@ void enforcer_close(struct enforcer *e)
 {
 	if (e->ops)
 		e->ops->close(e->kb);
+	handover_close(e->handover);
+	e->handover = NULL;
 	e->ops = NULL;
 	e->kb = NULL;
 	kmounts_free(&e->mounts);

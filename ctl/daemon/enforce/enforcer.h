@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "ctl/daemon/enforce/handover.h"
 #include "ctl/daemon/enforce/kbackend.h"
 #include "ctl/lib/kident.h"
 #include "ctl/lib/policy.h"
@@ -26,12 +27,23 @@ struct kernel_alias {
 struct enforcer {
 	const struct kbackend_ops *ops;	/* NULL: fanotify, answered by crmguardd */
 	struct kbackend *kb;
+	/*
+	 * fanotify with `reads trust`: the hand-over watch, which gets the
+	 * same rule table as an in-kernel backend; NULL: none (`reads check`,
+	 * or the kernel would not have it).
+	 */
+	struct handover *handover;
+	char handover_err[256];	/* why it is not there, if it was wanted */
 	bool fail_open;
 	bool locked;		/* until reboot: rules only added, no config (lock.h) */
 	char probe[512];	/* what each backend said at start */
 	struct kmounts mounts;	/* as the last rule table was made */
 	struct kernel_alias *aliases;	/* the last rule table's, by (dev, ino) */
 	size_t naliases;
+	/* handed each rule table the kernel took (enforcer_mirror) */
+	void (*mirror)(void *ctx, const struct kernel_rule *rules, size_t n);
+	void *mirror_ctx;
+	bool mirror_subvolumes;	/* its programs' inode names, with no backend to ask */
 };
 
 /*
@@ -46,6 +58,14 @@ int enforcer_open(struct enforcer *e, const char *want, bool fail_open, char *er
  */
 int enforcer_apply(struct enforcer *e, const struct policy *p, const struct watch *w,
 		   char *err, size_t errlen);
+/*
+ * fn gets each rule table the kernel takes from enforcer_apply() (no
+ * fh: only what names the rules), also where no kernel backend takes one
+ * (fanotify): a reader of the same rules, such as the USB programs, which
+ * mark a process that opens protected data.
+ */
+void enforcer_mirror(struct enforcer *e, void (*fn)(void *ctx, const struct kernel_rule *rules,
+						    size_t n), void *ctx);
 /*
  * The st_dev of the inode that a verdict names (dev, ino) in the kernel's
  * terms, if the rules had it under another device; else dev. crmguardd's
@@ -68,6 +88,15 @@ const char *enforcer_gaps(const struct enforcer *e, const struct watch *w);
 bool enforcer_misses_new_mmap(const struct enforcer *e, const struct watch *w);
 /* Are reads through a descriptor opened before crmguardd, or before the rule, seen? */
 bool enforcer_sees_old_reads(const struct enforcer *e);
+/*
+ * The fanotify backend: starts (want) or stops the hand-over watch, whose
+ * programs share the process sensor's injected map (injected_fd). Started,
+ * it gets the rules at the next enforcer_apply(). false: wanted but it
+ * cannot run here (why in e->handover_err).
+ */
+bool enforcer_watch_handovers(struct enforcer *e, bool want, int injected_fd);
+/* Does the kernel hold a rule table (an in-kernel backend, or the hand-over watch)? */
+bool enforcer_has_rules(const struct enforcer *e);
 /* The fd to poll for the kernel's verdicts, or -1. */
 int enforcer_fd(const struct enforcer *e);
 int enforcer_read(struct enforcer *e, void (*cb)(void *ctx, const struct kernel_verdict *v),

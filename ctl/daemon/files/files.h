@@ -15,5 +15,11 @@ void files_close_all(struct daemon *d, struct proc *p, const char *reason);
  * reads, or killed where they cannot be refused. After each policy change.
  */
 void held_scan(struct daemon *d);
+/*
+ * handed.c: a report of the hand-over watch (ctl/daemon/enforce/handover.h)
+ * as a record; and a `lost source=handover` record for the reports dropped.
+ */
+void handed_on_report(void *ctx, const struct handover_event *e);
+void handed_report_drops(struct daemon *d);
 
 #endif

@@ -14,8 +14,8 @@
  *    file crmguardd saw opened can be refused. Where reads go unseen, or
  *    a new mapping of the descriptor would (enforcer_misses_new_mmap()),
  *    the holder is killed (reason=held).
- * With `reads trust`, a descriptor whose reads can be refused is made to
- * report them again (watch_check_reads()).
+ * With `reads trust` and fanotify, reads are not asked about (decided at
+ * open): a denied holder of a descriptor is killed (reason=held).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 struct held_scan {
 	struct daemon *d;
 	bool sees_old_reads, misses_new_mmap;
+	bool reads_unasked;	/* fanotify with reads trust */
 	pid_t pid;		/* whose threads subj[0..n) are */
 	struct subject *subj;
 	size_t n;
@@ -97,13 +98,11 @@ static bool on_holding(void *ctx, const struct holding *h)
 		return true;
 	if (h->via == HELD_MAP)
 		end = "mapped";
-	else if (s->misses_new_mmap || !(s->sees_old_reads || opened_under_watch(p, h)))
+	else if (s->reads_unasked || s->misses_new_mmap ||
+		 !(s->sees_old_reads || opened_under_watch(p, h)))
 		end = "held";
-	if (!end) {
-		if (watch_trusts_reads(d->watch))
-			watch_check_reads(d->watch, h->link);
+	if (!end)
 		return true;
-	}
 	if (kill(h->pid, SIGKILL))
 		return true;	/* gone already */
 	emit_held(d, "kill", p, h, &dec, end);
@@ -116,6 +115,7 @@ void held_scan(struct daemon *d)
 		.d = d,
 		.sees_old_reads = enforcer_sees_old_reads(&d->enforcer),
 		.misses_new_mmap = enforcer_misses_new_mmap(&d->enforcer, d->watch),
+		.reads_unasked = !d->enforcer.ops && watch_trusts_reads(d->watch),
 	};
 
 	holders_walk(d->watch, on_holding, &s);

@@ -94,8 +94,14 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 	int at = dirfd;
 	char self[32];
 
-	/* reads trust: a directory's children are asked about opens only. */
-	if (dir && w->trust && !w->observe)
+	/*
+	 * reads trust: opens only. The kernel settles at open whether a
+	 * file will report its reads (FMODE_NONOTIFY_HSM): opened under a
+	 * mark without FAN_PRE_ACCESS, a read of it costs what a read of any
+	 * file on the filesystem costs. The hand-over watch (ebpf/handover.bpf.c)
+	 * stands in for the read checks; a holder revoked since is ended (held.c).
+	 */
+	if (w->trust && !w->observe)
 		mask &= FAN_OPEN_PERM | FAN_CLOSE | FAN_EVENT_ON_CHILD;
 	/* fanotify_mark() takes no O_PATH descriptor: its /proc link leads there too */
 	if (!name) {
@@ -106,15 +112,7 @@ static int mark(struct watch *w, int dirfd, const char *name, bool dir)
 	}
 	if (fanotify_mark(w->fan, flags, mask, at, path) == 0) {
 		w->marks_made++;
-		/*
-		 * Ignore masks add up over a file's marks: a directory's would
-		 * hide its children's reads for good, so only files carry one.
-		 */
-		if (!w->trust || dir || w->observe)
-			return 0;
-		flags |= FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY;
-		mask = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
-		return fanotify_mark(w->fan, flags, mask, at, path) ? -errno : 0;
+		return 0;
 	}
 	if (errno == EINVAL && w->events == FILE_EVENTS_PRE) {
 		/* No pre-content events here (kernel < 6.14, or this filesystem). */
@@ -474,7 +472,7 @@ int watch_build(struct watch **out, const struct policy *p, const struct watch *
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->trust = p->reads_trust;
+	w->trust = !p->reads_check;
 	w->observe = observe;
 	/* observing with reads trust: no event a read */
 	w->events = !observe ? FILE_EVENTS_PRE :

@@ -68,7 +68,7 @@ const char *watch_strerror(int err);
  * that was only reached through its directory's mark gets its own mark here.
  */
 int watch_rule_of(struct watch *w, int fd, const struct stat *st);
-/* reads trust: read calls are not checked, but on files marked here. */
+/* reads trust: decided at open, read calls not checked (watch.c mark()). */
 bool watch_trusts_reads(const struct watch *w);
 /* Calls fn for every marked file and directory, with the rule that marked it. */
 struct watch_item {
@@ -84,8 +84,8 @@ void watch_for_each(const struct watch *w, void (*fn)(void *ctx, const struct wa
 		    void *ctx);
 /* The rule of a file that has a mark of its own, or -1. */
 int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino);
-/* Checks the read calls on the file at path (a /proc/PID/fd link will do). */
-int watch_check_reads(struct watch *w, const char *path);
+/* The path of a file that has a mark of its own, as it is now, into buf; false if none. */
+bool watch_path_of(const struct watch *w, dev_t dev, ino_t ino, char *buf, size_t len);
 /* The rule that covers the file or directory at path, or waits for it, or -1. */
 int watch_covers(const struct watch *w, const char *path);
 /* What watch_follow() tells crmguardd, for the log. */

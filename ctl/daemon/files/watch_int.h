@@ -24,9 +24,6 @@
 #define FILE_EVENTS_OLD	(FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_CLOSE)
 /* An in-kernel backend decides: the watch only tells what was done. */
 #define FILE_EVENTS_SEEN	(FAN_OPEN | FAN_ACCESS | FAN_CLOSE)
-#ifndef FAN_MARK_IGNORE
-#define FAN_MARK_IGNORE	0x00000400
-#endif
 /*
  * One mask for every inotify watch (a second inotify_add_watch on the same
  * directory replaces the mask): names that appear, and the directory itself
@@ -92,12 +89,7 @@ struct watch {
 	unsigned long long events;	/* FILE_EVENTS_PRE, _OLD or _SEEN */
 	bool observe;			/* notification events only: nothing waits on us */
 	unsigned long long marks_made;	/* only ever grows: a mark, even on a known inode */
-	/*
-	 * reads trust: the read events are in the marks but also in their
-	 * ignore masks. A file opened under such a mark can still be made to
-	 * report its reads (the kernel decides that at open), and until then
-	 * its reads cost no round trip.
-	 */
+	/* reads trust: the marks ask about opens only (mark() says why) */
 	bool trust;
 	void *files;	/* tsearch tree of struct node, by (dev, ino) */
 	void *dirs;	/* tsearch tree of struct node, by (dev, ino) */

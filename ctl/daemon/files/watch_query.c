@@ -147,14 +147,20 @@ int watch_rule_of_inode(const struct watch *w, dev_t dev, ino_t ino)
 	return n ? n->rule : -1;
 }
 
-int watch_check_reads(struct watch *w, const char *path)
+bool watch_path_of(const struct watch *w, dev_t dev, ino_t ino, char *buf, size_t len)
 {
-	unsigned long long reads = w->events & ~(FAN_OPEN_PERM | FAN_CLOSE);
+	struct node *n = watch_find(w->files, dev, ino);
+	int fd = n && n->fh ? watch_reopen(w, n, O_PATH) : -1;
+	char self[32];
+	ssize_t got = -1;
 
-	if (w->observe)
-		return 0;	/* the kernel backend checks every read itself */
-	return fanotify_mark(w->fan, FAN_MARK_REMOVE | FAN_MARK_IGNORE, reads, AT_FDCWD, path) ?
-	       -errno : 0;
+	if (fd >= 0) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		got = readlink(self, buf, len - 1);
+		close(fd);
+	}
+	buf[got > 0 ? got : 0] = 0;
+	return got > 0;
 }
 
 bool watch_trusts_reads(const struct watch *w)

@@ -20,6 +20,7 @@ struct sensor {
 	void *ctx;
 	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
 	bool connect_seen;		/* on_connect is attached */
+	struct bpf_link *rmmod;		/* on_delete_module, while locked (sensor_watch_rmmod) */
 };
 
 #define CONNECT_TP "/sys/kernel/tracing/events/syscalls/sys_enter_connect/id"
@@ -93,6 +94,8 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
 	bpf_program__set_autoload(s->skel->progs.on_delete_module, connect &&
 				  tracepoint_there(DELETE_MODULE_TP));
+	/* a syscall tracepoint slows every system call: attached only while locked */
+	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -173,6 +176,7 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	bpf_link__destroy(s->rmmod);
 	sensor_bpf__destroy(s->skel);
 	free(s);
 }
@@ -207,7 +211,8 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 
 	buf[0] = 0;
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (used < len && bpf_program__autoload(prog))
+		if (used < len && bpf_program__autoload(prog) &&
+		    (prog != s->skel->progs.on_delete_module || s->rmmod))
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 					 bpf_program__section_name(prog));
 	}
@@ -218,6 +223,11 @@ int sensor_tracked_fd(const struct sensor *s)
 	return s ? bpf_map__fd(s->skel->maps.tracked) : -1;
 }
 
+int sensor_injected_fd(const struct sensor *s)
+{
+	return s ? bpf_map__fd(s->skel->maps.injected) : -1;
+}
+
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
 {
 	__u32 key = tgid;
@@ -226,6 +236,19 @@ int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
 		return bpf_map__delete_elem(s->skel->maps.display, &key, sizeof(key), 0);
 	return bpf_map__update_elem(s->skel->maps.display, &key, sizeof(key),
 				    &how, sizeof(how), BPF_ANY);
+}
+
+int sensor_watch_rmmod(struct sensor *s, bool on)
+{
+	if (!s || !bpf_program__autoload(s->skel->progs.on_delete_module) || on == !!s->rmmod)
+		return 0;
+	if (!on) {
+		bpf_link__destroy(s->rmmod);
+		s->rmmod = NULL;
+		return 0;
+	}
+	s->rmmod = bpf_program__attach(s->skel->progs.on_delete_module);
+	return s->rmmod ? 0 : -errno;
 }
 
 bool sensor_sees_connect(const struct sensor *s)

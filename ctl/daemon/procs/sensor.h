@@ -21,10 +21,18 @@ int sensor_consume(struct sensor *s);
 int sensor_track(struct sensor *s, pid_t tgid);
 /* The map of tracked processes (SENSOR_TRACKED), for the USB programs to share; -1 if none. */
 int sensor_tracked_fd(const struct sensor *s);
+/* The `injected` map (ebpf/injected.bpf.h), for the hand-over watch; -1 without a sensor. */
+int sensor_injected_fd(const struct sensor *s);
 /* How tgid's connect() to a display server is met (SENSOR_DISPLAY_*; 0: not). */
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how);
 /* Are connect() calls seen (the kernel has the tracepoint)? */
 bool sensor_sees_connect(const struct sensor *s);
+/*
+ * Records delete_module() calls (lock.c: refused rmmod of a locked
+ * crmguard.ko) from now on, or no more: a syscall tracepoint, attached
+ * only while locked. 0 or -errno.
+ */
+int sensor_watch_rmmod(struct sensor *s, bool on);
 __u64 sensor_dropped(const struct sensor *s);
 /*
  * Does tgid run injected code (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH), as

@@ -39,6 +39,7 @@ struct mounts {
 	struct mnt *v;		/* the mount table after the last call seen */
 	size_t n;
 	unsigned long long dropped;	/* reported so far */
+	bool on;		/* attached: the policy speaks of USB (mounts_want) */
 };
 
 /* A mountinfo field in place: ends it, decodes the kernel's \ooo escapes; the next one. */
@@ -215,7 +216,7 @@ int mounts_open(struct mounts **out, usb_emit_fn emit, struct sink *sink, char *
 	m->sink = sink;
 	need_tracefs();
 	m->skel = mount_bpf__open_and_load();
-	ret = m->skel ? mount_bpf__attach(m->skel) : -errno;
+	ret = m->skel ? 0 : -errno;
 	if (!ret) {
 		m->rb = ring_buffer__new(bpf_map__fd(m->skel->maps.mount_events), on_event, m, NULL);
 		ret = m->rb ? 0 : -errno;
@@ -229,6 +230,41 @@ int mounts_open(struct mounts **out, usb_emit_fn emit, struct sink *sink, char *
 		return ret;
 	}
 	*out = m;
+	return 0;
+}
+
+/*
+ * Attached only while the policy speaks of USB: a syscall tracepoint puts
+ * every system call of the machine on the kernel's slow path, a cost that
+ * is paid for the USB channel only (docs/BENCHMARKS.md). The table is read
+ * again at attach, so that what changed meanwhile is not taken for news.
+ */
+int mounts_want(struct mounts *m, bool on, char *err, size_t errlen)
+{
+	struct mnt *v;
+	size_t n;
+	int ret;
+
+	if (!m || on == m->on)
+		return 0;
+	if (!on) {
+		mount_bpf__detach(m->skel);
+		m->on = false;
+		return 0;
+	}
+	ret = mount_bpf__attach(m->skel);
+	if (!ret && !(ret = load_table(&v, &n))) {
+		free(m->v);
+		m->v = v;
+		m->n = n;
+	}
+	if (ret) {
+		mount_bpf__detach(m->skel);
+		snprintf(err, errlen, "mount records: the kernel refused the mount sensor's "
+			 "tracepoints (%s); run with -v for libbpf's log", strerror(-ret));
+		return ret;
+	}
+	m->on = true;
 	return 0;
 }
 
@@ -259,6 +295,9 @@ const char *mounts_status(const struct mounts *m, char *buf, size_t len)
 {
 	if (!m)
 		snprintf(buf, len, "not recorded: the mount sensor did not load (see the start's error record)");
+	else if (!m->on)
+		snprintf(buf, len, "not recorded: the policy has no usb line (the mount sensor's "
+			 "tracepoints would slow every system call)");
 	else
 		snprintf(buf, len, "recorded by a BPF sensor (syscall tracepoints on mount, umount2, "
 			 "move_mount); %zu block-device mounts now", m->n);

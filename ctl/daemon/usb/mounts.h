@@ -22,6 +22,8 @@ struct mounts;
  */
 int mounts_open(struct mounts **out, usb_emit_fn emit, struct sink *sink, char *err, size_t errlen);
 /* The ring buffer's descriptor, to poll; -1 without a sensor. */
+/* Records mounts from now on (on), or no more; 0, or -errno and why. */
+int mounts_want(struct mounts *m, bool on, char *err, size_t errlen);
 int mounts_fd(const struct mounts *m);
 /* Turns the sensor's records into mount records. */
 void mounts_read_events(struct mounts *m);

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ctl/daemon/enforce/bpf_lsm.h"
+#include "ctl/daemon/enforce/rulemaps.h"
 #include "ctl/daemon/fields.h"
 #include "ctl/daemon/usb/blockdev.h"
 #include "ctl/daemon/usb/readonly.h"
@@ -49,6 +50,7 @@ static const char *const what_name[] = {
 	[USB_RO_OPEN_WRITE] = "open-write", [USB_RO_IOCTL] = "ioctl",
 	[USB_RO_MOUNT_RW] = "mount-rw", [USB_RO_REMOUNT] = "remount",
 	[USB_TAINT_CREATE] = "create", [USB_TAINT_OPEN_WRITE] = "open-write",
+	[USB_TAINT_WRITER] = "open-protected",
 };
 
 static const char *ioctl_name(__u32 cmd)
@@ -81,7 +83,7 @@ static int on_refusal(void *ctx, void *data, size_t len)
 	struct record r;
 	dev_t dev;
 
-	if (len < sizeof(*e) || e->what < USB_RO_OPEN_WRITE || e->what > USB_TAINT_OPEN_WRITE)
+	if (len < sizeof(*e) || e->what < USB_RO_OPEN_WRITE || e->what > USB_TAINT_WRITER)
 		return 0;
 	dev = e->dev & ~USB_RO_CHAR;
 	blockdev_usb(dev, intf, sizeof(intf));
@@ -94,8 +96,8 @@ static int on_refusal(void *ctx, void *data, size_t len)
 		record_str(&r, "ioctl", ioctl_name(e->cmd));
 	if (e->what >= USB_TAINT_CREATE) {
 		/* protected data, not the stick's verdict: the process is what is held */
-		record_str(&r, "reason", "tainted");
-		record_bytes(&r, e->what == USB_TAINT_CREATE ? "name" : "path", e->name,
+		record_str(&r, "reason", e->what == USB_TAINT_WRITER ? "writes-to-stick" : "tainted");
+		record_bytes(&r, e->what == USB_TAINT_OPEN_WRITE ? "path" : "name", e->name,
 			     strnlen(e->name, sizeof(e->name)));
 	} else {
 		record_str(&r, "reason", "readonly");
@@ -154,6 +156,15 @@ struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, cha
 fail:
 	usb_ro_close(ro);
 	return NULL;
+}
+
+int usb_ro_rules(struct usb_ro *ro, const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
+{
+	/* the programs read lsm_inodes only: the config is there for the layout's sake */
+	struct enforce_config c = { .mode = CRMGUARD_MODE_ENFORCE };
+	struct rulemaps maps = RULEMAPS_OF(ro->skel);
+
+	return rulemaps_replace(&maps, &c, rules, n, false, err, errlen);
 }
 
 void usb_ro_taint(struct usb_ro *ro, unsigned int mode)

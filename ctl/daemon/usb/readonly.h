@@ -25,6 +25,8 @@ struct usb_ro;
 struct usb_ro *usb_ro_open(usb_emit_fn emit, struct sink *sink, int tracked, char *why, size_t len);
 /* What tracked processes' creates and write opens on sticks get: USB_TAINT_OFF, _AUDIT, _BLOCK. */
 void usb_ro_taint(struct usb_ro *ro, unsigned int mode);
+/* The protected files and directories, as the kernel backend has them; 0 or -errno and why. */
+int usb_ro_rules(struct usb_ro *ro, const struct kernel_rule *rules, size_t n, char *err, size_t errlen);
 /* Are the last daemon's programs still pinned (so this one must take them over)? */
 bool usb_ro_pinned(void);
 /* The refusals' ring buffer, to poll. */

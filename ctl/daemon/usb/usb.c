@@ -358,6 +358,16 @@ static void scan(struct usb *u, const char *action)
 		usb_ro_sync(u->ro, u);
 }
 
+/* The read-only programs get the protected inodes; an error is recorded. */
+static void give_rules(struct usb *u)
+{
+	char why[512];
+	int ret = usb_ro_rules(u->ro, u->rules, u->nrules, why, sizeof(why));
+
+	if (ret)
+		emit_error(u, why, "usb_ro", ret);
+}
+
 /*
  * The read-only programs, once the policy speaks of sticks (or the last
  * daemon's are pinned, to be taken over): loaded once, kept.
@@ -371,6 +381,33 @@ static void load_ro(struct usb *u)
 	u->ro = usb_ro_open(u->emit, u->sink, u->tracked, u->ro_why, sizeof(u->ro_why));
 	if (u->ro && epoll_ctl(u->ep, EPOLL_CTL_ADD, usb_ro_fd(u->ro), &ev))
 		emit_error(u, "cannot poll the read-only programs' refusals", "usb_ro", -errno);
+	if (u->ro)
+		give_rules(u);
+}
+
+void usb_rules(void *ctx, const struct kernel_rule *rules, size_t n)
+{
+	struct usb *u = ctx;
+	struct kernel_rule *v;
+	size_t i, k = 0;
+
+	v = realloc(u->rules, (n ? n : 1) * sizeof(*v));
+	if (!v) {
+		emit_error(u, "out of memory for the protected inodes: processes that open "
+			   "them are tracked once crmguardd learns of it", "usb_ro", -ENOMEM);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (rules[i].type != CRMGUARD_RULE_INODE)
+			continue;
+		v[k] = rules[i];
+		v[k].fh = NULL;	/* not kept past this call */
+		k++;
+	}
+	u->rules = v;
+	u->nrules = k;
+	if (u->ro)
+		give_rules(u);
 }
 
 void usb_apply(struct usb *u, const struct policy *p)
@@ -545,5 +582,6 @@ void usb_close(struct usb *u)
 		close(u->ep);
 	usb_ro_close(u->ro);
 	free(u->intf);
+	free(u->rules);
 	free(u);
 }

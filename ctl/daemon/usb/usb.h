@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "ctl/daemon/enforce/kbackend.h"
 #include "ctl/daemon/logsink.h"
 #include "ctl/lib/policy.h"
 #include "ctl/lib/record.h"
@@ -47,6 +48,13 @@ int usb_open(struct usb **out, const char *sysroot, bool lsm, usb_emit_fn emit, 
  * where the BPF LSM holds read-only sticks. Before the first usb_apply.
  */
 void usb_follow(struct usb *u, int tracked_fd);
+/*
+ * The rule table the kernel backend took (enforcer_mirror()): the
+ * read-only programs mark a process that opens a file it protects as
+ * tracked at once, and refuse it one if it holds a stick's file open for
+ * writing.
+ */
+void usb_rules(void *ctx, const struct kernel_rule *rules, size_t n);
 /* What to poll: the uevent socket and the read-only programs' refusals; -1 if nothing. */
 int usb_fd(const struct usb *u);
 /* Reads the uevents that are there and acts on each. */

@@ -43,6 +43,8 @@ struct usb {
 	unsigned long long lost;	/* uevent socket overflows */
 	struct usb_intf *intf;
 	size_t nintf;
+	struct kernel_rule *rules;	/* the kernel's protected inodes (usb_rules) */
+	size_t nrules;
 };
 
 #endif

@@ -7,7 +7,8 @@
 # audit the write goes through and is recorded.
 . "$(dirname "$0")/usb_lib.bash" || exit 1
 checks usb-taint-setup usb-taint-untainted-writes usb-taint-allowed-copy-refused \
-	usb-taint-child-refused usb-taint-records usb-taint-daemon-dead usb-taint-audit-records
+	usb-taint-child-refused usb-taint-records usb-taint-held-writer-refused \
+	usb-taint-daemon-dead usb-taint-audit-records
 
 if ! usb_modules; then
 	fail usb-taint-setup "modprobe: $(cat "$T/modprobe.err")"
@@ -69,6 +70,20 @@ r1=$(wait_record "event=usb action=write verdict=deny call=create reason=tainted
 r2=$(wait_record "event=usb action=write verdict=deny call=create reason=tainted name=from-child.txt .*serial=PRIVATE-7 " 5)
 [ -n "$r1" ] && [ -n "$r2" ] && pass usb-taint-records ||
 	fail usb-taint-records "'$r1' '$r2': $(grep 'reason=tainted' "$AUTHLOG" | head -3)"
+
+# A shell opens a file on the stick for writing first, untainted, then
+# reads the CRM file into it through that descriptor: no new open or
+# create on the stick to refuse, so the read of the data is.
+bash -c "exec 3>'$MNT/export.csv' && echo opened >'$T/held.opened' &&
+	while IFS= read -r line; do echo \"\$line\" >&3; done <'$CRM/clients.csv'" 2>"$T/err"
+rec=$(wait_record "event=usb action=write verdict=deny call=open-protected reason=writes-to-stick name=export.csv .*serial=PRIVATE-7 .*exe=/usr/bin/bash " 5)
+if [ ! -e "$T/held.opened" ] || [ ! -e "$MNT/export.csv" ]; then
+	fail usb-taint-held-writer-refused "the shell never opened the stick's file: $(cat "$T/err")"
+elif [ ! -s "$MNT/export.csv" ] && grep -q "Operation not permitted" "$T/err" && [ -n "$rec" ]; then
+	pass usb-taint-held-writer-refused
+else
+	fail usb-taint-held-writer-refused "on the stick: $(head -c 100 "$MNT/export.csv"); $(cat "$T/err"); record '$rec'"
+fi
 
 # crmguardd dead: a tainted shell's new child is still held.
 bash -c "read -r line <'$CRM/clients.csv' && echo read >'$T/dead.read' && sleep 2 &&

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loads the hand-over watch (ebpf/handover.bpf.c) through its skeleton. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "handover.skel.h"
+#include "ctl/daemon/enforce/handover.h"
+#include "ctl/daemon/enforce/rulemaps.h"
+
+struct handover {
+	struct handover_bpf *skel;
+	struct ring_buffer *rb;
+	void (*cb)(void *ctx, const struct handover_event *e);
+	void *ctx;
+	bool btrfs;	/* the programs name btrfs inodes by subvolume */
+};
+
+static int on_report(void *ctx, void *data, size_t len)
+{
+	struct handover *h = ctx;
+
+	if (len >= sizeof(struct handover_event))
+		h->cb(h->ctx, data);
+	return 0;
+}
+
+struct handover *handover_open(int injected_fd, char *err, size_t errlen)
+{
+	struct handover *h = calloc(1, sizeof(*h));
+	int ret = -ENOMEM;
+
+	if (!h)
+		goto fail;
+	h->btrfs = rulemaps_btrfs_described();
+	h->skel = handover_bpf__open();
+	ret = h->skel ? 0 : -errno;
+	/* the sensor keeps the map: one process, one answer */
+	ret = ret ?: bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
+	ret = ret ?: handover_bpf__load(h->skel);
+	ret = ret ?: handover_bpf__attach(h->skel);
+	if (ret)
+		goto fail;
+	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.handover_events), on_report, h, NULL);
+	if (!h->rb) {
+		ret = -errno;
+		goto fail;
+	}
+	return h;
+fail:
+	snprintf(err, errlen, "the hand-over watch (exec, SCM_RIGHTS, pidfd_getfd) cannot run "
+		 "here: %s; run with -v for libbpf's log", strerror(-ret));
+	handover_close(h);
+	return NULL;
+}
+
+int handover_replace(struct handover *h, const struct kernel_config *cfg,
+		     const struct kernel_rule *rules, size_t n, char *err, size_t errlen)
+{
+	struct enforce_config c = { cfg->mode, 0, getpid() };
+	struct rulemaps maps = RULEMAPS_OF(h->skel);
+	int ret = rulemaps_replace(&maps, &c, rules, n, false, err, errlen);
+
+	/* every process is judged again, on the rules now in force */
+	__atomic_add_fetch(&h->skel->bss->rules_gen, 1, __ATOMIC_RELEASE);
+	return ret;
+}
+
+bool handover_knows_subvolumes(const struct handover *h)
+{
+	return h->btrfs;
+}
+
+int handover_fd(const struct handover *h)
+{
+	return ring_buffer__epoll_fd(h->rb);
+}
+
+int handover_read(struct handover *h, void (*cb)(void *ctx, const struct handover_event *e),
+		  void *ctx)
+{
+	h->cb = cb;
+	h->ctx = ctx;
+	return ring_buffer__consume(h->rb);
+}
+
+void handover_programs(const struct handover *h, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	size_t used = 0;
+
+	bpf_object__for_each_program(prog, h->skel->obj)
+		if (used < len)
+			used += snprintf(buf + used, len - used, ",%s", bpf_program__section_name(prog));
+}
+
+__u64 handover_dropped(const struct handover *h)
+{
+	return __atomic_load_n(&h->skel->bss->dropped, __ATOMIC_RELAXED);
+}
+
+void handover_close(struct handover *h)
+{
+	if (!h)
+		return;
+	ring_buffer__free(h->rb);
+	handover_bpf__destroy(h->skel);
+	free(h);
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hand-over watch of the fanotify backend under `reads trust`.
+ *
+ * There crmguardd decides at open (FAN_OPEN_PERM) and is not asked about
+ * reads: an allowed CRM reads at the kernel's speed. What a decision at
+ * open leaves open is a descriptor that an allowed process hands to a
+ * program the policy does not allow. The ways a descriptor changes hands
+ * are rare events, and they are watched here instead of every read:
+ *  - exec: the new program inherits every descriptor not closed on exec;
+ *  - a receive on a unix socket (recvmsg, recvmmsg, io_uring): SCM_RIGHTS
+ *    installs descriptors another process sent;
+ *  - pidfd_getfd: a process takes a copy of another's descriptor.
+ * (An open of /proc/PID/fd/N is an open of the file itself: fanotify asks
+ * crmguardd about it as about any other.) After each, if the process is
+ * one the policy does not allow, its descriptor table is searched for
+ * protected files: the kernel installed the descriptor before the
+ * tracepoint and offers no tracepoint to refuse it, so a process the policy
+ * denies is killed (SIGKILL, sent by bpf_send_signal() before it returns to
+ * user space: the exec'd program runs none of its code, the receiver
+ * returns from no call) and reported; in audit (the mode, or the rule's
+ * flag) it is reported once a minute and left alone.
+ *
+ * The decision is decide() of rules.bpf.h on the maps crmguardd fills as
+ * it fills the BPF LSM's, so the kernel needs crmguardd for nothing here:
+ * users (allowed, revoked, by uid, euid and loginuid), allowed binaries
+ * by inode, tracing and injected libraries, the mode and the rules' audit
+ * flags, exactly as crmguardd decides an open.
+ *
+ * What it costs: nothing on reads and writes of files. sched_process_exec:
+ * a look at the new program's credentials and executable; the descriptor
+ * table is searched only for a program the policy does not allow.
+ * sock_recv_length: the socket's family; the table is searched only after
+ * a receive on a unix socket by a process the policy does not allow.
+ * pidfd_getfd: its syscall exit tracepoint (the kernel has no other place
+ * to see it from), which, like any syscall tracepoint, puts every system
+ * call on the machine on the kernel's slow path (docs/BENCHMARKS.md).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+/* vmlinux.h has the types <linux/types.h> would bring, for the host's arch. */
+#define _LINUX_TYPES_H
+#include "../kmod/uapi/crmguard.h"
+#include "enforce.h"
+#include "caller.h"
+#include "handover.h"
+#include "inode_dev.bpf.h"
+#include "caller.bpf.h"
+#include "loader_env.bpf.h"
+#define RULES_PINNING		/* crmguardd's own: they go with it, as fanotify's marks do */
+#include "rules.bpf.h"
+#include "injected.bpf.h"
+
+#define SIGKILL 9
+#define FMODE_READ 0x1
+#define AF_UNIX 1
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Since 6.2: a kernel pointer read as data, looked at through its BTF type. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HANDOVER_RINGBUF_SIZE);
+} handover_events SEC(".maps");
+
+struct audit_key {
+	__u32 tgid;
+	__u32 pad;
+	struct enforce_inode_key file;
+};
+
+/* (process, file) -> when its audit record was last sent (ns) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct audit_key);
+	__type(value, __u64);
+} audited SEC(".maps");
+
+/* Records that found the ring buffer full; crmguardd reports them. */
+__u64 dropped = 0;
+/* Counts crmguardd's rule pushes: a verdict kept from before one is stale. */
+__u32 rules_gen = 0;
+
+/*
+ * tgid -> the verdict on the process, as decide() gave it, kept while its
+ * credentials, login uid, executable and the rules stay the same (and it
+ * is not traced): the receives of a process are judged once, not at each
+ * call. Its loader variables change only at exec, which judges afresh.
+ */
+struct judged {
+	__u64 cred, exe;	/* task->cred and its executable's inode, as pointers */
+	__u32 gen;		/* rules_gen then */
+	__u32 allowed;
+	struct subject s;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct judged);
+} judged SEC(".maps");
+
+struct scan {
+	struct subject s;	/* the process, which the policy does not allow */
+	__u32 tgid, ppid;
+	struct file **fds;
+	unsigned long *open_fds;
+	__u64 word;		/* what is left to look at of the word of open_fds at hand */
+	__u32 base;		/* the descriptor of its bit 0 */
+	__u32 route;
+	bool killed;
+};
+
+/* The lowest set bit's index, by de Bruijn multiplication (BPF has no ctz). */
+#define DE_BRUIJN 0x03f79d71b4cb0a89ULL
+static const __u8 de_bruijn_bit[64] = {
+	0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
+	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+};
+
+/* Does the policy speak to this process at all? Not before one is pushed, never to crmguardd. */
+static __always_inline bool policy_on(struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct enforce_config *cfg = bpf_map_lookup_elem(&lsm_config, &zero);
+
+	return cfg && cfg->mode && cfg->daemon_tgid != task->tgid;
+}
+
+/*
+ * Is task allowed to read protected files, whichever? The verdict ALLOW
+ * does not depend on the file's rule (decide() asks the rule for its id and
+ * audit flag only when it denies). At exec the loader variables are read
+ * from the new environment (the sensor's map may not have them yet), and
+ * only when the binary is an allowed one: otherwise they change nothing.
+ */
+static __always_inline bool allowed(struct task_struct *task, struct subject *s, bool at_exec)
+{
+	struct enforce_inode any = { 0, 0 };
+	__u32 tgid = task->tgid;
+
+	subject_of(task, s);
+	if (at_exec)
+		s->preload = bpf_map_lookup_elem(&lsm_exes, &s->exe) && loader_env_injected(task);
+	else
+		s->preload = bpf_map_lookup_elem(&injected, &tgid) != NULL;
+	return decide(&any, s).verdict == CRMGUARD_VERDICT_ALLOW;
+}
+
+/* allowed(), kept in `judged` between exec and a change of credentials or rules. */
+static __always_inline bool judge(struct task_struct *task, struct subject *s, bool at_exec)
+{
+	__u64 cred = (__u64)task->cred, exe = (__u64)task->mm->exe_file->f_inode;
+	struct judged *j, now = { .cred = cred, .exe = exe, .gen = rules_gen };
+	__u32 tgid = task->tgid;
+
+	j = bpf_map_lookup_elem(&judged, &tgid);
+	/* (the login uid is set apart from the credentials, once) */
+	if (!at_exec && !task->ptrace && j && j->gen == now.gen && j->cred == cred &&
+	    j->exe == exe && (!bpf_core_field_exists(task->loginuid) ||
+			      j->s.loginuid == task->loginuid.val)) {
+		*s = j->s;
+		return j->allowed;
+	}
+	now.allowed = allowed(task, s, at_exec);
+	now.s = *s;
+	bpf_map_update_elem(&judged, &tgid, &now, BPF_ANY);
+	return now.allowed;
+}
+
+/* An audit record for (process, file) is due: none in the last HANDOVER_AUDIT_SECONDS. */
+static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key *file)
+{
+	struct audit_key key = { .tgid = tgid, .file = *file };
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&audited, &key);
+
+	if (last && now - *last < HANDOVER_AUDIT_SECONDS * 1000000000ULL)
+		return false;
+	bpf_map_update_elem(&audited, &key, &now, BPF_ANY);
+	return true;
+}
+
+static __always_inline void report(struct scan *sc, struct decision d,
+				   const struct enforce_inode_key *file, int fd)
+{
+	struct handover_event *e;
+
+	e = bpf_ringbuf_reserve(&handover_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&dropped, 1);
+		return;
+	}
+	e->route = sc->route;
+	e->verdict = d.verdict;
+	e->rule_id = d.rule_id;
+	e->ppid = sc->ppid;
+	e->loginuid = sc->s.loginuid;
+	e->fd = fd;
+	e->killed = d.verdict == CRMGUARD_VERDICT_DENY;
+	e->dev = file->dev;
+	e->ino = file->ino;
+	caller_fill(&e->who);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Could file be protected at all? Every protected file carries a fanotify
+ * mark of crmguardd's, or (made a moment ago) its directory does: a file
+ * whose inode and directory carry no mark of anyone's is not one, and is
+ * passed over without a look into the maps.
+ */
+static __always_inline bool marked(struct file *file)
+{
+	if (!bpf_core_field_exists(file->f_inode->i_fsnotify_marks))
+		return true;
+	return file->f_inode->i_fsnotify_marks ||
+	       file->f_path.dentry->d_parent->d_inode->i_fsnotify_marks;
+}
+
+/*
+ * Is the rule still the file's? The maps name files by (device, inode
+ * number), and a protected file that was deleted leaves its number to the
+ * next file made on the filesystem: only one carrying a mark, as crmguardd
+ * gives each protected file (or, matched by its directory, whose directory
+ * carries one), is the protected file.
+ */
+static __always_inline bool still_protected(struct file *file, const struct enforce_inode *rule)
+{
+	if (!bpf_core_field_exists(file->f_inode->i_fsnotify_marks))
+		return true;
+	if (rule->flags & CRMGUARD_F_DIR)
+		return file->f_path.dentry->d_parent->d_inode->i_fsnotify_marks;
+	return file->f_inode->i_fsnotify_marks;
+}
+
+/*
+ * The next open descriptor of the word at hand: protected, readable, and
+ * denied to this process? (One open for writing only hands over nothing:
+ * reading through it takes an open of /proc/PID/fd/N, which is decided.)
+ * Called once per bit set; 1 ends the word.
+ */
+static long look_at(__u32 i, void *ctx)
+{
+	struct scan *sc = ctx;
+	struct enforce_inode_key key;
+	struct enforce_inode *rule;
+	struct file *raw = NULL, *file;
+	struct decision d;
+	__u32 fd;
+
+	if (!sc->word)
+		return 1;
+	fd = sc->base + de_bruijn_bit[(((sc->word & -sc->word) * DE_BRUIJN) >> 58) & 63];
+	sc->word &= sc->word - 1;
+	if (bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]) || !raw)
+		return 0;
+	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	if (!(file->f_mode & FMODE_READ) || !marked(file))
+		return 0;
+	rule = protecting(file, &key);
+	if (!rule || !still_protected(file, rule))
+		return 0;
+	d = decide(rule, &sc->s);
+	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
+		return 0;
+	if (d.verdict == CRMGUARD_VERDICT_DENY) {
+		if (!sc->killed)
+			bpf_send_signal(SIGKILL);
+		sc->killed = true;
+	} else if (!audit_due(sc->tgid, &key)) {
+		return 0;
+	}
+	report(sc, d, &key, fd);
+	return 0;
+}
+
+/* A word of open_fds: its descriptors, if any is open. */
+static long look_at_word(__u32 w, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (bpf_probe_read_kernel(&sc->word, sizeof(sc->word), &sc->open_fds[w]))
+		return 1;
+	sc->base = w * 64;
+	if (sc->word)
+		bpf_loop(64, look_at, sc, 0);
+	return 0;
+}
+
+/* After a hand-over to task (the current one), over its whole descriptor table. */
+static __always_inline int search(struct task_struct *task, __u32 route)
+{
+	struct scan sc = { .tgid = task->tgid, .ppid = task->real_parent->tgid, .route = route };
+	struct fdtable *fdt;
+	__u32 max;
+
+	if (!policy_on(task) || judge(task, &sc.s, route == HANDOVER_EXEC))
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	sc.fds = BPF_CORE_READ(fdt, fd);
+	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
+	max = BPF_CORE_READ(fdt, max_fds);
+	bpf_loop((max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS) / 64, look_at_word, &sc, 0);
+	return 0;
+}
+
+/* After exec: the new program's environment and descriptors are in place, none of its code has run. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handover_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return search(task, HANDOVER_EXEC);
+}
+
+/*
+ * After every recvmsg, recvmmsg, recv and read of a socket, io_uring's too
+ * (sock_recvmsg()): a unix socket's SCM_RIGHTS descriptors are installed
+ * by then. The family is the kernel's; the control buffer the process
+ * passed is its own, and could be changed under us by another thread.
+ */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
+{
+	if (ret < 0 || sk->__sk_common.skc_family != AF_UNIX)
+		return 0;
+	return search(bpf_get_current_task_btf(), HANDOVER_RECVMSG);
+}
+
+/* The syscall's record, not raw_syscalls' (mount.bpf.c says why). */
+SEC("tracepoint/syscalls/sys_exit_pidfd_getfd")
+int handover_getfd(struct syscall_trace_exit *ctx)
+{
+	return ctx->ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handover: hands a descriptor of a file from one program to another, by
+ * each route the kernel offers, for tests/host/handover.sh.
+ *
+ *   handover exec FILE N PROG ARG...  opens FILE as descriptor N (inherited
+ *                                     across exec), says "holding N", execs PROG
+ *   handover readfd N                 reads all of descriptor N: prints the count
+ *   handover send FILE SOCKET         opens FILE, connects to the unix socket,
+ *                                     sends the descriptor (SCM_RIGHTS): "sent N"
+ *   handover receive SOCKET           listens on SOCKET ("ready"), receives one
+ *                                     descriptor ("got N"), reads it all: the count
+ *   handover receive-uring SOCKET     the same, received through io_uring
+ *   handover hold FILE                opens FILE, says "holding PID N", waits on stdin
+ *   handover getfd PID N              takes descriptor N of PID (pidfd_getfd):
+ *                                     "got N", reads it all: the count
+ *
+ * Each line goes to stdout at once. Exit status: 0 done, 2 a call failed
+ * (with the error on stderr), 1 usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <liburing.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static int failed(const char *what)
+{
+	fprintf(stderr, "handover: %s: %s\n", what, strerror(errno));
+	return 2;
+}
+
+/* Reads all of fd and prints the count. */
+static int read_all(int fd)
+{
+	char buf[1 << 16];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0)
+		return failed("read");
+	printf("%ld\n", total);
+	return 0;
+}
+
+static int unix_socket(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+static int send_fd(const char *file, const char *path)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct sockaddr_un sa;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), s = unix_socket(path, &sa);
+
+	if (fd < 0)
+		return failed(file);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+		return failed(path);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(s, &msg, 0) != 1)
+		return failed("sendmsg");
+	printf("sent %d\n", fd);
+	return 0;
+}
+
+/* recvmsg(), or the same through io_uring. */
+static ssize_t receive(int s, struct msghdr *msg, bool uring)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	ssize_t n;
+
+	if (!uring)
+		return recvmsg(s, msg, 0);
+	if (io_uring_queue_init(4, &ring, 0))
+		return -1;
+	io_uring_prep_recvmsg(io_uring_get_sqe(&ring), s, msg, 0);
+	io_uring_submit(&ring);
+	n = io_uring_wait_cqe(&ring, &cqe) ? -1 : cqe->res;
+	if (n < 0)
+		errno = -n;
+	io_uring_queue_exit(&ring);
+	return n;
+}
+
+static int receive_fd(const char *path, bool uring)
+{
+	char ctl[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct sockaddr_un sa;
+	struct cmsghdr *c;
+	int l = unix_socket(path, &sa), s, fd;
+
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1))
+		return failed(path);
+	printf("ready\n");
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		return failed("accept");
+	if (receive(s, &msg, uring) != 1)
+		return failed("recvmsg");
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS) {
+		fprintf(stderr, "handover: no descriptor came\n");
+		return 2;
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	printf("got %d\n", fd);
+	return read_all(fd);
+}
+
+int main(int argc, char **argv)
+{
+	int fd, pidfd;
+	char line[16];
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc >= 5 && !strcmp(argv[1], "exec")) {
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return failed(argv[2]);
+		if (dup2(fd, atoi(argv[3])) < 0)
+			return failed("dup2");
+		printf("holding %d\n", atoi(argv[3]));
+		execv(argv[4], argv + 4);
+		return failed(argv[4]);
+	}
+	if (argc == 3 && !strcmp(argv[1], "readfd"))
+		return read_all(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "send"))
+		return send_fd(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "receive"))
+		return receive_fd(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "receive-uring"))
+		return receive_fd(argv[2], true);
+	if (argc == 3 && !strcmp(argv[1], "hold")) {
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return failed(argv[2]);
+		printf("holding %d %d\n", getpid(), fd);
+		if (!fgets(line, sizeof(line), stdin))
+			line[0] = 0;
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "getfd")) {
+		pidfd = syscall(SYS_pidfd_open, atoi(argv[2]), 0);
+		if (pidfd < 0)
+			return failed("pidfd_open");
+		fd = syscall(SYS_pidfd_getfd, pidfd, atoi(argv[3]), 0);
+		if (fd < 0)
+			return failed("pidfd_getfd");
+		printf("got %d\n", fd);
+		return read_all(fd);
+	}
+	fprintf(stderr, "usage: handover exec FILE N PROG ARG... | readfd N | send FILE SOCKET |\n"
+		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N\n");
+	return 1;
+}

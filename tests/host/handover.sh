@@ -1,0 +1,158 @@
+# The default policy (reads trust): the allowed CRM decided at open and
+# reading unasked, and no route for a descriptor of a protected file to a
+# program that is not allowed: inherited across exec, passed with
+# SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd, reopened through /proc/PID/fd. Each
+# receiver reads 0 bytes: killed before it runs on (kill record, reason=
+# the route), or refused at open. Each route is tried first with a file
+# that is not protected, to prove the receiver runs and reads it. In mode
+# audit the receiver reads, and a held record says so.
+. "$(dirname "$0")/lib.bash" || exit 1
+[ "$BACKEND" = fanotify ] || { echo "handover.sh: the fanotify backend's hand-over watch" >&2; exit 0; }
+checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd} \
+	handover_procfd_reopen handover_allowed_receiver handover_audit_exec
+
+HANDOVER=$BUILD/helpers/handover
+make_crm_db "$CRM/clients.db" 3000
+DB=$CRM/clients.db
+PLAIN=$T/plain.csv
+echo "not client data" >"$PLAIN"
+mkdir -p "$T/bin"
+cp "$HANDOVER" "$T/bin/crm"	# the allowed "CRM"
+cp "$HANDOVER" "$T/bin/other"	# a copy: another inode, not allowed
+CRMBIN=$T/bin/crm OTHER=$T/bin/other
+cat >"$POLICY" <<CONF
+mode enforce
+protect $CRM
+allow exe /usr/bin/sqlite3
+allow exe $CRMBIN
+CONF
+start_crmguard || { fail handover_setup "crmguardd did not start"; exit 1; }
+
+out=$(sqlite3 "$DB" 'select count(*) from clients' 2>&1)
+[ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"
+st=$(ctlx status)
+grep -q '^reads: *trust' <<<"$st" && pass reads_trust_default || fail reads_trust_default "$st"
+
+# killed NAME ROUTE FILE OUTFILE RC PID: the receiver PID died by SIGKILL
+# (RC 137) having printed no byte count, and a kill record names it, the
+# route and the protected file.
+killed() {
+	local name=$1 route=$2 pid=$6 rec
+	rec=$(wait_record "event=kill verdict=deny rule=protect:$CRM path=$3 .* pid=$pid .*reason=$route" 3)
+	if [ "$5" = 137 ] && ! grep -Eq '^[0-9]+$' "$4" && [ -n "$rec" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $5, said '$(tr '\n' ' ' <"$4")', record '$rec'"
+	fi
+}
+
+# exec: CRM opens FILE as descriptor 7 and execs PROG...; "holding 7" proves it held it.
+exec_route() {
+	local file=$1
+	shift
+	"$CRMBIN" exec "$file" 7 "$@" >"$T/exec.out" 2>&1 &
+	EPID=$!
+	wait $EPID
+	ERC=$?
+}
+exec_route "$PLAIN" "$OTHER" readfd 7
+if ! grep -q '^holding 7' "$T/exec.out" || ! grep -qx "$(stat -c %s "$PLAIN")" "$T/exec.out"; then
+	fail handover_exec "setup: the exec'd program did not read an unprotected file: $(cat "$T/exec.out")"
+else
+	exec_route "$DB" "$OTHER" readfd 7
+	grep -q '^holding 7' "$T/exec.out" || fail handover_exec "setup: the CRM did not hold it: $(cat "$T/exec.out")"
+	grep -q '^holding 7' "$T/exec.out" && killed handover_exec exec "$DB" "$T/exec.out" "$ERC" "$EPID"
+fi
+exec_route "$DB" /bin/cat /proc/self/fd/7
+if grep -q '^holding 7' "$T/exec.out" && ! grep -q 'SQLite format' "$T/exec.out"; then
+	killed handover_exec_cat exec "$DB" "$T/exec.out" "$ERC" "$EPID"
+else
+	fail handover_exec_cat "setup or leak: $(head -c 200 "$T/exec.out")"
+fi
+
+# scm_rights RECEIVER FILE [receive-uring]: RECEIVER listens, the CRM sends
+# it FILE's descriptor; RECEIVER takes it with recvmsg, or through io_uring.
+scm_rights() {
+	rm -f "$T/sock"
+	"$1" "${3:-receive}" "$T/sock" >"$T/recv.out" 2>&1 &
+	RPID=$!
+	for _ in $(seq 50); do grep -q '^ready' "$T/recv.out" && break; sleep 0.1; done
+	"$CRMBIN" send "$2" "$T/sock" >"$T/send.out" 2>&1
+	wait $RPID
+	RRC=$?
+}
+scm_rights "$OTHER" "$PLAIN"
+if ! grep -qx "$(stat -c %s "$PLAIN")" "$T/recv.out"; then
+	fail handover_scm_rights "setup: the receiver did not read an unprotected file: $(cat "$T/recv.out" "$T/send.out")"
+else
+	scm_rights "$OTHER" "$DB"
+	if grep -q '^ready' "$T/recv.out" && grep -q '^sent' "$T/send.out"; then
+		killed handover_scm_rights scm_rights "$DB" "$T/recv.out" "$RRC" "$RPID"
+	else
+		fail handover_scm_rights "setup: $(cat "$T/recv.out" "$T/send.out")"
+	fi
+fi
+scm_rights "$OTHER" "$PLAIN" receive-uring
+if ! grep -qx "$(stat -c %s "$PLAIN")" "$T/recv.out"; then
+	fail handover_scm_rights_io_uring "setup: the receiver did not read an unprotected file: $(cat "$T/recv.out" "$T/send.out")"
+else
+	scm_rights "$OTHER" "$DB" receive-uring
+	if grep -q '^ready' "$T/recv.out" && grep -q '^sent' "$T/send.out"; then
+		killed handover_scm_rights_io_uring scm_rights "$DB" "$T/recv.out" "$RRC" "$RPID"
+	else
+		fail handover_scm_rights_io_uring "setup: $(cat "$T/recv.out" "$T/send.out")"
+	fi
+fi
+scm_rights "$CRMBIN" "$DB"
+if [ $RRC = 0 ] && grep -qx "$(stat -c %s "$DB")" "$T/recv.out"; then
+	pass handover_allowed_receiver
+else
+	fail handover_allowed_receiver "exit $RRC: $(cat "$T/recv.out" "$T/send.out")"
+fi
+
+# hold FILE: the CRM holds FILE open (HPID, its descriptor HFD) until released.
+hold() {
+	mkfifo "$T/release.$$" 2>/dev/null
+	"$CRMBIN" hold "$1" <"$T/release.$$" >"$T/hold.out" 2>&1 &
+	HPID=$!
+	exec 8>"$T/release.$$"
+	for _ in $(seq 50); do grep -q '^holding' "$T/hold.out" && break; sleep 0.1; done
+	HFD=$(awk '/^holding/ { print $3 }' "$T/hold.out")
+	[ "$(readlink "/proc/$HPID/fd/$HFD")" = "$1" ]
+}
+release() { exec 8>&-; wait "$HPID"; }
+getfd() {
+	"$OTHER" getfd "$HPID" "$HFD" >"$T/getfd.out" 2>&1 &
+	GPID=$!
+	wait $GPID
+	GRC=$?
+}
+if ! hold "$PLAIN"; then
+	fail handover_pidfd_getfd "setup: no holder: $(cat "$T/hold.out")"
+	release
+else
+	getfd
+	release
+	if ! grep -qx "$(stat -c %s "$PLAIN")" "$T/getfd.out"; then
+		fail handover_pidfd_getfd "setup: the taker did not read an unprotected file: $(cat "$T/getfd.out")"
+	elif ! hold "$DB"; then
+		fail handover_pidfd_getfd "setup: no holder of the database: $(cat "$T/hold.out")"
+		release
+	else
+		getfd
+		killed handover_pidfd_getfd pidfd_getfd "$DB" "$T/getfd.out" "$GRC" "$GPID"
+		expect_denied handover_procfd_reopen "protect:$CRM" cat "/proc/$HPID/fd/$HFD"
+		release
+	fi
+fi
+
+# mode audit: the receiver reads, and is recorded.
+ctlx mode audit >/dev/null || fail handover_audit_exec "ctlx mode audit failed"
+exec_route "$DB" "$OTHER" readfd 7
+rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$EPID .*from=exec" 3)
+if [ "$ERC" = 0 ] && grep -qx "$(stat -c %s "$DB")" "$T/exec.out" && [ -n "$rec" ]; then
+	pass handover_audit_exec
+else
+	fail handover_audit_exec "exit $ERC, said '$(tr '\n' ' ' <"$T/exec.out")', record '$rec'"
+fi
+exit 0
