@@ -2,9 +2,9 @@
 # In the VM (bench/vm-cost boots it): what each enforcement backend costs
 # on Debian's 6.1 kernel, as ratios to no crmguard in the same run.
 # Arms: base (no crmguardd), fanotify, kmod (crmguard.ko), bpf-lsm; each
-# with the same policy (a protected directory, preadloop allowed); the
-# in-kernel ones also with `reads trust` (-trust), where crmguardd asks
-# for no event per read; and with a USB stick plugged in and mounted under
+# with the same policy (a protected directory, preadloop allowed) and
+# `reads check`; the in-kernel ones also with `reads trust` (-trust, the
+# default), where crmguardd asks for no event per read; and with a USB stick plugged in and mounted under
 # `usb default readonly` (-usb), where the BPF LSM programs that keep a
 # stick read-only and tainted processes off it see every open.
 # Workloads: 4 KiB pread loop and open+close loop on an unprotected file
@@ -30,7 +30,7 @@ stick_mounted() {
 
 arm_up() {
 	printf 'mode enforce\nprotect %s\nallow exe %s\n' "$CRM" "$LOOP" >"$POLICY"
-	[[ $1 == *-trust ]] && echo "reads trust" >>"$POLICY"
+	[[ $1 == *-trust ]] || echo "reads check" >>"$POLICY"
 	[[ $1 == *-usb ]] && echo "usb default readonly" >>"$POLICY"
 	case $1 in
 	base) ;;
