@@ -71,7 +71,8 @@ static unsigned long long now_ms(void)
 }
 
 /*
- * What the watch marked since, the in-kernel backend gets too: at most
+ * What the watch marked since, the in-kernel backend (and the mirror of
+ * its table: enforcer_mirror) gets too: at most
  * every KERNEL_PUSH_MS, as a CRM that makes a journal file a transaction
  * would otherwise have the whole table compared each time. A file right in
  * a protected directory is the kernel's from the start (CRMGUARD_F_DIR);
@@ -84,7 +85,7 @@ static int kernel_follow(struct daemon *d, bool changed)
 	static bool stale;
 	char err[POLICY_ERR_MAX];
 
-	stale |= changed && enforcer_has_rules(&d->enforcer);
+	stale |= changed && (enforcer_has_rules(&d->enforcer) || d->enforcer.mirror);
 	if (!stale)
 		return -1;
 	if (now_ms() - pushed < KERNEL_PUSH_MS)
