@@ -4,9 +4,11 @@
 # Arms: base (no crmguardd), fanotify, kmod (crmguard.ko), bpf-lsm; each
 # with the same policy (a protected directory, preadloop allowed) and
 # `reads check`; the in-kernel ones also with `reads trust` (-trust, the
-# default), where crmguardd asks for no event per read; and with a USB stick plugged in and mounted under
-# `usb default readonly` (-usb), where the BPF LSM programs that keep a
-# stick read-only and tainted processes off it see every open.
+# default), where crmguardd asks for no event per read; and with a USB
+# stick plugged in and mounted under `usb default readonly` (-usb), where
+# the BPF LSM programs that keep a stick read-only and tainted processes
+# off it see every open, against the same programs with the sticks held
+# unusable (`usb default block`, -nostick): what plugging one in changes.
 # Workloads: 4 KiB pread loop and open+close loop on an unprotected file
 # of the same filesystem; pread loop on the protected file by the allowed
 # binary, with its small environment and with 8 KB of it (crm-env8k: what
@@ -32,10 +34,12 @@ arm_up() {
 	printf 'mode enforce\nprotect %s\nallow exe %s\n' "$CRM" "$LOOP" >"$POLICY"
 	[[ $1 == *-trust ]] || echo "reads check" >>"$POLICY"
 	[[ $1 == *-usb ]] && echo "usb default readonly" >>"$POLICY"
+	# the same programs, but the sticks held unusable: as if none were plugged in
+	[[ $1 == *-nostick ]] && echo "usb default block" >>"$POLICY"
 	case $1 in
 	base) ;;
 	kmod*) insmod "$BUILD/kmod/crmguard.ko" && BACKEND=kmod start_crmguard ;;
-	*) b=${1%-trust} && BACKEND=${b%-usb} start_crmguard ;;
+	*) b=${1%-trust} && b=${b%-usb} && BACKEND=${b%-nostick} start_crmguard ;;
 	esac || return 1
 	[[ $1 != *-usb ]] || stick_mounted
 }
@@ -55,7 +59,8 @@ arm_down() {
 declare -A best
 keep() { [ -z "${best[$1]:-}" ] || [ "$2" -lt "${best[$1]}" ] && best[$1]=$2; }
 
-arms=(base fanotify fanotify-usb kmod kmod-trust bpf-lsm bpf-lsm-trust bpf-lsm-usb)
+arms=(base fanotify fanotify-nostick fanotify-usb kmod kmod-trust bpf-lsm bpf-lsm-trust bpf-lsm-nostick
+      bpf-lsm-usb)
 for round in $(seq "$ROUNDS"); do
 	for a in "${arms[@]}"; do
 		arm_up "$a" || { echo "bench: arm $a did not start: $(cat "$T/daemon.out" 2>/dev/null)"; exit 1; }
