@@ -63,13 +63,14 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h ebpf/caller.bpf.h ebpf/caller.h ebpf/tracked.bpf.h ebpf/display.bpf.h ebpf/rules.bpf.h ebpf/injected.bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h ebpf/caller.bpf.h ebpf/caller.h ebpf/tracked.bpf.h ebpf/display.bpf.h ebpf/sensor_event.bpf.h ebpf/rules.bpf.h ebpf/injected.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Iebpf -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/ctl/daemon/procs/sensor.o: $(BUILD)/sensor.skel.h
+$(BUILD)/ctl/daemon/procs/display_guard.o: $(BUILD)/display_guard.skel.h ebpf/display_guard.h
 $(BUILD)/ctl/daemon/enforce/handover.o: $(BUILD)/handover.skel.h ebpf/handover.h
 $(BUILD)/ctl/daemon/usb/mounts.o: $(BUILD)/mount.skel.h ebpf/mount.h
 $(BUILD)/ctl/daemon/usb/readonly.o: $(BUILD)/usb_ro.skel.h ebpf/usb_ro.h

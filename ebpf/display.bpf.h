@@ -16,6 +16,19 @@
 /* What of a sockaddr is read: its family and a unix path (108) with room. */
 #define DISPLAY_ADDR_LEN 120
 
+/*
+ * A caller's address length, at most DISPLAY_ADDR_LEN: the mask changes
+ * nothing, and puts the bound on the register the compiler passes on,
+ * which the verifier needs to see.
+ */
+static __always_inline __u32 display_addr_len(__u64 len)
+{
+	_Static_assert(DISPLAY_ADDR_LEN <= 0x7f, "the mask below keeps the bound");
+	if (len > DISPLAY_ADDR_LEN)
+		len = DISPLAY_ADDR_LEN;
+	return len & 0x7f;
+}
+
 /* Does path hold a component that starts with "wayland-"? (i < 100) */
 static __always_inline bool wayland_at(const char *path, int i)
 {

@@ -6,9 +6,10 @@
  * And, for every process, whether it runs injected code (the `injected`
  * map): crmguardd does not trust an allowed binary that does.
  *
- * And connect() of the tainted processes crmguardd names in the `display`
- * map to an X11 or Wayland display server: a tracepoint on that one
- * system call, where the kernel has tracefs (crmguardd mounts it).
+ * And, where the display guard (display_guard.bpf.c) cannot run, connect()
+ * of the tainted processes crmguardd names in the `display` map to an X11
+ * or Wayland display server: a tracepoint on that one system call, where
+ * the kernel has tracefs (crmguardd mounts it). It is attached only then.
  *
  * File access itself is seen through fanotify inode marks (ctl/watch.c):
  * on the kernels we run on, any BPF program on the read path costs ~10% of
@@ -26,25 +27,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);	/* resized by crmguardd */
-} events SEC(".maps");
+#include "sensor_event.bpf.h"
 
 #include "tracked.bpf.h"
 
 #include "injected.bpf.h"
 
-/* tgid -> SENSOR_DISPLAY_*: tainted processes, filled by crmguardd, inherited on fork here. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u32);
-} display SEC(".maps");
-
-/* Records that found the ring buffer full; crmguardd reports them. */
-__u64 dropped = 0;
 /* Injected processes the full `injected` map could not take. */
 __u64 injected_lost = 0;
 
@@ -54,32 +42,6 @@ static __always_inline void mark_injected(__u32 tgid)
 
 	if (bpf_map_update_elem(&injected, &tgid, &mark, BPF_ANY))
 		__sync_fetch_and_add(&injected_lost, 1);
-}
-
-static __always_inline struct sensor_event *reserve(__u32 type, struct task_struct *task)
-{
-	struct sensor_event *e;
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&dropped, 1);
-		return NULL;
-	}
-	e->type = type;
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = BPF_CORE_READ(task, cred, uid.val);
-	e->loginuid = (__u32)-1;
-	if (bpf_core_field_exists(task->loginuid))
-		e->loginuid = BPF_CORE_READ(task, loginuid.val);
-	e->exit_code = 0;
-	e->exe_dev = 0;
-	e->exe_ino = 0;
-	e->rchar = 0;
-	e->wchar = 0;
-	e->filename[0] = 0;
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
-	return e;
 }
 
 static __always_inline bool is_tracked(__u32 tgid)
@@ -165,38 +127,30 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	return 0;
 }
 
-/* A syscalls: record, not raw_syscalls' (mount.bpf.c says why). */
+/*
+ * Where the kernel has no cgroup connect programs for unix sockets (before
+ * 6.7; display_guard.bpf.c), this tracepoint, a syscalls: record, not
+ * raw_syscalls' (mount.bpf.c says why). It cannot refuse the call: in
+ * block mode the process is killed on its way back from connect().
+ */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int on_connect(struct syscall_trace_enter *ctx)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
-	struct task_struct *task;
-	struct sensor_event *e;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how, len;
 	char addr[DISPLAY_ADDR_LEN] = {};
-	__u16 family, port;
 
 	how = bpf_map_lookup_elem(&display, &tgid);
 	if (!how)
 		return 0;
-	if (bpf_probe_read_user(addr, sizeof(addr), (void *)ctx->args[1]) &&
-	    bpf_probe_read_user(addr, 16, (void *)ctx->args[1]))
+	/* the caller's length: what follows is not its address (an abstract name has no NUL) */
+	len = display_addr_len(ctx->args[2]);
+	if (bpf_probe_read_user(addr, len, (void *)ctx->args[1]))
 		return 0;
 	if (!display_addr(addr))
 		return 0;
-	family = *(__u16 *)addr;
-	port = display_port(addr);
 	if (*how == SENSOR_DISPLAY_BLOCK)
 		bpf_send_signal(9);	/* SIGKILL: it dies on its way back from connect() */
-	task = (struct task_struct *)bpf_get_current_task_btf();
-	e = reserve(SENSOR_DISPLAY, task);
-	if (!e)
-		return 0;
-	e->exit_code = *how;
-	e->exe_dev = family;
-	e->exe_ino = port;
-	if (family == AF_UNIX)
-		__builtin_memcpy(e->filename, addr + 2, 108);
-	bpf_ringbuf_submit(e, 0);
+	display_record(*how, addr);
 	return 0;
 }
 

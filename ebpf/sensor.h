@@ -14,7 +14,8 @@
 #define SENSOR_TRACKED 1	/* opened a protected file, or a child of one */
 /* Values of the `display` map: a tainted process, if it connects to a display server. */
 #define SENSOR_DISPLAY_AUDIT 1	/* report the connection */
-#define SENSOR_DISPLAY_BLOCK 2	/* and kill the process before it returns from connect() */
+#define SENSOR_DISPLAY_BLOCK 2	/* and refuse the connect() (the display guard), or kill the
+				 * process before it returns from it (the sensor's tracepoint) */
 /* Values of the `injected` map. */
 #define SENSOR_INJECTED 1	/* runs LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH code */
 

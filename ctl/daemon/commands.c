@@ -42,7 +42,7 @@ static int status(struct daemon *d, bool json, FILE *out)
 		handover_programs(d->enforcer.handover, progs + strlen(progs), sizeof(progs) - strlen(progs));
 	usb_mechanism(d->usb, usb, sizeof(usb));
 	mounts_status(d->mounts, mounts, sizeof(mounts));
-	clipboard_mechanism(clip, sizeof(clip));
+	clipboard_mechanism(d, clip, sizeof(clip));
 	kernel_family(family, sizeof(family));
 	if (json) {
 		fprintf(out, "{\"running\":true,\"pid\":%d,\"since\":%lld,\"policy\":",

@@ -20,3 +20,25 @@ CONF
 	for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$XNUM" ] && return 0; sleep 0.1; done
 	return 1
 }
+
+# connect_mechanism: how the kernel meets a tainted process's connect() to a
+# display server, from the programs ctlx status lists: CONNECT_ACTION=refused
+# (the display guard's cgroup programs: EPERM) or killed (the sensor's
+# syscall tracepoint: SIGKILL on the way back); 1 if neither is attached.
+connect_mechanism() {
+	case $(ctlx status | grep '^bpf:') in
+	*cgroup/connect_unix*) CONNECT_ACTION=refused ;;
+	*sys_enter_connect*) CONNECT_ACTION=killed ;;
+	*) return 1 ;;
+	esac
+}
+
+# connect_stopped STATUS: a client's exit status says it was stopped as
+# CONNECT_ACTION says: killed by SIGKILL, or failed on its own (not killed).
+connect_stopped() {
+	if [ "$CONNECT_ACTION" = killed ]; then
+		[ "$1" -eq 137 ]
+	else
+		[ "$1" -ne 0 ] && [ "$1" -ne 137 ]
+	fi
+}

@@ -7,8 +7,8 @@
 # and with it every command it runs after.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
-checks clip_audit_records clip_audit_bytes clip_copy_connect_killed clip_copy_on_display_killed \
-	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_killed \
+checks clip_audit_records clip_audit_bytes clip_copy_connect_stopped clip_copy_on_display_killed \
+	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_stopped \
 	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
 	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
 	unix_socket_taints_peer writer_exit_no_launder xsel_exec_refused
@@ -95,26 +95,53 @@ rec=$(wait_record "event=clipboard verdict=deny channel=x11 action=killed .*exe=
 	fail clip_copy_on_display_killed "exits ${rc[*]}, record '$rec'"
 
 # --- a copy of xclip run after the taint: not a known tool, but its connect()
-# to the display server is met in the kernel: killed before it returns -------
-if ctlx status | grep -q "tracepoint/syscalls/sys_enter_connect"; then
+# to the display server is met in the kernel: refused (EPERM) by the display
+# guard, or killed before it returns where only the tracepoint runs ---------
+if connect_mechanism; then
 	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/xc" -i -selection clipboard) 2>/dev/null
 	rc=("${PIPESTATUS[@]}")
-	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=[^ ]*/tmp/.X11-unix/X$n action=killed .*exe=$T/xc " 3)
-	[ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! clip_has_clients && pass clip_copy_connect_killed ||
-		fail clip_copy_connect_killed "exits ${rc[*]}, record '$rec'"
-	# any program: python writing the rows to the X socket itself
-	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 -c "
+	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=[^ ]*/tmp/.X11-unix/X$n action=$CONNECT_ACTION .*exe=$T/xc " 3)
+	[ -n "$rec" ] && connect_stopped "${rc[1]}" && ! clip_has_clients && pass clip_copy_connect_stopped ||
+		fail clip_copy_connect_stopped "$CONNECT_ACTION: exits ${rc[*]}, record '$rec'"
+	# any program: python writing the rows to the X socket itself, by
+	# path and by its abstract name, and to the X server's TCP port over
+	# IPv4 and IPv6 (display :N listens on 6000+N, N < 64; nothing listens
+	# there, so without crmguard: ECONNREFUSED)
+	bad=
+	port=$((6000 + n % 64))
+	for addr in "/tmp/.X11-unix/X$n" "@/tmp/.X11-unix/X$n" "127.0.0.1:$port" "[::1]:$port"; do
+		sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 -c "
 import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect('/tmp/.X11-unix/X$n')
+a = sys.argv[1]
+if a.startswith('/'):
+	s = socket.socket(socket.AF_UNIX); s.connect(a)
+elif a.startswith('@'):
+	s = socket.socket(socket.AF_UNIX); s.connect('\\0' + a[1:])
+elif a.startswith('['):
+	s = socket.socket(socket.AF_INET6); s.connect((a[1:a.index(']')], int(a.rsplit(':', 1)[1])))
+else:
+	s = socket.socket(socket.AF_INET); s.connect((a.split(':')[0], int(a.split(':')[1])))
 s.sendall(sys.stdin.buffer.read())
-print('sent')") >"$T/py.out" 2>&1
-	rc=("${PIPESTATUS[@]}")
-	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X$n action=killed .*comm=python3 " 3)
-	[ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! grep -q sent "$T/py.out" && pass clip_python_connect_killed ||
-		fail clip_python_connect_killed "exits ${rc[*]}, record '$rec', output '$(cat "$T/py.out")'"
+print('sent')" "$addr") >"$T/py.out" 2>&1
+		rc=("${PIPESTATUS[@]}")
+		case $addr in
+		/*) want="channel=x11 address=$addr" ;;
+		@*) want="channel=x11 address=$addr" ;;
+		*) want="channel=x11 address=tcp:$port" ;;
+		esac
+		rec=$(wait_record "event=clipboard verdict=deny $want action=$CONNECT_ACTION .*comm=python3 " 3)
+		if [ "$CONNECT_ACTION" = refused ]; then
+			grep -q PermissionError "$T/py.out"
+		else
+			true
+		fi && [ -n "$rec" ] && connect_stopped "${rc[1]}" && ! grep -q sent "$T/py.out" ||
+			bad="$bad; $addr: exits ${rc[*]}, record '$rec', output '$(tail -1 "$T/py.out")'"
+	done
+	[ -z "$bad" ] && pass clip_python_connect_stopped ||
+		fail clip_python_connect_stopped "$CONNECT_ACTION$bad"
 else
-	fail clip_copy_connect_killed "connect() is not seen: $(ctlx status | grep bpf)"
+	fail clip_copy_connect_stopped "connect() is not seen: $(ctlx status | grep bpf)"
+	fail clip_python_connect_stopped "connect() is not seen"
 fi
 
 # --- the writer exits first: its reader stays tainted ------------------------

@@ -5,7 +5,7 @@
 # block`; plain text goes through.
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
-checks wayland_exec_refused wayland_pipe_stopped wayland_copy_connect_killed \
+checks wayland_exec_refused wayland_pipe_stopped wayland_copy_connect_stopped \
 	wayland_plain_text_through wayland_plain_after
 
 clipboard_setup 100 || { kill $XVFB_PID; fail wayland_setup "Xvfb did not start: $(cat "$T/xvfb.out")"; exit 1; }
@@ -50,13 +50,18 @@ sleep 0.3
 [ -n "$rec" ] && ! clip_has_clients && pass wayland_pipe_stopped ||
 	fail wayland_pipe_stopped "record '$rec', paste '$(timeout 5 wl-paste 2>&1 | head -2)'"
 
-# a copy of wl-copy, run after the taint: its connect() to the compositor is met
+# a copy of wl-copy, run after the taint: its connect() to the compositor is
+# met in the kernel (refused, or killed where only the tracepoint runs)
 cp /usr/bin/wl-copy "$T/wc"
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/wc") 2>/dev/null
-rc=("${PIPESTATUS[@]}")
-rec=$(wait_record "event=clipboard verdict=deny channel=wayland address=$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY action=killed .*exe=$T/wc " 3)
-[ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! clip_has_clients && pass wayland_copy_connect_killed ||
-	fail wayland_copy_connect_killed "exits ${rc[*]}, record '$rec'"
+if connect_mechanism; then
+	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/wc") 2>/dev/null
+	rc=("${PIPESTATUS[@]}")
+	rec=$(wait_record "event=clipboard verdict=deny channel=wayland address=$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY action=$CONNECT_ACTION .*exe=$T/wc " 3)
+	[ -n "$rec" ] && connect_stopped "${rc[1]}" && ! clip_has_clients && pass wayland_copy_connect_stopped ||
+		fail wayland_copy_connect_stopped "$CONNECT_ACTION: exits ${rc[*]}, record '$rec'"
+else
+	fail wayland_copy_connect_stopped "connect() is not seen: $(ctlx status | grep bpf)"
+fi
 
 # still plain text goes through afterwards
 set_clip "after $$" && pass wayland_plain_after || fail wayland_plain_after "$(timeout 5 wl-paste 2>&1)"

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "sensor.skel.h"
+#include "ctl/daemon/procs/display_guard.h"
 #include "ctl/daemon/procs/sensor.h"
 
 struct sensor {
@@ -19,7 +20,8 @@ struct sensor {
 	sensor_cb cb;
 	void *ctx;
 	unsigned long long attached;	/* clock ticks since boot, as /proc/PID/stat */
-	bool connect_seen;		/* on_connect is attached */
+	struct display_guard *guard;	/* refuses display connections, where it runs */
+	struct bpf_link *connect;	/* on_connect, where the guard cannot run */
 	struct bpf_link *rmmod;		/* on_delete_module, while locked (sensor_watch_rmmod) */
 };
 
@@ -81,7 +83,7 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
-/* Opens, loads and attaches the programs (on_connect too, with connect); 0 or -errno. */
+/* Opens, loads and attaches the programs (loads on_connect too, with connect); 0 or -errno. */
 static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 {
 	int ret;
@@ -90,8 +92,9 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 	s->skel = sensor_bpf__open();
 	if (!s->skel)
 		return -errno;
-	s->connect_seen = connect;
 	bpf_program__set_autoload(s->skel->progs.on_connect, connect);
+	/* attached only where the display guard cannot run (watch_display) */
+	bpf_program__set_autoattach(s->skel->progs.on_connect, false);
 	bpf_program__set_autoload(s->skel->progs.on_delete_module, connect &&
 				  tracepoint_there(DELETE_MODULE_TP));
 	/* a syscall tracepoint slows every system call: attached only while locked */
@@ -103,6 +106,24 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 	}
 	ret = sensor_bpf__load(s->skel);
 	return ret ? ret : sensor_bpf__attach(s->skel);
+}
+
+/*
+ * Tainted processes' connect() to a display server: refused by the
+ * display guard where the kernel has its attach points; else seen by a
+ * syscall tracepoint, which kills in block mode and slows every system
+ * call; else not seen (sensor_programs() tells which).
+ */
+static void watch_display(struct sensor *s, bool verbose)
+{
+	char why[256];
+
+	s->guard = display_guard_open(bpf_map__fd(s->skel->maps.display),
+				      bpf_map__fd(s->skel->maps.events), why, sizeof(why));
+	if (!s->guard && verbose)
+		fprintf(stderr, "crmguardd: %s: a tracepoint watches connect() instead\n", why);
+	if (!s->guard && bpf_program__autoload(s->skel->progs.on_connect))
+		s->connect = bpf_program__attach(s->skel->progs.on_connect);
 }
 
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
@@ -122,10 +143,11 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 	s->ctx = ctx;
 	/* without the connect() program if the kernel will not have it */
 	ret = load(s, ringbuf_size, tracepoint_there(CONNECT_TP));
-	if (ret && s->connect_seen)
+	if (ret && bpf_program__autoload(s->skel->progs.on_connect))
 		ret = load(s, ringbuf_size, false);
 	if (ret)
 		goto fail;
+	watch_display(s, verbose);
 	s->attached = boot_ticks();
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
@@ -177,6 +199,8 @@ void sensor_close(struct sensor *s)
 		return;
 	ring_buffer__free(s->rb);
 	bpf_link__destroy(s->rmmod);
+	bpf_link__destroy(s->connect);
+	display_guard_close(s->guard);
 	sensor_bpf__destroy(s->skel);
 	free(s);
 }
@@ -201,7 +225,8 @@ int sensor_track(struct sensor *s, pid_t tgid)
 
 __u64 sensor_dropped(const struct sensor *s)
 {
-	return __atomic_load_n(&s->skel->bss->dropped, __ATOMIC_RELAXED);
+	return __atomic_load_n(&s->skel->bss->dropped, __ATOMIC_RELAXED) +
+	       display_guard_dropped(s->guard);
 }
 
 void sensor_programs(const struct sensor *s, char *buf, size_t len)
@@ -212,10 +237,13 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 	buf[0] = 0;
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		if (used < len && bpf_program__autoload(prog) &&
-		    (prog != s->skel->progs.on_delete_module || s->rmmod))
+		    (prog != s->skel->progs.on_delete_module || s->rmmod) &&
+		    (prog != s->skel->progs.on_connect || s->connect))
 			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 					 bpf_program__section_name(prog));
 	}
+	if (s->guard && used < len)
+		snprintf(buf + used, len - used, ",cgroup/connect4,cgroup/connect6,cgroup/connect_unix");
 }
 
 int sensor_tracked_fd(const struct sensor *s)
@@ -251,7 +279,7 @@ int sensor_watch_rmmod(struct sensor *s, bool on)
 	return s->rmmod ? 0 : -errno;
 }
 
-bool sensor_sees_connect(const struct sensor *s)
+bool sensor_refuses_connect(const struct sensor *s)
 {
-	return s->connect_seen;
+	return s && s->guard;
 }

@@ -25,8 +25,8 @@ int sensor_tracked_fd(const struct sensor *s);
 int sensor_injected_fd(const struct sensor *s);
 /* How tgid's connect() to a display server is met (SENSOR_DISPLAY_*; 0: not). */
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how);
-/* Are connect() calls seen (the kernel has the tracepoint)? */
-bool sensor_sees_connect(const struct sensor *s);
+/* Is a display connection in the `display` map refused (EPERM), not killed? */
+bool sensor_refuses_connect(const struct sensor *s);
 /*
  * Records delete_module() calls (lock.c: refused rmmod of a locked
  * crmguard.ko) from now on, or no more: a syscall tracepoint, attached

@@ -124,14 +124,16 @@ int clipboard_fd(void)
 	return ep;
 }
 
-void clipboard_mechanism(char *buf, size_t len)
+void clipboard_mechanism(const struct daemon *d, char *buf, size_t len)
 {
 	if (held)
 		snprintf(buf, len, "the BPF LSM: connect() to a display server and clipboard tool "
 			 "exec of tainted processes refused in the kernel, also while crmguardd is stopped");
 	else
-		snprintf(buf, len, "crmguardd: fanotify on the tools' exec, a tracepoint on connect() "
-			 "(kills the process); not while crmguardd is stopped%s%s%s",
+		snprintf(buf, len, "crmguardd: fanotify on the tools' exec, %s; not while crmguardd "
+			 "is stopped%s%s%s", sensor_refuses_connect(d->sensor) ?
+			 "cgroup connect programs (refuse with EPERM)" :
+			 "a tracepoint on connect() (kills the process)",
 			 held_why[0] ? " (BPF LSM: " : "", held_why, held_why[0] ? ")" : "");
 }
 
@@ -341,9 +343,9 @@ void clipboard_on_connect(struct daemon *d, const struct sensor_event *e)
 	char addr[sizeof(e->filename) + 1];
 
 	channel = display_name(e->exe_dev, e->exe_ino, e->filename, addr, sizeof(addr));
-	/* the kernel has killed it already where the map said block */
-	emit(d, e->pid, channel, addr, e->exit_code == SENSOR_DISPLAY_BLOCK ? "killed" : "none",
-	     source ? source : "");
+	/* the kernel has refused the connect(), or killed it, where the map said block */
+	emit(d, e->pid, channel, addr, e->exit_code != SENSOR_DISPLAY_BLOCK ? "none" :
+	     sensor_refuses_connect(d->sensor) ? "refused" : "killed", source ? source : "");
 }
 
 /* The BPF LSM refused (or, audit, saw) a tainted process's connect() or tool exec. */

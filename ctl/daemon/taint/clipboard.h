@@ -34,7 +34,7 @@ void clipboard_close(void);
 /* The descriptor to poll; -1 if there is none. */
 int clipboard_fd(void);
 /* What holds the clipboard refusals, for ctlx status. */
-void clipboard_mechanism(char *buf, size_t len);
+void clipboard_mechanism(const struct daemon *d, char *buf, size_t len);
 /* Answers the execs of clipboard tools that are waiting, and logs the kernel's refusals. */
 void clipboard_read_events(struct daemon *d);
 /* pid was just tainted: the kernel is told, where it holds the refusals. */

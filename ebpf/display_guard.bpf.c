@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The display guard: cgroup connect programs (IPv4, IPv6 and, from Linux
+ * 6.7, unix sockets) attached to the root of the cgroup v2 hierarchy, so
+ * they see every connect() on the machine. A tainted process that the
+ * `display` map names (crmguardd fills it, the sensor follows its forks)
+ * connecting to an X11 or Wayland display server (display.bpf.h) is
+ * recorded and, in block mode, refused: connect() fails with EPERM before
+ * a byte can reach the server.
+ *
+ * What it costs: a map lookup per connect() call, nothing for any other
+ * system call; the sensor's syscall tracepoint (sensor.bpf.c), which it
+ * replaces where it runs, puts every system call on the kernel's slow path.
+ * crmguardd loads it only on kernels that have all three attach points,
+ * the sensor's tracepoint otherwise.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "display_guard.h"
+#include "display.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#include "sensor_event.bpf.h"
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* 1 lets the connect() go on, 0 refuses it (EPERM). */
+static __always_inline int meet(__u32 how, const char *addr)
+{
+	if (!display_addr(addr))
+		return 1;
+	display_record(how, addr);
+	return how != SENSOR_DISPLAY_BLOCK;
+}
+
+static __always_inline __u32 *tainted(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&display, &tgid);
+}
+
+/* An inet address as the sockaddr's first bytes (display.bpf.h): family, then the port in network order. */
+static __always_inline int meet_inet(struct bpf_sock_addr *ctx, __u16 family)
+{
+	char addr[DISPLAY_ADDR_LEN] = {};
+	__u16 port = ctx->user_port;	/* network order, in the low 16 bits */
+	__u32 *how = tainted();
+
+	if (!how)
+		return 1;
+	*(__u16 *)addr = family;
+	__builtin_memcpy(addr + 2, &port, sizeof(port));
+	return meet(*how, addr);
+}
+
+SEC("cgroup/connect4")
+int display_connect4(struct bpf_sock_addr *ctx)
+{
+	return meet_inet(ctx, AF_INET);
+}
+
+SEC("cgroup/connect6")
+int display_connect6(struct bpf_sock_addr *ctx)
+{
+	return meet_inet(ctx, AF_INET6);
+}
+
+/*
+ * Loaded with expected attach type DISPLAY_GUARD_UNIX_CONNECT (libbpf of
+ * Debian 12 knows no section name for it). The address is the kernel's
+ * copy of the caller's, its length the caller's: the bytes past it are
+ * not the caller's, and stay zero here.
+ */
+SEC("cgroup/connect4")
+int display_connect_unix(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	char addr[DISPLAY_ADDR_LEN] = {};
+	__u32 *how = tainted(), len;
+
+	if (!how)
+		return 1;
+	len = display_addr_len(sa->uaddrlen);
+	if (bpf_probe_read_kernel(addr, len, sa->uaddr))
+		return 1;
+	return meet(*how, addr);
+}
