@@ -32,9 +32,10 @@
  * table is searched only for a program the policy does not allow.
  * sock_recv_length: the socket's family; the table is searched only after
  * a receive on a unix socket by a process the policy does not allow.
- * pidfd_getfd: its syscall exit tracepoint (the kernel has no other place
- * to see it from), which, like any syscall tracepoint, puts every system
- * call on the machine on the kernel's slow path (docs/BENCHMARKS.md).
+ * pidfd_getfd: a kretprobe on the system call where the kernel has kprobes;
+ * else its syscall exit tracepoint (no tracepoint inside the call sees it),
+ * which, like any syscall tracepoint, puts every system call on the machine
+ * on the kernel's slow path (docs/BENCHMARKS.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -333,7 +334,20 @@ int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
 	return search(bpf_get_current_task_btf(), HANDOVER_RECVMSG);
 }
 
-/* The syscall's record, not raw_syscalls' (mount.bpf.c says why). */
+/*
+ * pidfd_getfd's return, where the kernel has kprobes: nothing but that
+ * call pays for it. crmguardd loads this one or the next.
+ */
+SEC("kretsyscall/pidfd_getfd")
+int BPF_KRETPROBE(handover_getfd_kprobe, long ret)
+{
+	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+}
+
+/*
+ * Where it has none: the syscall's own tracepoint (not raw_syscalls', as
+ * mount.bpf.c says), which puts every system call on the slow path.
+ */
 SEC("tracepoint/syscalls/sys_exit_pidfd_getfd")
 int handover_getfd(struct syscall_trace_exit *ctx)
 {

@@ -27,6 +27,33 @@ static int on_report(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Opens, loads and attaches the programs, pidfd_getfd's as a kretprobe or
+ * as its syscall tracepoint; 0 or -errno.
+ */
+static int load(struct handover *h, int injected_fd, bool kprobe)
+{
+	int ret;
+
+	handover_bpf__destroy(h->skel);
+	h->skel = handover_bpf__open();
+	if (!h->skel)
+		return -errno;
+	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe, kprobe);
+	bpf_program__set_autoload(h->skel->progs.handover_getfd, !kprobe);
+	/* the sensor keeps the map: one process, one answer */
+	ret = bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
+	ret = ret ?: handover_bpf__load(h->skel);
+	return ret ?: handover_bpf__attach(h->skel);
+}
+
+/* Does the kernel have kprobes (its perf PMU, or tracefs's kprobe_events)? */
+static bool kprobes_there(void)
+{
+	return !access("/sys/bus/event_source/devices/kprobe/type", R_OK) ||
+	       !access("/sys/kernel/tracing/kprobe_events", R_OK);
+}
+
 struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 {
 	struct handover *h = calloc(1, sizeof(*h));
@@ -35,12 +62,9 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 	if (!h)
 		goto fail;
 	h->btrfs = rulemaps_btrfs_described();
-	h->skel = handover_bpf__open();
-	ret = h->skel ? 0 : -errno;
-	/* the sensor keeps the map: one process, one answer */
-	ret = ret ?: bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
-	ret = ret ?: handover_bpf__load(h->skel);
-	ret = ret ?: handover_bpf__attach(h->skel);
+	ret = load(h, injected_fd, kprobes_there());
+	if (ret && h->skel && bpf_program__autoload(h->skel->progs.handover_getfd_kprobe))
+		ret = load(h, injected_fd, false);
 	if (ret)
 		goto fail;
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.handover_events), on_report, h, NULL);
@@ -92,7 +116,7 @@ void handover_programs(const struct handover *h, char *buf, size_t len)
 	size_t used = 0;
 
 	bpf_object__for_each_program(prog, h->skel->obj)
-		if (used < len)
+		if (used < len && bpf_program__autoload(prog))
 			used += snprintf(buf + used, len - used, ",%s", bpf_program__section_name(prog));
 }
 
