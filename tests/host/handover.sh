@@ -8,7 +8,7 @@
 # audit the receiver reads, and a held record says so.
 . "$(dirname "$0")/lib.bash" || exit 1
 [ "$BACKEND" = fanotify ] || { echo "handover.sh: the fanotify backend's hand-over watch" >&2; exit 0; }
-checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd} \
+checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd} handover_pidfd_watch \
 	handover_procfd_reopen handover_allowed_receiver handover_audit_exec
 
 HANDOVER=$BUILD/helpers/handover
@@ -32,6 +32,16 @@ out=$(sqlite3 "$DB" 'select count(*) from clients' 2>&1)
 [ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"
 st=$(ctlx status)
 grep -q '^reads: *trust' <<<"$st" && pass reads_trust_default || fail reads_trust_default "$st"
+# pidfd_getfd is seen where it costs least: a kretprobe where the kernel has
+# kprobes, else its syscall tracepoint (which slows every system call)
+if [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]; then
+	want=kretsyscall/pidfd_getfd
+else
+	want=tracepoint/syscalls/sys_exit_pidfd_getfd
+fi
+progs=$(grep '^bpf:' <<<"$st")
+[[ $progs == *"$want"* ]] && [ "$(grep -o 'pidfd_getfd' <<<"$progs" | wc -l)" = 1 ] &&
+	pass handover_pidfd_watch || fail handover_pidfd_watch "want $want only: $progs"
 
 # killed NAME ROUTE FILE OUTFILE RC PID: the receiver PID died by SIGKILL
 # (RC 137) having printed no byte count, and a kill record names it, the
