@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
 #include "ctl/daemon/emit.h"
 
 void sink_emit(struct sink *s, enum log_level level, struct record *r)
@@ -26,4 +27,16 @@ bool sink_flush(struct sink *s)
 	record_u64(&r, "total", s->log.unsent_total);
 	sink_emit(s, LOG_LVL_WARNING, &r);
 	return s->log.count > 0;
+}
+
+void sink_error(struct sink *s, const char *source, const char *detail, int err)
+{
+	struct record r;
+
+	record_init(&r, "error");
+	record_str(&r, "source", source);
+	record_str(&r, "detail", detail ? detail : strerror(err));
+	if (detail)
+		record_str(&r, "error", strerror(err));
+	sink_emit(s, LOG_LVL_WARNING, &r);
 }

@@ -24,6 +24,12 @@ struct sink {
  */
 void sink_emit(struct sink *s, enum log_level level, struct record *r);
 /*
+ * An `error` record: what went wrong (`source`, the channel), what it
+ * means (`detail`), and strerror(err) as `error`; without a detail, the
+ * detail is strerror(err).
+ */
+void sink_error(struct sink *s, const char *source, const char *detail, int err);
+/*
  * Hands syslog what waits for it, then a `lost source=syslog` record for
  * what it dropped; true if some is still waiting.
  */

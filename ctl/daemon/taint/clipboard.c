@@ -166,14 +166,7 @@ static bool allowed(const struct daemon *d, pid_t pid)
 
 static void error(struct daemon *d, const char *detail, int err)
 {
-	struct record r;
-
-	record_init(&r, "error");
-	record_str(&r, "source", "clipboard");
-	record_str(&r, "detail", detail ? detail : strerror(err));
-	if (detail)
-		record_str(&r, "error", strerror(err));
-	sink_emit(&d->sink, LOG_LVL_WARNING, &r);
+	sink_error(&d->sink, "clipboard", detail, err);
 }
 
 /*
