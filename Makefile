@@ -75,6 +75,7 @@ $(BUILD)/ctl/daemon/enforce/handover.o: $(BUILD)/handover.skel.h ebpf/handover.h
 $(BUILD)/ctl/daemon/usb/mounts.o: $(BUILD)/mount.skel.h ebpf/mount.h
 $(BUILD)/ctl/daemon/usb/readonly.o: $(BUILD)/usb_ro.skel.h ebpf/usb_ro.h
 $(BUILD)/ctl/daemon/taint/clip_lsm.o: $(BUILD)/clip_lsm.skel.h ebpf/clip_lsm.h
+$(BUILD)/ctl/daemon/taint/ipc_holders.o: $(BUILD)/holders.skel.h ebpf/holders.h
 $(BUILD)/ctl/%.o: ctl/%.c $(CTL_HEADERS) ebpf/sensor.h ebpf/caller.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@

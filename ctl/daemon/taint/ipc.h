@@ -22,6 +22,20 @@ struct ipc_end {
 	bool writes;		/* opened for writing (a socket always) */
 };
 
+/* One end of a channel, and the process that holds it. */
+struct ipc_holder {
+	pid_t pid;
+	struct ipc_end end;
+};
+
+/*
+ * Every descriptor of the channels wanted[0..n) that any process holds, in
+ * pid order, in a malloc()ed array: their number, or -errno. One pass of a
+ * BPF iterator over every process's descriptors (ebpf/holders.bpf.c) for
+ * each HOLDERS_MAX_WANTED channels (ebpf/holders.h).
+ */
+ssize_t ipc_holders(const struct ipc_end *wanted, size_t n, struct ipc_holder **out);
+
 /* The ends pid holds, in a malloc()ed array; their number (0: none, or gone). */
 size_t ipc_ends(pid_t pid, struct ipc_end **ends);
 const char *ipc_kind_name(enum ipc_kind k);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Taint through pipes, FIFOs and unix sockets (taint.h). */
 #define _GNU_SOURCE
-#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -267,42 +267,53 @@ static bool holds_both(const struct ipc_end *ends, size_t n, size_t k)
  */
 static void taint_holders(struct daemon *d, pid_t **q, size_t *n)
 {
-	struct ipc_end *ends;
-	struct dirent *de;
+	struct ipc_end *wanted = malloc((nobjs ?: 1) * sizeof(*wanted)), *ends;
+	struct ipc_holder *h = NULL;
+	ssize_t got = -ENOMEM;
+	size_t i, j, k, m;
 	struct tobj *o;
-	size_t i, m;
-	pid_t pid, *grown;
-	DIR *proc = opendir("/proc");
+	pid_t *grown;
 
-	while (proc && (de = readdir(proc))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0 || find(pid, false))
+	for (i = 0; wanted && i < nobjs; i++)
+		wanted[i] = objs[i].end;
+	if (wanted)
+		got = ipc_holders(wanted, nobjs, &h);
+	free(wanted);
+	if (got < 0) {
+		sink_error(&d->sink, "taint", "the channels of tainted data cannot be followed to "
+			   "their readers", -got);
+		return;
+	}
+	ends = malloc((got ?: 1) * sizeof(*ends));
+	/* h[] comes in pid order: i..j are one process's descriptors of tainted channels */
+	for (i = 0; ends && i < (size_t)got; i = j) {
+		for (j = i, m = 0; j < (size_t)got && h[j].pid == h[i].pid; j++)
+			ends[m++] = h[j].end;
+		if (find(h[i].pid, false))
 			continue;
-		m = ipc_ends(pid, &ends);
-		for (i = 0; i < m; i++) {
-			o = ends[i].reads ? find_obj(&ends[i]) : NULL;
+		for (k = 0; k < m; k++) {
+			o = ends[k].reads ? find_obj(&ends[k]) : NULL;
 			if (!o)
 				continue;
-			if (holds_both(ends, m, i)) {
-				add(d, pid, o->source, ipc_kind_name(o->end.kind), o->from,
+			if (holds_both(ends, m, k)) {
+				add(d, h[i].pid, o->source, ipc_kind_name(o->end.kind), o->from,
 				    now_ms() + TAINT_RECHECK_MS);
 				continue;
 			}
-			if (!add(d, pid, o->source, ipc_kind_name(o->end.kind), o->from, 0))
+			if (!add(d, h[i].pid, o->source, ipc_kind_name(o->end.kind), o->from, 0))
 				break;
 			grown = realloc(*q, (*n + 1) * sizeof(**q));
 			if (grown) {
 				*q = grown;
-				(*q)[(*n)++] = pid;
+				(*q)[(*n)++] = h[i].pid;
 			}
-			if (clipboard_on_tainted(d, pid, o->source))
-				set_reported(pid);
+			if (clipboard_on_tainted(d, h[i].pid, o->source))
+				set_reported(h[i].pid);
 			break;
 		}
-		free(ends);
 	}
-	if (proc)
-		closedir(proc);
+	free(ends);
+	free(h);
 }
 
 /* Follows the taint of pid through every channel, as far as it goes now. */
@@ -445,12 +456,12 @@ int taint_tick(struct daemon *d)
 
 void taint_sweep(void)
 {
-	struct ipc_end *ends;
-	struct dirent *de;
+	struct ipc_end *wanted;
+	struct ipc_holder *h = NULL;
+	ssize_t got = -1;
 	bool *held;
-	size_t i, j, m;
+	size_t i;
 	struct tobj *o;
-	DIR *proc;
 
 	for (i = 0; i < nprocs; i++)
 		if ((procs[i].exited && time(NULL) - procs[i].exited >= TAINT_EXIT_GRACE) ||
@@ -459,20 +470,21 @@ void taint_sweep(void)
 	if (!nobjs)
 		return;
 	held = calloc(nobjs, sizeof(*held));
-	proc = opendir("/proc");
-	if (!held || !proc)
+	wanted = malloc(nobjs * sizeof(*wanted));
+	for (i = 0; wanted && i < nobjs; i++)
+		wanted[i] = objs[i].end;
+	if (held && wanted)
+		got = ipc_holders(wanted, nobjs, &h);
+	free(wanted);
+	if (got < 0)
 		goto out;
-	while ((de = readdir(proc))) {
-		if (atoi(de->d_name) <= 0)
-			continue;
-		m = ipc_ends(atoi(de->d_name), &ends);
-		for (j = 0; j < m; j++) {
-			o = find_obj(&ends[j]);
-			if (o)
-				held[o - objs] = true;
-		}
-		free(ends);
+	for (i = 0; i < (size_t)got; i++) {
+		o = find_obj(&h[i].end);
+		if (o)
+			held[o - objs] = true;
 	}
+	free(h);
+	/* a channel nobody holds any more carries nothing: it goes */
 	for (i = nobjs; i-- > 0;) {
 		if (held[i])
 			continue;
@@ -480,8 +492,6 @@ void taint_sweep(void)
 		objs[i] = objs[--nobjs];
 	}
 out:
-	if (proc)
-		closedir(proc);
 	free(held);
 }
 
