@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * crmguard.ko inside: the rule tables (rules.c), the fsnotify group that
- * enforces them (enforce.c), what each process was started with
+ * enforces them (enforce.c), the marks that keep binaries unwritten once
+ * locked (exemark.c), what each process was started with
  * (exec.c), and the generic netlink family that programs them and carries
  * verdicts (genl.c). The ABI is uapi/crmguard.h.
  */
@@ -78,6 +79,7 @@ struct cg_stats {
 
 /* rules.c: every change holds cg_lock; the handler reads under RCU. */
 extern struct mutex cg_lock;
+/* file: the inode of an INODE rule; of an EXE rule, or NULL. */
 int cg_rule_add(const struct cg_rule *r, struct file *file,
 		struct netlink_ext_ack *extack);
 int cg_rule_del(const struct cg_rule *r, struct netlink_ext_ack *extack);
@@ -90,7 +92,23 @@ int cg_rule_walk(unsigned long *pos, unsigned int *gen,
 		 int (*fill)(void *ctx, const struct cg_rule *r), void *ctx);
 u32 cg_rule_count(void);
 bool cg_user_rule(u32 uid, u32 *kind, u32 *id);
-bool cg_exe_rule(u64 dev, u64 ino, u32 *id);
+/* Under fsnotify's SRCU (in a handler): inode is the binary's, dev and ino name it. */
+bool cg_exe_rule(const struct inode *inode, u64 dev, u64 ino, u32 *id);
+
+/* Does the fd a rule came with name the inode (dev, ino) the rule names? */
+int cg_file_is(struct file *file, u64 dev, u64 ino, struct netlink_ext_ack *extack);
+
+/*
+ * exemark.c, under cg_lock: an allowed binary's mark, into *to: *from's,
+ * if it is still on the inode that file names (or no file came: the rule
+ * names the same inode), else a new one on file's inode, else none.
+ */
+int cg_exe_mark_move(struct cg_inode_rule **from, struct file *file, u64 dev, u64 ino,
+		     struct cg_inode_rule **to, struct netlink_ext_ack *extack);
+/* Does binary inode pass its rule's mark m (or NULL)? Under fsnotify's SRCU. */
+bool cg_exe_still(const struct cg_inode_rule *m, const struct inode *inode);
+int cg_daemon_exe_mark(struct file *file, struct netlink_ext_ack *extack);
+void cg_daemon_exe_unmark(void);
 
 /* The mode and what a dead daemon means; cg_lock for changes. */
 void cg_config_set(u32 mode, int fail_open, u32 portid);
@@ -103,8 +121,12 @@ void cg_rules_close(void);
 int cg_rules_init(void);
 /* After cg_rules_close, once no handler runs. */
 void cg_rules_exit(void);
-/* CRMGUARD_CMD_LOCK (uapi/crmguard.h): until reboot; and the refusals it made. */
-void cg_lock_rules(void);
+/*
+ * CRMGUARD_CMD_LOCK (uapi/crmguard.h): until reboot, with crmguardd's
+ * binary (daemon_exe, or NULL) kept from being written; and the refusals
+ * it made.
+ */
+int cg_lock_rules(struct file *daemon_exe, struct netlink_ext_ack *extack);
 bool cg_locked(void);
 void cg_refused_count(void);
 u64 cg_refused_read(void);
@@ -115,6 +137,8 @@ int cg_enforce_init(void);
 void cg_enforce_exit(void);
 struct cg_inode_rule *cg_inode_rule_alloc(void);
 int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
+/* A binary that the lock keeps from being written (r->dev, r->ino name it). */
+int cg_mark_exe(struct cg_inode_rule *r, struct inode *inode);
 bool cg_inode_marked(struct cg_inode_rule *r);
 void cg_unmark_inode(struct cg_inode_rule *r);
 void cg_stats_read(struct cg_stats *s);
@@ -132,5 +156,7 @@ bool cg_injected(void);
 int cg_genl_init(void);
 void cg_genl_exit(void);
 void cg_verdict_send(const struct cg_verdict *v);
+/* A CRMGUARD_CMD_REFUSED message: cmd, by current; the binary's path, dev, ino or NULL. */
+void cg_refused_send(u32 cmd, const struct path *path, u64 dev, u64 ino);
 
 #endif

@@ -5,7 +5,9 @@
  * opens or reads a marked inode (FS_OPEN_PERM, FS_ACCESS_PERM), and the
  * access fails with the -EPERM it returns. Unmarked inodes never get here:
  * fsnotify looks at the inode's own mask before anything else, so other
- * I/O costs what it cost without the module.
+ * I/O costs what it cost without the module. A second group marks the
+ * allowed binaries and, once locked, crmguardd's (FS_OPEN_PERM only): its
+ * handler refuses opening them for write while the module is locked.
  */
 #include <linux/audit.h>
 #include <linux/cred.h>
@@ -22,7 +24,7 @@
 
 #define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
 
-static struct fsnotify_group *cg_group;
+static struct fsnotify_group *cg_group, *cg_exe_group;
 /*
  * The inode rules, whose marks fsnotify frees: a cache of their own, so
  * that slub_debug can be pointed at them (the VM tier boots with
@@ -139,7 +141,7 @@ static u32 cg_decide(u32 flags, u32 rule_id, const struct cg_subject *s, u32 *by
 		}
 	}
 	if ((cg_user_rule(s->uid, &kind, &id) && kind == CRMGUARD_USER_ALLOW) ||
-	    (s->exe && !s->traced && cg_exe_rule(s->exe_dev, s->exe_ino, &id) &&
+	    (s->exe && !s->traced && cg_exe_rule(file_inode(s->exe), s->exe_dev, s->exe_ino, &id) &&
 	     !cg_injected())) {
 		*by = audit_revoke ? audit_by : id;
 		return audit_revoke ? CRMGUARD_VERDICT_AUDIT : CRMGUARD_VERDICT_ALLOW;
@@ -216,6 +218,35 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	return verdict == CRMGUARD_VERDICT_DENY ? -EPERM : 0;
 }
 
+/*
+ * An open of a binary that the lock keeps (cg_mark_exe()): once locked,
+ * one for write fails, whoever asks, before O_TRUNC empties the file.
+ * FS_OPEN_PERM's data is the opened file's own f_path, so the file and
+ * the mode it is opened with are at hand. Unlocked, nothing happens here.
+ */
+static int cg_exe_event(struct fsnotify_group *group, u32 mask,
+			const void *data, int data_type, struct inode *dir,
+			const struct qstr *file_name, u32 cookie,
+			struct fsnotify_iter_info *iter_info)
+{
+	const struct path *path = data;
+	const struct file *file;
+	struct inode *inode;
+
+	if (!cg_locked() || !(mask & FS_OPEN_PERM) || data_type != FSNOTIFY_EVENT_PATH)
+		return 0;
+	file = container_of(path, struct file, f_path);
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	inode = file_inode(file);
+	cg_refused_count();
+	pr_notice_ratelimited("locked: refused opening %pD for write (ino %lu) by pid %d (%s, uid %u)\n",
+			      file, inode->i_ino, task_tgid_nr(current), current->comm,
+			      from_kuid(&init_user_ns, current_uid()));
+	cg_refused_send(CRMGUARD_REFUSED_EXE_WRITE, path, cg_dev_of(inode, path), inode->i_ino);
+	return -EPERM;
+}
+
 struct cg_inode_rule *cg_inode_rule_alloc(void)
 {
 	return kmem_cache_zalloc(cg_inode_cache, GFP_KERNEL);
@@ -233,21 +264,43 @@ static const struct fsnotify_ops cg_fsnotify_ops = {
 	.free_mark = cg_free_mark,
 };
 
+static const struct fsnotify_ops cg_exe_fsnotify_ops = {
+	.handle_event = cg_exe_event,
+	.free_mark = cg_free_mark,
+};
+
 /* On failure r is freed (through cg_free_mark). */
-int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
+static int cg_mark(struct cg_inode_rule *r, struct inode *inode,
+		   struct fsnotify_group *group, u32 mask)
 {
 	int err;
 
 	atomic_inc(&cg_nmarks);
 	r->inode = inode;
-	fsnotify_init_mark(&r->mark, cg_group);
-	r->mark.mask = CG_EVENTS;
-	if (cg_word_flags(atomic64_read(&r->word)) & CRMGUARD_F_DIR)
-		r->mark.mask |= FS_EVENT_ON_CHILD;
+	fsnotify_init_mark(&r->mark, group);
+	r->mark.mask = mask;
 	err = fsnotify_add_inode_mark(&r->mark, inode, 0);
 	if (err)
 		fsnotify_put_mark(&r->mark);
 	return err;
+}
+
+int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
+{
+	u32 mask = CG_EVENTS;
+
+	if (cg_word_flags(atomic64_read(&r->word)) & CRMGUARD_F_DIR)
+		mask |= FS_EVENT_ON_CHILD;
+	return cg_mark(r, inode, cg_group, mask);
+}
+
+/*
+ * Opens only: exec opens the binary too, and costs one call of a handler
+ * that returns at once while unlocked; its reads cost nothing.
+ */
+int cg_mark_exe(struct cg_inode_rule *r, struct inode *inode)
+{
+	return cg_mark(r, inode, cg_exe_group, FS_OPEN_PERM);
 }
 
 /*
@@ -272,7 +325,7 @@ bool cg_inode_marked(struct cg_inode_rule *r)
 /* r is freed once no handler can be looking at it. */
 void cg_unmark_inode(struct cg_inode_rule *r)
 {
-	fsnotify_destroy_mark(&r->mark, cg_group);
+	fsnotify_destroy_mark(&r->mark, r->mark.group);
 	fsnotify_put_mark(&r->mark);
 }
 
@@ -309,17 +362,31 @@ void cg_stat_lost(void)
 
 int cg_enforce_init(void)
 {
+	int err;
+
 	cg_inode_cache = kmem_cache_create("crmguard_inode_rule", sizeof(struct cg_inode_rule),
 					   0, 0, NULL);
 	if (!cg_inode_cache)
 		return -ENOMEM;
 	cg_group = fsnotify_alloc_group(&cg_fsnotify_ops, 0);
 	if (IS_ERR(cg_group)) {
-		kmem_cache_destroy(cg_inode_cache);
-		return PTR_ERR(cg_group);
+		err = PTR_ERR(cg_group);
+		goto err_cache;
 	}
 	cg_group->priority = CG_PRIORITY;
+	cg_exe_group = fsnotify_alloc_group(&cg_exe_fsnotify_ops, 0);
+	if (IS_ERR(cg_exe_group)) {
+		err = PTR_ERR(cg_exe_group);
+		goto err_group;
+	}
+	cg_exe_group->priority = CG_PRIORITY;
 	return 0;
+
+err_group:
+	fsnotify_put_group(cg_group);
+err_cache:
+	kmem_cache_destroy(cg_inode_cache);
+	return err;
 }
 
 /*
@@ -330,13 +397,14 @@ int cg_enforce_init(void)
  * listener (a fanotify permission event on the same inode) holds one on
  * our marks too, for as long as it waits. So: wait until cg_free_mark has
  * seen every mark made, then for the reaper run that called it to return
- * (it drops the marks' hold on the group after cg_free_mark), and put the
- * group's last reference here.
+ * (it drops the marks' hold on their group after cg_free_mark), and put
+ * each group's last reference here.
  */
 void cg_enforce_exit(void)
 {
 	wait_event(cg_marks_freed, !atomic_read(&cg_nmarks));
 	fsnotify_wait_marks_destroyed();
+	fsnotify_put_group(cg_exe_group);
 	fsnotify_put_group(cg_group);
 	kmem_cache_destroy(cg_inode_cache);
 }

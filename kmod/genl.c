@@ -45,6 +45,10 @@ static const struct nla_policy cg_rule_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_RULE_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_fd_range),
 };
 
+static const struct nla_policy cg_lock_policy[CRMGUARD_ATTR_MAX + 1] = {
+	[CRMGUARD_ATTR_RULE_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_fd_range),
+};
+
 static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_MODE] = NLA_POLICY_RANGE(NLA_U32, CRMGUARD_MODE_AUDIT,
 						CRMGUARD_MODE_ENFORCE),
@@ -59,7 +63,7 @@ static const struct {
 	u64 add_need, add_may, del_need;
 } cg_rule_attrs[] = {
 	[CRMGUARD_RULE_INODE] = { A(DEV) | A(INO) | A(FD), A(FLAGS) | A(ID), A(DEV) | A(INO) },
-	[CRMGUARD_RULE_EXE] = { A(DEV) | A(INO), A(ID), A(DEV) | A(INO) },
+	[CRMGUARD_RULE_EXE] = { A(DEV) | A(INO), A(ID) | A(FD), A(DEV) | A(INO) },
 	[CRMGUARD_RULE_USER] = { A(UID) | A(USER_KIND), A(ID), A(UID) },
 };
 
@@ -101,19 +105,40 @@ static int cg_rule_parse(struct genl_info *info, bool add, struct cg_rule *r)
 
 #undef A
 
-static void cg_refused_send(u32 cmd)
+static int cg_put_binary(struct sk_buff *skb, const struct path *path, u64 dev, u64 ino)
+{
+	char *buf = __getname();
+	const char *name = "";
+	int err;
+
+	if (buf) {
+		name = d_path(path, buf, PATH_MAX);
+		if (IS_ERR(name))
+			name = "";
+	}
+	err = nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_DEV, dev, CRMGUARD_ATTR_PAD) ||
+	      nla_put_u64_64bit(skb, CRMGUARD_ATTR_RULE_INO, ino, CRMGUARD_ATTR_PAD) ||
+	      nla_put_string(skb, CRMGUARD_ATTR_EV_PATH, name) ? -EMSGSIZE : 0;
+	if (buf)
+		__putname(buf);
+	return err;
+}
+
+/* Also from the exe marks' handler, in the task that opens the binary, which may sleep. */
+void cg_refused_send(u32 cmd, const struct path *path, u64 dev, u64 ino)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	if (!genl_has_listeners(&cg_family, &init_net, 0))
 		return;
-	skb = genlmsg_new(128, GFP_KERNEL);
+	skb = genlmsg_new(path ? 256 + PATH_MAX : 128, GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &cg_family, 0, CRMGUARD_CMD_REFUSED) : NULL;
 	if (!hdr || nla_put_u32(skb, CRMGUARD_ATTR_EV_CMD, cmd) ||
 	    nla_put_u32(skb, CRMGUARD_ATTR_EV_PID, task_tgid_nr(current)) ||
 	    nla_put_u32(skb, CRMGUARD_ATTR_EV_UID, from_kuid(&init_user_ns, current_uid())) ||
-	    nla_put_string(skb, CRMGUARD_ATTR_EV_COMM, current->comm)) {
+	    nla_put_string(skb, CRMGUARD_ATTR_EV_COMM, current->comm) ||
+	    (path && cg_put_binary(skb, path, dev, ino))) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -139,15 +164,30 @@ static int cg_refuse(struct genl_info *info)
 			      cmd < ARRAY_SIZE(names) && names[cmd] ? names[cmd] : "?",
 			      task_tgid_nr(current), current->comm,
 			      from_kuid(&init_user_ns, current_uid()));
-	cg_refused_send(cmd);
+	cg_refused_send(cmd, NULL, 0, 0);
 	NL_SET_ERR_MSG(info->extack, "crmguard.ko is locked until reboot: rules only grow");
 	return -EPERM;
 }
 
-static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
+/* ATTR_RULE_FD's file, with a reference, into *file; NULL if none came. */
+static int cg_fd_file(struct genl_info *info, struct file **file)
 {
 	struct nlattr *fd_attr = info->attrs[CRMGUARD_ATTR_RULE_FD];
-	struct file *file = NULL;
+
+	*file = NULL;
+	if (!fd_attr)
+		return 0;
+	/* doit runs in the sender's task: the fd is one of its files (O_PATH will do). */
+	*file = fget_raw(nla_get_u32(fd_attr));
+	if (*file)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "not an open fd of the sender");
+	return -EBADF;
+}
+
+static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct file *file;
 	struct cg_rule r;
 	int err;
 
@@ -157,14 +197,9 @@ static int cg_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 	/* A protected inode more only tightens: files made later stay followed. */
 	if (cg_locked() && (r.type != CRMGUARD_RULE_INODE || (r.flags & CRMGUARD_F_AUDIT)))
 		return cg_refuse(info);
-	if (fd_attr) {
-		/* doit runs in the sender's task: the fd is one of its files (O_PATH will do). */
-		file = fget_raw(nla_get_u32(fd_attr));
-		if (!file) {
-			NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "not an open fd of the sender");
-			return -EBADF;
-		}
-	}
+	err = cg_fd_file(info, &file);
+	if (err)
+		return err;
 	err = cg_rule_add(&r, file, info->extack);
 	if (file)
 		fput(file);
@@ -191,10 +226,19 @@ static int cg_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* fd: crmguardd's binary, for it to stay as it is (uapi/crmguard.h). */
 static int cg_lock_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	cg_lock_rules();
-	return 0;
+	struct file *file;
+	int err;
+
+	err = cg_fd_file(info, &file);
+	if (err)
+		return err;
+	err = cg_lock_rules(file, info->extack);
+	if (file)
+		fput(file);
+	return err;
 }
 
 static int cg_config_doit(struct sk_buff *skb, struct genl_info *info)
@@ -341,6 +385,8 @@ static const struct genl_ops cg_ops[] = {
 	{
 		.cmd = CRMGUARD_CMD_LOCK,
 		.doit = cg_lock_doit,
+		.policy = cg_lock_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -26,6 +26,8 @@ struct cg_keyed {
 	struct rcu_head rcu;
 	u64 a, b;
 	u32 kind, id;
+	/* EXE: the mark that keeps the binary from being written once locked, or NULL */
+	struct cg_inode_rule *exe;
 };
 
 /* Serializes every change of rules and config. */
@@ -97,6 +99,17 @@ static void cg_inode_del(struct cg_inode_rule *r)
 	cg_unmark_inode(r);
 }
 
+int cg_file_is(struct file *file, u64 dev, u64 ino, struct netlink_ext_ack *extack)
+{
+	struct inode *inode = file_inode(file);
+
+	if (cg_dev_of(inode, &file->f_path) != dev || inode->i_ino != ino) {
+		NL_SET_ERR_MSG(extack, "the fd names another inode than dev and ino (replaced?)");
+		return -ESTALE;
+	}
+	return 0;
+}
+
 static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full,
 			struct netlink_ext_ack *extack)
 {
@@ -105,10 +118,9 @@ static int cg_inode_add(const struct cg_rule *rule, struct file *file, bool full
 	struct cg_inode_rule *r;
 	int err;
 
-	if (cg_dev_of(inode, &file->f_path) != rule->dev || inode->i_ino != rule->ino) {
-		NL_SET_ERR_MSG(extack, "the fd names another inode than dev and ino (replaced?)");
-		return -ESTALE;
-	}
+	err = cg_file_is(file, rule->dev, rule->ino, extack);
+	if (err)
+		return err;
 	/* Directory opens are free (listing); only a directory has children. */
 	if (dir && !S_ISDIR(inode->i_mode)) {
 		NL_SET_ERR_MSG(extack, "CRMGUARD_F_DIR on a file that is not a directory");
@@ -160,14 +172,20 @@ static void cg_keyed_free(struct rcu_head *rcu)
 	kmem_cache_free(cg_keyed_cache, container_of(rcu, struct cg_keyed, rcu));
 }
 
-static int cg_keyed_add(const struct cg_rule *rule, bool full,
+static int cg_keyed_add(const struct cg_rule *rule, struct file *file, bool full,
 			struct netlink_ext_ack *extack)
 {
 	struct hlist_head *tbl = cg_keyed_table(rule->type);
 	struct cg_keyed *k, *old;
 	u64 a, b;
+	int err;
 
 	cg_key_of(rule, &a, &b);
+	if (file) {
+		err = cg_file_is(file, a, b, extack);
+		if (err)
+			return err;
+	}
 	old = cg_keyed_find(tbl, a, b);
 	if (!old && full)
 		return cg_table_full(extack);
@@ -178,6 +196,11 @@ static int cg_keyed_add(const struct cg_rule *rule, bool full,
 	k->b = b;
 	k->kind = rule->user_kind;
 	k->id = rule->id;
+	err = cg_exe_mark_move(old ? &old->exe : NULL, file, a, b, &k->exe, extack);
+	if (err) {
+		kmem_cache_free(cg_keyed_cache, k);
+		return err;
+	}
 	if (old) {
 		hlist_replace_rcu(&old->node, &k->node);
 		call_rcu(&old->rcu, cg_keyed_free);
@@ -187,7 +210,7 @@ static int cg_keyed_add(const struct cg_rule *rule, bool full,
 	return 1;
 }
 
-/* Adds or replaces; file names the inode of an INODE rule. */
+/* Adds or replaces; file names the inode of an INODE rule, or an EXE's (or NULL). */
 int cg_rule_add(const struct cg_rule *r, struct file *file,
 		struct netlink_ext_ack *extack)
 {
@@ -203,7 +226,7 @@ int cg_rule_add(const struct cg_rule *r, struct file *file,
 	if (r->type == CRMGUARD_RULE_INODE)
 		ret = cg_inode_add(r, file, full, extack);
 	else
-		ret = cg_keyed_add(r, full, extack);
+		ret = cg_keyed_add(r, file, full, extack);
 	if (ret > 0)
 		cg_nrules++;
 	if (ret >= 0)
@@ -215,6 +238,8 @@ out:
 
 static void cg_keyed_del(struct cg_keyed *k)
 {
+	if (k->exe)
+		cg_unmark_inode(k->exe);
 	hlist_del_rcu(&k->node);
 	call_rcu(&k->rcu, cg_keyed_free);
 }
@@ -276,6 +301,7 @@ void cg_rules_close(void)
 	mutex_lock(&cg_lock);
 	cg_closed = true;
 	cg_rule_flush_locked();
+	cg_daemon_exe_unmark();
 	mutex_unlock(&cg_lock);
 }
 
@@ -395,14 +421,14 @@ bool cg_user_rule(u32 uid, u32 *kind, u32 *id)
 	return found;
 }
 
-bool cg_exe_rule(u64 dev, u64 ino, u32 *id)
+bool cg_exe_rule(const struct inode *inode, u64 dev, u64 ino, u32 *id)
 {
 	struct cg_keyed *k;
 	bool found = false;
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(k, &cg_exes[cg_hash(dev, ino)], node) {
-		if (k->a == dev && k->b == ino) {
+		if (k->a == dev && k->b == ino && cg_exe_still(READ_ONCE(k->exe), inode)) {
 			*id = k->id;
 			found = true;
 			break;
@@ -472,11 +498,23 @@ bool cg_enforcing(void)
 
 /*
  * Locks the rules until reboot: enforce, no fail-open, and a reference
- * to the module that is never put, so that it cannot be unloaded.
+ * to the module that is never put, so that it cannot be unloaded; and
+ * crmguardd's binary stays unwritable as the allowed ones do.
  */
-void cg_lock_rules(void)
+int cg_lock_rules(struct file *daemon_exe, struct netlink_ext_ack *extack)
 {
+	int err = 0;
+
 	mutex_lock(&cg_lock);
+	if (cg_closed) {
+		err = -ESHUTDOWN;
+		goto out;
+	}
+	if (daemon_exe) {
+		err = cg_daemon_exe_mark(daemon_exe, extack);
+		if (err)
+			goto out;
+	}
 	if (!cg_cfg.locked) {
 		cg_cfg.locked = true;
 		cg_cfg.mode = CRMGUARD_MODE_ENFORCE;
@@ -486,7 +524,9 @@ void cg_lock_rules(void)
 		pr_notice("locked until reboot by pid %d (%s): rules only grow, no unload\n",
 			  task_tgid_nr(current), current->comm);
 	}
+out:
 	mutex_unlock(&cg_lock);
+	return err;
 }
 
 /* Only goes from false to true, so a reader that saw true may rely on it. */

@@ -11,6 +11,10 @@
 #include "ctl/daemon/lock.h"
 #include "ebpf/enforce.h"
 
+/* crmguard.ko and the BPF LSM report a refused write of a binary alike: one record. */
+_Static_assert(CRMGUARD_REFUSED_EXE_WRITE == ENFORCE_OP_EXE_WRITE,
+	       "kmod/uapi/crmguard.h and ebpf/enforce.h number exe-write apart");
+
 /* A lock record: what was tried or done, by whom where known. */
 static void note(struct daemon *d, const char *verdict, const char *action, const char *detail)
 {
@@ -135,7 +139,11 @@ void lock_running(struct daemon *d)
 		write_marker(d);
 }
 
-/* The binary whose write the lock refused: an allowed one's path, or crmguardd's. */
+/*
+ * The binary whose write the lock refused: an allowed one's path, or
+ * crmguardd's, else as the kernel names it (crmguard.ko does: the binary
+ * of a crmguardd before this one).
+ */
 static void put_binary(struct daemon *d, struct record *r, const struct kernel_verdict *v)
 {
 	dev_t dev = enforcer_stat_dev(&d->enforcer, v->dev, v->ino);
@@ -149,13 +157,18 @@ static void put_binary(struct daemon *d, struct record *r, const struct kernel_v
 			path = d->policy.rules[i].arg;
 	if (!path && !stat("/proc/self/exe", &st) && st.st_ino == v->ino && st.st_dev == dev)
 		path = "crmguardd";
+	if (!path && v->path[0])
+		path = v->path;
 	if (path)
 		record_str(r, "path", path);
 	record_u64(r, "dev", dev);
 	record_u64(r, "ino", v->ino);
 }
 
-/* What the kernel refused: a command to crmguard.ko, or an ENFORCE_OP_* of the BPF LSM. */
+/*
+ * What the kernel refused: a command to crmguard.ko, or an ENFORCE_OP_* of
+ * the BPF LSM (whose EXE_WRITE crmguard.ko reports too).
+ */
 static const char *refused_name(uint32_t cmd)
 {
 	static const char *const kmod[] = {
@@ -224,7 +237,8 @@ const char *lock_status(const struct daemon *d)
 	if (!d->locked)
 		return "";
 	if (!strcmp(enforcer_name(&d->enforcer), "kmod"))
-		return "crmguard.ko refuses every rule and mode change, and its unload";
+		return "crmguard.ko refuses every rule and mode change, its unload, and writing "
+		       "allowed binaries and crmguardd's";
 	if (!strcmp(enforcer_name(&d->enforcer), "bpf-lsm") && d->lock_from) {
 		static char took[400];
 

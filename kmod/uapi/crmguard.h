@@ -48,6 +48,15 @@
  * no error. Each refusal is counted (ATTR_STAT_REFUSED), logged by the
  * kernel with the sender's pid and comm, and multicast on the verdict
  * group as a CRMGUARD_CMD_REFUSED message.
+ *
+ * Code written into an allowed binary would run as allowed: an EXE rule
+ * may hand the kernel an fd of the binary too (ATTR_RULE_FD, which must
+ * name its dev and ino), and LOCK one of crmguardd's own binary. Once
+ * locked, opening either for write (O_WRONLY, O_RDWR, O_TRUNC) fails with
+ * EPERM, whoever asks; each such open is counted and multicast like a
+ * refused command, as CRMGUARD_REFUSED_EXE_WRITE. Unlocked, such an open
+ * goes through. A binary replaced by rename or unlink is another inode,
+ * which no rule allows; truncate(2) by path opens nothing and is not seen.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H
@@ -71,15 +80,24 @@ enum crmguard_cmd {
 	 * file) and ATTR_RULE_ID (the deciding rule).
 	 */
 	CRMGUARD_CMD_VERDICT,
-	CRMGUARD_CMD_LOCK,		/* no attribute: locked until reboot (above) */
+	CRMGUARD_CMD_LOCK,		/* ATTR_RULE_FD (crmguardd's binary) or none: locked until reboot */
 	/*
 	 * Multicast on "verdict": a command the lock refused: ATTR_EV_CMD,
-	 * and ATTR_EV_PID, ATTR_EV_UID and ATTR_EV_COMM of its sender.
+	 * and ATTR_EV_PID, ATTR_EV_UID and ATTR_EV_COMM of its sender; for
+	 * CRMGUARD_REFUSED_EXE_WRITE also ATTR_RULE_DEV and ATTR_RULE_INO of
+	 * the binary and ATTR_EV_PATH.
 	 */
 	CRMGUARD_CMD_REFUSED,
 	__CRMGUARD_CMD_MAX,
 };
 #define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
+
+/*
+ * ATTR_EV_CMD of a REFUSED message that is no command: an open for write
+ * of an allowed binary or crmguardd's. The BPF LSM's lock reports the same
+ * refusal under the same number (ebpf/enforce.h ENFORCE_OP_EXE_WRITE).
+ */
+#define CRMGUARD_REFUSED_EXE_WRITE	0x106
 
 enum crmguard_rule_type {
 	CRMGUARD_RULE_INODE = 1,	/* protected file or directory */
@@ -144,7 +162,10 @@ enum crmguard_attr {
 	/* string: the file as the kernel names it (d_path), for the record */
 	CRMGUARD_ATTR_EV_PATH,
 	CRMGUARD_ATTR_PAD,
-	/* u32: RULE_ADD of an INODE: an fd of the sender's that names the inode */
+	/*
+	 * u32: an fd of the sender's that names the inode (O_PATH will do):
+	 * RULE_ADD of an INODE (needed) or an EXE; LOCK: crmguardd's binary
+	 */
 	CRMGUARD_ATTR_RULE_FD,
 	/* string: VERDICT: the asking process's executable (d_path) */
 	CRMGUARD_ATTR_EV_EXE,

@@ -99,6 +99,7 @@ static int parse_rule(const char *arg, uint32_t id, const struct kmounts *mounts
 		r->dev = kident_dev(m, st.st_dev);
 		r->st_dev = st.st_dev;
 		r->ino = st.st_ino;
+		r->path = eq + 1;	/* an EXE rule hands the module an fd of it, as crmguardd does */
 		return r->type == CRMGUARD_RULE_INODE ? handle_of(eq + 1, r) : 0;
 	}
 	fprintf(stderr, "kmodctl: %s: not a rule\n", arg);

@@ -67,6 +67,26 @@ static void rule_add_and_delete_attributes(void)
 	ASSERT_TRUE(!tb[CRMGUARD_ATTR_RULE_ID] && !tb[CRMGUARD_ATTR_RULE_USER_KIND]);
 }
 
+/* An EXE rule carries the binary's fd where there is one (for the lock), else none. */
+static void exe_rule_fd_if_any(void)
+{
+	struct nlattr *tb[CRMGUARD_ATTR_MAX + 1];
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_RULE_ADD);
+
+	ASSERT_EQ(kmod_msg_put_rule(msg, &rules[1], 12), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	ASSERT_TRUE(tb[CRMGUARD_ATTR_RULE_FD] != NULL);
+	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_RULE_FD]), 12);
+	ASSERT_TRUE(!tb[CRMGUARD_ATTR_RULE_FLAGS]);
+	nlmsg_free(msg);
+	msg = new_msg(CRMGUARD_CMD_RULE_ADD);
+	ASSERT_EQ(kmod_msg_put_rule(msg, &rules[1], -1), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	nlmsg_free(msg);
+	ASSERT_TRUE(!tb[CRMGUARD_ATTR_RULE_FD]);
+	ASSERT_TRUE(tb[CRMGUARD_ATTR_RULE_DEV] && tb[CRMGUARD_ATTR_RULE_INO]);
+}
+
 /* What an otherwise whole EXE rule message has wrong. */
 enum rule_flaw { RULE_WHOLE, RULE_NO_ID, RULE_TYPE_U16, RULE_TYPE_UNKNOWN };
 
@@ -288,6 +308,25 @@ static void lock_stats_and_refusal(void)
 	ASSERT_EQ(v.refused_cmd, CRMGUARD_CMD_RULE_DEL);
 	ASSERT_EQ(v.pid, 300);
 	ASSERT_STREQ(v.comm, "kmodctl");
+	ASSERT_EQ(v.ino, 0);
+
+	/* an open for write of an allowed binary: which one */
+	msg = new_msg(CRMGUARD_CMD_REFUSED);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_CMD, CRMGUARD_REFUSED_EXE_WRITE);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_PID, 301);
+	nla_put_u32(msg, CRMGUARD_ATTR_EV_UID, 0);
+	nla_put_string(msg, CRMGUARD_ATTR_EV_COMM, "cp");
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_DEV, 0xfd00);
+	nla_put_u64(msg, CRMGUARD_ATTR_RULE_INO, 77);
+	nla_put_string(msg, CRMGUARD_ATTR_EV_PATH, "/usr/bin/sqlite3");
+	ASSERT_EQ(kmod_msg_parse_refused(nlmsg_hdr(msg), &v), 0);
+	nlmsg_free(msg);
+	ASSERT_EQ(v.refused_cmd, CRMGUARD_REFUSED_EXE_WRITE);
+	ASSERT_EQ(v.pid, 301);
+	ASSERT_EQ(v.dev, 0xfd00);
+	ASSERT_EQ(v.ino, 77);
+	ASSERT_STREQ(v.path, "/usr/bin/sqlite3");
+	ASSERT_STREQ(v.comm, "cp");
 
 	/* without the command it names nothing */
 	msg = new_msg(CRMGUARD_CMD_REFUSED);
@@ -453,6 +492,7 @@ int main(void)
 {
 	RUN(rule_round_trip);
 	RUN(rule_add_and_delete_attributes);
+	RUN(exe_rule_fd_if_any);
 	RUN(rule_malformed_refused);
 	RUN(verdict_round_trip);
 	RUN(verdict_without_pid_refused);

@@ -273,7 +273,9 @@ static void add_policy_rules(struct rules *r)
 		case RULE_ALLOW_EXE:
 			k->type = CRMGUARD_RULE_EXE;
 			k->dev = dev;
+			k->st_dev = pr->dev;
 			k->ino = pr->ino;
+			k->path = pr->arg;
 			break;
 		case RULE_ALLOW_USER:
 			k->type = CRMGUARD_RULE_USER;

@@ -17,7 +17,7 @@
 struct kernel_rule {
 	uint32_t type;		/* enum crmguard_rule_type */
 	uint64_t dev, ino;	/* INODE, EXE: the kernel's name of the inode (ctl/kident.h) */
-	uint64_t st_dev;	/* INODE: what stat() says of it: the fd must say so too */
+	uint64_t st_dev;	/* INODE, EXE: what stat() says of it: the fd must say so too */
 	uint32_t uid;		/* USER */
 	uint32_t user_kind;	/* USER: enum crmguard_user_kind */
 	uint32_t flags;		/* INODE: CRMGUARD_F_* */
@@ -29,6 +29,11 @@ struct kernel_rule {
 	 */
 	int mount_fd;
 	const struct file_handle *fh;
+	/*
+	 * EXE: the binary's path, to hand the module an fd of it too, with
+	 * which the lock keeps it from being written. Not kept.
+	 */
+	const char *path;
 	/*
 	 * INODE: a digest of fh, which tells this file from an earlier one
 	 * that had its inode number (ext4 reuses numbers at once; its handles

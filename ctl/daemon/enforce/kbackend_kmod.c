@@ -176,6 +176,25 @@ static int inode_fd(const struct kernel_rule *r, char *err, size_t errlen)
 	return fd;
 }
 
+/*
+ * An allowed binary travels with an O_PATH fd too, which the module marks
+ * so that the lock keeps the binary from being written. -1 if its path
+ * names another file now (replaced since the policy was read): the rule
+ * allows the inode it names all the same, as it did before, but the
+ * module cannot keep it unwritten (nothing can open it by that path).
+ */
+static int exe_fd(const struct kernel_rule *r)
+{
+	struct stat st;
+	int fd = r->path ? open(r->path, O_PATH | O_CLOEXEC) : -1;
+
+	if (fd >= 0 && (fstat(fd, &st) || st.st_dev != r->st_dev || st.st_ino != r->ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int rule_request(struct kbackend *b, const struct kernel_rule *r, bool add,
 			char *err, size_t errlen)
 {
@@ -184,6 +203,8 @@ static int rule_request(struct kbackend *b, const struct kernel_rule *r, bool ad
 	int fd = -1, ret = -ENOMEM;
 
 	why[0] = 0;
+	if (add && r->type == CRMGUARD_RULE_EXE)
+		fd = exe_fd(r);
 	if (add && r->type == CRMGUARD_RULE_INODE) {
 		fd = inode_fd(r, why, sizeof(why));
 		if (fd == -ESTALE)
@@ -442,14 +463,27 @@ static bool kmod_knows_subvolumes(struct kbackend *b)
 	return true;
 }
 
+/* With crmguardd's own binary, which the locked module keeps from being written. */
 static int kmod_lock(struct kbackend *b, const char *policy_hash, char *err, size_t errlen)
 {
 	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_LOCK, NLM_F_ACK);
+	int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 	char why[256] = "out of memory";
-	int ret = msg ? transact(b, msg, NULL, NULL, why, sizeof(why)) : -ENOMEM;
+	int ret = -ENOMEM;
 
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, sizeof(why), "/proc/self/exe: %s", strerror(errno));
+		nlmsg_free(msg);
+	} else if (msg && !nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, fd)) {
+		ret = transact(b, msg, NULL, NULL, why, sizeof(why));
+	} else {
+		nlmsg_free(msg);
+	}
 	if (ret)
 		snprintf(err, errlen, "crmguard.ko: locking: %s", why);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 

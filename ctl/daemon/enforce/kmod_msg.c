@@ -72,7 +72,7 @@ int kmod_msg_put_rule(struct nl_msg *msg, const struct kernel_rule *r, int fd)
 	if (r->type == CRMGUARD_RULE_INODE)
 		return nla_put_u32(msg, CRMGUARD_ATTR_RULE_FLAGS, r->flags) ||
 		       nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, fd) ? -1 : 0;
-	return 0;
+	return fd >= 0 && nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, fd) ? -1 : 0;
 }
 
 int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg)
@@ -171,6 +171,11 @@ int kmod_msg_parse_refused(struct nlmsghdr *nlh, struct kernel_verdict *v)
 	v->uid = nla_get_u32(tb[CRMGUARD_ATTR_EV_UID]);
 	if (tb[CRMGUARD_ATTR_EV_COMM])
 		snprintf(v->comm, sizeof(v->comm), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_COMM]));
+	/* CRMGUARD_REFUSED_EXE_WRITE: the binary */
+	v->dev = u64_or_0(tb[CRMGUARD_ATTR_RULE_DEV]);
+	v->ino = u64_or_0(tb[CRMGUARD_ATTR_RULE_INO]);
+	if (tb[CRMGUARD_ATTR_EV_PATH])
+		snprintf(v->path, sizeof(v->path), "%s", nla_get_string(tb[CRMGUARD_ATTR_EV_PATH]));
 	return v->refused_cmd ? 0 : -1;
 }
 

@@ -12,7 +12,7 @@
 #include <netlink/msg.h>
 #include "ctl/daemon/enforce/kbackend.h"
 
-/* RULE_ADD attributes of r; fd names the inode of an INODE rule (else -1). */
+/* RULE_ADD attributes of r; fd names the inode of an INODE rule, or an EXE's (else -1). */
 int kmod_msg_put_rule(struct nl_msg *msg, const struct kernel_rule *r, int fd);
 /* RULE_DEL attributes: what names the rule. */
 int kmod_msg_put_rule_key(struct nl_msg *msg, const struct kernel_rule *r);
@@ -21,7 +21,7 @@ int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg);
 /* A genl message of the family into r, v or s: 0, or -1 if malformed. */
 int kmod_msg_parse_rule(struct nlmsghdr *nlh, struct kernel_rule *r);
 int kmod_msg_parse_verdict(struct nlmsghdr *nlh, struct kernel_verdict *v);
-/* CRMGUARD_CMD_REFUSED into v (refused_cmd, pid, uid, comm). */
+/* CRMGUARD_CMD_REFUSED into v (refused_cmd, pid, uid, comm; a binary's dev, ino, path). */
 int kmod_msg_parse_refused(struct nlmsghdr *nlh, struct kernel_verdict *v);
 int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s,
 			 struct kernel_config *cfg);

@@ -5,12 +5,16 @@
 # edited policy, a change sent to the module over netlink without
 # crmguardd, rmmod, and kill -9 of crmguardd (the kernel keeps enforcing;
 # the next crmguardd records that the one before ended, keeps the lock,
-# and will not start on an edited policy). After each, a program that is
-# not allowed is still refused. The module stays locked: tests/vm/init
-# runs lock_*.sh last.
+# and will not start on an edited policy), and writing the allowed binary
+# in place (cp over it, dd conv=notrunc) or crmguardd's own binary. After
+# each, a program that is not allowed is still refused. Before the lock,
+# the allowed binary is written as ever. The module stays locked:
+# tests/vm/init runs lock_*.sh last.
 . "$(dirname "$0")/lock_lib.bash" || exit 1
-checks lock-kmod-{locked,lock-record,policy-written} \
+checks lock-kmod-exe-write-unlocked lock-kmod-{locked,lock-record,policy-written} \
 	lock-kmod-{mode,allow,reload,netlink,rmmod}-{refused,record,still-denies} \
+	lock-kmod-exe-allowed lock-kmod-exe-{cp,dd}-{refused,record,still-denies} lock-kmod-exe-unchanged \
+	lock-kmod-daemon-exe-{copy-runs,refused,record,still-denies,unchanged} lock-kmod-exe-renamed-over-denied \
 	lock-kmod-mode-file-unchanged lock-kmod-reload-policy-unchanged lock-kmod-netlink-rules-unchanged \
 	lock-kmod-netlink-{kernel-log,counted} lock-kmod-kill-{still-denies,restart-record,restart-locked} \
 	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file \
@@ -19,6 +23,19 @@ KMODCTL=$BUILD/helpers/kmodctl
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" ||
 	{ fail lock-kmod-locked "insmod failed"; exit 1; }
 lock_setup lock-kmod kmod
+# Unlocked, the mark on the allowed binary changes nothing: it is written
+# in place (its own bytes back). Its rule went to the module with an fd at
+# start, and no binary's rule can reach a locked module: the mark that
+# refuses below is the one that was on it here.
+EXE=/usr/bin/sqlite3
+EXE_INO=$(stat -c %i "$EXE")
+cp "$EXE" "$T/exe.orig"
+if dd if="$T/exe.orig" of="$EXE" conv=notrunc status=none 2>"$T/out" &&
+   [ "$(stat -c %i "$EXE")" = "$EXE_INO" ] && cmp -s "$EXE" "$T/exe.orig"; then
+	pass lock-kmod-exe-write-unlocked
+else
+	fail lock-kmod-exe-write-unlocked "$(cat "$T/out"); inode $(stat -c %i "$EXE") (was $EXE_INO)"
+fi
 # The setup: the lock took, in crmguardd and in the kernel.
 kernel_locked() { "$KMODCTL" stats | grep -q ' locked=1 '; }
 lock_took lock-kmod '^locked: *until reboot: crmguard.ko' kernel_locked
@@ -52,6 +69,16 @@ rc=$?
 wait_record 'event=lock verdict=deny action=rmmod module=crmguard ' 5 >/dev/null && pass lock-kmod-rmmod-record ||
 	fail lock-kmod-rmmod-record "$(grep lock "$AUTHLOG" | tail -3)"
 still_denies lock-kmod-rmmod-still-denies
+
+# The allowed binary written in place keeps its inode, which the rule
+# names: refused at the open, before O_TRUNC empties it.
+sqlite3 "$DB" 'select count(*) from sqlite_master' >"$T/out" 2>&1 && [ "$(stat -c %i "$EXE")" = "$EXE_INO" ] &&
+	pass lock-kmod-exe-allowed || { fail lock-kmod-exe-allowed "sqlite3 cannot read $DB: $(cat "$T/out")"; exit 1; }
+refused lock-kmod-exe-cp "exe-write path=$EXE dev=[0-9]+ ino=$EXE_INO " cp /usr/bin/cat "$EXE"
+refused lock-kmod-exe-dd "exe-write path=$EXE dev=[0-9]+ ino=$EXE_INO " dd if=/usr/bin/cat of="$EXE" conv=notrunc
+cmp -s "$EXE" "$T/exe.orig" && [ "$(stat -c %i "$EXE")" = "$EXE_INO" ] &&
+	sqlite3 "$DB" 'select count(*) from sqlite_master' >/dev/null &&
+	pass lock-kmod-exe-unchanged || fail lock-kmod-exe-unchanged "$(cmp "$EXE" "$T/exe.orig" 2>&1)"
 
 # kill -9: the kernel still refuses with nobody to ask; a crmguardd started
 # again says the one before ended, and holds the lock.
@@ -88,6 +115,33 @@ if sqlite3 "$CRM/sub/new.db" "create table t(x); insert into t values('v2')" && 
 	expect_denied lock-kmod-follows-new-file "protect:$CRM" cat "$CRM/sub/new.db"
 else
 	fail lock-kmod-follows-new-file "the allowed sqlite3 could not write $CRM/sub/new.db"
+fi
+
+# crmguardd's own binary, as the lock took it: a crmguardd run from a copy
+# records the refusal (the binary itself, while it runs, is ETXTBSY to a
+# writer before the module is asked).
+DAEMON_EXE=$BUILD/crmguardd
+DAEMON_INO=$(stat -c %i "$DAEMON_EXE")
+cp "$DAEMON_EXE" "$T/crmguardd.orig"
+stop_crmguard
+mkdir -p "$T/copy" && cp "$DAEMON_EXE" "$T/copy/crmguardd"
+if BUILD=$T/copy start_crmguard && [ "$(stat -c %i "/proc/$DAEMON_PID/exe")" != "$DAEMON_INO" ]; then
+	pass lock-kmod-daemon-exe-copy-runs
+else
+	fail lock-kmod-daemon-exe-copy-runs "crmguardd from $T/copy: $(cat "$T/daemon.out")"
+fi
+refused lock-kmod-daemon-exe "exe-write path=$DAEMON_EXE dev=[0-9]+ ino=$DAEMON_INO " \
+	dd if=/dev/zero of="$DAEMON_EXE" bs=1 count=1 conv=notrunc
+cmp -s "$DAEMON_EXE" "$T/crmguardd.orig" && pass lock-kmod-daemon-exe-unchanged ||
+	fail lock-kmod-daemon-exe-unchanged "$(cmp "$DAEMON_EXE" "$T/crmguardd.orig" 2>&1)"
+
+# Renamed over (not refused): the same bytes, a new inode, which no rule
+# allows while locked. Last: sqlite3 reads nothing after it.
+cp "$EXE" /usr/bin/.sqlite3.new && mv /usr/bin/.sqlite3.new "$EXE"
+if [ "$(stat -c %i "$EXE")" != "$EXE_INO" ] && cmp -s "$EXE" "$T/exe.orig"; then
+	expect_denied lock-kmod-exe-renamed-over-denied "protect:$CRM" sqlite3 "$DB" 'select count(*) from sqlite_master'
+else
+	fail lock-kmod-exe-renamed-over-denied "mv over $EXE: inode $(stat -c %i "$EXE") (was $EXE_INO)"
 fi
 
 # What root can still do where the kernel has CONFIG_MODULE_FORCE_UNLOAD
