@@ -32,10 +32,10 @@
  * table is searched only for a program the policy does not allow.
  * sock_recv_length: the socket's family; the table is searched only after
  * a receive on a unix socket by a process the policy does not allow.
- * pidfd_getfd: a kretprobe on the system call where the kernel has kprobes;
- * else its syscall exit tracepoint (no tracepoint inside the call sees it),
- * which, like any syscall tracepoint, puts every system call on the machine
- * on the kernel's slow path (docs/BENCHMARKS.md).
+ * pidfd_getfd: kretprobes on the system call's entries where the kernel has
+ * kprobes; else the raw sys_exit tracepoint (no tracepoint inside the call
+ * sees it), which, like any syscall tracepoint, puts every system call on
+ * the machine on the kernel's slow path (docs/BENCHMARKS.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -336,7 +336,9 @@ int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
 
 /*
  * pidfd_getfd's return, where the kernel has kprobes: nothing but that
- * call pays for it. crmguardd loads this one or the next.
+ * call pays for it. Both of its entries, the 64-bit one and, where the
+ * kernel runs 32-bit code, the int 0x80 one (crmguardd attaches that one
+ * where the kernel has it). crmguardd loads these or the next.
  */
 SEC("kretsyscall/pidfd_getfd")
 int BPF_KRETPROBE(handover_getfd_kprobe, long ret)
@@ -344,12 +346,35 @@ int BPF_KRETPROBE(handover_getfd_kprobe, long ret)
 	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
 }
 
-/*
- * Where it has none: the syscall's own tracepoint (not raw_syscalls', as
- * mount.bpf.c says), which puts every system call on the slow path.
- */
-SEC("tracepoint/syscalls/sys_exit_pidfd_getfd")
-int handover_getfd(struct syscall_trace_exit *ctx)
+SEC("kretprobe/__ia32_sys_pidfd_getfd")
+int BPF_KRETPROBE(handover_getfd_kprobe32, long ret)
 {
-	return ctx->ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+}
+
+#define NR_PIDFD_GETFD 438	/* the same on every architecture, and for 32-bit x86 */
+#define X32_SYSCALL_BIT 0x40000000
+
+/*
+ * Where it has none: the exit of every system call, whose number says
+ * which. Not the syscalls:sys_exit_pidfd_getfd record, which x86 leaves
+ * out for a call made through the 32-bit entry (int 0x80) that a 64-bit
+ * process can use too. Any program here puts every system call on the
+ * machine on the kernel's slow path.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handover_getfd, struct pt_regs *regs, long ret)
+{
+	long nr;
+
+#if defined(__TARGET_ARCH_x86)
+	nr = regs->orig_ax & ~X32_SYSCALL_BIT;
+#elif defined(__TARGET_ARCH_arm64)
+	nr = regs->syscallno;
+#else
+#error "the syscall number of struct pt_regs on this architecture"
+#endif
+	if (nr != NR_PIDFD_GETFD || ret < 0)
+		return 0;
+	return search(bpf_get_current_task_btf(), HANDOVER_GETFD);
 }

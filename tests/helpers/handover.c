@@ -14,6 +14,8 @@
  *   handover hold FILE                opens FILE, says "holding PID N", waits on stdin
  *   handover getfd PID N              takes descriptor N of PID (pidfd_getfd):
  *                                     "got N", reads it all: the count
+ *   handover getfd32 PID N            the same through the 32-bit entry (int 0x80),
+ *                                     which a 64-bit x86 process may use too
  *
  * Each line goes to stdout at once. Exit status: 0 done, 2 a call failed
  * (with the error on stderr), 1 usage.
@@ -139,6 +141,24 @@ static int receive_fd(const char *path, bool uring)
 	return read_all(fd);
 }
 
+/* pidfd_getfd through int 0x80 (its number is 438 there too); -1 with errno. */
+static int getfd32(int pidfd, int n)
+{
+#if defined(__x86_64__)
+	long ret = 438;
+
+	__asm__ volatile("int $0x80" : "+a"(ret) : "b"(pidfd), "c"(n), "d"(0) : "memory");
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	int fd, pidfd;
@@ -172,17 +192,20 @@ int main(int argc, char **argv)
 			line[0] = 0;
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "getfd")) {
+	if (argc == 4 && (!strcmp(argv[1], "getfd") || !strcmp(argv[1], "getfd32"))) {
 		pidfd = syscall(SYS_pidfd_open, atoi(argv[2]), 0);
 		if (pidfd < 0)
 			return failed("pidfd_open");
-		fd = syscall(SYS_pidfd_getfd, pidfd, atoi(argv[3]), 0);
+		if (!strcmp(argv[1], "getfd32"))
+			fd = getfd32(pidfd, atoi(argv[3]));
+		else
+			fd = syscall(SYS_pidfd_getfd, pidfd, atoi(argv[3]), 0);
 		if (fd < 0)
 			return failed("pidfd_getfd");
 		printf("got %d\n", fd);
 		return read_all(fd);
 	}
 	fprintf(stderr, "usage: handover exec FILE N PROG ARG... | readfd N | send FILE SOCKET |\n"
-		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N\n");
+		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N | getfd32 PID N\n");
 	return 1;
 }

@@ -27,6 +27,20 @@ static int on_report(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Is name a function of the kernel's (/proc/kallsyms)? */
+static bool ksym_there(const char *name)
+{
+	char line[256], sym[200];
+	bool there = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	while (f && !there && fgets(line, sizeof(line), f))
+		there = sscanf(line, "%*s %*s %199s", sym) == 1 && !strcmp(sym, name);
+	if (f)
+		fclose(f);
+	return there;
+}
+
 /*
  * Opens, loads and attaches the programs, pidfd_getfd's as a kretprobe or
  * as its syscall tracepoint; 0 or -errno.
@@ -40,6 +54,8 @@ static int load(struct handover *h, int injected_fd, bool kprobe)
 	if (!h->skel)
 		return -errno;
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe, kprobe);
+	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
+				  kprobe && ksym_there("__ia32_sys_pidfd_getfd"));
 	bpf_program__set_autoload(h->skel->progs.handover_getfd, !kprobe);
 	/* the sensor keeps the map: one process, one answer */
 	ret = bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
@@ -63,8 +79,9 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 		goto fail;
 	h->btrfs = rulemaps_btrfs_described();
 	ret = load(h, injected_fd, kprobes_there());
+	/* kprobes there but refused: the tracepoint; failing too, the first reason is said */
 	if (ret && h->skel && bpf_program__autoload(h->skel->progs.handover_getfd_kprobe))
-		ret = load(h, injected_fd, false);
+		ret = load(h, injected_fd, false) ? ret : 0;
 	if (ret)
 		goto fail;
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.handover_events), on_report, h, NULL);
