@@ -110,28 +110,17 @@ static __always_inline struct clip_event *report(__u32 what, __u32 mode)
 	return e;
 }
 
-SEC("lsm/socket_connect")
-int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+/*
+ * A tainted process's connection to the display server at addr (a
+ * sockaddr, display.bpf.h): recorded, and refused in block mode, unless
+ * its binary may keep its display (clip_allow).
+ */
+static __always_inline int meet_display(__u32 mode, const char *addr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	char addr[128] = {};	/* DISPLAY_ADDR_LEN and more: a power of two */
 	struct clip_inode exe;
 	struct clip_event *e;
-	__u32 mode, len = addrlen;
 
-	if (ret)
-		return ret;
-	mode = tainted_mode();
-	if (mode == CLIP_OFF || addrlen < 4)
-		return 0;
-	/* the kernel's copy of the address; zeros past its length (an abstract name has no NUL) */
-	if (len > sizeof(addr) - 1)
-		len = sizeof(addr) - 1;	/* a sockaddr_un is 110 */
-	/* the mask, kept by the barrier: else clang hands the helper addrlen, unbounded */
-	barrier_var(len);
-	len &= sizeof(addr) - 1;
-	if (bpf_probe_read_kernel(addr, len, address) || !display_addr(addr))
-		return 0;
 	inode_key(BPF_CORE_READ(task, mm, exe_file, f_inode), &exe);
 	if (bpf_map_lookup_elem(&clip_allow, &exe))
 		return 0;
@@ -144,6 +133,44 @@ int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int ad
 		bpf_ringbuf_submit(e, 0);
 	}
 	return mode == CLIP_BLOCK ? -EPERM : 0;
+}
+
+/* TCP to an X server's port; a unix socket is met below, by the name its server bound. */
+SEC("lsm/socket_connect")
+int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	char addr[DISPLAY_ADDR_LEN] = {};
+	__u16 family;
+	__u32 mode;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	if (mode == CLIP_OFF || addrlen < 4 || bpf_probe_read_kernel(addr, 4, address))
+		return 0;
+	family = *(__u16 *)addr;
+	if ((family != AF_INET && family != AF_INET6) || !display_addr(addr))
+		return 0;
+	return meet_display(mode, addr);
+}
+
+/*
+ * A unix stream connection, once the kernel has found the server's
+ * socket: decided on the address that socket was bound to, so a link, a
+ * relative path or a bind mount to a display socket is the display.
+ */
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(clip_unix_connect, struct sock *sock, struct sock *other, struct sock *newsk, int ret)
+{
+	char addr[DISPLAY_ADDR_LEN] = {};
+	__u32 mode;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	if (mode == CLIP_OFF || !display_peer(other, addr))
+		return 0;
+	return meet_display(mode, addr);
 }
 
 /* Before the new program is in place: the tool never runs. */

@@ -3,8 +3,12 @@
  * Is a connect() address a display server's: X11 (/tmp/.X11-unix/X*, its
  * abstract twin, TCP port 6000-6063) or Wayland (a path component that
  * starts with "wayland-")? Shared by the sensor's connect tracepoint
- * (sensor.bpf.c) and the clipboard's LSM hook (clip_lsm.bpf.c). Included
- * after vmlinux.h.
+ * (sensor.bpf.c), the display guard (display_guard.bpf.c) and the
+ * clipboard's LSM hooks (clip_lsm.bpf.c). The address a client gives can
+ * name the server's socket another way (a symbolic or hard link, a
+ * relative path, a bind mount): display_peer() asks of the address the
+ * server bound instead, where a program has the peer. Included after
+ * vmlinux.h and bpf_core_read.h.
  */
 #ifndef CRMGUARD_DISPLAY_BPF_H
 #define CRMGUARD_DISPLAY_BPF_H
@@ -76,6 +80,25 @@ static __always_inline bool display_addr(const char *addr)
 	if (family == AF_UNIX)
 		return display_path(addr + 2);
 	return (family == AF_INET || family == AF_INET6) && port >= 6000 && port < 6064;
+}
+
+/*
+ * Is the unix socket peer (the server end a client connected to) bound
+ * to a display server's address? The name is the one the server gave
+ * bind(), however the client named it; addr (DISPLAY_ADDR_LEN bytes,
+ * zeroed) gets it as a sockaddr.
+ */
+static __always_inline bool display_peer(struct sock *peer, char *addr)
+{
+	struct unix_address *ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+	__u32 len;
+
+	if (!ua)
+		return false;	/* not bound: no server of a name */
+	len = display_addr_len(BPF_CORE_READ(ua, len));
+	if (bpf_probe_read_kernel(addr, len, &ua->name))
+		return false;
+	return display_addr(addr);
 }
 
 #endif

@@ -8,16 +8,24 @@
  * recorded and, in block mode, refused: connect() fails with EPERM before
  * a byte can reach the server.
  *
- * What it costs: a map lookup per connect() call, nothing for any other
- * system call; the sensor's syscall tracepoint (sensor.bpf.c), which it
- * replaces where it runs, puts every system call on the kernel's slow path.
- * crmguardd loads it only on kernels that have all three attach points,
- * the sensor's tracepoint otherwise.
+ * A connect() names the server's socket by the client's address, which a
+ * link, a relative path or a bind mount can spell another way; before the
+ * connection is made no program here knows where it leads. So a tainted
+ * process's first send on a unix socket whose server is bound to a display
+ * server's address (display_peer()) ends it in block mode (SIGKILL, before
+ * it returns from the send): a clipboard client's first message is the
+ * protocol's greeting, never a selection's data.
+ *
+ * What it costs: a map lookup per connect() call and per socket send,
+ * nothing for any other system call; the sensor's syscall tracepoint
+ * (sensor.bpf.c), which it replaces where it runs, puts every system call
+ * on the kernel's slow path. crmguardd loads it only on kernels that have
+ * all its attach points, the sensor's tracepoint otherwise.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "display_guard.h"
 #include "display.bpf.h"
 
@@ -88,4 +96,30 @@ int display_connect_unix(struct bpf_sock_addr *ctx)
 	if (bpf_probe_read_kernel(addr, len, sa->uaddr))
 		return 1;
 	return meet(*how, addr);
+}
+
+/*
+ * After a send by a tainted process in block mode on a unix socket whose
+ * server is a display server, however the connect() named it: killed on
+ * its way back (what the display guard refused at connect() never gets
+ * here). Records whose address is the server's own.
+ */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(display_send, struct sock *sk, int ret, int flags)
+{
+	char addr[DISPLAY_ADDR_LEN] = {};
+	__u32 *how;
+	struct sock *peer;
+
+	if (sk->__sk_common.skc_family != AF_UNIX)
+		return 0;
+	how = tainted();
+	if (!how || *how != SENSOR_DISPLAY_BLOCK)
+		return 0;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!peer || !display_peer(peer, addr))
+		return 0;
+	bpf_send_signal(9);	/* SIGKILL */
+	display_record(SENSOR_DISPLAY_KILLED, addr);
+	return 0;
 }

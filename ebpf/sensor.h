@@ -16,6 +16,9 @@
 #define SENSOR_DISPLAY_AUDIT 1	/* report the connection */
 #define SENSOR_DISPLAY_BLOCK 2	/* and refuse the connect() (the display guard), or kill the
 				 * process before it returns from it (the sensor's tracepoint) */
+/* In a SENSOR_DISPLAY record only: */
+#define SENSOR_DISPLAY_KILLED 3	/* killed at a send to a display server that connect() named
+				 * another way (the display guard) */
 /* Values of the `injected` map. */
 #define SENSOR_INJECTED 1	/* runs LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH code */
 
@@ -23,7 +26,8 @@ enum sensor_event_type {
 	SENSOR_EXEC = 1,	/* pid ran execve; filename is what it asked for */
 	SENSOR_FORK = 2,	/* pid is a new process, ppid its parent */
 	SENSOR_EXIT = 3,	/* the last thread of pid exited */
-	SENSOR_DISPLAY = 4,	/* pid in `display` called connect() to a display server:
+	SENSOR_DISPLAY = 4,	/* pid in `display` called connect() to a display server
+				 * (or, SENSOR_DISPLAY_KILLED, sent to one):
 				 * exe_dev is the address family, exe_ino the TCP port,
 				 * filename the unix path (abstract: "" then the name),
 				 * exit_code the `display` value */

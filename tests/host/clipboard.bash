@@ -22,15 +22,18 @@ CONF
 }
 
 # connect_mechanism: how the kernel meets a tainted process's connect() to a
-# display server, from the programs ctlx status lists: CONNECT_ACTION=refused
-# (the display guard's cgroup programs: EPERM) or killed (the sensor's
-# syscall tracepoint: SIGKILL on the way back); 1 if neither is attached.
+# display server: CONNECT_ACTION=refused (the display guard's cgroup
+# programs: EPERM), which must be what runs where the kernel has their
+# attach points (its BTF names them), or killed (the sensor's syscall
+# tracepoint: SIGKILL on the way back) where it has not; 1 otherwise.
 connect_mechanism() {
-	case $(ctlx status | grep '^bpf:') in
-	*cgroup/connect_unix*) CONNECT_ACTION=refused ;;
-	*sys_enter_connect*) CONNECT_ACTION=killed ;;
-	*) return 1 ;;
-	esac
+	local progs btf=/sys/kernel/btf/vmlinux
+	progs=$(ctlx status | grep '^bpf:')
+	if grep -qa BPF_CGROUP_UNIX_CONNECT "$btf" && grep -qa btf_trace_sock_send_length "$btf"; then
+		[[ $progs == *cgroup/connect_unix*tp_btf/sock_send_length* ]] && CONNECT_ACTION=refused
+	else
+		[[ $progs == *sys_enter_connect* ]] && CONNECT_ACTION=killed
+	fi
 }
 
 # connect_stopped STATUS: a client's exit status says it was stopped as

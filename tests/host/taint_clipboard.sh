@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.bash" || exit 1
 . "$(dirname "$0")/clipboard.bash" || exit 1
 checks clip_audit_records clip_audit_bytes clip_copy_connect_stopped clip_copy_on_display_killed \
-	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_stopped \
+	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_stopped clip_python_alias_stopped \
 	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
 	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
 	unix_socket_taints_peer writer_exit_no_launder xsel_exec_refused
@@ -107,26 +107,35 @@ if connect_mechanism; then
 	# path and by its abstract name, and to the X server's TCP port over
 	# IPv4 and IPv6 (display :N listens on 6000+N, N < 64; nothing listens
 	# there, so without crmguard: ECONNREFUSED)
-	bad=
-	port=$((6000 + n % 64))
-	for addr in "/tmp/.X11-unix/X$n" "@/tmp/.X11-unix/X$n" "127.0.0.1:$port" "[::1]:$port"; do
-		sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 -c "
-import socket, sys
+	cat >"$T/client.py" <<'PY'
+import os, socket, sys
 a = sys.argv[1]
-if a.startswith('/'):
+if a.startswith('rel:'):	# relative to the socket's directory
+	os.chdir('/tmp/.X11-unix'); s = socket.socket(socket.AF_UNIX); s.connect(a[4:])
+elif a.startswith('/'):
 	s = socket.socket(socket.AF_UNIX); s.connect(a)
 elif a.startswith('@'):
-	s = socket.socket(socket.AF_UNIX); s.connect('\\0' + a[1:])
+	s = socket.socket(socket.AF_UNIX); s.connect('\0' + a[1:])
 elif a.startswith('['):
 	s = socket.socket(socket.AF_INET6); s.connect((a[1:a.index(']')], int(a.rsplit(':', 1)[1])))
 else:
 	s = socket.socket(socket.AF_INET); s.connect((a.split(':')[0], int(a.split(':')[1])))
 s.sendall(sys.stdin.buffer.read())
-print('sent')" "$addr") >"$T/py.out" 2>&1
+print('sent')
+PY
+	# client ADDR: the tainted rows to ADDR; $rc[1] its exit status, $T/py.out its output
+	client() {
+		sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 "$T/client.py" "$1") >"$T/py.out" 2>&1
 		rc=("${PIPESTATUS[@]}")
+	}
+	bad=
+	port=$((6000 + n % 64))
+	addrs=("/tmp/.X11-unix/X$n" "@/tmp/.X11-unix/X$n" "127.0.0.1:$port")
+	[ ! -e /proc/net/if_inet6 ] || addrs+=("[::1]:$port")	# a kernel without IPv6 has no such route
+	for addr in "${addrs[@]}"; do
+		client "$addr"
 		case $addr in
-		/*) want="channel=x11 address=$addr" ;;
-		@*) want="channel=x11 address=$addr" ;;
+		[/@]*) want="channel=x11 address=$addr" ;;
 		*) want="channel=x11 address=tcp:$port" ;;
 		esac
 		rec=$(wait_record "event=clipboard verdict=deny $want action=$CONNECT_ACTION .*comm=python3 " 3)
@@ -139,9 +148,27 @@ print('sent')" "$addr") >"$T/py.out" 2>&1
 	done
 	[ -z "$bad" ] && pass clip_python_connect_stopped ||
 		fail clip_python_connect_stopped "$CONNECT_ACTION$bad"
+	# The same socket named another way, which connect() cannot tell: a
+	# symbolic link, the path relative to its directory, a doubled slash.
+	# Killed at the first send, which the server bound to its display name
+	# receives: a record names that name.
+	ln -sf "/tmp/.X11-unix/X$n" "/tmp/crm-xlink$n"
+	bad=
+	want="event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X$n action=killed .*comm=python3 "
+	for addr in "/tmp/crm-xlink$n" "rel:X$n" "/tmp//.X11-unix/X$n"; do
+		had=$(grep -cE -- "$want" "$AUTHLOG")	# each attempt its own record
+		client "$addr"
+		for _ in $(seq 30); do [ "$(grep -cE -- "$want" "$AUTHLOG")" -gt "$had" ] && break; sleep 0.1; done
+		[ "$(grep -cE -- "$want" "$AUTHLOG")" -gt "$had" ] && [ "${rc[1]}" -eq 137 ] && ! grep -q sent "$T/py.out" ||
+			bad="$bad; $addr: exits ${rc[*]}, records $had, output '$(tail -1 "$T/py.out")'"
+	done
+	rm -f "/tmp/crm-xlink$n"
+	[ -z "$bad" ] && pass clip_python_alias_stopped ||
+		fail clip_python_alias_stopped "$CONNECT_ACTION$bad"
 else
-	fail clip_copy_connect_stopped "connect() is not seen: $(ctlx status | grep bpf)"
-	fail clip_python_connect_stopped "connect() is not seen"
+	fail clip_copy_connect_stopped "not the mechanism this kernel allows (the display guard where its BTF names its attach points): $(ctlx status | grep bpf)"
+	fail clip_python_connect_stopped "see clip_copy_connect_stopped"
+	fail clip_python_alias_stopped "see clip_copy_connect_stopped"
 fi
 
 # --- the writer exits first: its reader stays tainted ------------------------

@@ -2,12 +2,14 @@
 /* Loads the display guard (ebpf/display_guard.bpf.c) through its skeleton. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "display_guard.skel.h"
 #include "ctl/daemon/procs/display_guard.h"
@@ -15,7 +17,7 @@
 
 struct display_guard {
 	struct display_guard_bpf *skel;
-	struct bpf_link *links[3];
+	struct bpf_link *links[4];	/* connect4, connect6, connect_unix; the sends */
 };
 
 /*
@@ -35,6 +37,17 @@ static int cgroup2_root(void)
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	close(fs);
 	return mnt;
+}
+
+/*
+ * Is crmguardd in the machine's first cgroup namespace, whose number the
+ * kernel fixes (PROC_CGROUP_INIT_INO, include/linux/proc_ns.h)?
+ */
+static bool first_cgroup_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/cgroup", &st) && st.st_ino == 0xEFFFFFFBU;
 }
 
 struct display_guard *display_guard_open(int display_fd, int events_fd, char *err, size_t errlen)
@@ -60,6 +73,13 @@ struct display_guard *display_guard_open(int display_fd, int events_fd, char *er
 	      display_guard_bpf__load(g->skel);
 	if (ret)
 		goto fail;
+	/* in a cgroup namespace of its own, its root would be a part of the machine only */
+	if (!first_cgroup_ns()) {
+		snprintf(err, errlen, "the display guard cannot run in a cgroup namespace of its own: "
+			 "its programs would see part of the machine only");
+		display_guard_close(g);
+		return NULL;
+	}
 	cg = cgroup2_root();
 	if (cg < 0) {
 		ret = -errno;
@@ -72,11 +92,16 @@ struct display_guard *display_guard_open(int display_fd, int events_fd, char *er
 			goto fail;
 		}
 	}
+	g->links[3] = bpf_program__attach(g->skel->progs.display_send);
+	if (!g->links[3]) {
+		ret = -errno;
+		goto fail;
+	}
 	close(cg);
 	return g;
 fail:
-	snprintf(err, errlen, "cgroup connect programs (unix sockets: Linux 6.7) cannot run here: %s",
-		 strerror(-ret));
+	snprintf(err, errlen, "the display guard (cgroup connect programs, unix sockets' from "
+		 "Linux 6.7) cannot run here: %s", strerror(-ret));
 	if (cg >= 0)
 		close(cg);
 	display_guard_close(g);
@@ -89,7 +114,7 @@ void display_guard_close(struct display_guard *g)
 
 	if (!g)
 		return;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		bpf_link__destroy(g->links[i]);
 	display_guard_bpf__destroy(g->skel);
 	free(g);

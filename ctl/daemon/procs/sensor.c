@@ -120,10 +120,15 @@ static void watch_display(struct sensor *s, bool verbose)
 
 	s->guard = display_guard_open(bpf_map__fd(s->skel->maps.display),
 				      bpf_map__fd(s->skel->maps.events), why, sizeof(why));
-	if (!s->guard && verbose)
-		fprintf(stderr, "crmguardd: %s: a tracepoint watches connect() instead\n", why);
-	if (!s->guard && bpf_program__autoload(s->skel->progs.on_connect))
-		s->connect = bpf_program__attach(s->skel->progs.on_connect);
+	if (s->guard || !bpf_program__autoload(s->skel->progs.on_connect)) {
+		if (!s->guard && verbose)
+			fprintf(stderr, "crmguardd: %s; no tracepoint on connect() either\n", why);
+		return;
+	}
+	s->connect = bpf_program__attach(s->skel->progs.on_connect);
+	if (verbose)
+		fprintf(stderr, "crmguardd: %s; %s\n", why, s->connect ?
+			"a tracepoint on connect() kills instead" : "the tracepoint on connect() failed too");
 }
 
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
@@ -243,7 +248,8 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 					 bpf_program__section_name(prog));
 	}
 	if (s->guard && used < len)
-		snprintf(buf + used, len - used, ",cgroup/connect4,cgroup/connect6,cgroup/connect_unix");
+		snprintf(buf + used, len - used, "%scgroup/connect4,cgroup/connect6,cgroup/connect_unix,"
+			 "tp_btf/sock_send_length", used ? "," : "");
 }
 
 int sensor_tracked_fd(const struct sensor *s)
@@ -282,4 +288,9 @@ int sensor_watch_rmmod(struct sensor *s, bool on)
 bool sensor_refuses_connect(const struct sensor *s)
 {
 	return s && s->guard;
+}
+
+bool sensor_sees_connect(const struct sensor *s)
+{
+	return s && (s->guard || s->connect);
 }

@@ -27,6 +27,8 @@ int sensor_injected_fd(const struct sensor *s);
 int sensor_display(struct sensor *s, pid_t tgid, __u32 how);
 /* Is a display connection in the `display` map refused (EPERM), not killed? */
 bool sensor_refuses_connect(const struct sensor *s);
+/* Is it seen at all (refused, or killed by the tracepoint)? */
+bool sensor_sees_connect(const struct sensor *s);
 /*
  * Records delete_module() calls (lock.c: refused rmmod of a locked
  * crmguard.ko) from now on, or no more: a syscall tracepoint, attached

@@ -132,8 +132,9 @@ void clipboard_mechanism(const struct daemon *d, char *buf, size_t len)
 	else
 		snprintf(buf, len, "crmguardd: fanotify on the tools' exec, %s; not while crmguardd "
 			 "is stopped%s%s%s", sensor_refuses_connect(d->sensor) ?
-			 "cgroup connect programs (refuse with EPERM)" :
-			 "a tracepoint on connect() (kills the process)",
+			 "cgroup connect programs (refuse with EPERM)" : sensor_sees_connect(d->sensor) ?
+			 "a tracepoint on connect() (kills the process)" :
+			 "connect() to a display server is not seen",
 			 held_why[0] ? " (BPF LSM: " : "", held_why, held_why[0] ? ")" : "");
 }
 
@@ -337,8 +338,9 @@ void clipboard_on_connect(struct daemon *d, const struct sensor_event *e)
 
 	channel = display_name(e->exe_dev, e->exe_ino, e->filename, addr, sizeof(addr));
 	/* the kernel has refused the connect(), or killed it, where the map said block */
-	emit(d, e->pid, channel, addr, e->exit_code != SENSOR_DISPLAY_BLOCK ? "none" :
-	     sensor_refuses_connect(d->sensor) ? "refused" : "killed", source ? source : "");
+	emit(d, e->pid, channel, addr, e->exit_code == SENSOR_DISPLAY_AUDIT ? "none" :
+	     e->exit_code == SENSOR_DISPLAY_BLOCK && sensor_refuses_connect(d->sensor) ? "refused" :
+	     "killed", source ? source : "");
 }
 
 /* The BPF LSM refused (or, audit, saw) a tainted process's connect() or tool exec. */

@@ -2,7 +2,8 @@
 # The clipboard refusals held by the BPF LSM (ebpf/clip_lsm.bpf.c,
 # ctl/daemon/taint/clip_lsm.c): a shell that read the protected file is
 # tainted; its children's connect() to an X server (a listening unix
-# socket at /tmp/.X11-unix/X9, its abstract twin, TCP port 6009) and exec
+# socket at /tmp/.X11-unix/X9, named so, by a link or relative to its
+# directory, its abstract twin, TCP port 6009) and exec
 # of a clipboard tool (/usr/bin/xclip, made here) fail with EPERM, with
 # crmguardd running and then killed (-9): a child forked while it is dead
 # is held too. The binary `clipboard allow exe` names connects, tainted;
@@ -20,7 +21,7 @@ SERVER=
 
 finish() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
-	rm -f /usr/bin/xclip /usr/bin/crm-gui /tmp/.X11-unix/X9
+	rm -f /usr/bin/xclip /usr/bin/crm-gui /tmp/.X11-unix/X9 /tmp/crm-xlink9
 	stop_crmguard
 	rm -rf "$PINS"
 	cleanup
@@ -43,12 +44,17 @@ while True:
 	for s in select.select(socks, [], [])[0]:
 		s.accept()[0].close()
 PY
-# A client: what connect() to each address gave ("ok" or the errno's name).
+# A client: what connect() to each address gave ("ok" or the errno's name):
+# the socket's path, its abstract twin, a symbolic link to the path, the
+# path relative to its directory, and the TCP port.
 cat >"$T/connect.py" <<'PY'
-import errno, socket
+import errno, os, socket
+os.chdir("/tmp/.X11-unix")
 out = []
 for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 			   ("abstract", socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+			   ("link", socket.AF_UNIX, "/tmp/crm-xlink9"),
+			   ("relative", socket.AF_UNIX, "X9"),
 			   ("tcp", socket.AF_INET, ("127.0.0.1", 6009))):
 	s = socket.socket(family, socket.SOCK_STREAM)
 	try:
@@ -59,8 +65,8 @@ for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 	s.close()
 print(" ".join(out))
 PY
-REFUSED="unix=EPERM abstract=EPERM tcp=EPERM"
-ALLOWED="unix=ok abstract=ok tcp=ok"
+REFUSED="unix=EPERM abstract=EPERM link=EPERM relative=EPERM tcp=EPERM"
+ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok"
 
 # The tools are found when crmguardd starts: made before. A copy, not a
 # link: the tool is known by its inode.
@@ -78,6 +84,7 @@ P
 READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
 SERVER=$!
 for _ in $(seq 50); do [ -e "$T/server.ready" ] && break; sleep 0.1; done
+ln -sf /tmp/.X11-unix/X9 /tmp/crm-xlink9
 if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
    ! ctlx status | grep -q '^clipboard: *the BPF LSM' || ! ctlx status | grep -q '^enforcer: *bpf-lsm' ||
    [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_exec" ]; then
