@@ -173,6 +173,31 @@ int BPF_PROG(clip_unix_connect, struct sock *sock, struct sock *other, struct so
 	return meet_display(mode, addr);
 }
 
+/*
+ * A send on a unix socket connected to a display server that the process
+ * did not connect itself (handed over with SCM_RIGHTS, taken with
+ * pidfd_getfd, or connected before the taint): refused before a byte
+ * leaves.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(clip_send, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	char addr[DISPLAY_ADDR_LEN] = {};
+	struct sock *sk, *peer;
+	__u32 mode;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	sk = sock->sk;
+	if (mode == CLIP_OFF || !sk || sk->__sk_common.skc_family != AF_UNIX)
+		return 0;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!peer || !display_peer(peer, addr))
+		return 0;
+	return meet_display(mode, addr);
+}
+
 /* Before the new program is in place: the tool never runs. */
 SEC("lsm/bprm_check_security")
 int BPF_PROG(clip_exec, struct linux_binprm *bprm, int ret)

@@ -13,7 +13,7 @@
 #include "ebpf/enforce.h"
 #include "clip_lsm.skel.h"
 
-#define MAX_PROGS 5
+#define MAX_PROGS 6
 
 struct clip_lsm {
 	struct clip_lsm_bpf *skel;

@@ -3,7 +3,8 @@
 # ctl/daemon/taint/clip_lsm.c): a shell that read the protected file is
 # tainted; its children's connect() to an X server (a listening unix
 # socket at /tmp/.X11-unix/X9, named so, by a link or relative to its
-# directory, its abstract twin, TCP port 6009) and exec
+# directory, its abstract twin, TCP port 6009), its send on such a socket
+# that an untainted process connected and handed to it, and exec
 # of a clipboard tool (/usr/bin/xclip, made here) fail with EPERM, with
 # crmguardd running and then killed (-9): a child forked while it is dead
 # is held too. The binary `clipboard allow exe` names connects, tainted;
@@ -11,16 +12,18 @@
 # under a new crmguardd that never saw the taint, the kernel still knows
 # it: the connection goes through and is recorded.
 . "$(dirname "$0")/../../host/lib.bash" || exit 1
-checks clip-lsm-setup clip-lsm-untainted clip-lsm-tainted clip-lsm-connect-eperm \
+checks clip-lsm-setup clip-lsm-untainted clip-lsm-tainted clip-lsm-connect-eperm clip-lsm-handed-eperm \
 	clip-lsm-exec-eperm clip-lsm-allowed-exe clip-lsm-records clip-lsm-daemon-dead \
-	clip-lsm-dead-connect-eperm clip-lsm-dead-exec-eperm clip-lsm-dead-allowed-exe \
+	clip-lsm-dead-connect-eperm clip-lsm-dead-handed-eperm clip-lsm-dead-exec-eperm clip-lsm-dead-allowed-exe \
 	clip-lsm-dead-untainted clip-lsm-audit
 BACKEND=bpf-lsm
 PINS=/sys/fs/bpf/crmguard
 SERVER=
+BROKER=
 
 finish() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
+	[ -z "$BROKER" ] || kill "$BROKER" 2>/dev/null
 	rm -f /usr/bin/xclip /usr/bin/crm-gui /tmp/.X11-unix/X9 /tmp/crm-xlink9
 	stop_crmguard
 	rm -rf "$PINS"
@@ -28,7 +31,8 @@ finish() {
 }
 trap finish EXIT
 
-# The display server: accepts on the three addresses until killed.
+# The display server: accepts on the three addresses until killed, and
+# keeps every connection open.
 cat >"$T/server.py" <<'PY'
 import os, select, socket
 os.makedirs("/tmp/.X11-unix", exist_ok=True)
@@ -40,9 +44,10 @@ for family, addr in ((socket.AF_UNIX, "/tmp/.X11-unix/X9"), (socket.AF_UNIX, "\0
 	s.listen(16)
 	socks.append(s)
 open(os.environ["READY"], "w").close()
+held = []	# kept open: a client's send goes through
 while True:
 	for s in select.select(socks, [], [])[0]:
-		s.accept()[0].close()
+		held.append(s.accept()[0])
 PY
 # A client: what connect() to each address gave ("ok" or the errno's name):
 # the socket's path, its abstract twin, a symbolic link to the path, the
@@ -65,6 +70,34 @@ for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 	s.close()
 print(" ".join(out))
 PY
+# A broker that is not tainted hands each client a socket it connected to
+# the X server (SCM_RIGHTS); the client sends on it: "send=ok" or the errno.
+cat >"$T/broker.py" <<'PY'
+import os, socket, sys
+b = socket.socket(socket.AF_UNIX)
+b.bind(sys.argv[1])
+b.listen(4)
+open(os.environ["READY"], "w").close()
+while True:
+	c = b.accept()[0]
+	x = socket.socket(socket.AF_UNIX)
+	x.connect("/tmp/.X11-unix/X9")
+	socket.send_fds(c, [b"x"], [x.fileno()])
+	x.close()
+	c.close()
+PY
+cat >"$T/handed.py" <<'PY'
+import errno, socket, sys
+c = socket.socket(socket.AF_UNIX)
+c.connect(sys.argv[1])
+fds = socket.recv_fds(c, 1, 1)[1]
+x = socket.socket(fileno=fds[0])
+try:
+	x.send(b"ACME Ltd,+1 555 0100")
+	print("send=ok")
+except OSError as e:
+	print("send=" + errno.errorcode.get(e.errno, str(e.errno)))
+PY
 REFUSED="unix=EPERM abstract=EPERM link=EPERM relative=EPERM tcp=EPERM"
 ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok"
 
@@ -85,10 +118,13 @@ READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
 SERVER=$!
 for _ in $(seq 50); do [ -e "$T/server.ready" ] && break; sleep 0.1; done
 ln -sf /tmp/.X11-unix/X9 /tmp/crm-xlink9
-if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
+READY=$T/broker.ready python3 "$T/broker.py" "$T/broker.sock" 2>"$T/broker.err" &
+BROKER=$!
+for _ in $(seq 50); do [ -e "$T/broker.ready" ] && break; sleep 0.1; done
+if [ ! -e "$T/server.ready" ] || [ ! -e "$T/broker.ready" ] || ! start_crmguard ||
    ! ctlx status | grep -q '^clipboard: *the BPF LSM' || ! ctlx status | grep -q '^enforcer: *bpf-lsm' ||
    [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_exec" ]; then
-	fail clip-lsm-setup "server: $(cat "$T/server.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):');" \
+	fail clip-lsm-setup "server: $(cat "$T/server.err" "$T/broker.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):');" \
 		"$(ls "$PINS" 2>&1 | tr '\n' ' '); $(tail -3 "$T/daemon.out")"
 	exit 1
 fi
@@ -96,12 +132,13 @@ pass clip-lsm-setup
 
 # untainted PHASE: an untainted process connects, and runs the tool.
 untainted() {
-	local out
+	local out handed
 	out=$(python3 "$T/connect.py" 2>&1)
-	if [ "$out" = "$ALLOWED" ] && /usr/bin/xclip >/dev/null 2>"$T/untainted.err"; then
+	handed=$(python3 "$T/handed.py" "$T/broker.sock" 2>&1)
+	if [ "$out" = "$ALLOWED" ] && [ "$handed" = send=ok ] && /usr/bin/xclip >/dev/null 2>"$T/untainted.err"; then
 		pass "$1"
 	else
-		fail "$1" "connect: $out; xclip: $(cat "$T/untainted.err")"
+		fail "$1" "connect: $out; handed: $handed; xclip: $(cat "$T/untainted.err")"
 	fi
 }
 untainted clip-lsm-untainted
@@ -113,6 +150,7 @@ bash -c "read -r line <'$CRM/clients.csv' && [ -n \"\$line\" ] || exit 9
 	for round in alive dead audit; do
 		until [ -e '$T/go.'\$round ]; do sleep 0.1; done
 		python3 '$T/connect.py' >'$T/connect.'\$round 2>&1
+		python3 '$T/handed.py' '$T/broker.sock' >'$T/handed.'\$round 2>&1
 		/usr/bin/xclip >/dev/null 2>'$T/exec.'\$round; echo \$? >'$T/exec.'\$round.rc
 		/usr/bin/crm-gui '$T/connect.py' >'$T/allowed.'\$round 2>&1
 		echo done >'$T/done.'\$round
@@ -137,12 +175,15 @@ fi
 expect_round() {
 	if ! round "$1"; then
 		fail "$2-connect-eperm" "the shell did not finish round $1: $(cat "$T/shell.err")"
+		fail "$2-handed-eperm" "see $2-connect-eperm"
 		fail "$2-exec-eperm" "see $2-connect-eperm"
 		fail "$2-allowed-exe" "see $2-connect-eperm"
 		return
 	fi
 	[ "$(cat "$T/connect.$1")" = "$REFUSED" ] && pass "$2-connect-eperm" ||
 		fail "$2-connect-eperm" "$(cat "$T/connect.$1")"
+	[ "$(cat "$T/handed.$1")" = send=EPERM ] && pass "$2-handed-eperm" ||
+		fail "$2-handed-eperm" "a display socket handed over: $(cat "$T/handed.$1"; cat "$T/broker.err")"
 	[ "$(cat "$T/exec.$1.rc")" = 126 ] && grep -q "Operation not permitted" "$T/exec.$1" &&
 		pass "$2-exec-eperm" || fail "$2-exec-eperm" "status $(cat "$T/exec.$1.rc"): $(cat "$T/exec.$1")"
 	[ "$(cat "$T/allowed.$1")" = "$ALLOWED" ] && pass "$2-allowed-exe" ||
@@ -176,12 +217,14 @@ untainted clip-lsm-dead-untainted
 # clipboard audit, a new crmguardd: it never saw the shell read, the kernel kept its taint.
 sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"
 if start_crmguard && round audit && [ "$(cat "$T/connect.audit")" = "$ALLOWED" ] &&
+   [ "$(cat "$T/handed.audit")" = send=ok ] &&
    [ "$(cat "$T/exec.audit.rc")" = 0 ] &&
    rec=$(wait_record "event=clipboard verdict=audit channel=x11 address=/tmp/.X11-unix/X9 action=none .*tainted=1" 5) &&
    wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=none " 5 >/dev/null; then
 	pass clip-lsm-audit
 else
-	fail clip-lsm-audit "connect: $(cat "$T/connect.audit" 2>&1); exec: $(cat "$T/exec.audit" "$T/exec.audit.rc" 2>&1);" \
+	fail clip-lsm-audit "connect: $(cat "$T/connect.audit" 2>&1); handed: $(cat "$T/handed.audit" 2>&1);" \
+		"exec: $(cat "$T/exec.audit" "$T/exec.audit.rc" 2>&1);" \
 		"$(grep 'event=clipboard verdict=audit' "$AUTHLOG" | head -3 | tr '\n' ' ')"
 fi
 wait "$shell"
