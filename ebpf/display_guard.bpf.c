@@ -32,6 +32,18 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "sensor_event.bpf.h"
+#include "tracked.bpf.h"
+
+/*
+ * The unix sockets a tracked process has sent on, by inode number: its
+ * first send on each is reported, the rest are not. Reused numbers age out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} sent SEC(".maps");
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
@@ -99,27 +111,45 @@ int display_connect_unix(struct bpf_sock_addr *ctx)
 }
 
 /*
- * After a send by a tainted process in block mode on a unix socket whose
- * server is a display server, however the connect() named it: killed on
- * its way back (what the display guard refused at connect() never gets
- * here). Records whose address is the server's own.
+ * After a send on a unix socket:
+ *  - by a tainted process in block mode, on one whose server is a display
+ *    server, however the connect() named it: killed on its way back (what
+ *    the display guard refused at connect() never gets here), with a
+ *    record whose address is the server's own;
+ *  - by a tracked process (tainted, or the CRM), its first on that socket:
+ *    reported, so that crmguardd follows the taint to whoever reads the
+ *    other end, also on a connection made after the taint.
  */
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(display_send, struct sock *sk, int ret, int flags)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
 	char addr[DISPLAY_ADDR_LEN] = {};
-	__u32 *how;
+	struct sensor_event *e;
 	struct sock *peer;
+	__u8 one = 1;
+	__u64 ino;
 
 	if (sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
 	how = tainted();
-	if (!how || *how != SENSOR_DISPLAY_BLOCK)
+	if (how && *how == SENSOR_DISPLAY_BLOCK) {
+		peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+		if (peer && display_peer(peer, addr)) {
+			bpf_send_signal(9);	/* SIGKILL */
+			display_record(SENSOR_DISPLAY_KILLED, addr);
+			return 0;
+		}
+	}
+	if (ret <= 0 || !bpf_map_lookup_elem(&tracked, &tgid))
 		return 0;
-	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
-	if (!peer || !display_peer(peer, addr))
+	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	if (!ino || bpf_map_update_elem(&sent, &ino, &one, BPF_NOEXIST))
 		return 0;
-	bpf_send_signal(9);	/* SIGKILL */
-	display_record(SENSOR_DISPLAY_KILLED, addr);
+	e = reserve(SENSOR_SENT, bpf_get_current_task_btf());
+	if (!e)
+		return 0;
+	e->exe_ino = ino;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -11,7 +11,7 @@ checks clip_audit_records clip_audit_bytes clip_copy_connect_stopped clip_copy_o
 	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_stopped clip_python_alias_stopped \
 	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
 	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
-	unix_socket_taints_peer writer_exit_no_launder xsel_exec_refused
+	unix_socket_taints_peer unix_socket_later_taints_peer writer_exit_no_launder xsel_exec_refused
 
 clipboard_setup 70
 trap 'kill $XVFB_PID 2>/dev/null; cleanup' EXIT
@@ -248,6 +248,31 @@ rec=$(wait_record "event=taint pid=$server .*taint_source=$DB via=socket " 3)
 got=$(cat "$T/server.state")
 [ -n "$rec" ] && [ "$got" -gt 1000 ] && pass unix_socket_taints_peer ||
 	fail unix_socket_taints_peer "server got '$got' bytes, record '$rec'"
+
+# --- a connection made after the taint: the client reads every row first
+# (tainted then), then connects and sends; its first send on the socket has
+# the display guard report it, and the server is tainted ---------------------
+/usr/bin/python3 "$T/server.py" "$T/s2.sock" "$T/server2.state" &
+server=$!
+for _ in $(seq 50); do [ -s "$T/server2.state" ] && break; sleep 0.1; done
+sqlite3 "$DB" "$Q" 2>/dev/null | /usr/bin/python3 -c "
+import socket, sys, time
+rows = sys.stdin.buffer.read()
+time.sleep(0.5)
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(rows)" "$T/s2.sock"
+wait $server
+got=$(cat "$T/server2.state")
+rec=$(wait_record "event=taint pid=$server .*taint_source=$DB via=socket " 3)
+if ! [ "$got" -gt 1000 ] 2>/dev/null; then
+	fail unix_socket_later_taints_peer "setup: the server got '$got' bytes"
+elif ! connect_mechanism || [ "$CONNECT_ACTION" != refused ]; then
+	fail unix_socket_later_taints_peer "no display guard here, to see the send: $(ctlx status | grep bpf)"
+else
+	[ -n "$rec" ] && pass unix_socket_later_taints_peer ||
+		fail unix_socket_later_taints_peer "server $server got $got bytes, no taint record"
+fi
 
 # --- a socket pair: the parent reads what its CRM child writes ----------------
 /usr/bin/python3 - "$DB" "$Q" "$T/pair.state" <<'PY' &

@@ -50,7 +50,8 @@ static bool first_cgroup_ns(void)
 	return !stat("/proc/self/ns/cgroup", &st) && st.st_ino == 0xEFFFFFFBU;
 }
 
-struct display_guard *display_guard_open(int display_fd, int events_fd, char *err, size_t errlen)
+struct display_guard *display_guard_open(int display_fd, int events_fd, int tracked_fd,
+					 char *err, size_t errlen)
 {
 	struct display_guard *g = calloc(1, sizeof(*g));
 	struct bpf_program *progs[3];
@@ -69,6 +70,7 @@ struct display_guard *display_guard_open(int display_fd, int events_fd, char *er
 	/* the sensor keeps the maps: one map of tainted processes, one stream of records */
 	ret = bpf_map__reuse_fd(g->skel->maps.display, display_fd) ?:
 	      bpf_map__reuse_fd(g->skel->maps.events, events_fd) ?:
+	      bpf_map__reuse_fd(g->skel->maps.tracked, tracked_fd) ?:
 	      bpf_program__set_expected_attach_type(progs[2], DISPLAY_GUARD_UNIX_CONNECT) ?:
 	      display_guard_bpf__load(g->skel);
 	if (ret)

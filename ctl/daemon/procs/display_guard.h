@@ -13,10 +13,13 @@ struct display_guard;
 
 /*
  * Attached to the root of the cgroup v2 hierarchy, with the sensor's
- * `display` and `events` maps; NULL (err says why) where the kernel lacks
- * an attach point (unix sockets: Linux 6.7) or cgroup v2.
+ * `display`, `events` and `tracked` maps; NULL (err says why) where the
+ * kernel lacks an attach point (unix sockets: Linux 6.7) or cgroup v2.
+ * It also reports a tracked process's first send on each unix socket
+ * (SENSOR_SENT).
  */
-struct display_guard *display_guard_open(int display_fd, int events_fd, char *err, size_t errlen);
+struct display_guard *display_guard_open(int display_fd, int events_fd, int tracked_fd,
+					 char *err, size_t errlen);
 void display_guard_close(struct display_guard *g);
 /* Records the ring buffer had no room for. */
 __u64 display_guard_dropped(const struct display_guard *g);

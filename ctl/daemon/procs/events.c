@@ -116,6 +116,9 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 	case SENSOR_DISPLAY:
 		clipboard_on_connect(d, e);
 		break;
+	case SENSOR_SENT:
+		taint_on_send(d, e->pid);
+		break;
 	case SENSOR_RMMOD:
 		lock_on_rmmod(d, e);
 		break;

@@ -119,7 +119,8 @@ static void watch_display(struct sensor *s, bool verbose)
 	char why[256];
 
 	s->guard = display_guard_open(bpf_map__fd(s->skel->maps.display),
-				      bpf_map__fd(s->skel->maps.events), why, sizeof(why));
+				      bpf_map__fd(s->skel->maps.events),
+				      bpf_map__fd(s->skel->maps.tracked), why, sizeof(why));
 	if (s->guard || !bpf_program__autoload(s->skel->progs.on_connect)) {
 		if (!s->guard && verbose)
 			fprintf(stderr, "crmguardd: %s; no tracepoint on connect() either\n", why);

@@ -369,6 +369,12 @@ void taint_on_exec(struct daemon *d, pid_t pid)
 	spread(d, pid);
 }
 
+void taint_on_send(struct daemon *d, pid_t pid)
+{
+	if (find(pid, false))
+		spread(d, pid);
+}
+
 void taint_policy_changed(struct daemon *d)
 {
 	size_t i;
