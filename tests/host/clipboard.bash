@@ -27,9 +27,9 @@ CONF
 # attach points (its BTF names them), or killed (the sensor's syscall
 # tracepoint: SIGKILL on the way back) where it has not; 1 otherwise.
 connect_mechanism() {
-	local progs btf=/sys/kernel/btf/vmlinux
+	local progs
 	progs=$(ctlx status | grep '^bpf:')
-	if grep -qa BPF_CGROUP_UNIX_CONNECT "$btf" && grep -qa btf_trace_sock_send_length "$btf"; then
+	if display_guard_expected; then
 		[[ $progs == *cgroup/connect_unix*tp_btf/sock_send_length* ]] && CONNECT_ACTION=refused
 	else
 		[[ $progs == *sys_enter_connect* ]] && CONNECT_ACTION=killed

@@ -32,6 +32,14 @@ checks() {
 	done
 }
 
+# display_guard_expected: has this kernel the attach points of crmguardd's
+# display guard (cgroup connect_unix, sock_send_length: its BTF names them,
+# Linux 6.7 and later)? There it must run; elsewhere a syscall tracepoint.
+display_guard_expected() {
+	grep -qa BPF_CGROUP_UNIX_CONNECT /sys/kernel/btf/vmlinux &&
+		grep -qa btf_trace_sock_send_length /sys/kernel/btf/vmlinux
+}
+
 # CRMGUARD_TEST_KEEP=DIR keeps each test's logs there, to look into a failure.
 cleanup() {
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null

@@ -16,9 +16,12 @@ else
 fi
 rec=$(wait_record 'event=start' 5)
 [ -n "$rec" ] && pass vm-start-record || fail vm-start-record "no start record: $(head -c 300 "$AUTHLOG")"
-# the clipboard's connect() program: syscall tracepoints, tracefs mounted by crmguardd
-grep -q "tracepoint/syscalls/sys_enter_connect" "$T/status" && pass vm-sensor-sees-connect ||
-	fail vm-sensor-sees-connect "$(grep bpf "$T/status"); $(sed -n '/BEGIN PROG LOAD LOG/,/failed to load/p' "$T/daemon.out" | head -40)"
+# the clipboard's connect() watch: the display guard where the kernel has its
+# attach points (6.12), else the syscall tracepoint, tracefs mounted by crmguardd (6.1)
+want=tracepoint/syscalls/sys_enter_connect
+! display_guard_expected || want=cgroup/connect_unix
+grep -q "$want" "$T/status" && pass vm-sensor-sees-connect ||
+	fail vm-sensor-sees-connect "want $want: $(grep bpf "$T/status"); $(sed -n '/BEGIN PROG LOAD LOG/,/failed to load/p' "$T/daemon.out" | head -40)"
 
 # What crmguardd's backend probe finds on this kernel (-b auto), with
 # crmguard.ko loaded and without it (bpf is in the guest's lsm=): the
