@@ -8,6 +8,10 @@
  * recorded and, in block mode, refused: connect() fails with EPERM before
  * a byte can reach the server.
  *
+ * And, on the same sends and their receives, the unix connections a
+ * tracked process writes to, whenever they were made: crmguardd follows
+ * its taint to whoever reads them.
+ *
  * A connect() names the server's socket by the client's address, which a
  * link, a relative path or a bind mount can spell another way; before the
  * connection is made no program here knows where it leads. So a tainted
@@ -16,7 +20,7 @@
  * it returns from the send): a clipboard client's first message is the
  * protocol's greeting, never a selection's data.
  *
- * What it costs: a map lookup per connect() call and per socket send,
+ * What it costs: a map lookup per connect() call and per socket send and receive,
  * nothing for any other system call; the sensor's syscall tracepoint
  * (sensor.bpf.c), which it replaces where it runs, puts every system call
  * on the kernel's slow path. crmguardd loads it only on kernels that have
@@ -35,14 +39,16 @@ char LICENSE[] SEC("license") = "GPL";
 #include "tracked.bpf.h"
 
 /*
- * The unix sockets a tracked process has sent on, by inode number: its
- * first send on each is reported, the rest are not. Reused numbers age out.
+ * The receiving ends of unix connections a tracked process has sent on
+ * (the kernel's struct sock, which an accept() keeps), with the sender's
+ * tgid: whoever receives there first is reported, then the entry goes.
+ * An end never read from ages out.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, __u32);
 } sent SEC(".maps");
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
@@ -116,40 +122,53 @@ int display_connect_unix(struct bpf_sock_addr *ctx)
  *    server, however the connect() named it: killed on its way back (what
  *    the display guard refused at connect() never gets here), with a
  *    record whose address is the server's own;
- *  - by a tracked process (tainted, or the CRM), its first on that socket:
- *    reported, so that crmguardd follows the taint to whoever reads the
- *    other end, also on a connection made after the taint.
+ *  - by a tracked process (tainted, or the CRM): the other end is noted,
+ *    so that its reader is reported (below), also on a connection made
+ *    after the taint, before the server accepted it, or with the sender
+ *    gone by then.
  */
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(display_send, struct sock *sk, int ret, int flags)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *how;
 	char addr[DISPLAY_ADDR_LEN] = {};
-	struct sensor_event *e;
 	struct sock *peer;
-	__u8 one = 1;
-	__u64 ino;
+	__u64 key;
 
 	if (sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
 	how = tainted();
-	if (how && *how == SENSOR_DISPLAY_BLOCK) {
-		peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
-		if (peer && display_peer(peer, addr)) {
-			bpf_send_signal(9);	/* SIGKILL */
-			display_record(SENSOR_DISPLAY_KILLED, addr);
-			return 0;
-		}
+	if (how && *how == SENSOR_DISPLAY_BLOCK && peer && display_peer(peer, addr)) {
+		bpf_send_signal(9);	/* SIGKILL */
+		display_record(SENSOR_DISPLAY_KILLED, addr);
+		return 0;
 	}
-	if (ret <= 0 || !bpf_map_lookup_elem(&tracked, &tgid))
+	if (ret <= 0 || !peer || !bpf_map_lookup_elem(&tracked, &tgid))
 		return 0;
-	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
-	if (!ino || bpf_map_update_elem(&sent, &ino, &one, BPF_NOEXIST))
+	key = (__u64)peer;
+	bpf_map_update_elem(&sent, &key, &tgid, BPF_ANY);
+	return 0;
+}
+
+/* A receive at the other end of a tracked process's send: the reader is reported, once. */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(display_recv, struct sock *sk, int ret, int flags)
+{
+	__u64 key = (__u64)sk;
+	struct sensor_event *e;
+	__u32 *from;
+
+	if (ret <= 0 || sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
-	e = reserve(SENSOR_SENT, bpf_get_current_task_btf());
-	if (!e)
+	from = bpf_map_lookup_elem(&sent, &key);
+	if (!from)
 		return 0;
-	e->exe_ino = ino;
-	bpf_ringbuf_submit(e, 0);
+	e = reserve(SENSOR_RECEIVED, bpf_get_current_task_btf());
+	if (e) {
+		e->ppid = *from;	/* the sender */
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&sent, &key);
 	return 0;
 }

@@ -34,9 +34,8 @@ enum sensor_event_type {
 	SENSOR_RMMOD = 5,	/* pid called delete_module(): filename is the module's
 				 * name, exit_code its flags (O_TRUNC: forced); the
 				 * call may fail (a locked crmguard.ko) */
-	SENSOR_SENT = 6,	/* pid in `tracked` sent on a unix socket for the first time
-				 * (the display guard): what it feeds may be new; exe_ino
-				 * is the socket's inode number */
+	SENSOR_RECEIVED = 6,	/* pid received on a unix socket that ppid, in `tracked`,
+				 * sent on (the display guard); once a socket */
 };
 
 struct sensor_event {

@@ -250,8 +250,8 @@ got=$(cat "$T/server.state")
 	fail unix_socket_taints_peer "server got '$got' bytes, record '$rec'"
 
 # --- a connection made after the taint: the client reads every row first
-# (tainted then), then connects and sends; its first send on the socket has
-# the display guard report it, and the server is tainted ---------------------
+# (tainted then), then connects, sends and exits; the display guard reports
+# the server's receive at the other end, and the server is tainted ----------
 /usr/bin/python3 "$T/server.py" "$T/s2.sock" "$T/server2.state" &
 server=$!
 for _ in $(seq 50); do [ -s "$T/server2.state" ] && break; sleep 0.1; done

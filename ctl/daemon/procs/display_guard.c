@@ -17,7 +17,7 @@
 
 struct display_guard {
 	struct display_guard_bpf *skel;
-	struct bpf_link *links[4];	/* connect4, connect6, connect_unix; the sends */
+	struct bpf_link *links[5];	/* connect4, connect6, connect_unix; sends, receives */
 };
 
 /*
@@ -95,7 +95,8 @@ struct display_guard *display_guard_open(int display_fd, int events_fd, int trac
 		}
 	}
 	g->links[3] = bpf_program__attach(g->skel->progs.display_send);
-	if (!g->links[3]) {
+	g->links[4] = g->links[3] ? bpf_program__attach(g->skel->progs.display_recv) : NULL;
+	if (!g->links[4]) {
 		ret = -errno;
 		goto fail;
 	}
@@ -116,7 +117,7 @@ void display_guard_close(struct display_guard *g)
 
 	if (!g)
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		bpf_link__destroy(g->links[i]);
 	display_guard_bpf__destroy(g->skel);
 	free(g);

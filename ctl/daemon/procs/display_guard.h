@@ -15,8 +15,8 @@ struct display_guard;
  * Attached to the root of the cgroup v2 hierarchy, with the sensor's
  * `display`, `events` and `tracked` maps; NULL (err says why) where the
  * kernel lacks an attach point (unix sockets: Linux 6.7) or cgroup v2.
- * It also reports a tracked process's first send on each unix socket
- * (SENSOR_SENT).
+ * It also reports the first receive on a unix socket that a tracked
+ * process sent on (SENSOR_RECEIVED).
  */
 struct display_guard *display_guard_open(int display_fd, int events_fd, int tracked_fd,
 					 char *err, size_t errlen);

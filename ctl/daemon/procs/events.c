@@ -116,8 +116,8 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 	case SENSOR_DISPLAY:
 		clipboard_on_connect(d, e);
 		break;
-	case SENSOR_SENT:
-		taint_on_send(d, e->pid);
+	case SENSOR_RECEIVED:
+		taint_on_receive(d, e->pid, e->ppid);
 		break;
 	case SENSOR_RMMOD:
 		lock_on_rmmod(d, e);

@@ -250,7 +250,7 @@ void sensor_programs(const struct sensor *s, char *buf, size_t len)
 	}
 	if (s->guard && used < len)
 		snprintf(buf + used, len - used, "%scgroup/connect4,cgroup/connect6,cgroup/connect_unix,"
-			 "tp_btf/sock_send_length", used ? "," : "");
+			 "tp_btf/sock_send_length,tp_btf/sock_recv_length", used ? "," : "");
 }
 
 int sensor_tracked_fd(const struct sensor *s)

@@ -369,10 +369,21 @@ void taint_on_exec(struct daemon *d, pid_t pid)
 	spread(d, pid);
 }
 
-void taint_on_send(struct daemon *d, pid_t pid)
+void taint_on_receive(struct daemon *d, pid_t pid, pid_t from)
 {
-	if (find(pid, false))
+	/* the sender may have exited since: its entry stays a while (TAINT_EXIT_GRACE) */
+	struct tproc *t = find(from, true);
+	char *source;
+
+	if (!t || t->due || find(pid, false))
+		return;
+	source = strdup(t->source);	/* add() may move procs */
+	if (source && add(d, pid, source, "socket", from, 0)) {
+		if (clipboard_on_tainted(d, pid, source))
+			set_reported(pid);
 		spread(d, pid);
+	}
+	free(source);
 }
 
 void taint_policy_changed(struct daemon *d)

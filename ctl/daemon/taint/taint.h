@@ -32,8 +32,8 @@ void taint_on_read(struct daemon *d, pid_t pid, const char *source);
 void taint_on_fork(struct daemon *d, pid_t parent, pid_t child);
 /* A tainted process exec'd: what it holds now is followed too. */
 void taint_on_exec(struct daemon *d, pid_t pid);
-/* A tainted pid sent on a unix socket for the first time: its taint is followed again. */
-void taint_on_send(struct daemon *d, pid_t pid);
+/* pid received on a unix socket that `from` sent on: tainted with from's taint, if any. */
+void taint_on_receive(struct daemon *d, pid_t pid, pid_t from);
 void taint_on_exit(pid_t pid);
 /* The clipboard mode or its allowed binaries may have changed. */
 void taint_policy_changed(struct daemon *d);
