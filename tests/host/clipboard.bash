@@ -21,6 +21,19 @@ CONF
 	return 1
 }
 
+# Every pipeline that starts with the allowed CRM runs in a subshell of its
+# own, ( CRM | ...; crm_status ): the shell that makes a pipeline holds the
+# pipe's ends for a moment after it forks, and were the CRM's first read to
+# come in that moment, the shell holding the reading end would be tainted,
+# and with it all it runs after; that must not be the test's own shell.
+# crm_status: the pipeline's statuses into $T/pipestatus (read -ra rc
+# <"$T/pipestatus" takes them), and the last as its own.
+crm_status() {
+	local s=("${PIPESTATUS[@]}")
+	echo "${s[*]}" >"$T/pipestatus"
+	return "${s[-1]}"
+}
+
 # connect_mechanism: how the kernel meets a tainted process's connect() to a
 # display server: CONNECT_ACTION=refused (the display guard's cgroup
 # programs: EPERM), which must be what runs where the kernel has their

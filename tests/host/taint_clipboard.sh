@@ -43,7 +43,7 @@ fi
 
 # --- the pipeline into xclip, exec after the taint: refused with EPERM ------
 set_clip "marker-1" || fail clip_exec_setup "cannot set the marker"
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xclip -i -selection clipboard) 2>"$T/err1"
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xclip -i -selection clipboard) 2>"$T/err1"; crm_status )
 rc=$?
 rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xclip action=refused .*taint_source=$DB" 3)
 ran=$(wait_record "event=taint .*exe=/usr/bin/sqlite3 .*taint_source=$DB via=read" 1)
@@ -59,7 +59,7 @@ clip_has_clients && fail clip_exec_no_rows "the clipboard holds client rows" ||
 	  fail clip_exec_no_rows "the marker is gone: '$(xclip -o -selection clipboard 2>&1)'"; }
 
 # --- xsel, the same way -----------------------------------------------------
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xsel -b -i) 2>"$T/err2"
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xsel -b -i) 2>"$T/err2"; crm_status )
 rc=$?
 rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xsel action=refused " 3)
 [ $rc -ne 0 ] && grep -q "Operation not permitted" "$T/err2" && [ -n "$rec" ] && ! clip_has_clients &&
@@ -68,8 +68,8 @@ rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xsel 
 # --- the plain pipeline: xclip starts with sqlite3; whichever comes first,
 # the rows do not reach the clipboard ---------------------------------------
 set_clip "marker-2" || fail clip_pipe_setup "cannot set the marker"
-sqlite3 "$DB" "$Q" 2>/dev/null | xclip -i -selection clipboard 2>"$T/err3"
-rc=("${PIPESTATUS[@]}")
+( sqlite3 "$DB" "$Q" 2>/dev/null | xclip -i -selection clipboard 2>"$T/err3"; crm_status )
+read -ra rc <"$T/pipestatus"
 rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xclip action=(refused|killed) " 3)
 sleep 0.3
 if [ -n "$rec" ] && ! clip_has_clients && [ "${rc[1]}" -ne 0 ]; then
@@ -80,7 +80,7 @@ fi
 
 # --- a renamed link to xclip is the same binary ------------------------------
 ln -s /usr/bin/xclip "$T/copy-helper"
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/copy-helper" -i -selection clipboard) 2>"$T/err4"
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/copy-helper" -i -selection clipboard) 2>"$T/err4"; crm_status )
 rc=$?
 grep -q "Operation not permitted" "$T/err4" && ! clip_has_clients && pass clip_symlink_refused ||
 	fail clip_symlink_refused "exit $rc, '$(cat "$T/err4")'"
@@ -88,8 +88,8 @@ grep -q "Operation not permitted" "$T/err4" && ! clip_has_clients && pass clip_s
 # --- a copy of xclip that connected to the display before the rows came:
 # killed when the taint reaches it, before the rows do ------------------------
 cp /usr/bin/xclip "$T/xc"
-{ sleep 1; sqlite3 "$DB" "$Q" 2>/dev/null; } | "$T/xc" -i -selection clipboard 2>/dev/null
-rc=("${PIPESTATUS[@]}")
+( { sleep 1; sqlite3 "$DB" "$Q" 2>/dev/null; } | "$T/xc" -i -selection clipboard 2>/dev/null; crm_status )
+read -ra rc <"$T/pipestatus"
 rec=$(wait_record "event=clipboard verdict=deny channel=x11 action=killed .*exe=$T/xc " 3)
 [ -n "$rec" ] && [ "${rc[1]}" -eq 137 ] && ! clip_has_clients && pass clip_copy_on_display_killed ||
 	fail clip_copy_on_display_killed "exits ${rc[*]}, record '$rec'"
@@ -98,8 +98,8 @@ rec=$(wait_record "event=clipboard verdict=deny channel=x11 action=killed .*exe=
 # to the display server is met in the kernel: refused (EPERM) by the display
 # guard, or killed before it returns where only the tracepoint runs ---------
 if connect_mechanism; then
-	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/xc" -i -selection clipboard) 2>/dev/null
-	rc=("${PIPESTATUS[@]}")
+	( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/xc" -i -selection clipboard) 2>/dev/null; crm_status )
+	read -ra rc <"$T/pipestatus"
 	rec=$(wait_record "event=clipboard verdict=deny channel=x11 address=[^ ]*/tmp/.X11-unix/X$n action=$CONNECT_ACTION .*exe=$T/xc " 3)
 	[ -n "$rec" ] && connect_stopped "${rc[1]}" && ! clip_has_clients && pass clip_copy_connect_stopped ||
 		fail clip_copy_connect_stopped "$CONNECT_ACTION: exits ${rc[*]}, record '$rec'"
@@ -125,8 +125,8 @@ print('sent')
 PY
 	# client ADDR: the tainted rows to ADDR; $rc[1] its exit status, $T/py.out its output
 	client() {
-		sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 "$T/client.py" "$1") >"$T/py.out" 2>&1
-		rc=("${PIPESTATUS[@]}")
+		( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec /usr/bin/python3 "$T/client.py" "$1") >"$T/py.out" 2>&1; crm_status )
+		read -ra rc <"$T/pipestatus"
 	}
 	bad=
 	port=$((6000 + n % 64))
@@ -173,7 +173,7 @@ fi
 
 # --- the writer exits first: its reader stays tainted ------------------------
 from=$(($(wc -l <"$AUTHLOG") + 1))
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 1.5; exec xclip -i -selection clipboard) 2>"$T/err5"
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 1.5; exec xclip -i -selection clipboard) 2>"$T/err5"; crm_status )
 sleep 0.3
 # the lines since: sqlite3's exit comes before the refusal of xclip
 order=$(tail -n +"$from" "$AUTHLOG" | grep -E -o "event=exit .*exe=/usr/bin/sqlite3 .*code=0|event=clipboard verdict=deny channel=exec tool=/usr/bin/xclip action=refused" |
@@ -187,8 +187,8 @@ fi
 # --- a tainted shell's children are tainted, an untainted sibling is not -----
 sleep 5 &
 sibling=$!
-sqlite3 "$DB" "$Q" 2>/dev/null |
-	bash -c "cat >/dev/null; sleep 5 & echo \$! >'$T/child.pid'; echo \$\$ >'$T/shell.pid'; wait" &
+( sqlite3 "$DB" "$Q" 2>/dev/null |
+	bash -c "cat >/dev/null; sleep 5 & echo \$! >'$T/child.pid'; echo \$\$ >'$T/shell.pid'; wait" ) &
 for _ in $(seq 50); do [ -s "$T/child.pid" ] && break; sleep 0.1; done
 child=$(cat "$T/child.pid" 2>/dev/null) shell=$(cat "$T/shell.pid" 2>/dev/null)
 ctlx taint list -j >"$T/list.json"
@@ -242,7 +242,7 @@ PY
 /usr/bin/python3 "$T/server.py" "$T/s.sock" "$T/server.state" &
 server=$!
 for _ in $(seq 50); do [ -s "$T/server.state" ] && break; sleep 0.1; done
-{ sleep 1; sqlite3 "$DB" "$Q" 2>/dev/null; } | /usr/bin/python3 "$T/client.py" "$T/s.sock"
+( { sleep 1; sqlite3 "$DB" "$Q" 2>/dev/null; } | /usr/bin/python3 "$T/client.py" "$T/s.sock"; crm_status )
 wait $server
 rec=$(wait_record "event=taint pid=$server .*taint_source=$DB via=socket " 3)
 got=$(cat "$T/server.state")
@@ -255,13 +255,13 @@ got=$(cat "$T/server.state")
 /usr/bin/python3 "$T/server.py" "$T/s2.sock" "$T/server2.state" &
 server=$!
 for _ in $(seq 50); do [ -s "$T/server2.state" ] && break; sleep 0.1; done
-sqlite3 "$DB" "$Q" 2>/dev/null | /usr/bin/python3 -c "
+( sqlite3 "$DB" "$Q" 2>/dev/null | /usr/bin/python3 -c "
 import socket, sys, time
 rows = sys.stdin.buffer.read()
 time.sleep(0.5)
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.sendall(rows)" "$T/s2.sock"
+s.sendall(rows)" "$T/s2.sock" )
 wait $server
 got=$(cat "$T/server2.state")
 rec=$(wait_record "event=taint pid=$server .*taint_source=$DB via=socket " 3)
@@ -304,7 +304,7 @@ bad=$(grep -E "event=clipboard" "$AUTHLOG" | grep -v "taint_source=$DB")
 # --- clipboard audit: the rows go through, and the flow is recorded -------------
 sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"
 ctlx reload >/dev/null 2>&1 || fail clip_audit_setup "reload failed"
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xclip -i -selection clipboard 2>/dev/null)
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec xclip -i -selection clipboard 2>/dev/null); crm_status )
 rec=$(wait_record "event=clipboard verdict=audit channel=exec tool=/usr/bin/xclip action=none " 3)
 sleep 0.3
 [ -n "$rec" ] && clip_has_clients && pass clip_audit_records || fail clip_audit_records "record '$rec'"

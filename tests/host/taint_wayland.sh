@@ -34,7 +34,7 @@ else
 fi
 
 set_clip "marker-1" || fail wayland_exec_setup "cannot set the marker"
-sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec wl-copy) 2>"$T/err1"
+( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec wl-copy) 2>"$T/err1"; crm_status )
 rc=$?
 rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/wl-copy action=refused .*taint_source=$DB" 3)
 if [ $rc -ne 0 ] && grep -q "Operation not permitted" "$T/err1" && [ -n "$rec" ] &&
@@ -44,7 +44,7 @@ else
 	fail wayland_exec_refused "exit $rc, '$(cat "$T/err1")', record '$rec', paste '$(timeout 5 wl-paste 2>&1 | head -2)'"
 fi
 
-sqlite3 "$DB" "$Q" 2>/dev/null | wl-copy 2>/dev/null
+( sqlite3 "$DB" "$Q" 2>/dev/null | wl-copy 2>/dev/null; crm_status )
 rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/wl-copy action=(refused|killed) " 3)
 sleep 0.3
 [ -n "$rec" ] && ! clip_has_clients && pass wayland_pipe_stopped ||
@@ -54,8 +54,8 @@ sleep 0.3
 # met in the kernel (refused, or killed where only the tracepoint runs)
 cp /usr/bin/wl-copy "$T/wc"
 if connect_mechanism; then
-	sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/wc") 2>/dev/null
-	rc=("${PIPESTATUS[@]}")
+	( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$T/wc") 2>/dev/null; crm_status )
+	read -ra rc <"$T/pipestatus"
 	rec=$(wait_record "event=clipboard verdict=deny channel=wayland address=$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY action=$CONNECT_ACTION .*exe=$T/wc " 3)
 	[ -n "$rec" ] && connect_stopped "${rc[1]}" && ! clip_has_clients && pass wayland_copy_connect_stopped ||
 		fail wayland_copy_connect_stopped "$CONNECT_ACTION: exits ${rc[*]}, record '$rec'"
