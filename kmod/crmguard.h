@@ -2,9 +2,10 @@
 /*
  * crmguard.ko inside: the rule tables (rules.c), the fsnotify group that
  * enforces them (enforce.c), the marks that keep binaries unwritten once
- * locked (exemark.c), what each process was started with
- * (exec.c), and the generic netlink family that programs them and carries
- * verdicts (genl.c). The ABI is uapi/crmguard.h.
+ * locked (exemark.c), what each process was started with and whether it
+ * is tainted (exec.c), the clipboard tools (clip.c), and the generic
+ * netlink family that programs them and carries verdicts (genl.c). The
+ * ABI is uapi/crmguard.h.
  */
 #ifndef CRMGUARD_KMOD_H
 #define CRMGUARD_KMOD_H
@@ -116,6 +117,8 @@ void cg_config_get(u32 *mode, bool *fail_open);
 void cg_socket_released(u32 portid);
 /* Whether a deny stands: enforce mode and no fail-open daemon gone. */
 bool cg_enforcing(void);
+/* Whether the daemon that asked for fail-open is gone: nothing is refused. */
+bool cg_failed_open(void);
 /* Refuses changes from now on: the module is going away. */
 void cg_rules_close(void);
 int cg_rules_init(void);
@@ -139,6 +142,8 @@ struct cg_inode_rule *cg_inode_rule_alloc(void);
 int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode);
 /* A binary that the lock keeps from being written (r->dev, r->ino name it). */
 int cg_mark_exe(struct cg_inode_rule *r, struct inode *inode);
+/* A clipboard tool, for its exec (clip.c). */
+int cg_mark_tool(struct cg_inode_rule *r, struct inode *inode);
 bool cg_inode_marked(struct cg_inode_rule *r);
 void cg_unmark_inode(struct cg_inode_rule *r);
 void cg_stats_read(struct cg_stats *s);
@@ -151,6 +156,16 @@ void cg_stat_lost(void);
 int cg_exec_init(void);
 void cg_exec_exit(void);
 bool cg_injected(void);
+/* Whether current's process is tainted; cg_taint() taints process nr (its tgid). */
+bool cg_tainted(void);
+int cg_taint(pid_t nr);
+
+/* clip.c: the tools' exec by tainted processes */
+int cg_clip_event(struct fsnotify_group *group, u32 mask, const void *data, int data_type,
+		  struct inode *dir, const struct qstr *file_name, u32 cookie,
+		  struct fsnotify_iter_info *iter_info);
+int cg_clip_set(u32 mode, struct file **files, int n, struct netlink_ext_ack *extack);
+void cg_clip_close(void);
 
 /* genl.c */
 int cg_genl_init(void);

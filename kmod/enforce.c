@@ -7,7 +7,9 @@
  * fsnotify looks at the inode's own mask before anything else, so other
  * I/O costs what it cost without the module. A second group marks the
  * allowed binaries and, once locked, crmguardd's (FS_OPEN_PERM only): its
- * handler refuses opening them for write while the module is locked.
+ * handler refuses opening them for write while the module is locked. A
+ * third marks the clipboard tools (FS_OPEN_PERM, clip.c), which tainted
+ * processes may not run.
  */
 #include <linux/audit.h>
 #include <linux/cred.h>
@@ -24,7 +26,7 @@
 
 #define CG_EVENTS	(FS_OPEN_PERM | FS_ACCESS_PERM)
 
-static struct fsnotify_group *cg_group, *cg_exe_group;
+static struct fsnotify_group *cg_group, *cg_exe_group, *cg_clip_group;
 /*
  * The inode rules, whose marks fsnotify frees: a cache of their own, so
  * that slub_debug can be pointed at them (the VM tier boots with
@@ -269,6 +271,11 @@ static const struct fsnotify_ops cg_exe_fsnotify_ops = {
 	.free_mark = cg_free_mark,
 };
 
+static const struct fsnotify_ops cg_clip_fsnotify_ops = {
+	.handle_event = cg_clip_event,
+	.free_mark = cg_free_mark,
+};
+
 /* On failure r is freed (through cg_free_mark). */
 static int cg_mark(struct cg_inode_rule *r, struct inode *inode,
 		   struct fsnotify_group *group, u32 mask)
@@ -301,6 +308,12 @@ int cg_mark_inode(struct cg_inode_rule *r, struct inode *inode)
 int cg_mark_exe(struct cg_inode_rule *r, struct inode *inode)
 {
 	return cg_mark(r, inode, cg_exe_group, FS_OPEN_PERM);
+}
+
+/* Every open, exec's too (clip.c says why); reads of the tool cost nothing. */
+int cg_mark_tool(struct cg_inode_rule *r, struct inode *inode)
+{
+	return cg_mark(r, inode, cg_clip_group, FS_OPEN_PERM);
 }
 
 /*
@@ -380,8 +393,16 @@ int cg_enforce_init(void)
 		goto err_group;
 	}
 	cg_exe_group->priority = CG_PRIORITY;
+	cg_clip_group = fsnotify_alloc_group(&cg_clip_fsnotify_ops, 0);
+	if (IS_ERR(cg_clip_group)) {
+		err = PTR_ERR(cg_clip_group);
+		goto err_exe_group;
+	}
+	cg_clip_group->priority = CG_PRIORITY;
 	return 0;
 
+err_exe_group:
+	fsnotify_put_group(cg_exe_group);
 err_group:
 	fsnotify_put_group(cg_group);
 err_cache:
@@ -404,6 +425,7 @@ void cg_enforce_exit(void)
 {
 	wait_event(cg_marks_freed, !atomic_read(&cg_nmarks));
 	fsnotify_wait_marks_destroyed();
+	fsnotify_put_group(cg_clip_group);
 	fsnotify_put_group(cg_exe_group);
 	fsnotify_put_group(cg_group);
 	kmem_cache_destroy(cg_inode_cache);

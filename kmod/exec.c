@@ -13,6 +13,11 @@
  * thread. Threads share their process's record. The enforcement handler
  * looks the record up under RCU.
  *
+ * The record also carries the clipboard's taint (uapi/crmguard.h
+ * CRMGUARD_CMD_TAINT): set when crmguardd names the process, handed to
+ * each child at fork, kept across exec, gone with the process; the key
+ * below keeps a new process that gets the pid from inheriting it.
+ *
  * A process started before the module has no record: its environment is
  * read at each access, as before, which an injected library can fool by
  * scrubbing it. Such a process is one whose start time (/proc/PID/stat,
@@ -34,8 +39,10 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/threads.h>
@@ -84,6 +91,7 @@ struct cg_proc {
 	struct hlist_node node;	/* in its bucket, or in the pool's free list */
 	struct cg_proc_key key;
 	u32 state;		/* enum cg_proc_state; WRITE_ONCE at exec */
+	bool tainted;		/* WRITE_ONCE: only ever set */
 	struct rcu_head rcu;
 };
 
@@ -321,13 +329,18 @@ static struct cg_proc_key cg_key_of(struct task_struct *t)
 	return key;
 }
 
-/* Under RCU: the state of t's process, what having no record means included. */
-static u32 cg_proc_state(struct task_struct *t)
+/*
+ * Under RCU: the state of t's process, what having no record means
+ * included; and, if tainted is not NULL, whether it is tainted.
+ */
+static u32 cg_proc_state(struct task_struct *t, bool *tainted)
 {
 	struct cg_proc_key key = cg_key_of(t);
 	struct cg_proc *p;
 
 	p = cg_proc_find(&key);
+	if (tainted)
+		*tainted = p && READ_ONCE(p->tainted);
 	if (p)
 		return READ_ONCE(p->state);
 	/* From before the module: its environment is all there is to go by. */
@@ -342,10 +355,11 @@ static u32 cg_proc_state(struct task_struct *t)
  * sets it. Beyond proc_max records, none is made (and the process is not
  * trusted) unless over: a process from before the module at its first
  * exec, which would otherwise be left to the weaker check of its live
- * environment. That makes one record at most per process that was running
- * at load time, so the table stays bounded.
+ * environment, or a tainted one's child, which would lose the taint.
+ * That makes one record at most per process that was running at load
+ * time, so the table stays bounded (a tainted parent's children are few).
  */
-static void cg_proc_add(const struct cg_proc_key *key, u32 state, bool over)
+static void cg_proc_add(const struct cg_proc_key *key, u32 state, bool tainted, bool over)
 {
 	raw_spinlock_t *lock = cg_proc_lock(key);
 	struct cg_proc *p, *old;
@@ -360,6 +374,7 @@ static void cg_proc_add(const struct cg_proc_key *key, u32 state, bool over)
 		goto fail;
 	p->key = *key;
 	p->state = state;
+	p->tainted = tainted;
 	raw_spin_lock(lock);
 	old = cg_proc_find(key);
 	if (old)
@@ -400,7 +415,7 @@ static void cg_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 		WRITE_ONCE(r->state, state);
 	rcu_read_unlock();
 	if (!r)
-		cg_proc_add(&key, state, key.start <= READ_ONCE(cg_epoch));
+		cg_proc_add(&key, state, false, key.start <= READ_ONCE(cg_epoch));
 }
 
 /*
@@ -410,14 +425,15 @@ static void cg_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 static void cg_on_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
 	struct cg_proc_key key = cg_key_of(child);
+	bool tainted;
 	u32 state;
 
 	if (!thread_group_leader(child) || (child->flags & PF_KTHREAD))
 		return;
 	rcu_read_lock();
-	state = cg_proc_state(parent);
+	state = cg_proc_state(parent, &tainted);
 	rcu_read_unlock();
-	cg_proc_add(&key, state, false);
+	cg_proc_add(&key, state, tainted, tainted);
 }
 
 /*
@@ -452,11 +468,75 @@ bool cg_injected(void)
 	u32 state;
 
 	rcu_read_lock();
-	state = cg_proc_state(current);
+	state = cg_proc_state(current, NULL);
 	rcu_read_unlock();
 	if (state == CG_PROC_UNKNOWN)
 		return cg_env_injected(CG_ENV_LIVE_MAX, false);
 	return state != CG_PROC_CLEAN;
+}
+
+bool cg_tainted(void)
+{
+	bool tainted;
+
+	rcu_read_lock();
+	cg_proc_state(current, &tainted);
+	rcu_read_unlock();
+	return tainted;
+}
+
+/*
+ * Taints process nr (a tgid of the caller's pid namespace): its record
+ * is made if it has none (a process from before the module, or one with
+ * no room for it), unless it is exiting: checked under its bucket's lock,
+ * which its exit probe takes to drop the record, so no record outlives
+ * its process.
+ */
+int cg_taint(pid_t nr)
+{
+	struct task_struct *t;
+	struct cg_proc_key key;
+	struct cg_proc *p, *r;
+	raw_spinlock_t *lock;
+	int err = 0;
+	u32 state;
+
+	rcu_read_lock();
+	t = pid_task(find_vpid(nr), PIDTYPE_TGID);
+	if (t && !(t->flags & PF_KTHREAD))
+		get_task_struct(t);
+	else
+		t = NULL;
+	rcu_read_unlock();
+	if (!t)
+		return -ESRCH;
+	key = cg_key_of(t);
+	p = cg_pool_take();
+	rcu_read_lock();
+	state = cg_proc_state(t, NULL);
+	rcu_read_unlock();
+	lock = cg_proc_lock(&key);
+	raw_spin_lock(lock);
+	r = cg_proc_find(&key);
+	if (r) {
+		WRITE_ONCE(r->tainted, true);
+	} else if (!atomic_read(&t->signal->live)) {
+		err = -ESRCH;
+	} else if (!p) {
+		err = -ENOMEM;	/* the pool is empty: the work item has not caught up */
+	} else {
+		p->key = key;
+		p->state = state;
+		p->tainted = true;
+		hlist_add_head_rcu(&p->node, &cg_procs[cg_bucket(&key)]);
+		atomic_inc(&cg_nprocs);
+		p = NULL;
+	}
+	raw_spin_unlock(lock);
+	if (p)
+		cg_pool_put(p);
+	put_task_struct(t);
+	return err;
 }
 
 /* In the order they are attached: nothing is recorded that exit would not drop. */

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
+#include <linux/threads.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "crmguard.h"
@@ -47,6 +48,17 @@ static const struct nla_policy cg_rule_policy[CRMGUARD_ATTR_MAX + 1] = {
 
 static const struct nla_policy cg_lock_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_RULE_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_fd_range),
+};
+
+static struct netlink_range_validation cg_pid_range = { .min = 1, .max = PID_MAX_LIMIT };
+
+static const struct nla_policy cg_taint_policy[CRMGUARD_ATTR_MAX + 1] = {
+	[CRMGUARD_ATTR_EV_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cg_pid_range),
+};
+
+static const struct nla_policy cg_clip_policy[CRMGUARD_ATTR_MAX + 1] = {
+	[CRMGUARD_ATTR_CLIP_MODE] = NLA_POLICY_MAX(NLA_U32, CRMGUARD_CLIP_BLOCK),
+	[CRMGUARD_ATTR_CLIP_TOOLS] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
@@ -241,6 +253,82 @@ static int cg_lock_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int cg_taint_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *pid = info->attrs[CRMGUARD_ATTR_EV_PID];
+	int err;
+
+	if (!pid) {
+		NL_SET_ERR_MSG(info->extack, "CRMGUARD_ATTR_EV_PID is missing");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, CRMGUARD_ATTR_EV_PID);
+		return -EINVAL;
+	}
+	/* doit runs in the sender's task: the pid is one of its namespace's */
+	err = cg_taint(nla_get_u32(pid));
+	if (err == -ESRCH)
+		NL_SET_ERR_MSG_ATTR(info->extack, pid, "no such process (it may have exited)");
+	else if (err)
+		NL_SET_ERR_MSG(info->extack, "no room for the process's record");
+	return err;
+}
+
+/*
+ * The files of ATTR_CLIP_TOOLS, each an ATTR_RULE_FD of the sender's, with
+ * a reference, into files[]: how many, or -errno (none taken then).
+ */
+static int cg_clip_files(struct nlattr *tools, struct file **files, struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	int n = 0, rem;
+
+	nla_for_each_nested(a, tools, rem) {
+		if (n == CRMGUARD_CLIP_TOOLS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many clipboard tools");
+			goto fail;
+		}
+		if (nla_type(a) != CRMGUARD_ATTR_RULE_FD || nla_len(a) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "ATTR_CLIP_TOOLS holds u32 RULE_FDs only");
+			goto fail;
+		}
+		files[n] = fget_raw(nla_get_u32(a));
+		if (!files[n]) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "not an open fd of the sender");
+			while (n)
+				fput(files[--n]);
+			return -EBADF;
+		}
+		n++;
+	}
+	return n;
+fail:
+	while (n)
+		fput(files[--n]);
+	return -EINVAL;
+}
+
+/* ATTR_CLIP_TOOLS absent: no tool. */
+static int cg_clip_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode = info->attrs[CRMGUARD_ATTR_CLIP_MODE];
+	struct nlattr *tools = info->attrs[CRMGUARD_ATTR_CLIP_TOOLS];
+	struct file *files[CRMGUARD_CLIP_TOOLS_MAX];
+	int n = 0, err;
+
+	if (!mode) {
+		NL_SET_ERR_MSG(info->extack, "CRMGUARD_ATTR_CLIP_MODE is missing");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, CRMGUARD_ATTR_CLIP_MODE);
+		return -EINVAL;
+	}
+	if (tools)
+		n = cg_clip_files(tools, files, info->extack);
+	if (n < 0)
+		return n;
+	err = cg_clip_set(nla_get_u32(mode), files, n, info->extack);
+	while (n)
+		fput(files[--n]);
+	return err;
+}
+
 static int cg_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mode = info->attrs[CRMGUARD_ATTR_MODE];
@@ -386,6 +474,20 @@ static const struct genl_ops cg_ops[] = {
 		.cmd = CRMGUARD_CMD_LOCK,
 		.doit = cg_lock_doit,
 		.policy = cg_lock_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_TAINT,
+		.doit = cg_taint_doit,
+		.policy = cg_taint_policy,
+		.maxattr = CRMGUARD_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CRMGUARD_CMD_CLIPBOARD_SET,
+		.doit = cg_clip_doit,
+		.policy = cg_clip_policy,
 		.maxattr = CRMGUARD_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

@@ -50,6 +50,7 @@ static struct {
 } cg_cfg = { .mode = CRMGUARD_MODE_ENFORCE };
 static atomic64_t cg_refused = ATOMIC64_INIT(0);
 static bool cg_enforce_now = true;
+static bool cg_open_now;	/* fail-open, and its daemon gone */
 
 static u32 cg_hash(u64 a, u64 b)
 {
@@ -302,6 +303,7 @@ void cg_rules_close(void)
 	cg_closed = true;
 	cg_rule_flush_locked();
 	cg_daemon_exe_unmark();
+	cg_clip_close();
 	mutex_unlock(&cg_lock);
 }
 
@@ -440,8 +442,8 @@ bool cg_exe_rule(const struct inode *inode, u64 dev, u64 ino, u32 *id)
 
 static void cg_config_update(void)
 {
-	WRITE_ONCE(cg_enforce_now, cg_cfg.mode == CRMGUARD_MODE_ENFORCE &&
-		   !(cg_cfg.fail_open && cg_cfg.owner_gone));
+	WRITE_ONCE(cg_open_now, cg_cfg.fail_open && cg_cfg.owner_gone);
+	WRITE_ONCE(cg_enforce_now, cg_cfg.mode == CRMGUARD_MODE_ENFORCE && !cg_open_now);
 }
 
 /*
@@ -494,6 +496,11 @@ void cg_socket_released(u32 portid)
 bool cg_enforcing(void)
 {
 	return READ_ONCE(cg_enforce_now);
+}
+
+bool cg_failed_open(void)
+{
+	return READ_ONCE(cg_open_now);
 }
 
 /*

@@ -57,6 +57,19 @@
  * refused command, as CRMGUARD_REFUSED_EXE_WRITE. Unlocked, such an open
  * goes through. A binary replaced by rename or unlink is another inode,
  * which no rule allows; truncate(2) by path opens nothing and is not seen.
+ *
+ * The clipboard: crmguardd names each process it taints (a process that
+ * read protected data, or data that came from one) with
+ * CRMGUARD_CMD_TAINT; the module keeps that mark on the process for its
+ * life, across exec, and gives it to every child forked from then on,
+ * also while crmguardd is dead. CRMGUARD_CMD_CLIPBOARD_SET hands it the
+ * clipboard tools (xclip, wl-copy, ...; fds, as ATTR_RULE_FD inside
+ * ATTR_CLIP_TOOLS) and the mode: a tainted process's exec of one, or any
+ * open of its binary (the loader run by hand, a copy), is multicast as a
+ * VERDICT with op CRMGUARD_OP_CLIP_EXEC (the tool's dev, ino and path),
+ * and in CRMGUARD_CLIP_BLOCK refused with EPERM, unless the daemon that
+ * asked for fail-open is gone. The lock does not cover
+ * the clipboard's mode and tools.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H
@@ -88,6 +101,8 @@ enum crmguard_cmd {
 	 * the binary and ATTR_EV_PATH.
 	 */
 	CRMGUARD_CMD_REFUSED,
+	CRMGUARD_CMD_TAINT,		/* ATTR_EV_PID: that process is tainted */
+	CRMGUARD_CMD_CLIPBOARD_SET,	/* ATTR_CLIP_MODE, ATTR_CLIP_TOOLS (none: no tool): replaces both */
 	__CRMGUARD_CMD_MAX,
 };
 #define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
@@ -125,7 +140,16 @@ enum crmguard_op {
 	CRMGUARD_OP_OPEN = 1,
 	CRMGUARD_OP_READ,
 	CRMGUARD_OP_MMAP,
+	CRMGUARD_OP_CLIP_EXEC,		/* a tainted process's exec (or open) of a clipboard tool */
 };
+
+/* CRMGUARD_ATTR_CLIP_MODE */
+enum crmguard_clip_mode {
+	CRMGUARD_CLIP_OFF,		/* nothing seen */
+	CRMGUARD_CLIP_AUDIT,		/* reported */
+	CRMGUARD_CLIP_BLOCK,		/* refused (EPERM) and reported */
+};
+#define CRMGUARD_CLIP_TOOLS_MAX	32
 
 /* CRMGUARD_ATTR_EV_VERDICT */
 enum crmguard_verdict {
@@ -172,6 +196,9 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_LOCKED,		/* u8: STATS_GET: 1 once locked */
 	CRMGUARD_ATTR_STAT_REFUSED,	/* u64: commands the lock refused */
 	CRMGUARD_ATTR_EV_CMD,		/* u32: REFUSED: the command, enum crmguard_cmd */
+	CRMGUARD_ATTR_CLIP_MODE,	/* u32, enum crmguard_clip_mode */
+	/* nested: one ATTR_RULE_FD per tool, CRMGUARD_CLIP_TOOLS_MAX at most */
+	CRMGUARD_ATTR_CLIP_TOOLS,
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)

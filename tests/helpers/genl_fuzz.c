@@ -8,12 +8,14 @@
  *	rule names) with one defect drawn at random: unknown command,
  *	reserved header bits, stray flags, unknown or misplaced attribute,
  *	wrong length, value out of range, missing attribute, cut-off
- *	attribute, bad or wrong fd, a dump of a doit. Each must come back as
- *	an error. Then COUNT/3 random bodies, each of which must be answered.
+ *	attribute, bad or wrong fd, a dump of a doit, clipboard tools that
+ *	are not files (or too many), a taint of no process. Each must come
+ *	back as an error. Then COUNT/3 random bodies, each of which must be
+ *	answered.
  *   genl_fuzz -u PATH
  *	for a process without CAP_NET_ADMIN: the same requests without
- *	defects (flush, config, add, delete, dump, stats) must all fail with
- *	EPERM, and the verdict group must not let it in.
+ *	defects (flush, config, add, delete, dump, stats, taint, clipboard)
+ *	must all fail with EPERM, and the verdict group must not let it in.
  * Prints one summary line. Exit status: 0 as expected, 1 usage, 2 not.
  */
 #define _GNU_SOURCE
@@ -84,10 +86,23 @@ static void put_u64(struct msg *m, uint16_t type, uint64_t v)
 	put(m, type, &v, sizeof(v));
 }
 
+/* ATTR_CLIP_TOOLS holding n attributes of that type, each one of fds[]. */
+static void put_tools(struct msg *m, uint16_t type, const int *fds, int n)
+{
+	struct nlattr *nest = (void *)(m->buf + m->len);
+	int i;
+
+	nest->nla_type = CRMGUARD_ATTR_CLIP_TOOLS | NLA_F_NESTED;
+	m->len += NLA_HDRLEN;
+	for (i = 0; i < n; i++)
+		put_u32(m, type, fds[i]);
+	nest->nla_len = m->len - ((char *)nest - m->buf);
+}
+
 /* The valid requests the defects are made in; kind picks one. */
 static void valid_request(struct msg *m, unsigned int kind, uint32_t uid)
 {
-	switch (kind % 7) {
+	switch (kind) {
 	case 0:
 		start(m, CRMGUARD_CMD_RULE_ADD, 0);
 		put_u32(m, CRMGUARD_ATTR_RULE_TYPE, CRMGUARD_RULE_INODE);
@@ -119,8 +134,17 @@ static void valid_request(struct msg *m, unsigned int kind, uint32_t uid)
 	case 5:
 		start(m, CRMGUARD_CMD_STATS_GET, 0);
 		break;
-	default:
+	case 6:
 		start(m, CRMGUARD_CMD_RULE_GET, NLM_F_DUMP);
+		break;
+	case 7:
+		start(m, CRMGUARD_CMD_TAINT, 0);
+		put_u32(m, CRMGUARD_ATTR_EV_PID, getpid());
+		break;
+	default:
+		start(m, CRMGUARD_CMD_CLIPBOARD_SET, 0);
+		put_u32(m, CRMGUARD_ATTR_CLIP_MODE, CRMGUARD_CLIP_AUDIT);
+		put_tools(m, CRMGUARD_ATTR_RULE_FD, &target_fd, 1);
 		break;
 	}
 }
@@ -138,7 +162,7 @@ static struct nlattr *find(struct msg *m, uint16_t type)
 
 	for (; off < m->len; off += NLA_ALIGN(a->nla_len)) {
 		a = (void *)(m->buf + off);
-		if (a->nla_type == type)
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
 			return a;
 	}
 	return NULL;
@@ -192,11 +216,12 @@ static const char *defect(struct msg *m, uint32_t uid)
 		CRMGUARD_CMD_RULE_ADD, CRMGUARD_CMD_RULE_DEL, CRMGUARD_CMD_RULE_FLUSH,
 		CRMGUARD_CMD_CONFIG_SET, CRMGUARD_CMD_STATS_GET,
 	};
+	int fds[CRMGUARD_CLIP_TOOLS_MAX + 1];
 	unsigned int i;
 	struct nlattr *a;
 	uint64_t zero = 0;
 
-	switch (rnd() % 14) {
+	switch (rnd() % 16) {
 	case 0:
 		valid_request(m, rnd() % 7, uid);
 		g->cmd = rnd() % 2 ? 0 : CRMGUARD_CMD_VERDICT + rnd() % 249;
@@ -257,11 +282,52 @@ static const char *defect(struct msg *m, uint32_t uid)
 		valid_request(m, 4 + rnd() % 3, uid);
 		put_u32(m, 1 + rnd() % CRMGUARD_ATTR_MAX, rnd());
 		return "attribute to a command that takes none";
-	default:
+	case 13:
 		valid_request(m, 3, uid);
 		drop(m, CRMGUARD_ATTR_MODE);
 		drop(m, CRMGUARD_ATTR_FAIL_OPEN);
 		return "config with nothing to set";
+	case 14:
+		valid_request(m, 8, uid);
+		switch (rnd() % 5) {
+		case 0:
+			set_u32(find(m, CRMGUARD_ATTR_CLIP_MODE), CRMGUARD_CLIP_BLOCK + 1 + rnd() % 100);
+			return "clipboard mode out of range";
+		case 1:
+			drop(m, CRMGUARD_ATTR_CLIP_MODE);
+			return "clipboard without its mode";
+		case 2:
+			/* the first is marked, then taken back when the second fails */
+			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
+			fds[0] = target_fd;
+			fds[1] = rnd() % 2 ? pipe_fd : (int)(1000 + rnd() % 1000);
+			put_tools(m, CRMGUARD_ATTR_RULE_FD, fds, 2);
+			return "clipboard tool that is no file";
+		case 3:
+			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
+			put_tools(m, CRMGUARD_ATTR_RULE_ID, &target_fd, 1);
+			return "clipboard tools of another attribute";
+		default:
+			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
+			for (i = 0; i <= CRMGUARD_CLIP_TOOLS_MAX; i++)
+				fds[i] = target_fd;
+			put_tools(m, CRMGUARD_ATTR_RULE_FD, fds, CRMGUARD_CLIP_TOOLS_MAX + 1);
+			return "too many clipboard tools";
+		}
+	default:
+		valid_request(m, 7, uid);
+		switch (rnd() % 3) {
+		case 0:
+			set_u32(find(m, CRMGUARD_ATTR_EV_PID), 0);
+			return "taint of pid 0";
+		case 1:
+			/* beyond any pid_max (PID_MAX_LIMIT), or out of the policy's range */
+			set_u32(find(m, CRMGUARD_ATTR_EV_PID), rnd() % 2 ? 4194304 : 0x80000000 + rnd());
+			return "taint of no process";
+		default:
+			drop(m, CRMGUARD_ATTR_EV_PID);
+			return "taint of nobody";
+		}
 	}
 }
 
@@ -344,7 +410,7 @@ static int unprivileged(void)
 	struct nl_sock *nl;
 	struct msg m;
 
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 9; i++) {
 		valid_request(&m, i, getuid());
 		ret = send_msg(&m);
 		if (ret == -EPERM)

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/clipboard.bash" || exit 1
 checks clip_audit_records clip_audit_bytes clip_copy_connect_stopped clip_copy_on_display_killed \
 	clip_exec_no_rows clip_exec_refused clip_pipe_stopped clip_python_connect_stopped clip_python_alias_stopped \
-	clip_symlink_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
+	clip_symlink_refused clip_loader_refused clipboard_bad_line_refused clipboard_only_tainted fifo_taints_reader \
 	plain_text_through socketpair_taints_peer taint_list_text tainted_shell_children \
 	unix_socket_taints_peer unix_socket_later_taints_peer writer_exit_no_launder xsel_exec_refused
 
@@ -84,6 +84,19 @@ ln -s /usr/bin/xclip "$T/copy-helper"
 rc=$?
 grep -q "Operation not permitted" "$T/err4" && ! clip_has_clients && pass clip_symlink_refused ||
 	fail clip_symlink_refused "exit $rc, '$(cat "$T/err4")'"
+
+# --- xclip run by the dynamic loader: ld.so opens the binary as a file, and
+# no exec of it happens: refused at that open ------------------------------
+LOADER=/lib64/ld-linux-x86-64.so.2
+if ! "$LOADER" /usr/bin/xclip -version >/dev/null 2>"$T/err4l"; then
+	fail clip_loader_refused "setup: the loader does not run xclip untainted: $(cat "$T/err4l")"
+else
+	( sqlite3 "$DB" "$Q" 2>/dev/null | (sleep 0.5; exec "$LOADER" /usr/bin/xclip -i -selection clipboard) 2>"$T/err4l"; crm_status )
+	rc=$?
+	rec=$(wait_record "event=clipboard verdict=deny channel=exec tool=/usr/bin/xclip action=refused .*comm=ld-linux" 3)
+	[ $rc -ne 0 ] && grep -q "Operation not permitted" "$T/err4l" && [ -n "$rec" ] && ! clip_has_clients &&
+		pass clip_loader_refused || fail clip_loader_refused "exit $rc, '$(cat "$T/err4l")', record '$rec'"
+fi
 
 # --- a copy of xclip that connected to the display before the rows came:
 # killed when the taint reaches it, before the rows do ------------------------

@@ -87,6 +87,38 @@ static void exe_rule_fd_if_any(void)
 	ASSERT_TRUE(tb[CRMGUARD_ATTR_RULE_DEV] && tb[CRMGUARD_ATTR_RULE_INO]);
 }
 
+/*
+ * CLIPBOARD_SET: the mode, and the tools' fds in order inside
+ * ATTR_CLIP_TOOLS, flagged nested as the kernel's strict checks want; no
+ * tool at all, no nest (libnl leaves an empty one out; the module takes that).
+ */
+static void clipboard_attributes(void)
+{
+	static const int fds[] = { 7, 3, 12 };
+	struct nlattr *tb[CRMGUARD_ATTR_MAX + 1], *a;
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_CLIPBOARD_SET);
+	int rem, n = 0;
+
+	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_BLOCK, fds, 3), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_CLIP_MODE]), CRMGUARD_CLIP_BLOCK);
+	ASSERT_TRUE(tb[CRMGUARD_ATTR_CLIP_TOOLS] && (tb[CRMGUARD_ATTR_CLIP_TOOLS]->nla_type & NLA_F_NESTED));
+	nla_for_each_nested(a, tb[CRMGUARD_ATTR_CLIP_TOOLS], rem) {
+		ASSERT_EQ(nla_type(a), CRMGUARD_ATTR_RULE_FD);
+		ASSERT_TRUE(n < 3);
+		ASSERT_EQ(nla_get_u32(a), (uint32_t)fds[n]);
+		n++;
+	}
+	ASSERT_EQ(n, 3);
+	nlmsg_free(msg);
+	msg = new_msg(CRMGUARD_CMD_CLIPBOARD_SET);
+	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_AUDIT, NULL, 0), 0);
+	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
+	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_CLIP_MODE]), CRMGUARD_CLIP_AUDIT);
+	ASSERT_TRUE(!tb[CRMGUARD_ATTR_CLIP_TOOLS]);
+	nlmsg_free(msg);
+}
+
 /* What an otherwise whole EXE rule message has wrong. */
 enum rule_flaw { RULE_WHOLE, RULE_NO_ID, RULE_TYPE_U16, RULE_TYPE_UNKNOWN };
 
@@ -493,6 +525,7 @@ int main(void)
 	RUN(rule_round_trip);
 	RUN(rule_add_and_delete_attributes);
 	RUN(exe_rule_fd_if_any);
+	RUN(clipboard_attributes);
 	RUN(rule_malformed_refused);
 	RUN(verdict_round_trip);
 	RUN(verdict_without_pid_refused);

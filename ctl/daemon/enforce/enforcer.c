@@ -475,6 +475,24 @@ bool enforcer_stats(struct enforcer *e, struct kernel_stats *s)
 	return e->ops && e->ops->stats(e->kb, s) == 0;
 }
 
+bool enforcer_holds_clipboard(const struct enforcer *e)
+{
+	return e->ops && e->ops->clipboard;
+}
+
+int enforcer_taint(struct enforcer *e, pid_t pid)
+{
+	return enforcer_holds_clipboard(e) ? e->ops->taint(e->kb, pid) : -EOPNOTSUPP;
+}
+
+int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t n,
+		       char *err, size_t errlen)
+{
+	if (!enforcer_holds_clipboard(e))
+		return -EOPNOTSUPP;
+	return e->ops->clipboard(e->kb, mode, tool_fds, n, err, errlen);
+}
+
 int enforcer_lock(struct enforcer *e, const char *policy_hash, char *err, size_t errlen)
 {
 	int ret = e->ops && e->ops->lock ? e->ops->lock(e->kb, policy_hash, err, errlen) : 0;

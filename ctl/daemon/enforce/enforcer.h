@@ -111,6 +111,11 @@ bool enforcer_stats(struct enforcer *e, struct kernel_stats *s);
 int enforcer_lock(struct enforcer *e, const char *policy_hash, char *err, size_t errlen);
 /* Does the kernel itself hold the lock (else only crmguardd does)? */
 bool enforcer_kernel_locks(const struct enforcer *e);
+/* The clipboard in the backend (kbackend.h taint, clipboard); false, -EOPNOTSUPP where it is not. */
+bool enforcer_holds_clipboard(const struct enforcer *e);
+int enforcer_taint(struct enforcer *e, pid_t pid);
+int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t n,
+		       char *err, size_t errlen);
 /* Lets go of the kernel backend, which keeps enforcing. */
 void enforcer_close(struct enforcer *e);
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <sys/types.h>
 #include "kmod/uapi/crmguard.h"
 
 struct kernel_rule {
@@ -115,6 +116,16 @@ struct kbackend_ops {
 	 * policy_hash: the locked policy's (hex), for lock_hash.
 	 */
 	int (*lock)(struct kbackend *b, const char *policy_hash, char *err, size_t errlen);
+	/*
+	 * The clipboard, where the backend holds it through these
+	 * (crmguard.ko: uapi/crmguard.h CRMGUARD_CMD_TAINT, _CLIPBOARD_SET);
+	 * NULL where it does not (the BPF LSM's programs are clip_lsm.h's).
+	 * taint: pid is tainted from now on, its children with it;
+	 * clipboard: the mode (enum crmguard_clip_mode) and the tools, as fds.
+	 */
+	int (*taint)(struct kbackend *b, pid_t pid);
+	int (*clipboard)(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t n,
+			 char *err, size_t errlen);
 	/* Lets go of the backend; the kernel keeps the rules in force. */
 	void (*close)(struct kbackend *b);
 };

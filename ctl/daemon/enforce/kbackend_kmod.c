@@ -487,6 +487,34 @@ static int kmod_lock(struct kbackend *b, const char *policy_hash, char *err, siz
 	return ret;
 }
 
+static int kmod_taint(struct kbackend *b, pid_t pid)
+{
+	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_TAINT, NLM_F_ACK);
+	char why[256];
+
+	if (!msg || nla_put_u32(msg, CRMGUARD_ATTR_EV_PID, pid)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return transact(b, msg, NULL, NULL, why, sizeof(why));
+}
+
+static int kmod_clipboard(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t n,
+			  char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_CLIPBOARD_SET, NLM_F_ACK);
+	char why[256] = "out of memory";
+	int ret = -ENOMEM;
+
+	if (msg && !kmod_msg_put_clipboard(msg, mode, tool_fds, n))
+		ret = transact(b, msg, NULL, NULL, why, sizeof(why));
+	else
+		nlmsg_free(msg);
+	if (ret)
+		snprintf(err, errlen, "crmguard.ko: setting the clipboard: %s", why);
+	return ret;
+}
+
 const struct kbackend_ops kbackend_kmod = {
 	.name = "kmod",
 	.open = kmod_open,
@@ -496,5 +524,7 @@ const struct kbackend_ops kbackend_kmod = {
 	.stats = kmod_stats,
 	.knows_subvolumes = kmod_knows_subvolumes,
 	.lock = kmod_lock,
+	.taint = kmod_taint,
+	.clipboard = kmod_clipboard,
 	.close = kmod_close,
 };

@@ -27,7 +27,8 @@ static struct nla_policy kmod_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_EV_EXE] = { .type = NLA_STRING },
 	U32(CRMGUARD_ATTR_RULE_FD),
 	[CRMGUARD_ATTR_LOCKED] = { .type = NLA_U8, .maxlen = 1 },
-	U64(CRMGUARD_ATTR_STAT_REFUSED), U32(CRMGUARD_ATTR_EV_CMD),
+	U64(CRMGUARD_ATTR_STAT_REFUSED), U32(CRMGUARD_ATTR_EV_CMD), U32(CRMGUARD_ATTR_CLIP_MODE),
+	[CRMGUARD_ATTR_CLIP_TOOLS] = { .type = NLA_NESTED },
 };
 
 static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
@@ -46,6 +47,7 @@ static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_EV_EXE] = "EV_EXE",
 	[CRMGUARD_ATTR_RULE_FD] = "RULE_FD", [CRMGUARD_ATTR_LOCKED] = "LOCKED",
 	[CRMGUARD_ATTR_STAT_REFUSED] = "STAT_REFUSED", [CRMGUARD_ATTR_EV_CMD] = "EV_CMD",
+	[CRMGUARD_ATTR_CLIP_MODE] = "CLIP_MODE", [CRMGUARD_ATTR_CLIP_TOOLS] = "CLIP_TOOLS",
 };
 
 const char *kmod_msg_attr_name(int type)
@@ -79,6 +81,22 @@ int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg)
 {
 	return nla_put_u32(msg, CRMGUARD_ATTR_MODE, cfg->mode) ||
 	       nla_put_u8(msg, CRMGUARD_ATTR_FAIL_OPEN, cfg->fail_open) ? -1 : 0;
+}
+
+int kmod_msg_put_clipboard(struct nl_msg *msg, uint32_t mode, const int *tool_fds, size_t n)
+{
+	struct nlattr *tools;
+	size_t i;
+
+	if (nla_put_u32(msg, CRMGUARD_ATTR_CLIP_MODE, mode))
+		return -1;
+	tools = nla_nest_start(msg, CRMGUARD_ATTR_CLIP_TOOLS);
+	if (!tools)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, tool_fds[i]))
+			return -1;
+	return nla_nest_end(msg, tools) ? -1 : 0;
 }
 
 /* The attributes of a message of the family, each as the policy says, all of need[] there. */

@@ -6,6 +6,7 @@
 #include "ctl/daemon/files/refusals.h"
 #include "ctl/daemon/enforce/verdicts.h"
 #include "ctl/daemon/lock.h"
+#include "ctl/daemon/taint/clipboard.h"
 
 /*
  * Verdicts the kernel counted but could not hand to crmguardd: it was
@@ -59,6 +60,10 @@ void verdicts_on_kernel(void *ctx, const struct kernel_verdict *v)
 
 	if (v->refused_cmd) {
 		lock_kernel_refused(d, v);
+		return;
+	}
+	if (v->op == CRMGUARD_OP_CLIP_EXEC) {
+		clipboard_on_kmod(d, v);
 		return;
 	}
 	if (v->verdict == CRMGUARD_VERDICT_ALLOW && v->op != CRMGUARD_OP_OPEN)

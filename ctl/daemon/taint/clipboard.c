@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/fanotify.h>
@@ -32,13 +33,18 @@ static struct tool {
 static size_t ntools;
 static int fan = -1;
 static struct clip_lsm *held;	/* the BPF LSM holds the refusals */
+static bool held_kmod;		/* crmguard.ko holds the tools' */
 static char held_why[256];	/* why it does not, where it could */
 static __u64 held_lost;		/* its records reported lost */
 static int ep = -1;		/* fan and held's ring buffer */
 
 static void on_kernel(void *ctx, const struct clip_event *e);
 
-/* The clipboard tools on this system, each marked for its exec where fanotify is there. */
+/*
+ * The clipboard tools on this system, each marked where fanotify is there:
+ * for every open, not only exec's, since the dynamic loader run by hand
+ * (ld.so /usr/bin/xclip) and a copy open the binary as a file.
+ */
 static int find_tools(char *err, size_t errlen)
 {
 	char path[64];
@@ -57,7 +63,7 @@ static int find_tools(char *err, size_t errlen)
 					break;
 			if (k < ntools)
 				continue;
-			if (fan >= 0 && fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, path)) {
+			if (fan >= 0 && fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path)) {
 				ret = -errno;
 				snprintf(err, errlen, "%s: fanotify_mark: %s: its exec is not checked",
 					 path, strerror(errno));
@@ -99,6 +105,7 @@ int clipboard_open(struct daemon *d, char *err, size_t errlen)
 				 "does, while it runs", held_why);
 		}
 	}
+	held_kmod = enforcer_holds_clipboard(&d->enforcer);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || poll_add(fan) || (held && poll_add(clip_lsm_fd(held)))) {
 		ret = -errno;
@@ -115,6 +122,7 @@ void clipboard_close(void)
 		close(ep);
 	clip_lsm_close(held);	/* its pins keep the refusals in force */
 	held = NULL;
+	held_kmod = false;
 	fan = ep = -1;
 	ntools = 0;
 }
@@ -126,15 +134,22 @@ int clipboard_fd(void)
 
 void clipboard_mechanism(const struct daemon *d, char *buf, size_t len)
 {
+	const char *connect = sensor_refuses_connect(d->sensor) ?
+			      "cgroup connect programs (refuse with EPERM)" :
+			      sensor_sees_connect(d->sensor) ?
+			      "a tracepoint on connect() (kills the process)" :
+			      "connect() to a display server is not seen";
+
 	if (held)
 		snprintf(buf, len, "the BPF LSM: connect() to a display server and clipboard tool "
 			 "exec of tainted processes refused in the kernel, also while crmguardd is stopped");
+	else if (held_kmod)
+		snprintf(buf, len, "crmguard.ko: clipboard tool exec of tainted processes refused in "
+			 "the kernel, also while crmguardd is stopped; crmguardd: %s, not while it is "
+			 "stopped", connect);
 	else
 		snprintf(buf, len, "crmguardd: fanotify on the tools' exec, %s; not while crmguardd "
-			 "is stopped%s%s%s", sensor_refuses_connect(d->sensor) ?
-			 "cgroup connect programs (refuse with EPERM)" : sensor_sees_connect(d->sensor) ?
-			 "a tracepoint on connect() (kills the process)" :
-			 "connect() to a display server is not seen",
+			 "is stopped%s%s%s", connect,
 			 held_why[0] ? " (BPF LSM: " : "", held_why, held_why[0] ? ")" : "");
 }
 
@@ -365,11 +380,78 @@ static void on_kernel(void *ctx, const struct clip_event *e)
 	    taint_source(e->who.pid));
 }
 
+/*
+ * Was the same process's open of the same tool just recorded? A shell
+ * whose exec of a tool is refused opens the binary once more, to say why:
+ * one attempt, one record (both opens are refused).
+ */
+static bool said_lately(pid_t pid, const char *tool)
+{
+	static struct {
+		pid_t pid;
+		char tool[64];
+		time_t at;
+	} last;
+	time_t now = time(NULL);
+
+	if (last.pid == pid && now - last.at < 2 && !strcmp(last.tool, tool))
+		return true;
+	last.pid = pid;
+	last.at = now;
+	snprintf(last.tool, sizeof(last.tool), "%s", tool);
+	return false;
+}
+
+void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v)
+{
+	struct caller who = { .pid = v->pid, .uid = v->uid };
+	struct proc *p = proctab_get(v->pid);
+	bool audit = v->verdict != CRMGUARD_VERDICT_DENY;
+
+	memcpy(who.comm, v->comm, sizeof(who.comm));
+	if (p)
+		p->tainted = true;	/* the kernel's word: it may be from before this crmguardd */
+	if (!said_lately(v->pid, v->path))
+		put(d, v->pid, &who, "exec", v->path, !audit, audit ? "none" : "refused",
+		    taint_source(v->pid));
+}
+
 void clipboard_taint(struct daemon *d, pid_t pid)
 {
+	int ret;
+
 	if (held && clip_lsm_taint(held, pid))
 		error(d, "the kernel's map of tainted processes is full: a tainted process is not "
 		      "held there", errno);
+	/* (a process that has exited since needs no mark) */
+	if (held_kmod && (ret = enforcer_taint(&d->enforcer, pid)) && ret != -ESRCH)
+		error(d, "crmguard.ko did not take a tainted process: its clipboard tools are "
+		      "refused by crmguardd only", -ret);
+}
+
+/* crmguard.ko's clipboard: the mode and, as fds, the tools that are still the ones found. */
+static void push_kmod(struct daemon *d)
+{
+	int fds[TOOLS_MAX], ret;
+	size_t i, n = 0;
+	char err[512];
+	struct stat st;
+
+	for (i = 0; i < ntools; i++) {
+		fds[n] = open(tools[i].path, O_PATH | O_CLOEXEC);
+		if (fds[n] < 0)
+			continue;
+		if (!fstat(fds[n], &st) && st.st_dev == tools[i].dev && st.st_ino == tools[i].ino)
+			n++;
+		else
+			close(fds[n]);
+	}
+	ret = enforcer_clipboard(&d->enforcer, d->policy.taint.clipboard == CLIPBOARD_BLOCK ?
+				 CRMGUARD_CLIP_BLOCK : CRMGUARD_CLIP_AUDIT, fds, n, err, sizeof(err));
+	if (ret)
+		error(d, err, -ret);
+	while (n)
+		close(fds[--n]);
 }
 
 /* The inodes of the binaries `clipboard allow exe` names that are there. */
@@ -390,6 +472,8 @@ void clipboard_policy(struct daemon *d)
 	struct clip_inode tv[TOOLS_MAX], av[CLIP_MAX_EXES];
 	size_t i, nallow;
 
+	if (held_kmod)
+		push_kmod(d);
 	if (!held)
 		return;
 	for (i = 0; i < ntools; i++)
@@ -401,8 +485,8 @@ void clipboard_policy(struct daemon *d)
 		      "binaries or mode)", errno);
 }
 
-/* One exec of a clipboard tool: refused if what runs it carries taint. */
-static void on_exec(struct daemon *d, const struct fanotify_event_metadata *m)
+/* One open of a clipboard tool (its exec, mostly): refused if what opens it carries taint. */
+static void on_tool_open(struct daemon *d, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
 	const struct tool *tool = NULL;
@@ -418,7 +502,7 @@ static void on_exec(struct daemon *d, const struct fanotify_event_metadata *m)
 		resp.response = FAN_DENY;
 	if (write(fan, &resp, sizeof(resp)) != sizeof(resp))
 		error(d, NULL, errno);
-	if (source)
+	if (source && !said_lately(m->pid, tool->path))
 		emit(d, m->pid, "exec", tool->path, "refused", source);
 }
 
@@ -452,8 +536,8 @@ void clipboard_read_events(struct daemon *d)
 		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->fd < 0)
 				continue;
-			if (m->mask & FAN_OPEN_EXEC_PERM)
-				on_exec(d, m);
+			if (m->mask & FAN_OPEN_PERM)
+				on_tool_open(d, m);
 			close(m->fd);
 		}
 	}

@@ -6,14 +6,15 @@
  * /tmp/.X11-unix/X*, its abstract twin, TCP 6000+N; Wayland:
  * $XDG_RUNTIME_DIR/wayland-*). `clipboard audit` records each
  * (event=clipboard); `clipboard block` refuses the tool's exec with EPERM
- * (fanotify FAN_OPEN_EXEC_PERM on the tools' binaries), and ends a tainted
+ * (fanotify FAN_OPEN_PERM on the tools' binaries: every open of one), and ends a tainted
  * process that reaches the display server before the data reaches it:
  * the taint is found before the source's read is answered.
  *
  * Where the BPF LSM enforces the file rules, it holds the clipboard too
  * (clip_lsm.h): a tainted process's connect() to a display server is
  * refused with EPERM instead of killed, and that and the tools' exec stay
- * refused while crmguardd is stopped.
+ * refused while crmguardd is stopped. Where crmguard.ko does, it holds
+ * the tools' exec so (kmod/clip.c), each tainted process named to it.
  */
 #ifndef CRMGUARD_CLIPBOARD_H
 #define CRMGUARD_CLIPBOARD_H
@@ -55,6 +56,9 @@ void clipboard_on_connect(struct daemon *d, const struct sensor_event *e);
 void clipboard_on_fork(pid_t parent, pid_t child);
 /* A tracked process exited: a flow of it let through in mode audit gets its byte counts. */
 void clipboard_on_exit(struct daemon *d, const struct sensor_event *e);
+/* crmguard.ko refused (or, audit, saw) a tainted process's tool exec (CRMGUARD_OP_CLIP_EXEC). */
+struct kernel_verdict;
+void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v);
 /* Tainted pid holds a connection to a display server ("x11", "wayland"). */
 bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, const char *source);
 

@@ -11,7 +11,7 @@
 # an untainted process connects and runs the tool. In `clipboard audit`,
 # under a new crmguardd that never saw the taint, the kernel still knows
 # it: the connection goes through and is recorded.
-. "$(dirname "$0")/../../host/lib.bash" || exit 1
+. "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-lsm-setup clip-lsm-untainted clip-lsm-tainted clip-lsm-connect-eperm clip-lsm-handed-eperm \
 	clip-lsm-exec-eperm clip-lsm-allowed-exe clip-lsm-records clip-lsm-daemon-dead \
 	clip-lsm-dead-connect-eperm clip-lsm-dead-handed-eperm clip-lsm-dead-exec-eperm clip-lsm-dead-allowed-exe \
@@ -105,15 +105,7 @@ ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok"
 # link: the tool is known by its inode.
 cp /usr/bin/env /usr/bin/xclip
 cp /usr/bin/python3.11 /usr/bin/crm-gui
-mkdir -p "$CRM"
-echo "ACME Ltd,+1 555 0100,renewal in March" >"$CRM/clients.csv"
-cat >"$POLICY" <<P
-mode enforce
-protect $CRM
-allow exe /usr/bin/bash
-clipboard block
-clipboard allow exe /usr/bin/crm-gui
-P
+clip_policy "clipboard allow exe /usr/bin/crm-gui"
 READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
 SERVER=$!
 for _ in $(seq 50); do [ -e "$T/server.ready" ] && break; sleep 0.1; done
@@ -143,33 +135,14 @@ untainted() {
 }
 untainted clip-lsm-untainted
 
-# The tainted shell: reads the CRM file, then at each go.ROUND file its
-# new children connect, run the tool, and run the allowed binary.
-bash -c "read -r line <'$CRM/clients.csv' && [ -n \"\$line\" ] || exit 9
-	echo read >'$T/shell.read'
-	for round in alive dead audit; do
-		until [ -e '$T/go.'\$round ]; do sleep 0.1; done
+# The tainted shell: at each round its new children connect, run the
+# tool, and run the allowed binary.
+tainted_shell "alive dead audit" "
 		python3 '$T/connect.py' >'$T/connect.'\$round 2>&1
 		python3 '$T/handed.py' '$T/broker.sock' >'$T/handed.'\$round 2>&1
 		/usr/bin/xclip >/dev/null 2>'$T/exec.'\$round; echo \$? >'$T/exec.'\$round.rc
-		/usr/bin/crm-gui '$T/connect.py' >'$T/allowed.'\$round 2>&1
-		echo done >'$T/done.'\$round
-	done" 2>"$T/shell.err" &
-shell=$!
-# round NAME: runs it; false if the shell did not finish it in 20 s.
-round() {
-	touch "$T/go.$1"
-	for _ in $(seq 200); do [ -e "$T/done.$1" ] && return 0; sleep 0.1; done
-	return 1
-}
-listed() { ctlx taint list | grep -q "^process $shell$(printf '\t')"; }
-for _ in $(seq 100); do listed && break; sleep 0.1; done
-if [ -e "$T/shell.read" ] && listed; then
-	pass clip-lsm-tainted
-else
-	fail clip-lsm-tainted "shell $shell: $(cat "$T/shell.err"); $(ctlx taint list 2>&1 | head -5)"
-	exit 1
-fi
+		/usr/bin/crm-gui '$T/connect.py' >'$T/allowed.'\$round 2>&1"
+shell_tainted clip-lsm-tainted
 
 # expect_round NAME CHECK-PREFIX: the round's connect and exec refused, the allowed binary connected.
 expect_round() {
@@ -202,14 +175,11 @@ else
 fi
 
 # crmguardd killed: the kernel alone holds, for children forked since.
-pid=$DAEMON_PID
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
-DAEMON_PID=
-if [ ! -e "/proc/$pid" ] && [ -e "$PINS/link_clip_connect" ] && [ -e "$PINS/clip_taint" ]; then
+kill_daemon
+if [ ! -e "/proc/$KILLED_PID" ] && [ -e "$PINS/link_clip_connect" ] && [ -e "$PINS/clip_taint" ]; then
 	pass clip-lsm-daemon-dead
 else
-	fail clip-lsm-daemon-dead "crmguardd $pid: $(cat "/proc/$pid/status" 2>&1 | head -2); pins: $(ls "$PINS" | tr '\n' ' ')"
+	fail clip-lsm-daemon-dead "crmguardd $KILLED_PID: $(head -2 "/proc/$KILLED_PID/status" 2>&1); pins: $(ls "$PINS" | tr '\n' ' ')"
 fi
 expect_round dead clip-lsm-dead
 untainted clip-lsm-dead-untainted
@@ -227,4 +197,4 @@ else
 		"exec: $(cat "$T/exec.audit" "$T/exec.audit.rc" 2>&1);" \
 		"$(grep 'event=clipboard verdict=audit' "$AUTHLOG" | head -3 | tr '\n' ' ')"
 fi
-wait "$shell"
+wait "$TAINTED_SHELL"

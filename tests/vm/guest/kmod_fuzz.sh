@@ -27,11 +27,11 @@ expect kmod-fuzz-exe-still-reads allowed "$READER" "$DB"
 nocaps=(setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all)
 out=$("${nocaps[@]}" "$FUZZ" -u "$DB" 2>&1)
 rc=$?
-[ $rc -eq 0 ] && [[ $out == *"refused=8 "* ]] && pass kmod-nocaps-root-refused ||
+[ $rc -eq 0 ] && [[ $out == *"refused=10 "* ]] && pass kmod-nocaps-root-refused ||
 	fail kmod-nocaps-root-refused "exit $rc: $out"
 out=$("${nocaps[@]}" --reuid=65534 --regid=65534 --clear-groups "$FUZZ" -u "$DB" 2>&1)
 rc=$?
-[ $rc -eq 0 ] && [[ $out == *"refused=8 "* ]] && pass kmod-nobody-refused ||
+[ $rc -eq 0 ] && [[ $out == *"refused=10 "* ]] && pass kmod-nobody-refused ||
 	fail kmod-nobody-refused "exit $rc: $out"
 "${nocaps[@]}" "$KMODCTL" set >"$T/nocaps.out" 2>&1
 rc=$?

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The clipboard tools (uapi/crmguard.h CRMGUARD_CMD_CLIPBOARD_SET): an
+ * FS_OPEN_PERM mark of enforce.c's third group on each, whose handler
+ * refuses, or reports, every open of one by a tainted process (exec.c
+ * keeps the taint): an exec, and the ways around a check at exec that
+ * open the binary as a file: the dynamic loader run by hand (ld.so
+ * /usr/bin/xclip maps what it opened) and a copy to run under another
+ * name. Marks and mode change under cg_lock; the handler reads the mode
+ * once and reaches the tool through its path.
+ */
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include "crmguard.h"
+
+static struct cg_inode_rule *cg_tools[CRMGUARD_CLIP_TOOLS_MAX];
+static u32 cg_clip_mode = CRMGUARD_CLIP_OFF;
+
+/*
+ * An open of a marked tool; for an exec, the process that asks still runs
+ * its old program, none of the tool's. FS_OPEN_PERM's data is the opened
+ * file's own f_path.
+ */
+int cg_clip_event(struct fsnotify_group *group, u32 mask, const void *data, int data_type,
+		  struct inode *dir, const struct qstr *file_name, u32 cookie,
+		  struct fsnotify_iter_info *iter_info)
+{
+	const struct path *path = data;
+	u32 mode = READ_ONCE(cg_clip_mode);
+	struct cg_verdict v = { .op = CRMGUARD_OP_CLIP_EXEC, .path = path };
+	struct inode *inode;
+	bool refuse, exec;
+
+	if (!(mask & FS_OPEN_PERM) || data_type != FSNOTIFY_EVENT_PATH ||
+	    mode == CRMGUARD_CLIP_OFF || !cg_tainted())
+		return 0;
+	inode = d_backing_inode(path->dentry);
+	refuse = mode == CRMGUARD_CLIP_BLOCK && !cg_failed_open();
+	/* the kernel's log has it too, for while crmguardd is not there to say it */
+	exec = container_of(path, struct file, f_path)->f_flags & __FMODE_EXEC;
+	if (refuse)
+		pr_notice_ratelimited("clipboard: refused %s of %pd (ino %lu) by tainted pid %d (%s, uid %u)\n",
+				      exec ? "exec" : "opening", path->dentry, inode->i_ino,
+				      task_tgid_nr(current), current->comm,
+				      from_kuid(&init_user_ns, current_uid()));
+	v.verdict = refuse ? CRMGUARD_VERDICT_DENY : CRMGUARD_VERDICT_AUDIT;
+	v.pid = task_tgid_nr(current);
+	v.tid = task_pid_nr(current);
+	v.uid = from_kuid(&init_user_ns, current_uid());
+	v.dev = cg_dev_of(inode, path);
+	v.ino = inode->i_ino;
+	get_task_comm(v.comm, current);
+	cg_verdict_send(&v);
+	return refuse ? -EPERM : 0;
+}
+
+/* Under cg_lock: the live mark among tools[] on file's inode, taken out of tools[], or NULL. */
+static struct cg_inode_rule *cg_tool_take(struct cg_inode_rule **tools, struct file *file)
+{
+	struct cg_inode_rule *r;
+	int i;
+
+	for (i = 0; i < CRMGUARD_CLIP_TOOLS_MAX; i++) {
+		r = tools[i];
+		if (r && r->inode == file_inode(file) && cg_inode_marked(r)) {
+			tools[i] = NULL;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* Under cg_lock: a new mark on file's tool, into *out. */
+static int cg_tool_mark(struct file *file, struct cg_inode_rule **out)
+{
+	struct inode *inode = file_inode(file);
+	struct cg_inode_rule *r;
+	int err;
+
+	if (!S_ISREG(inode->i_mode))
+		return -EINVAL;
+	r = cg_inode_rule_alloc();
+	if (!r)
+		return -ENOMEM;
+	r->dev = cg_dev_of(inode, &file->f_path);
+	r->ino = inode->i_ino;
+	err = cg_mark_tool(r, inode);
+	if (!err)
+		*out = r;
+	return err;	/* on failure fsnotify frees r */
+}
+
+/*
+ * The tools become files[0..n) and the mode is mode, whole or not at all: a
+ * tool in both sets keeps its mark throughout.
+ */
+int cg_clip_set(u32 mode, struct file **files, int n, struct netlink_ext_ack *extack)
+{
+	struct cg_inode_rule *old[CRMGUARD_CLIP_TOOLS_MAX], *now[CRMGUARD_CLIP_TOOLS_MAX] = {};
+	bool made[CRMGUARD_CLIP_TOOLS_MAX] = {};
+	int i, err = 0;
+
+	mutex_lock(&cg_lock);
+	memcpy(old, cg_tools, sizeof(old));
+	for (i = 0; i < n && !err; i++) {
+		now[i] = cg_tool_take(old, files[i]);
+		if (!now[i]) {
+			err = cg_tool_mark(files[i], &now[i]);
+			made[i] = !err;
+		}
+	}
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(extack, "a clipboard tool is named twice");
+		else
+			NL_SET_ERR_MSG(extack, "fsnotify refused a clipboard tool (not a file?)");
+		for (i = 0; i < n; i++)
+			if (made[i])
+				cg_unmark_inode(now[i]);
+		goto out;
+	}
+	for (i = 0; i < CRMGUARD_CLIP_TOOLS_MAX; i++)
+		if (old[i])
+			cg_unmark_inode(old[i]);
+	memcpy(cg_tools, now, sizeof(now));
+	WRITE_ONCE(cg_clip_mode, mode);
+out:
+	mutex_unlock(&cg_lock);
+	return err;
+}
+
+/* Under cg_lock, as the module goes: every tool's mark. */
+void cg_clip_close(void)
+{
+	int i;
+
+	for (i = 0; i < CRMGUARD_CLIP_TOOLS_MAX; i++) {
+		if (cg_tools[i])
+			cg_unmark_inode(cg_tools[i]);
+		cg_tools[i] = NULL;
+	}
+	WRITE_ONCE(cg_clip_mode, CRMGUARD_CLIP_OFF);
+}
