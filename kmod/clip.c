@@ -8,14 +8,89 @@
  * /usr/bin/xclip maps what it opened) and a copy to run under another
  * name. Marks and mode change under cg_lock; the handler reads the mode
  * once and reaches the tool through its path.
+ *
+ * And the binaries `clipboard allow exe` names, which keep their display
+ * connections (display.c): held as files, and compared by inode with the
+ * process's binary, under RCU.
  */
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include "crmguard.h"
 
+struct cg_allowed {
+	int n;
+	struct file *files[];
+};
+
 static struct cg_inode_rule *cg_tools[CRMGUARD_CLIP_TOOLS_MAX];
+static struct cg_allowed __rcu *cg_allow;
 static u32 cg_clip_mode = CRMGUARD_CLIP_OFF;
+
+bool cg_clip_watching(void)
+{
+	return READ_ONCE(cg_clip_mode) != CRMGUARD_CLIP_OFF;
+}
+
+bool cg_clip_blocking(void)
+{
+	return READ_ONCE(cg_clip_mode) == CRMGUARD_CLIP_BLOCK && !cg_failed_open();
+}
+
+bool cg_clip_allowed(void)
+{
+	struct mm_struct *mm = current->mm;
+	const struct cg_allowed *a;
+	const struct file *exe;
+	bool found = false;
+	int i;
+
+	if (!mm)
+		return false;
+	rcu_read_lock();
+	a = rcu_dereference(cg_allow);
+	exe = rcu_dereference(mm->exe_file);
+	for (i = 0; a && exe && i < a->n && !found; i++)
+		found = file_inode(a->files[i]) == file_inode(exe);
+	rcu_read_unlock();
+	return found;
+}
+
+/* Once no reader can see a (after a grace period). */
+static void cg_allowed_free(struct cg_allowed *a)
+{
+	int i;
+
+	for (i = 0; a && i < a->n; i++)
+		fput(a->files[i]);
+	kfree(a);
+}
+
+/* A new set of allowed binaries, each file with a reference of its own; ERR_PTR on failure. */
+static struct cg_allowed *cg_allowed_new(struct file **files, int n,
+					 struct netlink_ext_ack *extack)
+{
+	struct cg_allowed *a;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!S_ISREG(file_inode(files[i])->i_mode)) {
+			NL_SET_ERR_MSG(extack, "an allowed binary is not a regular file");
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	a = kmalloc(struct_size(a, files, n), GFP_KERNEL);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	a->n = n;
+	for (i = 0; i < n; i++)
+		a->files[i] = get_file(files[i]);
+	return a;
+}
 
 /*
  * An open of a marked tool; for an exec, the process that asks still runs
@@ -92,15 +167,20 @@ static int cg_tool_mark(struct file *file, struct cg_inode_rule **out)
 }
 
 /*
- * The tools become files[0..n) and the mode is mode, whole or not at all: a
- * tool in both sets keeps its mark throughout.
+ * The tools become files[0..n), the allowed binaries allow[0..nallow) and
+ * the mode is mode, whole or not at all: a tool in both sets keeps its mark
+ * throughout.
  */
-int cg_clip_set(u32 mode, struct file **files, int n, struct netlink_ext_ack *extack)
+int cg_clip_set(u32 mode, struct file **files, int n, struct file **allow, int nallow,
+		struct netlink_ext_ack *extack)
 {
 	struct cg_inode_rule *old[CRMGUARD_CLIP_TOOLS_MAX], *now[CRMGUARD_CLIP_TOOLS_MAX] = {};
 	bool made[CRMGUARD_CLIP_TOOLS_MAX] = {};
-	int i, err = 0;
+	struct cg_allowed *a = cg_allowed_new(allow, nallow, extack);
+	int i, err = PTR_ERR_OR_ZERO(a);
 
+	if (err)
+		return err;
 	mutex_lock(&cg_lock);
 	memcpy(old, cg_tools, sizeof(old));
 	for (i = 0; i < n && !err; i++) {
@@ -124,13 +204,17 @@ int cg_clip_set(u32 mode, struct file **files, int n, struct netlink_ext_ack *ex
 		if (old[i])
 			cg_unmark_inode(old[i]);
 	memcpy(cg_tools, now, sizeof(now));
+	a = rcu_replace_pointer(cg_allow, a, lockdep_is_held(&cg_lock));
 	WRITE_ONCE(cg_clip_mode, mode);
 out:
 	mutex_unlock(&cg_lock);
+	/* the set that is not in force now: the old one, or on failure the new */
+	synchronize_rcu();
+	cg_allowed_free(a);
 	return err;
 }
 
-/* Under cg_lock, as the module goes: every tool's mark. */
+/* Under cg_lock, as the module goes, once display.c's probes are off: every tool's mark. */
 void cg_clip_close(void)
 {
 	int i;
@@ -141,4 +225,5 @@ void cg_clip_close(void)
 		cg_tools[i] = NULL;
 	}
 	WRITE_ONCE(cg_clip_mode, CRMGUARD_CLIP_OFF);
+	cg_allowed_free(rcu_replace_pointer(cg_allow, NULL, lockdep_is_held(&cg_lock)));
 }

@@ -71,6 +71,7 @@ struct cg_verdict {
 	u64 exe_dev, exe_ino;
 	char comm[TASK_COMM_LEN];
 	const struct path *path;
+	const char *name;	/* without a path: what stands for it (a display's address) */
 	struct file *exe;	/* a reference, or NULL */
 };
 
@@ -164,8 +165,20 @@ int cg_taint(pid_t nr);
 int cg_clip_event(struct fsnotify_group *group, u32 mask, const void *data, int data_type,
 		  struct inode *dir, const struct qstr *file_name, u32 cookie,
 		  struct fsnotify_iter_info *iter_info);
-int cg_clip_set(u32 mode, struct file **files, int n, struct netlink_ext_ack *extack);
+int cg_clip_set(u32 mode, struct file **tools, int ntools, struct file **allow, int nallow,
+		struct netlink_ext_ack *extack);
 void cg_clip_close(void);
+/* The mode says to look (audit or block); to refuse (block, and no fail-open daemon gone). */
+bool cg_clip_watching(void);
+bool cg_clip_blocking(void);
+/* Is current's binary one that `clipboard allow exe` names? */
+bool cg_clip_allowed(void);
+
+/* display.c: display connections of tainted processes */
+void cg_display_init(void);
+void cg_display_exit(void);
+u32 cg_display_probes(void);
+u64 cg_display_missed(void);
 
 /* genl.c */
 int cg_genl_init(void);

@@ -59,6 +59,7 @@ static const struct nla_policy cg_taint_policy[CRMGUARD_ATTR_MAX + 1] = {
 static const struct nla_policy cg_clip_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_CLIP_MODE] = NLA_POLICY_MAX(NLA_U32, CRMGUARD_CLIP_BLOCK),
 	[CRMGUARD_ATTR_CLIP_TOOLS] = { .type = NLA_NESTED },
+	[CRMGUARD_ATTR_CLIP_ALLOW] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy cg_config_policy[CRMGUARD_ATTR_MAX + 1] = {
@@ -273,21 +274,25 @@ static int cg_taint_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * The files of ATTR_CLIP_TOOLS, each an ATTR_RULE_FD of the sender's, with
- * a reference, into files[]: how many, or -errno (none taken then).
+ * The files of a list (ATTR_CLIP_TOOLS, _ALLOW; absent: none), each an
+ * ATTR_RULE_FD of the sender's, with a reference, into files[max]: how
+ * many, or -errno (none taken then).
  */
-static int cg_clip_files(struct nlattr *tools, struct file **files, struct netlink_ext_ack *extack)
+static int cg_clip_files(struct nlattr *list, struct file **files, int max,
+			 struct netlink_ext_ack *extack)
 {
 	struct nlattr *a;
 	int n = 0, rem;
 
-	nla_for_each_nested(a, tools, rem) {
-		if (n == CRMGUARD_CLIP_TOOLS_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "too many clipboard tools");
+	if (!list)
+		return 0;
+	nla_for_each_nested(a, list, rem) {
+		if (n == max) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many tools or allowed binaries");
 			goto fail;
 		}
 		if (nla_type(a) != CRMGUARD_ATTR_RULE_FD || nla_len(a) != sizeof(u32)) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "ATTR_CLIP_TOOLS holds u32 RULE_FDs only");
+			NL_SET_ERR_MSG_ATTR(extack, a, "a clipboard list holds u32 RULE_FDs only");
 			goto fail;
 		}
 		files[n] = fget_raw(nla_get_u32(a));
@@ -306,26 +311,29 @@ fail:
 	return -EINVAL;
 }
 
-/* ATTR_CLIP_TOOLS absent: no tool. */
 static int cg_clip_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mode = info->attrs[CRMGUARD_ATTR_CLIP_MODE];
-	struct nlattr *tools = info->attrs[CRMGUARD_ATTR_CLIP_TOOLS];
-	struct file *files[CRMGUARD_CLIP_TOOLS_MAX];
-	int n = 0, err;
+	struct file *tools[CRMGUARD_CLIP_TOOLS_MAX], *allow[CRMGUARD_CLIP_ALLOW_MAX];
+	int ntools, nallow, err;
 
 	if (!mode) {
 		NL_SET_ERR_MSG(info->extack, "CRMGUARD_ATTR_CLIP_MODE is missing");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, CRMGUARD_ATTR_CLIP_MODE);
 		return -EINVAL;
 	}
-	if (tools)
-		n = cg_clip_files(tools, files, info->extack);
-	if (n < 0)
-		return n;
-	err = cg_clip_set(nla_get_u32(mode), files, n, info->extack);
-	while (n)
-		fput(files[--n]);
+	ntools = cg_clip_files(info->attrs[CRMGUARD_ATTR_CLIP_TOOLS], tools,
+			       CRMGUARD_CLIP_TOOLS_MAX, info->extack);
+	if (ntools < 0)
+		return ntools;
+	nallow = cg_clip_files(info->attrs[CRMGUARD_ATTR_CLIP_ALLOW], allow,
+			       CRMGUARD_CLIP_ALLOW_MAX, info->extack);
+	err = nallow < 0 ? nallow :
+	      cg_clip_set(nla_get_u32(mode), tools, ntools, allow, nallow, info->extack);
+	while (ntools)
+		fput(tools[--ntools]);
+	while (nallow > 0)
+		fput(allow[--nallow]);
 	return err;
 }
 
@@ -370,6 +378,9 @@ static int cg_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, cg_rule_count()) ||
 	    nla_put_u8(msg, CRMGUARD_ATTR_LOCKED, cg_locked()) ||
 	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_REFUSED, cg_refused_read(),
+			      CRMGUARD_ATTR_PAD) ||
+	    nla_put_u32(msg, CRMGUARD_ATTR_CLIP_PROBES, cg_display_probes()) ||
+	    nla_put_u64_64bit(msg, CRMGUARD_ATTR_STAT_CLIP_MISSED, cg_display_missed(),
 			      CRMGUARD_ATTR_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
@@ -553,6 +564,8 @@ void cg_verdict_send(const struct cg_verdict *v)
 		path = d_path(v->path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			path = "";
+	} else if (v->name) {
+		path = v->name;
 	}
 	ebuf = __getname();
 	if (ebuf && v->exe) {

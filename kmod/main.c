@@ -24,6 +24,7 @@ static int __init cg_init(void)
 	err = cg_genl_init();
 	if (err)
 		goto err_enforce;
+	cg_display_init();
 	pr_info("generic netlink family %s v%d\n", CRMGUARD_GENL_NAME, CRMGUARD_GENL_VERSION);
 	return 0;
 
@@ -37,9 +38,10 @@ err_rules:
 }
 
 /*
- * Rules go first, while the family still exists for a handler that is
- * sending a verdict; once no handler can run, the family goes, and the
- * process records, which only the handler reads.
+ * The display probes go first, with their last works; then the rules,
+ * while the family still exists for a handler that is sending a verdict;
+ * once no handler can run, the family goes, and the process records,
+ * which only the handlers read.
  */
 static void __exit cg_exit(void)
 {
@@ -47,6 +49,7 @@ static void __exit cg_exit(void)
 	if (cg_locked())
 		pr_crit("locked, yet unloaded by force by pid %d (%s): enforcement ends\n",
 			task_tgid_nr(current), current->comm);
+	cg_display_exit();
 	cg_rules_close();
 	cg_enforce_exit();
 	cg_genl_exit();

@@ -59,6 +59,9 @@ out:
 	EVP_MD_CTX_free(ctx);
 }
 
+/* As many as collect() gives at most. */
+#define MAX_FIELDS 17
+
 #define NUM(k, v) ((struct field){ .key = (k), .num = (v) })
 #define STR(k, v) ((struct field){ .key = (k), .str = (v) })
 
@@ -86,11 +89,11 @@ static size_t collect(struct daemon *d, struct field *f, char hash[HASH_HEX])
 	if (enforcer_stats(&d->enforcer, &ks)) {
 		f[n++] = NUM("kernel_deny", ks.deny);
 		f[n++] = NUM("kernel_lost", ks.lost);
+		if (enforcer_holds_clipboard(&d->enforcer))
+			f[n++] = NUM("kernel_display_missed", ks.clip_missed);
 	}
 	return n;
 }
-
-#define MAX_FIELDS 16
 
 void heartbeat_tick(struct daemon *d)
 {

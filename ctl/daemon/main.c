@@ -324,7 +324,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmguardd: %s\n", err);
 	lock_start(&d, sock);
 	/* before the policy: the USB programs share its map of tracked processes */
-	if (sensor_open(&d.sensor, ringbuf, verbose, procs_on_sensor, &d, err, sizeof(err))) {
+	if (sensor_open(&d.sensor, ringbuf, enforcer_sees_display(&d.enforcer), verbose,
+			procs_on_sensor, &d, err, sizeof(err))) {
 		fprintf(stderr, "crmguardd: %s\n", err);
 		goto out;
 	}

@@ -68,8 +68,15 @@
  * open of its binary (the loader run by hand, a copy), is multicast as a
  * VERDICT with op CRMGUARD_OP_CLIP_EXEC (the tool's dev, ino and path),
  * and in CRMGUARD_CLIP_BLOCK refused with EPERM, unless the daemon that
- * asked for fail-open is gone. The lock does not cover
- * the clipboard's mode and tools.
+ * asked for fail-open is gone. A tainted process's connection to a
+ * display server (a unix socket whose server bound an X11 or Wayland
+ * name, TCP ports 6000-6063) is multicast as a VERDICT with op
+ * CRMGUARD_OP_CLIP_CONNECT (ATTR_EV_PATH: the address) and, in
+ * CRMGUARD_CLIP_BLOCK, ended with SIGKILL before the process is back in
+ * user space: the module sees it through kprobes, which cannot refuse a
+ * call (ATTR_CLIP_PROBES says which are on). The binaries ATTR_CLIP_ALLOW
+ * names (fds, as the tools) keep their display connections. The lock
+ * does not cover the clipboard's mode, tools and allowed binaries.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H
@@ -102,7 +109,8 @@ enum crmguard_cmd {
 	 */
 	CRMGUARD_CMD_REFUSED,
 	CRMGUARD_CMD_TAINT,		/* ATTR_EV_PID: that process is tainted */
-	CRMGUARD_CMD_CLIPBOARD_SET,	/* ATTR_CLIP_MODE, ATTR_CLIP_TOOLS (none: no tool): replaces both */
+	/* ATTR_CLIP_MODE, ATTR_CLIP_TOOLS, ATTR_CLIP_ALLOW (absent: none): replaces all three */
+	CRMGUARD_CMD_CLIPBOARD_SET,
 	__CRMGUARD_CMD_MAX,
 };
 #define CRMGUARD_CMD_MAX (__CRMGUARD_CMD_MAX - 1)
@@ -141,6 +149,7 @@ enum crmguard_op {
 	CRMGUARD_OP_READ,
 	CRMGUARD_OP_MMAP,
 	CRMGUARD_OP_CLIP_EXEC,		/* a tainted process's exec (or open) of a clipboard tool */
+	CRMGUARD_OP_CLIP_CONNECT,	/* a tainted process's connection to a display server */
 };
 
 /* CRMGUARD_ATTR_CLIP_MODE */
@@ -150,6 +159,12 @@ enum crmguard_clip_mode {
 	CRMGUARD_CLIP_BLOCK,		/* refused (EPERM) and reported */
 };
 #define CRMGUARD_CLIP_TOOLS_MAX	32
+#define CRMGUARD_CLIP_ALLOW_MAX	32
+/* ATTR_CLIP_PROBES: each display kprobe that is on */
+#define CRMGUARD_CLIP_PROBE_UNIX	(1U << 0)
+#define CRMGUARD_CLIP_PROBE_TCP4	(1U << 1)
+#define CRMGUARD_CLIP_PROBE_TCP6	(1U << 2)
+#define CRMGUARD_CLIP_PROBES_ALL	0x7U
 
 /* CRMGUARD_ATTR_EV_VERDICT */
 enum crmguard_verdict {
@@ -199,6 +214,11 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_CLIP_MODE,	/* u32, enum crmguard_clip_mode */
 	/* nested: one ATTR_RULE_FD per tool, CRMGUARD_CLIP_TOOLS_MAX at most */
 	CRMGUARD_ATTR_CLIP_TOOLS,
+	/* nested: one ATTR_RULE_FD per allowed binary, CRMGUARD_CLIP_ALLOW_MAX at most */
+	CRMGUARD_ATTR_CLIP_ALLOW,
+	/* u32: STATS_GET: the display kprobes on, CRMGUARD_CLIP_PROBE_* */
+	CRMGUARD_ATTR_CLIP_PROBES,
+	CRMGUARD_ATTR_STAT_CLIP_MISSED,	/* u64: display connections not ended (no work left) */
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)

@@ -9,7 +9,8 @@
  *	reserved header bits, stray flags, unknown or misplaced attribute,
  *	wrong length, value out of range, missing attribute, cut-off
  *	attribute, bad or wrong fd, a dump of a doit, clipboard tools that
- *	are not files (or too many), a taint of no process. Each must come
+ *	or allowed binaries that are not files (or too many), a taint of
+ *	no process. Each must come
  *	back as an error. Then COUNT/3 random bodies, each of which must be
  *	answered.
  *   genl_fuzz -u PATH
@@ -86,13 +87,13 @@ static void put_u64(struct msg *m, uint16_t type, uint64_t v)
 	put(m, type, &v, sizeof(v));
 }
 
-/* ATTR_CLIP_TOOLS holding n attributes of that type, each one of fds[]. */
-static void put_tools(struct msg *m, uint16_t type, const int *fds, int n)
+/* A list (ATTR_CLIP_TOOLS, _ALLOW) holding n attributes of that type, each one of fds[]. */
+static void put_list(struct msg *m, uint16_t list, uint16_t type, const int *fds, int n)
 {
 	struct nlattr *nest = (void *)(m->buf + m->len);
 	int i;
 
-	nest->nla_type = CRMGUARD_ATTR_CLIP_TOOLS | NLA_F_NESTED;
+	nest->nla_type = list | NLA_F_NESTED;
 	m->len += NLA_HDRLEN;
 	for (i = 0; i < n; i++)
 		put_u32(m, type, fds[i]);
@@ -144,7 +145,7 @@ static void valid_request(struct msg *m, unsigned int kind, uint32_t uid)
 	default:
 		start(m, CRMGUARD_CMD_CLIPBOARD_SET, 0);
 		put_u32(m, CRMGUARD_ATTR_CLIP_MODE, CRMGUARD_CLIP_AUDIT);
-		put_tools(m, CRMGUARD_ATTR_RULE_FD, &target_fd, 1);
+		put_list(m, CRMGUARD_ATTR_CLIP_TOOLS, CRMGUARD_ATTR_RULE_FD, &target_fd, 1);
 		break;
 	}
 }
@@ -289,10 +290,14 @@ static const char *defect(struct msg *m, uint32_t uid)
 		return "config with nothing to set";
 	case 14:
 		valid_request(m, 8, uid);
-		switch (rnd() % 5) {
+		switch (rnd() % 6) {
 		case 0:
 			set_u32(find(m, CRMGUARD_ATTR_CLIP_MODE), CRMGUARD_CLIP_BLOCK + 1 + rnd() % 100);
 			return "clipboard mode out of range";
+		case 5:
+			/* after the tools: nothing of either may stay */
+			put_list(m, CRMGUARD_ATTR_CLIP_ALLOW, CRMGUARD_ATTR_RULE_FD, &pipe_fd, 1);
+			return "clipboard allowed binary that is no file";
 		case 1:
 			drop(m, CRMGUARD_ATTR_CLIP_MODE);
 			return "clipboard without its mode";
@@ -301,17 +306,17 @@ static const char *defect(struct msg *m, uint32_t uid)
 			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
 			fds[0] = target_fd;
 			fds[1] = rnd() % 2 ? pipe_fd : (int)(1000 + rnd() % 1000);
-			put_tools(m, CRMGUARD_ATTR_RULE_FD, fds, 2);
+			put_list(m, CRMGUARD_ATTR_CLIP_TOOLS, CRMGUARD_ATTR_RULE_FD, fds, 2);
 			return "clipboard tool that is no file";
 		case 3:
 			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
-			put_tools(m, CRMGUARD_ATTR_RULE_ID, &target_fd, 1);
+			put_list(m, CRMGUARD_ATTR_CLIP_TOOLS, CRMGUARD_ATTR_RULE_ID, &target_fd, 1);
 			return "clipboard tools of another attribute";
 		default:
 			drop(m, CRMGUARD_ATTR_CLIP_TOOLS);
 			for (i = 0; i <= CRMGUARD_CLIP_TOOLS_MAX; i++)
 				fds[i] = target_fd;
-			put_tools(m, CRMGUARD_ATTR_RULE_FD, fds, CRMGUARD_CLIP_TOOLS_MAX + 1);
+			put_list(m, CRMGUARD_ATTR_CLIP_TOOLS, CRMGUARD_ATTR_RULE_FD, fds, CRMGUARD_CLIP_TOOLS_MAX + 1);
 			return "too many clipboard tools";
 		}
 	default:

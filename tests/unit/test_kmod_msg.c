@@ -88,9 +88,10 @@ static void exe_rule_fd_if_any(void)
 }
 
 /*
- * CLIPBOARD_SET: the mode, and the tools' fds in order inside
- * ATTR_CLIP_TOOLS, flagged nested as the kernel's strict checks want; no
- * tool at all, no nest (libnl leaves an empty one out; the module takes that).
+ * CLIPBOARD_SET: the mode, the tools' fds in order inside ATTR_CLIP_TOOLS,
+ * flagged nested as the kernel's strict checks want, the allowed binaries'
+ * in ATTR_CLIP_ALLOW; an empty list, no nest (libnl leaves it out; the
+ * module takes that).
  */
 static void clipboard_attributes(void)
 {
@@ -99,7 +100,7 @@ static void clipboard_attributes(void)
 	struct nl_msg *msg = new_msg(CRMGUARD_CMD_CLIPBOARD_SET);
 	int rem, n = 0;
 
-	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_BLOCK, fds, 3), 0);
+	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_BLOCK, fds, 3, fds + 1, 1), 0);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
 	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_CLIP_MODE]), CRMGUARD_CLIP_BLOCK);
 	ASSERT_TRUE(tb[CRMGUARD_ATTR_CLIP_TOOLS] && (tb[CRMGUARD_ATTR_CLIP_TOOLS]->nla_type & NLA_F_NESTED));
@@ -110,12 +111,14 @@ static void clipboard_attributes(void)
 		n++;
 	}
 	ASSERT_EQ(n, 3);
+	ASSERT_EQ(nla_get_u32(nla_data(tb[CRMGUARD_ATTR_CLIP_ALLOW])), 3);
+	ASSERT_EQ(nla_len(tb[CRMGUARD_ATTR_CLIP_ALLOW]), NLA_HDRLEN + 4);
 	nlmsg_free(msg);
 	msg = new_msg(CRMGUARD_CMD_CLIPBOARD_SET);
-	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_AUDIT, NULL, 0), 0);
+	ASSERT_EQ(kmod_msg_put_clipboard(msg, CRMGUARD_CLIP_AUDIT, NULL, 0, NULL, 0), 0);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, CRMGUARD_ATTR_MAX, NULL), 0);
 	ASSERT_EQ(nla_get_u32(tb[CRMGUARD_ATTR_CLIP_MODE]), CRMGUARD_CLIP_AUDIT);
-	ASSERT_TRUE(!tb[CRMGUARD_ATTR_CLIP_TOOLS]);
+	ASSERT_TRUE(!tb[CRMGUARD_ATTR_CLIP_TOOLS] && !tb[CRMGUARD_ATTR_CLIP_ALLOW]);
 	nlmsg_free(msg);
 }
 
@@ -250,8 +253,30 @@ static void stats_round_trip(void)
 	ASSERT_EQ(s.rules, 5);
 	ASSERT_TRUE(!s.locked);		/* a module from before the lock says nothing of it */
 	ASSERT_EQ(s.refused, 0);
+	ASSERT_EQ(s.clip_probes, 0);	/* nor one from before the display probes */
 	ASSERT_EQ(got.mode, CRMGUARD_MODE_AUDIT);
 	ASSERT_TRUE(got.fail_open);
+}
+
+/* The display probes that are on, and the connections they could not end. */
+static void stats_clipboard_probes(void)
+{
+	struct nl_msg *msg = new_msg(CRMGUARD_CMD_STATS_GET);
+	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE }, got;
+	struct kernel_stats s;
+
+	kmod_msg_put_config(msg, &cfg);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_ALLOW, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_AUDIT, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_DENY, 0);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_LOST, 0);
+	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, 0);
+	nla_put_u32(msg, CRMGUARD_ATTR_CLIP_PROBES, CRMGUARD_CLIP_PROBE_UNIX | CRMGUARD_CLIP_PROBE_TCP6);
+	nla_put_u64(msg, CRMGUARD_ATTR_STAT_CLIP_MISSED, 9);
+	ASSERT_EQ(kmod_msg_parse_stats(nlmsg_hdr(msg), &s, &got), 0);
+	nlmsg_free(msg);
+	ASSERT_EQ(s.clip_probes, CRMGUARD_CLIP_PROBE_UNIX | CRMGUARD_CLIP_PROBE_TCP6);
+	ASSERT_EQ(s.clip_missed, 9);
 }
 
 /*
@@ -530,6 +555,7 @@ int main(void)
 	RUN(verdict_round_trip);
 	RUN(verdict_without_pid_refused);
 	RUN(stats_round_trip);
+	RUN(stats_clipboard_probes);
 	RUN(lock_stats_and_refusal);
 	RUN(ext_ack_names_attribute);
 	RUN(ext_ack_missing_attribute);

@@ -480,17 +480,25 @@ bool enforcer_holds_clipboard(const struct enforcer *e)
 	return e->ops && e->ops->clipboard;
 }
 
+bool enforcer_sees_display(struct enforcer *e)
+{
+	struct kernel_stats ks;
+
+	return enforcer_holds_clipboard(e) && enforcer_stats(e, &ks) &&
+	       ks.clip_probes == CRMGUARD_CLIP_PROBES_ALL;
+}
+
 int enforcer_taint(struct enforcer *e, pid_t pid)
 {
 	return enforcer_holds_clipboard(e) ? e->ops->taint(e->kb, pid) : -EOPNOTSUPP;
 }
 
-int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t n,
-		       char *err, size_t errlen)
+int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t ntools,
+		       const int *allow_fds, size_t nallow, char *err, size_t errlen)
 {
 	if (!enforcer_holds_clipboard(e))
 		return -EOPNOTSUPP;
-	return e->ops->clipboard(e->kb, mode, tool_fds, n, err, errlen);
+	return e->ops->clipboard(e->kb, mode, tool_fds, ntools, allow_fds, nallow, err, errlen);
 }
 
 int enforcer_lock(struct enforcer *e, const char *policy_hash, char *err, size_t errlen)

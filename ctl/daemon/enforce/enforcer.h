@@ -114,8 +114,10 @@ bool enforcer_kernel_locks(const struct enforcer *e);
 /* The clipboard in the backend (kbackend.h taint, clipboard); false, -EOPNOTSUPP where it is not. */
 bool enforcer_holds_clipboard(const struct enforcer *e);
 int enforcer_taint(struct enforcer *e, pid_t pid);
-int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t n,
-		       char *err, size_t errlen);
+/* Does the backend end tainted processes' display connections itself (crmguard.ko's kprobes)? */
+bool enforcer_sees_display(struct enforcer *e);
+int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t ntools,
+		       const int *allow_fds, size_t nallow, char *err, size_t errlen);
 /* Lets go of the kernel backend, which keeps enforcing. */
 void enforcer_close(struct enforcer *e);
 

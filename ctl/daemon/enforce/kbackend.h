@@ -80,6 +80,12 @@ struct kernel_stats {
 	bool locked;		/* until reboot */
 	uint64_t refused;	/* commands the lock refused */
 	/*
+	 * crmguard.ko's display kprobes (uapi/crmguard.h ATTR_CLIP_PROBES),
+	 * and the connections they saw but could not end.
+	 */
+	uint32_t clip_probes;
+	uint64_t clip_missed;
+	/*
 	 * The locked policy's hash (hex) as the kernel keeps it, which a
 	 * crmguardd that takes the lock over holds to; "" where the kernel
 	 * keeps none (crmguard.ko, which refuses every change itself).
@@ -121,11 +127,12 @@ struct kbackend_ops {
 	 * (crmguard.ko: uapi/crmguard.h CRMGUARD_CMD_TAINT, _CLIPBOARD_SET);
 	 * NULL where it does not (the BPF LSM's programs are clip_lsm.h's).
 	 * taint: pid is tainted from now on, its children with it;
-	 * clipboard: the mode (enum crmguard_clip_mode) and the tools, as fds.
+	 * clipboard: the mode (enum crmguard_clip_mode), the tools and the
+	 * binaries that keep their display connections, as fds.
 	 */
 	int (*taint)(struct kbackend *b, pid_t pid);
-	int (*clipboard)(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t n,
-			 char *err, size_t errlen);
+	int (*clipboard)(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t ntools,
+			 const int *allow_fds, size_t nallow, char *err, size_t errlen);
 	/* Lets go of the backend; the kernel keeps the rules in force. */
 	void (*close)(struct kbackend *b);
 };

@@ -499,14 +499,14 @@ static int kmod_taint(struct kbackend *b, pid_t pid)
 	return transact(b, msg, NULL, NULL, why, sizeof(why));
 }
 
-static int kmod_clipboard(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t n,
-			  char *err, size_t errlen)
+static int kmod_clipboard(struct kbackend *b, uint32_t mode, const int *tool_fds, size_t ntools,
+			  const int *allow_fds, size_t nallow, char *err, size_t errlen)
 {
 	struct nl_msg *msg = new_msg(b, CRMGUARD_CMD_CLIPBOARD_SET, NLM_F_ACK);
 	char why[256] = "out of memory";
 	int ret = -ENOMEM;
 
-	if (msg && !kmod_msg_put_clipboard(msg, mode, tool_fds, n))
+	if (msg && !kmod_msg_put_clipboard(msg, mode, tool_fds, ntools, allow_fds, nallow))
 		ret = transact(b, msg, NULL, NULL, why, sizeof(why));
 	else
 		nlmsg_free(msg);

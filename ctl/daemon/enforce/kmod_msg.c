@@ -29,6 +29,8 @@ static struct nla_policy kmod_policy[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_LOCKED] = { .type = NLA_U8, .maxlen = 1 },
 	U64(CRMGUARD_ATTR_STAT_REFUSED), U32(CRMGUARD_ATTR_EV_CMD), U32(CRMGUARD_ATTR_CLIP_MODE),
 	[CRMGUARD_ATTR_CLIP_TOOLS] = { .type = NLA_NESTED },
+	[CRMGUARD_ATTR_CLIP_ALLOW] = { .type = NLA_NESTED },
+	U32(CRMGUARD_ATTR_CLIP_PROBES), U64(CRMGUARD_ATTR_STAT_CLIP_MISSED),
 };
 
 static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
@@ -48,6 +50,8 @@ static const char *const attr_names[CRMGUARD_ATTR_MAX + 1] = {
 	[CRMGUARD_ATTR_RULE_FD] = "RULE_FD", [CRMGUARD_ATTR_LOCKED] = "LOCKED",
 	[CRMGUARD_ATTR_STAT_REFUSED] = "STAT_REFUSED", [CRMGUARD_ATTR_EV_CMD] = "EV_CMD",
 	[CRMGUARD_ATTR_CLIP_MODE] = "CLIP_MODE", [CRMGUARD_ATTR_CLIP_TOOLS] = "CLIP_TOOLS",
+	[CRMGUARD_ATTR_CLIP_ALLOW] = "CLIP_ALLOW", [CRMGUARD_ATTR_CLIP_PROBES] = "CLIP_PROBES",
+	[CRMGUARD_ATTR_STAT_CLIP_MISSED] = "STAT_CLIP_MISSED",
 };
 
 const char *kmod_msg_attr_name(int type)
@@ -83,20 +87,26 @@ int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg)
 	       nla_put_u8(msg, CRMGUARD_ATTR_FAIL_OPEN, cfg->fail_open) ? -1 : 0;
 }
 
-int kmod_msg_put_clipboard(struct nl_msg *msg, uint32_t mode, const int *tool_fds, size_t n)
+/* A list of fds nested in attribute type (libnl leaves an empty one out). */
+static int put_fds(struct nl_msg *msg, int type, const int *fds, size_t n)
 {
-	struct nlattr *tools;
+	struct nlattr *list = nla_nest_start(msg, type);
 	size_t i;
 
-	if (nla_put_u32(msg, CRMGUARD_ATTR_CLIP_MODE, mode))
-		return -1;
-	tools = nla_nest_start(msg, CRMGUARD_ATTR_CLIP_TOOLS);
-	if (!tools)
+	if (!list)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, tool_fds[i]))
+		if (nla_put_u32(msg, CRMGUARD_ATTR_RULE_FD, fds[i]))
 			return -1;
-	return nla_nest_end(msg, tools) ? -1 : 0;
+	return nla_nest_end(msg, list) ? -1 : 0;
+}
+
+int kmod_msg_put_clipboard(struct nl_msg *msg, uint32_t mode, const int *tool_fds, size_t ntools,
+			   const int *allow_fds, size_t nallow)
+{
+	return nla_put_u32(msg, CRMGUARD_ATTR_CLIP_MODE, mode) ||
+	       put_fds(msg, CRMGUARD_ATTR_CLIP_TOOLS, tool_fds, ntools) ||
+	       put_fds(msg, CRMGUARD_ATTR_CLIP_ALLOW, allow_fds, nallow) ? -1 : 0;
 }
 
 /* The attributes of a message of the family, each as the policy says, all of need[] there. */
@@ -216,6 +226,8 @@ int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s, struct ke
 	/* a module from before the lock sends neither */
 	s->locked = tb[CRMGUARD_ATTR_LOCKED] && nla_get_u8(tb[CRMGUARD_ATTR_LOCKED]);
 	s->refused = u64_or_0(tb[CRMGUARD_ATTR_STAT_REFUSED]);
+	s->clip_probes = u32_or_0(tb[CRMGUARD_ATTR_CLIP_PROBES]);
+	s->clip_missed = u64_or_0(tb[CRMGUARD_ATTR_STAT_CLIP_MISSED]);
 	cfg->mode = nla_get_u32(tb[CRMGUARD_ATTR_MODE]);
 	cfg->fail_open = nla_get_u8(tb[CRMGUARD_ATTR_FAIL_OPEN]);
 	return 0;

@@ -17,8 +17,9 @@ int kmod_msg_put_rule(struct nl_msg *msg, const struct kernel_rule *r, int fd);
 /* RULE_DEL attributes: what names the rule. */
 int kmod_msg_put_rule_key(struct nl_msg *msg, const struct kernel_rule *r);
 int kmod_msg_put_config(struct nl_msg *msg, const struct kernel_config *cfg);
-/* CLIPBOARD_SET attributes: the mode, and each tool as an fd. */
-int kmod_msg_put_clipboard(struct nl_msg *msg, uint32_t mode, const int *tool_fds, size_t n);
+/* CLIPBOARD_SET attributes: the mode, each tool and each allowed binary as an fd. */
+int kmod_msg_put_clipboard(struct nl_msg *msg, uint32_t mode, const int *tool_fds, size_t ntools,
+			   const int *allow_fds, size_t nallow);
 
 /* A genl message of the family into r, v or s: 0, or -1 if malformed. */
 int kmod_msg_parse_rule(struct nlmsghdr *nlh, struct kernel_rule *r);

@@ -62,7 +62,7 @@ void verdicts_on_kernel(void *ctx, const struct kernel_verdict *v)
 		lock_kernel_refused(d, v);
 		return;
 	}
-	if (v->op == CRMGUARD_OP_CLIP_EXEC) {
+	if (v->op == CRMGUARD_OP_CLIP_EXEC || v->op == CRMGUARD_OP_CLIP_CONNECT) {
 		clipboard_on_kmod(d, v);
 		return;
 	}

@@ -110,20 +110,23 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 
 /*
  * Tainted processes' connect() to a display server: refused by the
- * display guard where the kernel has its attach points; else seen by a
- * syscall tracepoint, which kills in block mode and slows every system
- * call; else not seen (sensor_programs() tells which).
+ * display guard where the kernel has its attach points; else, unless the
+ * kernel backend ends them itself (elsewhere), seen by a syscall
+ * tracepoint, which kills in block mode and slows every system call;
+ * else not seen (sensor_programs() tells which).
  */
-static void watch_display(struct sensor *s, bool verbose)
+static void watch_display(struct sensor *s, bool elsewhere, bool verbose)
 {
 	char why[256];
 
 	s->guard = display_guard_open(bpf_map__fd(s->skel->maps.display),
 				      bpf_map__fd(s->skel->maps.events),
 				      bpf_map__fd(s->skel->maps.tracked), why, sizeof(why));
-	if (s->guard || !bpf_program__autoload(s->skel->progs.on_connect)) {
+	if (s->guard || elsewhere || !bpf_program__autoload(s->skel->progs.on_connect)) {
 		if (!s->guard && verbose)
-			fprintf(stderr, "crmguardd: %s; no tracepoint on connect() either\n", why);
+			fprintf(stderr, "crmguardd: %s; %s\n", why, elsewhere ?
+				"the kernel backend ends such connections" :
+				"no tracepoint on connect() either");
 		return;
 	}
 	s->connect = bpf_program__attach(s->skel->progs.on_connect);
@@ -132,7 +135,7 @@ static void watch_display(struct sensor *s, bool verbose)
 			"a tracepoint on connect() kills instead" : "the tracepoint on connect() failed too");
 }
 
-int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
+int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
 	struct sensor *s;
@@ -153,7 +156,7 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
 		ret = load(s, ringbuf_size, false);
 	if (ret)
 		goto fail;
-	watch_display(s, verbose);
+	watch_display(s, display_elsewhere, verbose);
 	s->attached = boot_ticks();
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {

@@ -12,8 +12,12 @@
 struct sensor;
 typedef int (*sensor_cb)(void *ctx, const struct sensor_event *e);
 
-/* ringbuf_size: bytes, a power of two of at least one page; 0 for default. */
-int sensor_open(struct sensor **out, size_t ringbuf_size, bool verbose,
+/*
+ * ringbuf_size: bytes, a power of two of at least one page; 0 for default.
+ * display_elsewhere: the kernel backend ends tainted processes' display
+ * connections (enforcer_sees_display()): no syscall tracepoint for them.
+ */
+int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen);
 void sensor_close(struct sensor *s);
 int sensor_fd(const struct sensor *s);

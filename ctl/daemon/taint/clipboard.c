@@ -34,6 +34,7 @@ static size_t ntools;
 static int fan = -1;
 static struct clip_lsm *held;	/* the BPF LSM holds the refusals */
 static bool held_kmod;		/* crmguard.ko holds the tools' */
+static bool held_kmod_connect;	/* and sees display connections (all its kprobes are on) */
 static char held_why[256];	/* why it does not, where it could */
 static __u64 held_lost;		/* its records reported lost */
 static int ep = -1;		/* fan and held's ring buffer */
@@ -106,6 +107,7 @@ int clipboard_open(struct daemon *d, char *err, size_t errlen)
 		}
 	}
 	held_kmod = enforcer_holds_clipboard(&d->enforcer);
+	held_kmod_connect = enforcer_sees_display(&d->enforcer);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || poll_add(fan) || (held && poll_add(clip_lsm_fd(held)))) {
 		ret = -errno;
@@ -122,7 +124,7 @@ void clipboard_close(void)
 		close(ep);
 	clip_lsm_close(held);	/* its pins keep the refusals in force */
 	held = NULL;
-	held_kmod = false;
+	held_kmod = held_kmod_connect = false;
 	fan = ep = -1;
 	ntools = 0;
 }
@@ -143,6 +145,11 @@ void clipboard_mechanism(const struct daemon *d, char *buf, size_t len)
 	if (held)
 		snprintf(buf, len, "the BPF LSM: connect() to a display server and clipboard tool "
 			 "exec of tainted processes refused in the kernel, also while crmguardd is stopped");
+	else if (held_kmod_connect)
+		snprintf(buf, len, "crmguard.ko: clipboard tool exec of tainted processes refused, "
+			 "their display connections ended (SIGKILL, kprobes), in the kernel, also while "
+			 "crmguardd is stopped%s", sensor_refuses_connect(d->sensor) ?
+			 "; crmguardd: cgroup connect programs refuse them first (EPERM)" : "");
 	else if (held_kmod)
 		snprintf(buf, len, "crmguard.ko: clipboard tool exec of tainted processes refused in "
 			 "the kernel, also while crmguardd is stopped; crmguardd: %s, not while it is "
@@ -328,8 +335,12 @@ bool clipboard_on_display(struct daemon *d, pid_t pid, const char *display, cons
 
 unsigned int clipboard_display_how(const struct daemon *d, pid_t pid)
 {
-	/* the kernel refuses (or, audit, reports) the connection itself */
-	if (held || allowed(d, pid))
+	/*
+	 * the kernel refuses (or, audit, reports) the connection itself: the
+	 * BPF LSM, or the display guard where it runs; else crmguard.ko ends
+	 * it, where its probes are on, and the sensor's tracepoint need not
+	 */
+	if (held || allowed(d, pid) || (held_kmod_connect && !sensor_refuses_connect(d->sensor)))
 		return 0;
 	return d->policy.taint.clipboard == CLIPBOARD_BLOCK ? SENSOR_DISPLAY_BLOCK : SENSOR_DISPLAY_AUDIT;
 }
@@ -407,13 +418,19 @@ void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v)
 	struct caller who = { .pid = v->pid, .uid = v->uid };
 	struct proc *p = proctab_get(v->pid);
 	bool audit = v->verdict != CRMGUARD_VERDICT_DENY;
+	const char *channel = "exec";
 
 	memcpy(who.comm, v->comm, sizeof(who.comm));
 	if (p)
 		p->tainted = true;	/* the kernel's word: it may be from before this crmguardd */
-	if (!said_lately(v->pid, v->path))
-		put(d, v->pid, &who, "exec", v->path, !audit, audit ? "none" : "refused",
-		    taint_source(v->pid));
+	if (v->op == CRMGUARD_OP_CLIP_CONNECT)	/* the address, as display_name() writes it */
+		channel = !strncmp(v->path, "tcp:", 4) || strstr(v->path, "/tmp/.X11-unix/X") ?
+			  "x11" : "wayland";
+	else if (said_lately(v->pid, v->path))
+		return;
+	put(d, v->pid, &who, channel, v->path, !audit,
+	    audit ? "none" : v->op == CRMGUARD_OP_CLIP_CONNECT ? "killed" : "refused",
+	    taint_source(v->pid));
 }
 
 void clipboard_taint(struct daemon *d, pid_t pid)
@@ -429,11 +446,15 @@ void clipboard_taint(struct daemon *d, pid_t pid)
 		      "refused by crmguardd only", -ret);
 }
 
-/* crmguard.ko's clipboard: the mode and, as fds, the tools that are still the ones found. */
+/*
+ * crmguard.ko's clipboard: the mode and, as fds, the tools that are still
+ * the ones found, and the binaries `clipboard allow exe` names.
+ */
 static void push_kmod(struct daemon *d)
 {
-	int fds[TOOLS_MAX], ret;
-	size_t i, n = 0;
+	const struct policy_taint *t = &d->policy.taint;
+	int fds[TOOLS_MAX], allow[CRMGUARD_CLIP_ALLOW_MAX], ret;
+	size_t i, n = 0, nallow = 0;
 	char err[512];
 	struct stat st;
 
@@ -446,12 +467,20 @@ static void push_kmod(struct daemon *d)
 		else
 			close(fds[n]);
 	}
-	ret = enforcer_clipboard(&d->enforcer, d->policy.taint.clipboard == CLIPBOARD_BLOCK ?
-				 CRMGUARD_CLIP_BLOCK : CRMGUARD_CLIP_AUDIT, fds, n, err, sizeof(err));
+	for (i = 0; i < t->nclip_allow && nallow < CRMGUARD_CLIP_ALLOW_MAX; i++)
+		if ((allow[nallow] = open(t->clip_allow[i], O_PATH | O_CLOEXEC)) >= 0)
+			nallow++;
+	if (i < t->nclip_allow)
+		error(d, "crmguard.ko takes 32 `clipboard allow exe` binaries: the others' display "
+		      "connections are ended", E2BIG);
+	ret = enforcer_clipboard(&d->enforcer, t->clipboard == CLIPBOARD_BLOCK ? CRMGUARD_CLIP_BLOCK :
+				 CRMGUARD_CLIP_AUDIT, fds, n, allow, nallow, err, sizeof(err));
 	if (ret)
 		error(d, err, -ret);
 	while (n)
 		close(fds[--n]);
+	while (nallow)
+		close(allow[--nallow]);
 }
 
 /* The inodes of the binaries `clipboard allow exe` names that are there. */

@@ -56,7 +56,11 @@ void clipboard_on_connect(struct daemon *d, const struct sensor_event *e);
 void clipboard_on_fork(pid_t parent, pid_t child);
 /* A tracked process exited: a flow of it let through in mode audit gets its byte counts. */
 void clipboard_on_exit(struct daemon *d, const struct sensor_event *e);
-/* crmguard.ko refused (or, audit, saw) a tainted process's tool exec (CRMGUARD_OP_CLIP_EXEC). */
+/*
+ * crmguard.ko refused (or, audit, saw) a tainted process's tool exec
+ * (CRMGUARD_OP_CLIP_EXEC), or ended (saw) its display connection
+ * (CRMGUARD_OP_CLIP_CONNECT).
+ */
 struct kernel_verdict;
 void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v);
 /* Tainted pid holds a connection to a display server ("x11", "wayland"). */

@@ -3,6 +3,39 @@
 # children forked at that moment (so, also while crmguardd is dead).
 . "$(dirname "${BASH_SOURCE[0]}")/../../host/lib.bash" || exit 1
 
+# display_server: an X server stand-in (its pid in SERVER) that accepts
+# on /tmp/.X11-unix/X9, its abstract twin and TCP port 6009 until killed,
+# keeps every connection open and writes what it receives to
+# $T/server.data; and /tmp/crm-xlink9, a symbolic link to its socket.
+# False if it did not start.
+display_server() {
+	cat >"$T/server.py" <<'PY'
+import os, select, socket
+os.makedirs("/tmp/.X11-unix", exist_ok=True)
+socks = []
+for family, addr in ((socket.AF_UNIX, "/tmp/.X11-unix/X9"), (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+		     (socket.AF_INET, ("127.0.0.1", 6009))):
+	s = socket.socket(family, socket.SOCK_STREAM)
+	s.bind(addr)
+	s.listen(16)
+	socks.append(s)
+data = open(os.environ["DATA"], "ab", buffering=0)
+open(os.environ["READY"], "w").close()
+held = []
+while True:
+	for s in select.select(socks + held, [], [])[0]:
+		if s in socks:
+			held.append(s.accept()[0])
+		elif not data.write(s.recv(4096)):
+			held.remove(s)
+PY
+	DATA=$T/server.data READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
+	SERVER=$!
+	ln -sf /tmp/.X11-unix/X9 /tmp/crm-xlink9
+	for _ in $(seq 50); do [ -e "$T/server.ready" ] && return 0; sleep 0.1; done
+	return 1
+}
+
 # clip_policy [LINE...]: the CRM file, and a policy that protects it,
 # lets bash read it (a shell that reads it is tainted), says `clipboard
 # block`, and has LINEs after.

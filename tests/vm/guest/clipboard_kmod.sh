@@ -1,29 +1,39 @@
 #!/bin/bash
-# The clipboard tools held by crmguard.ko (kmod/clip.c, the taint in
-# kmod/exec.c): a shell that read the protected file is tainted; its
-# children's exec of a clipboard tool (/usr/bin/xclip, made here) fails
-# with EPERM, with crmguardd running and then killed (-9): the children
-# that run it are forked while crmguardd is dead, so the module gave them
-# the taint itself. While dead, the ways around a check at exec are tried
-# too: a grandchild, a hard link to the tool, the dynamic loader run by
-# hand on it, and a copy of it. An untainted process runs the tool and
-# copies it throughout. In `clipboard audit`, under a new crmguardd that
-# never saw the taint, the module still knows it: the tool runs, and the
-# module's record says so. With fail-open (-F), a killed crmguardd means
-# nothing is refused.
+# The clipboard held by crmguard.ko (kmod/clip.c, kmod/display.c, the
+# taint in kmod/exec.c): a shell that read the protected file is tainted;
+# its children's exec of a clipboard tool (/usr/bin/xclip, made here)
+# fails with EPERM, and their connections to an X server (its socket's
+# path, its abstract twin, a link to it, a path relative to its directory,
+# TCP port 6009) are refused or ended before a byte reaches it, with
+# crmguardd running and then killed (-9): the children are forked while
+# crmguardd is dead, so the module gave them the taint itself. While dead,
+# the ways around a check at exec are tried too: a grandchild, a hard link
+# to the tool, the dynamic loader run by hand on it, and a copy of it. The
+# binary `clipboard allow exe` names connects, tainted; an untainted
+# process runs the tool, copies it and connects throughout. In `clipboard
+# audit`, under a new crmguardd that never saw the taint, the module still
+# knows it: the tool runs, the connection goes through, and the module's
+# records say so. With fail-open (-F), a killed crmguardd means nothing is
+# refused.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eperm clip-kmod-records \
-	clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
-	clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-audit \
+	clip-kmod-connect-{unix,abstract,link,relative,tcp}-stopped clip-kmod-allowed-exe \
+	clip-kmod-connect-records clip-kmod-no-connect-tracepoint clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
+	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-ended clip-kmod-dead-allowed-exe \
+	clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-no-data clip-kmod-audit \
 	clip-kmod-failopen-eperm clip-kmod-failopen-dead-runs
 BACKEND=kmod
 TOOL=/usr/bin/xclip
 LINK=/usr/bin/crm-xclip-link
 LOADER=$(ls /lib64/ld-linux-x86-64.so.2 2>/dev/null)
 
+ADDRESSES="unix abstract link relative tcp"
+SERVER=
+
 finish() {
+	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
 	stop_crmguard
-	rm -f "$TOOL" "$LINK"
+	rm -f "$TOOL" "$LINK" /usr/bin/crm-gui /tmp/.X11-unix/X9 /tmp/crm-xlink9
 	cleanup
 }
 trap finish EXIT
@@ -33,11 +43,33 @@ trap finish EXIT
 # same inode under a name crmguardd does not know.
 cp /usr/bin/env "$TOOL"
 ln -f "$TOOL" "$LINK"
-clip_policy
+cp /usr/bin/python3.11 /usr/bin/crm-gui
+clip_policy "clipboard allow exe /usr/bin/crm-gui"
+# A client of the X server, one address a process (a connection that is
+# ended ends it): on success it sends a client row and says NAME=ok, else
+# NAME=ERRNO; ended, it says nothing and exits 137.
+cat >"$T/connect1.py" <<'PY'
+import errno, os, socket, sys
+os.chdir("/tmp/.X11-unix")
+name = sys.argv[1]
+family, addr = {"unix": (socket.AF_UNIX, "/tmp/.X11-unix/X9"),
+		"abstract": (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+		"link": (socket.AF_UNIX, "/tmp/crm-xlink9"), "relative": (socket.AF_UNIX, "X9"),
+		"tcp": (socket.AF_INET, ("127.0.0.1", 6009))}[name]
+s = socket.socket(family, socket.SOCK_STREAM)
+try:
+	s.connect(addr)
+	s.send(b"ACME Ltd,+1 555 0100\n")
+	print(name + "=ok")
+except OSError as e:
+	print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+PY
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" 2>"$T/insmod.err"
-if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! start_crmguard ||
-   ! ctlx status | grep -q '^enforcer: *kmod' || ! ctlx status | grep -q '^clipboard: *crmguard.ko'; then
+if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! display_server ||
+   ! start_crmguard || ! ctlx status | grep -q '^enforcer: *kmod' ||
+   ! ctlx status | grep -q '^clipboard: *crmguard.ko: .* display connections ended'; then
 	fail clip-kmod-setup "tool $(ls -l "$TOOL" 2>&1), loader '$LOADER', $(cat "$T/insmod.err" 2>/dev/null);" \
+		"server: $(cat "$T/server.err");" \
 		"$(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):'); $(tail -3 "$T/daemon.out")"
 	exit 1
 fi
@@ -52,28 +84,45 @@ try() {
 }
 # refused NAME: it failed, and for the kernel's reason.
 refused() { [ "$(cat "$T/$1.rc")" != 0 ] && grep -q "Operation not permitted" "$T/$1.err"; }
-# untainted CHECK: an untainted process runs the tool, through the loader too, and copies it.
+# connected NAME OUT: a client of the X server said it connected and sent.
+connected() { [ "$(cat "$2" 2>/dev/null)" = "$1=ok" ]; }
+# untainted CHECK: an untainted process runs the tool, through the loader too, copies it, connects.
 untainted() {
+	local a out=
 	try u.exec "$TOOL"
 	try u.loader "$LOADER" "$TOOL"
 	try u.copy cp "$TOOL" "$T/u.copy"
-	if [ "$(cat "$T/u.exec.rc" "$T/u.loader.rc" "$T/u.copy.rc" | tr -d '\n')" = 000 ]; then
+	for a in $ADDRESSES; do
+		python3 "$T/connect1.py" "$a" >"$T/u.$a" 2>&1
+		connected "$a" "$T/u.$a" || out="$out $(cat "$T/u.$a")"
+	done
+	if [ "$(cat "$T/u.exec.rc" "$T/u.loader.rc" "$T/u.copy.rc" | tr -d '\n')" = 000 ] && [ -z "$out" ]; then
 		pass "$1"
 	else
-		fail "$1" "$(head -c 300 "$T"/u.*.err)"
+		fail "$1" "$(head -c 300 "$T"/u.*.err);$out"
 	fi
 }
 untainted clip-kmod-untainted
 
-# The tainted shell: at each round its new children try the tool every way.
+# The tainted shell: at each round its new children try the tool every
+# way, connect to each address, and run the allowed binary's connection.
 export -f try
 tainted_shell "alive dead audit fo-alive fo-dead" "
 		try exec.\$round '$TOOL'
 		try grandchild.\$round bash -c '$TOOL; exit \$?'
 		try link.\$round '$LINK'
 		try loader.\$round '$LOADER' '$TOOL'
-		try copy.\$round cp '$TOOL' '$T/copy.'\$round"
+		try copy.\$round cp '$TOOL' '$T/copy.'\$round
+		for a in $ADDRESSES; do
+			python3 '$T/connect1.py' \$a >'$T/connect.'\$a.\$round 2>&1
+			echo \$? >'$T/connect.'\$a.\$round.rc
+		done
+		/usr/bin/crm-gui '$T/connect1.py' link >'$T/allowed.'\$round 2>&1"
 shell_tainted clip-kmod-tainted
+# ended A ROUND: the client of address A was killed before it said anything.
+ended() { [ "$(cat "$T/connect.$1.$2.rc")" = 137 ] && [ ! -s "$T/connect.$1.$2" ]; }
+# stopped A ROUND: refused with EPERM (crmguardd's display guard, Linux 6.7 on) or ended.
+stopped() { [ "$(cat "$T/connect.$1.$2")" = "$1=EPERM" ] || ended "$1" "$2"; }
 
 if round alive && refused exec.alive; then
 	pass clip-kmod-exec-eperm
@@ -84,6 +133,27 @@ if wait_record "event=clipboard verdict=deny channel=exec tool=$TOOL action=refu
 	pass clip-kmod-records
 else
 	fail clip-kmod-records "$(grep 'event=clipboard' "$AUTHLOG" | head -5 | tr '\n' ' ')"
+fi
+for a in $ADDRESSES; do
+	stopped "$a" alive && pass "clip-kmod-connect-$a-stopped" ||
+		fail "clip-kmod-connect-$a-stopped" "status $(cat "$T/connect.$a.alive.rc"): $(cat "$T/connect.$a.alive")"
+done
+connected link "$T/allowed.alive" && pass clip-kmod-allowed-exe ||
+	fail clip-kmod-allowed-exe "$(cat "$T/allowed.alive")"
+# the module ends what the sensor's connect() tracepoint would: that one,
+# which slows every system call of the machine, is not attached
+if ctlx status | grep -q 'sys_enter_connect'; then
+	fail clip-kmod-no-connect-tracepoint "$(ctlx status | grep -E 'bpf|connect')"
+else
+	pass clip-kmod-no-connect-tracepoint
+fi
+# the link's connection, which only the module can tell from others: ended, and said so
+if wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X9 action=killed .*taint_source=$CRM/clients.csv" 5 >/dev/null &&
+   wait_record "event=clipboard verdict=deny channel=x11 address=tcp:6009 action=(refused|killed) " 5 >/dev/null &&
+   ! grep -q "event=clipboard .*exe=/usr/bin/crm-gui" "$AUTHLOG"; then
+	pass clip-kmod-connect-records
+else
+	fail clip-kmod-connect-records "$(grep 'event=clipboard verdict=deny channel=x11' "$AUTHLOG" | head -5 | tr '\n' ' ')"
 fi
 
 # crmguardd killed: the module alone holds, for children forked since.
@@ -107,20 +177,33 @@ else
 		fail "clip-kmod-dead-$way-eperm" "the shell did not finish the round: $(cat "$T/shell.err")"
 	done
 fi
-if dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: refused exec of xclip .* by tainted pid"; then
+for a in $ADDRESSES; do
+	ended "$a" dead && pass "clip-kmod-dead-connect-$a-ended" ||
+		fail "clip-kmod-dead-connect-$a-ended" "status $(cat "$T/connect.$a.dead.rc"): $(cat "$T/connect.$a.dead")"
+done
+connected link "$T/allowed.dead" && pass clip-kmod-dead-allowed-exe ||
+	fail clip-kmod-dead-allowed-exe "$(cat "$T/allowed.dead")"
+if dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: refused exec of xclip .* by tainted pid" &&
+   dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: ended tainted pid .* at its connection to @/tmp/.X11-unix/X9"; then
 	pass clip-kmod-dead-kernel-log
 else
 	fail clip-kmod-dead-kernel-log "$(dmesg | tail -n +$((logged + 1)) | grep crmguard | tail -3)"
 fi
 untainted clip-kmod-dead-untainted
+# What reached the server: the untainted clients' rows and the allowed binary's, 5 + 5 + 2.
+rows=$(grep -c "ACME Ltd" "$T/server.data" 2>/dev/null)
+[ "$rows" = 12 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 12"
 
 # clipboard audit, a new crmguardd: it never saw the shell read, the module kept its taint.
 sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"
 if start_crmguard && round audit && [ "$(cat "$T/exec.audit.rc")" = 0 ] &&
-   wait_record "event=clipboard verdict=audit channel=exec tool=$TOOL action=none .*tainted=1" 5 >/dev/null; then
+   connected relative "$T/connect.relative.audit" &&
+   wait_record "event=clipboard verdict=audit channel=exec tool=$TOOL action=none .*tainted=1" 5 >/dev/null &&
+   wait_record "event=clipboard verdict=audit channel=x11 address=/tmp/.X11-unix/X9 action=none .*tainted=1" 5 >/dev/null; then
 	pass clip-kmod-audit
 else
 	fail clip-kmod-audit "exec: $(cat "$T/exec.audit.rc" "$T/exec.audit.err" 2>&1);" \
+		"connect: $(cat "$T/connect.relative.audit" 2>&1);" \
 		"$(grep 'event=clipboard verdict=audit' "$AUTHLOG" | head -3 | tr '\n' ' ')"
 fi
 stop_crmguard
@@ -133,9 +216,11 @@ else
 	fail clip-kmod-failopen-eperm "status $(cat "$T/exec.fo-alive.rc" 2>&1): $(cat "$T/exec.fo-alive.err" 2>&1)"
 fi
 kill_daemon
-if round fo-dead && [ "$(cat "$T/exec.fo-dead.rc")" = 0 ] && [ "$(cat "$T/loader.fo-dead.rc")" = 0 ]; then
+if round fo-dead && [ "$(cat "$T/exec.fo-dead.rc")" = 0 ] && [ "$(cat "$T/loader.fo-dead.rc")" = 0 ] &&
+   connected unix "$T/connect.unix.fo-dead"; then
 	pass clip-kmod-failopen-dead-runs
 else
-	fail clip-kmod-failopen-dead-runs "exec: $(cat "$T/exec.fo-dead.rc" "$T/exec.fo-dead.err" 2>&1)"
+	fail clip-kmod-failopen-dead-runs "exec: $(cat "$T/exec.fo-dead.rc" "$T/exec.fo-dead.err" 2>&1);" \
+		"connect: $(cat "$T/connect.unix.fo-dead" 2>&1)"
 fi
 wait "$TAINTED_SHELL"

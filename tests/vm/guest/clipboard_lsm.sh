@@ -31,24 +31,6 @@ finish() {
 }
 trap finish EXIT
 
-# The display server: accepts on the three addresses until killed, and
-# keeps every connection open.
-cat >"$T/server.py" <<'PY'
-import os, select, socket
-os.makedirs("/tmp/.X11-unix", exist_ok=True)
-socks = []
-for family, addr in ((socket.AF_UNIX, "/tmp/.X11-unix/X9"), (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
-		     (socket.AF_INET, ("127.0.0.1", 6009))):
-	s = socket.socket(family, socket.SOCK_STREAM)
-	s.bind(addr)
-	s.listen(16)
-	socks.append(s)
-open(os.environ["READY"], "w").close()
-held = []	# kept open: a client's send goes through
-while True:
-	for s in select.select(socks, [], [])[0]:
-		held.append(s.accept()[0])
-PY
 # A client: what connect() to each address gave ("ok" or the errno's name):
 # the socket's path, its abstract twin, a symbolic link to the path, the
 # path relative to its directory, and the TCP port.
@@ -106,10 +88,7 @@ ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok"
 cp /usr/bin/env /usr/bin/xclip
 cp /usr/bin/python3.11 /usr/bin/crm-gui
 clip_policy "clipboard allow exe /usr/bin/crm-gui"
-READY=$T/server.ready python3 "$T/server.py" 2>"$T/server.err" &
-SERVER=$!
-for _ in $(seq 50); do [ -e "$T/server.ready" ] && break; sleep 0.1; done
-ln -sf /tmp/.X11-unix/X9 /tmp/crm-xlink9
+display_server
 READY=$T/broker.ready python3 "$T/broker.py" "$T/broker.sock" 2>"$T/broker.err" &
 BROKER=$!
 for _ in $(seq 50); do [ -e "$T/broker.ready" ] && break; sleep 0.1; done
