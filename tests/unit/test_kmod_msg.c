@@ -258,19 +258,28 @@ static void stats_round_trip(void)
 	ASSERT_TRUE(got.fail_open);
 }
 
-/* The display probes that are on, and the connections they could not end. */
-static void stats_clipboard_probes(void)
+/* A STATS_GET reply of an enforcing module with nothing counted, rules rules; more to add. */
+static struct nl_msg *stats_msg(uint32_t rules)
 {
 	struct nl_msg *msg = new_msg(CRMGUARD_CMD_STATS_GET);
-	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE }, got;
-	struct kernel_stats s;
+	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE };
 
 	kmod_msg_put_config(msg, &cfg);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_ALLOW, 0);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_AUDIT, 0);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_DENY, 0);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_LOST, 0);
-	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, 0);
+	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, rules);
+	return msg;
+}
+
+/* The display probes that are on, and the connections they could not end. */
+static void stats_clipboard_probes(void)
+{
+	struct nl_msg *msg = stats_msg(0);
+	struct kernel_config got;
+	struct kernel_stats s;
+
 	nla_put_u32(msg, CRMGUARD_ATTR_CLIP_PROBES, CRMGUARD_CLIP_PROBE_UNIX | CRMGUARD_CLIP_PROBE_TCP6);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_CLIP_MISSED, 9);
 	ASSERT_EQ(kmod_msg_parse_stats(nlmsg_hdr(msg), &s, &got), 0);
@@ -337,17 +346,11 @@ static uint32_t offset_of(struct nl_msg *msg, int type)
 /* A locked module's stats, and a command it refused, multicast. */
 static void lock_stats_and_refusal(void)
 {
-	struct nl_msg *msg = new_msg(CRMGUARD_CMD_STATS_GET);
-	struct kernel_config cfg = { .mode = CRMGUARD_MODE_ENFORCE }, got;
+	struct nl_msg *msg = stats_msg(2);
+	struct kernel_config got;
 	struct kernel_stats s;
 	struct kernel_verdict v;
 
-	kmod_msg_put_config(msg, &cfg);
-	nla_put_u64(msg, CRMGUARD_ATTR_STAT_ALLOW, 0);
-	nla_put_u64(msg, CRMGUARD_ATTR_STAT_AUDIT, 0);
-	nla_put_u64(msg, CRMGUARD_ATTR_STAT_DENY, 0);
-	nla_put_u64(msg, CRMGUARD_ATTR_STAT_LOST, 0);
-	nla_put_u32(msg, CRMGUARD_ATTR_STAT_RULES, 2);
 	nla_put_u8(msg, CRMGUARD_ATTR_LOCKED, 1);
 	nla_put_u64(msg, CRMGUARD_ATTR_STAT_REFUSED, 7);
 	ASSERT_EQ(kmod_msg_parse_stats(nlmsg_hdr(msg), &s, &got), 0);
