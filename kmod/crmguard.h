@@ -3,9 +3,10 @@
  * crmguard.ko inside: the rule tables (rules.c), the fsnotify group that
  * enforces them (enforce.c), the marks that keep binaries unwritten once
  * locked (exemark.c), what each process was started with and whether it
- * is tainted (exec.c), the clipboard tools (clip.c), and the generic
- * netlink family that programs them and carries verdicts (genl.c). The
- * ABI is uapi/crmguard.h.
+ * is tainted (exec.c), taint followed while crmguardd is gone (taint.c),
+ * the clipboard tools (clip.c) and display connections (display.c), and
+ * the generic netlink family that programs them and carries verdicts
+ * (genl.c). The ABI is uapi/crmguard.h.
  */
 #ifndef CRMGUARD_KMOD_H
 #define CRMGUARD_KMOD_H
@@ -157,9 +158,19 @@ void cg_stat_lost(void);
 int cg_exec_init(void);
 void cg_exec_exit(void);
 bool cg_injected(void);
-/* Whether current's process is tainted; cg_taint() taints process nr (its tgid). */
+/* Whether current's process is tainted; cg_taint() taints process nr (its tgid), or t's. */
 bool cg_tainted(void);
 int cg_taint(pid_t nr);
+int cg_taint_task(struct task_struct *t);
+
+/*
+ * taint.c: while the socket that set the clipboard is gone (crmguardd
+ * is), current, let through at its open of a protected file, is tainted
+ * with the holders of its channels.
+ */
+void cg_clip_owner_set(u32 portid);
+void cg_clip_owner_released(u32 portid);
+void cg_taint_reader(void);
 
 /* clip.c: the tools' exec by tainted processes */
 int cg_clip_event(struct fsnotify_group *group, u32 mask, const void *data, int data_type,

@@ -215,6 +215,9 @@ static int cg_handle_event(struct fsnotify_group *group, u32 mask,
 	if ((mask & FS_OPEN_PERM) || verdict != CRMGUARD_VERDICT_ALLOW)
 		cg_report(mask, verdict, by, &s, inode,
 			  fsnotify_data_path(data, data_type));
+	/* what it reads now is followed, by the module while crmguardd is gone */
+	if ((mask & FS_OPEN_PERM) && verdict != CRMGUARD_VERDICT_DENY)
+		cg_taint_reader();
 	if (s.exe)
 		fput(s.exe);
 	return verdict == CRMGUARD_VERDICT_DENY ? -EPERM : 0;

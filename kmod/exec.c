@@ -486,31 +486,19 @@ bool cg_tainted(void)
 }
 
 /*
- * Taints process nr (a tgid of the caller's pid namespace): its record
- * is made if it has none (a process from before the module, or one with
- * no room for it), unless it is exiting: checked under its bucket's lock,
- * which its exit probe takes to drop the record, so no record outlives
- * its process.
+ * Taints t's process (t: a reference): its record is made if it has none
+ * (a process from before the module, or one with no room for it), unless
+ * it is exiting: checked under its bucket's lock, which its exit probe
+ * takes to drop the record, so no record outlives its process.
  */
-int cg_taint(pid_t nr)
+int cg_taint_task(struct task_struct *t)
 {
-	struct task_struct *t;
-	struct cg_proc_key key;
+	struct cg_proc_key key = cg_key_of(t);
 	struct cg_proc *p, *r;
 	raw_spinlock_t *lock;
 	int err = 0;
 	u32 state;
 
-	rcu_read_lock();
-	t = pid_task(find_vpid(nr), PIDTYPE_TGID);
-	if (t && !(t->flags & PF_KTHREAD))
-		get_task_struct(t);
-	else
-		t = NULL;
-	rcu_read_unlock();
-	if (!t)
-		return -ESRCH;
-	key = cg_key_of(t);
 	p = cg_pool_take();
 	rcu_read_lock();
 	state = cg_proc_state(t, NULL);
@@ -535,6 +523,25 @@ int cg_taint(pid_t nr)
 	raw_spin_unlock(lock);
 	if (p)
 		cg_pool_put(p);
+	return err;
+}
+
+/* Taints process nr, a tgid of the caller's pid namespace. */
+int cg_taint(pid_t nr)
+{
+	struct task_struct *t;
+	int err;
+
+	rcu_read_lock();
+	t = pid_task(find_vpid(nr), PIDTYPE_TGID);
+	if (t && !(t->flags & PF_KTHREAD))
+		get_task_struct(t);
+	else
+		t = NULL;
+	rcu_read_unlock();
+	if (!t)
+		return -ESRCH;
+	err = cg_taint_task(t);
 	put_task_struct(t);
 	return err;
 }

@@ -330,6 +330,9 @@ static int cg_clip_doit(struct sk_buff *skb, struct genl_info *info)
 			       CRMGUARD_CLIP_ALLOW_MAX, info->extack);
 	err = nallow < 0 ? nallow :
 	      cg_clip_set(nla_get_u32(mode), tools, ntools, allow, nallow, info->extack);
+	/* the sender follows taint from now on; once its socket closes, the module does */
+	if (!err)
+		cg_clip_owner_set(info->snd_portid);
 	while (ntools)
 		fput(tools[--ntools]);
 	while (nallow > 0)
@@ -594,8 +597,10 @@ static int cg_netlink_event(struct notifier_block *nb, unsigned long event, void
 	struct netlink_notify *n = ptr;
 
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    net_eq(n->net, &init_net))
+	    net_eq(n->net, &init_net)) {
 		cg_socket_released(n->portid);
+		cg_clip_owner_released(n->portid);
+	}
 	return NOTIFY_DONE;
 }
 

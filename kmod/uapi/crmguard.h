@@ -75,8 +75,12 @@
  * CRMGUARD_CLIP_BLOCK, ended with SIGKILL before the process is back in
  * user space: the module sees it through kprobes, which cannot refuse a
  * call (ATTR_CLIP_PROBES says which are on). The binaries ATTR_CLIP_ALLOW
- * names (fds, as the tools) keep their display connections. The lock
- * does not cover the clipboard's mode, tools and allowed binaries.
+ * names (fds, as the tools) keep their display connections. While the
+ * socket that sent the last CLIPBOARD_SET is closed (crmguardd is gone),
+ * the module taints by itself a process let through at its open of a
+ * protected file, with the holders of its pipes, FIFOs and the other ends
+ * of its unix sockets. The lock does not cover the clipboard's mode,
+ * tools and allowed binaries.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H

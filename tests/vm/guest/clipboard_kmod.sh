@@ -13,14 +13,15 @@
 # process runs the tool, copies it and connects throughout. In `clipboard
 # audit`, under a new crmguardd that never saw the taint, the module still
 # knows it: the tool runs, the connection goes through, and the module's
-# records say so. With fail-open (-F), a killed crmguardd means nothing is
-# refused.
+# records say so. A CRM started while crmguardd is dead is tainted by the
+# module at its open, with the next command of its pipeline. With
+# fail-open (-F), a killed crmguardd means nothing is refused.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eperm clip-kmod-records \
 	clip-kmod-connect-{unix,abstract,link,relative,tcp}-stopped clip-kmod-allowed-exe \
 	clip-kmod-connect-records clip-kmod-no-connect-tracepoint clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
 	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-ended clip-kmod-dead-allowed-exe \
-	clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-no-data clip-kmod-audit \
+	clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-dead-new-crm-pipe-ended clip-kmod-no-data clip-kmod-audit \
 	clip-kmod-failopen-eperm clip-kmod-failopen-dead-runs
 BACKEND=kmod
 TOOL=/usr/bin/xclip
@@ -63,6 +64,15 @@ try:
 	print(name + "=ok")
 except OSError as e:
 	print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+PY
+# The next command of a pipeline: reads what comes, then sends it to the X server ("sent").
+cat >"$T/reader.py" <<'PY'
+import socket, sys
+rows = sys.stdin.buffer.read()
+s = socket.socket(socket.AF_UNIX)
+s.connect("/tmp/.X11-unix/X9")
+s.send(rows)
+print("sent")
 PY
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" 2>"$T/insmod.err"
 if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! display_server ||
@@ -190,8 +200,20 @@ else
 	fail clip-kmod-dead-kernel-log "$(dmesg | tail -n +$((logged + 1)) | grep crmguard | tail -3)"
 fi
 untainted clip-kmod-dead-untainted
+# A CRM started now, nobody tainted before: `crm | tool` in a shell of its
+# own. Proven to pass plain text first.
+pipeline() { ( "$@" | python3 "$T/reader.py" >"$T/pipe.out" 2>&1; echo "${PIPESTATUS[1]}" >"$T/pipe.rc" ); }
+pipeline echo "plain text"
+plain=$(cat "$T/pipe.rc" "$T/pipe.out" | tr '\n' ' ')
+pipeline bash -c "read -r line <'$CRM/clients.csv' && echo \"\$line\" && sleep 0.5"
+if [ "$plain" = "0 sent " ] && [ "$(cat "$T/pipe.rc")" = 137 ] && [ ! -s "$T/pipe.out" ]; then
+	pass clip-kmod-dead-new-crm-pipe-ended
+else
+	fail clip-kmod-dead-new-crm-pipe-ended "plain: '$plain'; the CRM's: status $(cat "$T/pipe.rc"), '$(cat "$T/pipe.out")'"
+fi
 # What reached the server: the untainted clients' rows and the allowed binary's, 5 + 5 + 2.
 rows=$(grep -c "ACME Ltd" "$T/server.data" 2>/dev/null)
+grep -q "plain text" "$T/server.data" || rows="no plain text, $rows"
 [ "$rows" = 12 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 12"
 
 # clipboard audit, a new crmguardd: it never saw the shell read, the module kept its taint.

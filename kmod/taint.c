@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Taint followed by the module itself while crmguardd is gone (the socket
+ * that handed it the clipboard closed): crmguardd follows taint through
+ * pipes, FIFOs and sockets as data moves (ctl/daemon/taint), and names
+ * each process it taints (CRMGUARD_CMD_TAINT); without it, nobody would,
+ * and a CRM started then would pipe its rows to a clipboard tool freely.
+ *
+ * So, while it is gone and the clipboard is watched: a process that opens
+ * a protected file and is let through (the allowed CRM) is tainted at that
+ * open, and so is every process that then holds a pipe or FIFO it holds,
+ * or the other end of a unix socket it holds: in a shell pipeline, the
+ * next command (or, before that one is forked, the shell, whose children
+ * then inherit it). That is the moment crmguardd follows too; what it
+ * does besides (a channel made later, the reader of data sent after the
+ * writer exited) waits for it to be back.
+ */
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <net/af_unix.h>
+#include "crmguard.h"
+
+#define CG_CHANNELS	16	/* a process's channels looked at */
+#define CG_HOLDERS	64	/* processes tainted for one open */
+
+/* The portid of the socket that last set the clipboard; gone: none is open. */
+static u32 cg_clip_owner;
+static bool cg_clip_owner_gone = true;
+
+struct cg_channels {
+	const struct inode *inodes[CG_CHANNELS];
+	int n;
+};
+
+void cg_clip_owner_set(u32 portid)
+{
+	WRITE_ONCE(cg_clip_owner, portid);
+	WRITE_ONCE(cg_clip_owner_gone, false);
+}
+
+void cg_clip_owner_released(u32 portid)
+{
+	if (!READ_ONCE(cg_clip_owner_gone) && READ_ONCE(cg_clip_owner) == portid)
+		WRITE_ONCE(cg_clip_owner_gone, true);
+}
+
+/* A channel of current's: a pipe or FIFO, or the other end of a unix socket. */
+static int cg_channel_of(const void *arg, struct file *file, unsigned int fd)
+{
+	struct cg_channels *c = (struct cg_channels *)arg;
+	struct inode *inode = file_inode(file);
+	struct socket *sock;
+	struct sock *peer;
+
+	if (c->n == CG_CHANNELS)
+		return 1;
+	if (S_ISFIFO(inode->i_mode)) {
+		c->inodes[c->n++] = inode;
+	} else if (S_ISSOCK(inode->i_mode)) {
+		sock = sock_from_file(file);
+		if (!sock || !sock->sk || sock->sk->sk_family != AF_UNIX)
+			return 0;
+		peer = unix_peer_get(sock->sk);
+		if (!peer)
+			return 0;
+		/* compared, never followed: the peer may go once put */
+		if (peer->sk_socket)
+			c->inodes[c->n++] = SOCK_INODE(peer->sk_socket);
+		sock_put(peer);
+	}
+	return 0;
+}
+
+/* Does a descriptor of the process looked at hold one of the channels? */
+static int cg_holds(const void *arg, struct file *file, unsigned int fd)
+{
+	const struct cg_channels *c = arg;
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (file_inode(file) == c->inodes[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * From the enforcement handler, in the task that opens a protected file
+ * and is let through; it may sleep.
+ */
+void cg_taint_reader(void)
+{
+	struct task_struct *holders[CG_HOLDERS], *p;
+	struct cg_channels c = { .n = 0 };
+	bool missed = false;
+	int n = 0, i;
+
+	if (!READ_ONCE(cg_clip_owner_gone) || !cg_clip_watching() || cg_tainted())
+		return;
+	cg_taint_task(current);
+	if (current->files)
+		iterate_fd(current->files, 0, cg_channel_of, &c);
+	if (!c.n)
+		return;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (same_thread_group(p, current) || (p->flags & PF_KTHREAD))
+			continue;
+		task_lock(p);
+		if (p->files && iterate_fd(p->files, 0, cg_holds, &c)) {
+			if (n < CG_HOLDERS)
+				holders[n++] = get_task_struct(p);
+			else
+				missed = true;
+		}
+		task_unlock(p);
+	}
+	rcu_read_unlock();
+	for (i = 0; i < n; i++) {
+		cg_taint_task(holders[i]);
+		put_task_struct(holders[i]);
+	}
+	if (missed)
+		pr_warn_ratelimited("clipboard: more than %d processes hold the channels of pid %d: the others are not tainted\n",
+				    CG_HOLDERS, task_tgid_nr(current));
+}
