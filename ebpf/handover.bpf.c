@@ -19,7 +19,9 @@
  * denies is killed (SIGKILL, sent by bpf_send_signal() before it returns to
  * user space: the exec'd program runs none of its code, the receiver
  * returns from no call) and reported; in audit (the mode, or the rule's
- * flag) it is reported once a minute and left alone.
+ * flag) it is reported once a minute and left alone. Where the kernel has
+ * kprobes, pidfd_getfd is judged inside the call as well, before the kernel
+ * takes the file (below).
  *
  * The decision is decide() of rules.bpf.h on the maps crmguardd fills as
  * it fills the BPF LSM's, so the kernel needs crmguardd for nothing here:
@@ -32,10 +34,12 @@
  * table is searched only for a program the policy does not allow.
  * sock_recv_length: the socket's family; the table is searched only after
  * a receive on a unix socket by a process the policy does not allow.
- * pidfd_getfd: kretprobes on the system call's entries where the kernel has
- * kprobes; else the raw sys_exit tracepoint (no tracepoint inside the call
- * sees it), which, like any syscall tracepoint, puts every system call on
- * the machine on the kernel's slow path (docs/BENCHMARKS.md).
+ * pidfd_getfd: a kprobe inside the call (which a read of a /proc/PID/fd
+ * link passes too: a look at the call's number) and kretprobes on the
+ * system call's entries where the kernel has kprobes; else the raw sys_exit
+ * tracepoint (no tracepoint inside the call sees it), which, like any
+ * syscall tracepoint, puts every system call on the machine on the
+ * kernel's slow path (docs/BENCHMARKS.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -243,43 +247,52 @@ static __always_inline bool still_protected(struct file *file, const struct enfo
 }
 
 /*
- * The next open descriptor of the word at hand: protected, readable, and
- * denied to this process? (One open for writing only hands over nothing:
- * reading through it takes an open of /proc/PID/fd/N, which is decided.)
- * Called once per bit set; 1 ends the word.
+ * raw, descriptor fd of the process (-1: not given one yet): protected,
+ * readable, and denied to it? Then killed (once) or, in audit, reported.
+ * (One open for writing only hands over nothing: reading through it takes
+ * an open of /proc/PID/fd/N, which is decided.)
  */
+static __always_inline void look_at_file(struct scan *sc, struct file *raw, int fd)
+{
+	struct enforce_inode_key key;
+	struct enforce_inode *rule;
+	struct file *file;
+	struct decision d;
+
+	if (!raw)
+		return;
+	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	if (!(file->f_mode & FMODE_READ) || !marked(file))
+		return;
+	rule = protecting(file, &key);
+	if (!rule || !still_protected(file, rule))
+		return;
+	d = decide(rule, &sc->s);
+	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
+		return;
+	if (d.verdict == CRMGUARD_VERDICT_DENY) {
+		if (!sc->killed)
+			bpf_send_signal(SIGKILL);
+		sc->killed = true;
+	} else if (!audit_due(sc->tgid, &key)) {
+		return;
+	}
+	report(sc, d, &key, fd);
+}
+
+/* The next open descriptor of the word at hand; called once per bit set, 1 ends the word. */
 static long look_at(__u32 i, void *ctx)
 {
 	struct scan *sc = ctx;
-	struct enforce_inode_key key;
-	struct enforce_inode *rule;
-	struct file *raw = NULL, *file;
-	struct decision d;
+	struct file *raw = NULL;
 	__u32 fd;
 
 	if (!sc->word)
 		return 1;
 	fd = sc->base + de_bruijn_bit[(((sc->word & -sc->word) * DE_BRUIJN) >> 58) & 63];
 	sc->word &= sc->word - 1;
-	if (bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]) || !raw)
-		return 0;
-	file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
-	if (!(file->f_mode & FMODE_READ) || !marked(file))
-		return 0;
-	rule = protecting(file, &key);
-	if (!rule || !still_protected(file, rule))
-		return 0;
-	d = decide(rule, &sc->s);
-	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
-		return 0;
-	if (d.verdict == CRMGUARD_VERDICT_DENY) {
-		if (!sc->killed)
-			bpf_send_signal(SIGKILL);
-		sc->killed = true;
-	} else if (!audit_due(sc->tgid, &key)) {
-		return 0;
-	}
-	report(sc, d, &key, fd);
+	if (!bpf_probe_read_kernel(&raw, sizeof(raw), &sc->fds[fd]))
+		look_at_file(sc, raw, fd);
 	return 0;
 }
 
@@ -296,14 +309,36 @@ static long look_at_word(__u32 w, void *ctx)
 	return 0;
 }
 
+/*
+ * Has task, the current one, a fatal signal pending (sent by an earlier
+ * look, at pidfd_getfd's entry, say)? Then it runs no code of its own again.
+ */
+static __always_inline bool dying(struct task_struct *task)
+{
+	return task->pending.signal.sig[0] & (1UL << (SIGKILL - 1));
+}
+
+/*
+ * Is task, the current one, to be looked at: one the policy does not
+ * allow? Then sc is set up for it.
+ */
+static __always_inline bool suspect(struct task_struct *task, struct scan *sc, __u32 route)
+{
+	sc->tgid = task->tgid;
+	sc->ppid = task->real_parent->tgid;
+	sc->route = route;
+	sc->killed = false;
+	return policy_on(task) && !dying(task) && !judge(task, &sc->s, route == HANDOVER_EXEC);
+}
+
 /* After a hand-over to task (the current one), over its whole descriptor table. */
 static __always_inline int search(struct task_struct *task, __u32 route)
 {
-	struct scan sc = { .tgid = task->tgid, .ppid = task->real_parent->tgid, .route = route };
+	struct scan sc = {};
 	struct fdtable *fdt;
 	__u32 max;
 
-	if (!policy_on(task) || judge(task, &sc.s, route == HANDOVER_EXEC))
+	if (!suspect(task, &sc, route))
 		return 0;
 	fdt = BPF_CORE_READ(task, files, fdt);
 	sc.fds = BPF_CORE_READ(fdt, fd);
@@ -334,12 +369,63 @@ int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
 	return search(bpf_get_current_task_btf(), HANDOVER_RECVMSG);
 }
 
+#define NR_PIDFD_GETFD 438	/* the same on every architecture, and for 32-bit x86 */
+#define X32_SYSCALL_BIT 0x40000000
+
+/* The number of the system call regs were saved at the entry of. */
+static __always_inline long syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax & ~X32_SYSCALL_BIT;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->syscallno;
+#else
+#error "the syscall number of struct pt_regs on this architecture"
+#endif
+}
+
 /*
- * pidfd_getfd's return, where the kernel has kprobes: nothing but that
- * call pays for it. Both of its entries, the 64-bit one and, where the
- * kernel runs 32-bit code, the int 0x80 one (crmguardd attaches that one
- * where the kernel has it). crmguardd loads these or the next.
+ * pidfd_getfd where the kernel has kprobes: nothing but that call pays
+ * for it (and, for a look at the call's number, a read of a
+ * /proc/PID/fd link). First inside the call, where the kernel takes the
+ * holder's file (fget_task(), whichever entry the call came by): the pidfd
+ * is resolved, the holder's exec_update_lock is held and its ptrace rights
+ * are granted by then, and the taker is judged on the file the descriptor
+ * names before it is taken: killed, it returns from the call to die. (Not
+ * at the call's entry: there a thread of the taker could still put another
+ * pidfd under the number, and the holder's table could change while the
+ * call sleeps on that lock, through an exec.) A kprobe has no bound on the
+ * calls it sees at once.
+ *
+ * Then at the call's return, by kretprobes on its two entries, the 64-bit
+ * one and, where the kernel runs 32-bit code, the int 0x80 one (crmguardd
+ * attaches that one where the kernel has it): over the taker's whole
+ * table, as after the other routes (passing over a taker killed already).
+ * Those see a thread of the holder putting another file under the number
+ * between the look above and the kernel's own, a moment later. But a
+ * kretprobe has a bounded pool of instances (max(10, 2 * possible CPUs)
+ * calls in flight), and calls beyond it, asleep on a holder's
+ * exec_update_lock say, return unseen: a descriptor gets past both only by
+ * that race won while the pool is used up.
  */
+SEC("kprobe/fget_task")
+int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *raw = NULL;
+	struct fdtable *fdt;
+	struct scan sc = {};
+
+	if (syscall_nr((struct pt_regs *)bpf_task_pt_regs(task)) != NR_PIDFD_GETFD ||
+	    !suspect(task, &sc, HANDOVER_GETFD))
+		return 0;
+	fdt = BPF_CORE_READ(holder, files, fdt);
+	if (fd < BPF_CORE_READ(fdt, max_fds) &&
+	    !bpf_probe_read_kernel(&raw, sizeof(raw), &BPF_CORE_READ(fdt, fd)[fd]))
+		look_at_file(&sc, raw, -1);
+	return 0;
+}
+
 SEC("kretsyscall/pidfd_getfd")
 int BPF_KRETPROBE(handover_getfd_kprobe, long ret)
 {
@@ -352,29 +438,17 @@ int BPF_KRETPROBE(handover_getfd_kprobe32, long ret)
 	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
 }
 
-#define NR_PIDFD_GETFD 438	/* the same on every architecture, and for 32-bit x86 */
-#define X32_SYSCALL_BIT 0x40000000
-
 /*
  * Where it has none: the exit of every system call, whose number says
  * which. Not the syscalls:sys_exit_pidfd_getfd record, which x86 leaves
  * out for a call made through the 32-bit entry (int 0x80) that a 64-bit
  * process can use too. Any program here puts every system call on the
- * machine on the kernel's slow path.
+ * machine on the kernel's slow path; it has no bound on the calls it sees.
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handover_getfd, struct pt_regs *regs, long ret)
 {
-	long nr;
-
-#if defined(__TARGET_ARCH_x86)
-	nr = regs->orig_ax & ~X32_SYSCALL_BIT;
-#elif defined(__TARGET_ARCH_arm64)
-	nr = regs->syscallno;
-#else
-#error "the syscall number of struct pt_regs on this architecture"
-#endif
-	if (nr != NR_PIDFD_GETFD || ret < 0)
+	if (syscall_nr(regs) != NR_PIDFD_GETFD || ret < 0)
 		return 0;
 	return search(bpf_get_current_task_btf(), HANDOVER_GETFD);
 }

@@ -16,6 +16,8 @@
  *                                     "got N", reads it all: the count
  *   handover getfd32 PID N            the same through the 32-bit entry (int 0x80),
  *                                     which a 64-bit x86 process may use too
+ *   handover getfd-flood PID N COUNT  the same while COUNT other calls of ours sleep
+ *                                     inside pidfd_getfd: says "flooding COUNT" first
  *
  * Each line goes to stdout at once. Exit status: 0 done, 2 a call failed
  * (with the error on stderr), 1 usage.
@@ -29,9 +31,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <poll.h>
+#include <pthread.h>
+#include <linux/kcmp.h>
+#include <linux/userfaultfd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -159,6 +169,169 @@ static int getfd32(int pidfd, int n)
 #endif
 }
 
+/*
+ * getfd-flood: a kretprobe has a bounded pool of instances (the kernel's
+ * default: max(10, 2 * possible CPUs)), and a call made while calls asleep
+ * inside pidfd_getfd hold them all returns unprobed. Ours sleep on the
+ * exec_update_lock of a child of ours whose exec waits to take it for
+ * writing, while a thread of ours holds it for reading: in
+ * kcmp(KCMP_EPOLL_TFD), which reads its argument from user memory under
+ * that lock, from a page a userfaultfd keeps missing until the end.
+ */
+struct flood {
+	pid_t child;
+	int child_pidfd;
+	void *page;
+	bool released;		/* the lock is let go: the fillers' calls end */
+};
+
+struct filler {
+	struct flood *f;
+	pid_t tid;
+};
+
+static void *hold_exec_lock(void *arg)
+{
+	struct flood *f = arg;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	syscall(SYS_kcmp, getpid(), f->child, KCMP_EPOLL_TFD, ep, f->page);
+	close(ep);
+	return NULL;
+}
+
+/* Until a call sleeps: before the child's exec waits for the lock, calls go through. */
+static void *fill(void *arg)
+{
+	struct filler *me = arg;
+	int fd;
+
+	__atomic_store_n(&me->tid, gettid(), __ATOMIC_RELEASE);
+	while ((fd = syscall(SYS_pidfd_getfd, me->f->child_pidfd, 0, 0)) >= 0 &&
+	       !__atomic_load_n(&me->f->released, __ATOMIC_ACQUIRE))
+		close(fd);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* /proc/ID/WHAT's first line; "" if there is none. */
+static void proc_line(pid_t id, const char *what, char *line, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", id, what);
+	line[0] = 0;
+	f = fopen(path, "re");
+	if (f && !fgets(line, len, f))
+		line[0] = 0;
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Is our thread tid asleep (state D) in system call nr ("438 ")? (Only
+ * ours: what /proc says of a task whose exec waits for its
+ * exec_update_lock, even its state, waits for that lock too.)
+ */
+static bool asleep_in(pid_t tid, const char *nr)
+{
+	char line[512], *end;
+
+	proc_line(tid, "stat", line, sizeof(line));
+	end = strrchr(line, ')');
+	if (!end || strncmp(end, ") D ", 4))
+		return false;
+	proc_line(tid, "syscall", line, sizeof(line));
+	return !strncmp(line, nr, strlen(nr));
+}
+
+static int getfd_flood(pid_t holder, int n, int count)
+{
+	long pagesize = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { 0 };
+	struct filler *fillers = calloc(count, sizeof(*fillers));
+	pthread_t locker, *threads = calloc(count, sizeof(*threads));
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	struct flood f = { 0 };
+	int uffd, go[2], pidfd, fd, ret;
+	char nr[16];
+	pid_t tid;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (!fillers || !threads || uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return failed("userfaultfd");
+	f.page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (unsigned long)f.page;
+	reg.range.len = pagesize;
+	if (f.page == MAP_FAILED || ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return failed("UFFDIO_REGISTER");
+	if (pipe2(go, O_CLOEXEC))
+		return failed("pipe");
+	f.child = fork();
+	if (f.child == 0) {
+		if (read(go[0], nr, 1) == 1)
+			execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	f.child_pidfd = f.child < 0 ? -1 : syscall(SYS_pidfd_open, f.child, 0);
+	if (f.child_pidfd < 0)
+		return failed("fork");
+	/* the child's exec_update_lock, held for reading from the fault on */
+	if (pthread_create(&locker, NULL, hold_exec_lock, &f))
+		return failed("pthread_create");
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		fprintf(stderr, "handover: kcmp did not stop on the missing page\n");
+		return 2;
+	}
+	/* its exec, waiting for that lock; every filler, behind it */
+	if (write(go[1], "x", 1) != 1)
+		return failed("write");
+	snprintf(nr, sizeof(nr), "%d ", SYS_pidfd_getfd);
+	for (int i = 0; i < count; i++) {
+		fillers[i].f = &f;
+		if (pthread_create(&threads[i], NULL, fill, &fillers[i]))
+			return failed("pthread_create");
+	}
+	for (int i = 0; i < count; i++) {
+		while (!(tid = __atomic_load_n(&fillers[i].tid, __ATOMIC_ACQUIRE)))
+			usleep(1000);
+		for (int tries = 0; !asleep_in(tid, nr); tries++) {
+			if (tries == 500) {
+				fprintf(stderr, "handover: thread %d is not asleep in pidfd_getfd\n", tid);
+				return 2;
+			}
+			usleep(10000);
+		}
+	}
+	printf("flooding %d\n", count);
+	pidfd = syscall(SYS_pidfd_open, holder, 0);
+	if (pidfd < 0)
+		return failed("pidfd_open");
+	fd = syscall(SYS_pidfd_getfd, pidfd, n, 0);
+	if (fd < 0)
+		return failed("pidfd_getfd");
+	printf("got %d\n", fd);
+	ret = read_all(fd);
+	close(fd);
+	/* let them all go: the page, then the lock, then the exec, then the fillers */
+	zero.range = reg.range;
+	__atomic_store_n(&f.released, true, __ATOMIC_RELEASE);
+	if (ioctl(uffd, UFFDIO_ZEROPAGE, &zero))
+		return failed("UFFDIO_ZEROPAGE");
+	pthread_join(locker, NULL);
+	for (int i = 0; i < count; i++)
+		pthread_join(threads[i], NULL);
+	waitpid(f.child, NULL, 0);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int fd, pidfd;
@@ -205,7 +378,10 @@ int main(int argc, char **argv)
 		printf("got %d\n", fd);
 		return read_all(fd);
 	}
+	if (argc == 5 && !strcmp(argv[1], "getfd-flood") && atoi(argv[4]) > 0)
+		return getfd_flood(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: handover exec FILE N PROG ARG... | readfd N | send FILE SOCKET |\n"
-		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N | getfd32 PID N\n");
+		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N | getfd32 PID N |\n"
+		"       getfd-flood PID N COUNT\n");
 	return 1;
 }

@@ -1,15 +1,17 @@
 # The default policy (reads trust): the allowed CRM decided at open and
 # reading unasked, and no route for a descriptor of a protected file to a
 # program that is not allowed: inherited across exec, passed with
-# SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd, reopened through /proc/PID/fd. Each
-# receiver reads 0 bytes: killed before it runs on (kill record, reason=
-# the route), or refused at open. Each route is tried first with a file
-# that is not protected, to prove the receiver runs and reads it. In mode
-# audit the receiver reads, and a held record says so.
+# SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd (also while
+# more calls than a kretprobe can follow sleep inside pidfd_getfd),
+# reopened through /proc/PID/fd. Each receiver reads 0 bytes: killed
+# before it runs on (kill record, reason= the route), or refused at open.
+# Each route is tried first with a file that is not protected, to prove
+# the receiver runs and reads it. In mode audit the receiver reads, and a
+# held record says so.
 . "$(dirname "$0")/lib.bash" || exit 1
 [ "$BACKEND" = fanotify ] || { echo "handover.sh: the fanotify backend's hand-over watch" >&2; exit 0; }
-checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd,pidfd_getfd32} handover_pidfd_watch \
-	handover_procfd_reopen handover_allowed_receiver handover_audit_exec
+checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd,pidfd_getfd32,pidfd_getfd_flood} handover_pidfd_watch \
+	handover_procfd_reopen handover_allowed_receiver handover_audit_exec handover_audit_pidfd_getfd_flood
 
 HANDOVER=$BUILD/helpers/handover
 make_crm_db "$CRM/clients.db" 3000
@@ -32,12 +34,12 @@ out=$(sqlite3 "$DB" 'select count(*) from clients' 2>&1)
 [ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"
 st=$(ctlx status)
 grep -q '^reads: *trust' <<<"$st" && pass reads_trust_default || fail reads_trust_default "$st"
-# pidfd_getfd is seen where it costs least: kretprobes on its entries where
-# the kernel has kprobes, else the raw sys_exit tracepoint (which slows
-# every system call), never both
+# pidfd_getfd is seen where it costs least: kprobes inside the call and
+# kretprobes on its entries where the kernel has kprobes, else the raw
+# sys_exit tracepoint (which slows every system call), never both
 progs=$(grep '^bpf:' <<<"$st")
 if [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]; then
-	[[ $progs == *kretsyscall/pidfd_getfd* && $progs != *tp_btf/sys_exit* ]]
+	[[ $progs == *kprobe/fget_task* && $progs == *kretsyscall/pidfd_getfd* && $progs != *tp_btf/sys_exit* ]]
 else
 	[[ $progs == *tp_btf/sys_exit* && $progs != *kretsyscall/pidfd_getfd* ]]
 fi && pass handover_pidfd_watch || fail handover_pidfd_watch "$progs"
@@ -130,15 +132,16 @@ hold() {
 	[ "$(readlink "/proc/$HPID/fd/$HFD")" = "$1" ]
 }
 release() { exec 8>&-; wait "$HPID"; }
-# getfd [32]: $OTHER takes the held descriptor (32: through int 0x80)
+# getfd [32 | -flood COUNT]: $OTHER takes the held descriptor (32: through
+# int 0x80; -flood: while COUNT calls of its own sleep in pidfd_getfd)
 getfd() {
-	"$OTHER" "getfd${1:-}" "$HPID" "$HFD" >"$T/getfd.out" 2>&1 &
+	"$OTHER" "getfd${1:-}" "$HPID" "$HFD" ${2:+"$2"} >"$T/getfd.out" 2>&1 &
 	GPID=$!
 	wait $GPID
 	GRC=$?
 }
-# getfd_route CHECK [32]: the route works with an unprotected file, then
-# takes the database and dies; then (with 32, a route the kernel may
+# getfd_route CHECK [GETFD-ARGS]: the route works with an unprotected file,
+# then takes the database and dies; then (with 32, a route the kernel may
 # lack) CHECK passes where int 0x80 is not there at all. $HPID holds the
 # database when it returns 0; the caller releases it.
 getfd_route() {
@@ -147,9 +150,9 @@ getfd_route() {
 		release
 		return 1
 	fi
-	getfd "${2:-}"
+	getfd "${@:2}"
 	release
-	if [ -n "${2:-}" ] && grep -q 'Function not implemented' "$T/getfd.out"; then
+	if [ "${2:-}" = 32 ] && grep -q 'Function not implemented' "$T/getfd.out"; then
 		pass "$1"	# no 32-bit entry in this kernel: no such route
 		return 1
 	elif ! grep -qx "$(stat -c %s "$PLAIN")" "$T/getfd.out"; then
@@ -160,7 +163,7 @@ getfd_route() {
 		release
 		return 1
 	fi
-	getfd "${2:-}"
+	getfd "${@:2}"
 	killed "$1" pidfd_getfd "$DB" "$T/getfd.out" "$GRC" "$GPID"
 }
 if getfd_route handover_pidfd_getfd; then
@@ -171,6 +174,14 @@ else
 fi
 # The same through the 32-bit entry, which x86's syscall records leave out.
 getfd_route handover_pidfd_getfd32 32 && release
+# The same while more calls than a kretprobe has instances for (the
+# kernel's default pool: max(10, 2 * possible CPUs)) sleep inside
+# pidfd_getfd, as the taker's own threads: a kretprobe on the call misses
+# this one, and where the kernel has kprobes the probe inside the call
+# stops it alone (the sys_exit tracepoint elsewhere has no such pool).
+possible=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
+pool=$((2 * possible > 10 ? 2 * possible : 10))
+getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
 
 # mode audit: the receiver reads, and is recorded.
 ctlx mode audit >/dev/null || fail handover_audit_exec "ctlx mode audit failed"
@@ -180,5 +191,20 @@ if [ "$ERC" = 0 ] && grep -qx "$(stat -c %s "$DB")" "$T/exec.out" && [ -n "$rec"
 	pass handover_audit_exec
 else
 	fail handover_audit_exec "exit $ERC, said '$(tr '\n' ' ' <"$T/exec.out")', record '$rec'"
+fi
+# and pidfd_getfd past a kretprobe's pool: recorded all the same
+if hold "$DB"; then
+	getfd -flood $((pool + 2))
+	release
+	rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$GPID .*from=pidfd_getfd" 3)
+	if [ "$GRC" = 0 ] && grep -q '^flooding' "$T/getfd.out" &&
+	   grep -qx "$(stat -c %s "$DB")" "$T/getfd.out" && [ -n "$rec" ]; then
+		pass handover_audit_pidfd_getfd_flood
+	else
+		fail handover_audit_pidfd_getfd_flood "exit $GRC, said '$(tr '\n' ' ' <"$T/getfd.out")', record '$rec'"
+	fi
+else
+	fail handover_audit_pidfd_getfd_flood "setup: no holder of the database: $(cat "$T/hold.out")"
+	release
 fi
 exit 0

@@ -42,8 +42,9 @@ static bool ksym_there(const char *name)
 }
 
 /*
- * Opens, loads and attaches the programs, pidfd_getfd's as a kretprobe or
- * as its syscall tracepoint; 0 or -errno.
+ * Opens, loads and attaches the programs, pidfd_getfd's as kprobes (one
+ * inside the call where the kernel has the function it probes, and
+ * kretprobes) or as its syscall tracepoint; 0 or -errno.
  */
 static int load(struct handover *h, int injected_fd, bool kprobe)
 {
@@ -53,6 +54,7 @@ static int load(struct handover *h, int injected_fd, bool kprobe)
 	h->skel = handover_bpf__open();
 	if (!h->skel)
 		return -errno;
+	bpf_program__set_autoload(h->skel->progs.handover_getfd_take, kprobe && ksym_there("fget_task"));
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe, kprobe);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
 				  kprobe && ksym_there("__ia32_sys_pidfd_getfd"));

@@ -2,8 +2,10 @@
 # The hand-over watch (tests/host/handover.sh) on Debian's kernels, with
 # fanotify: where the kernel has what it needs (its BTF names the
 # sock_recv_length tracepoint: 6.12), every route is stopped, pidfd_getfd
-# seen by kretprobes, not the syscall tracepoint; where it has not (6.1),
-# crmguardd checks every read instead, and ctlx status says why.
+# seen by a kprobe inside the call and kretprobes, not the syscall
+# tracepoint, and stopped by the kprobe alone when more calls than the
+# kretprobes can follow are in flight; where it has not (6.1), crmguardd
+# checks every read instead, and ctlx status says why.
 if grep -qa btf_trace_sock_recv_length /sys/kernel/btf/vmlinux; then
 	CRMGUARD_BACKEND=fanotify bash "$(dirname "$0")/../../host/handover.sh"
 	exit
