@@ -182,7 +182,8 @@ $(BUILD)/tests/test_record: tests/unit/recparse.h tests/unit/jsoncheck.h
 # UBSan findings abort too, so that libFuzzer reports them as crashes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident $(BUILD)/fuzz/fuzz_uevent
+fuzz: $(BUILD)/fuzz/fuzz_policy $(BUILD)/fuzz/fuzz_record $(BUILD)/fuzz/fuzz_kident $(BUILD)/fuzz/fuzz_uevent \
+	$(BUILD)/fuzz/fuzz_kmod_msg
 
 $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/policy_taint.c ctl/lib/policy_usb.c \
 		ctl/lib/utf8.c ctl/lib/kident.c $(CTL_HEADERS)
@@ -193,6 +194,13 @@ $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c ctl/lib/policy.c ctl/lib/pol
 $(BUILD)/fuzz/fuzz_uevent: tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c ctl/lib/usbdev.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_uevent.c ctl/lib/usbdev.c
+
+# What crmguard.ko sends crmguardd, read with libnl.
+$(BUILD)/fuzz/fuzz_kmod_msg: tests/fuzz/fuzz_kmod_msg.c ctl/daemon/enforce/kmod_msg.c ctl/daemon/enforce/kmod_msg.h \
+		ctl/daemon/enforce/kbackend.h kmod/uapi/crmguard.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3) \
+		-o $@ tests/fuzz/fuzz_kmod_msg.c ctl/daemon/enforce/kmod_msg.c $(LIBNL)
 
 $(BUILD)/fuzz/fuzz_kident: tests/fuzz/fuzz_kident.c ctl/lib/kident.c ctl/lib/kident.h
 	@mkdir -p $(dir $@)

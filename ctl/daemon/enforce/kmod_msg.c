@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE	/* qsort_r */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,12 +234,12 @@ int kmod_msg_parse_stats(struct nlmsghdr *nlh, struct kernel_stats *s, struct ke
 	return 0;
 }
 
-/* The type of the attribute at byte off of the request, or 0. */
+/* The type of the attribute at byte off of the request, or 0 (none starts there: attributes are aligned). */
 static int attr_at(const struct nlmsghdr *sent, uint32_t off)
 {
 	const struct nlattr *a;
 
-	if (!sent || off < NLMSG_HDRLEN || off > sent->nlmsg_len ||
+	if (!sent || off < NLMSG_HDRLEN || off % NLA_ALIGNTO || off > sent->nlmsg_len ||
 	    sent->nlmsg_len - off < sizeof(*a))
 		return 0;
 	a = (const void *)((const char *)sent + off);
@@ -263,15 +264,19 @@ void kmod_msg_ext_ack(const struct nlmsghdr *nlh, const struct nlmsghdr *sent, c
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off <= nlh->nlmsg_len &&
 	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + off),
 		       nlh->nlmsg_len - off, NULL)) {
+		/* a message that ends in its attribute and says something */
 		if (tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0 &&
-		    memchr(nla_data(tb[NLMSGERR_ATTR_MSG]), 0, nla_len(tb[NLMSGERR_ATTR_MSG])))
+		    memchr(nla_data(tb[NLMSGERR_ATTR_MSG]), 0, nla_len(tb[NLMSGERR_ATTR_MSG])) &&
+		    *nla_get_string(tb[NLMSGERR_ATTR_MSG]))
 			text = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
 		if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) >= 4)
 			bad = attr_at(sent, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
 		if (tb[NLMSGERR_ATTR_MISS_TYPE] && nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4)
 			missing = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
 	}
-	snprintf(buf, len, "%s%s%s%s%s", text ? text : strerror(-e->error),
+	if (!text)	/* (INT_MIN has no negation: no errno is that) */
+		text = e->error > INT_MIN ? strerror(-e->error) : "unknown error";
+	snprintf(buf, len, "%s%s%s%s%s", text,
 		 bad ? ", attribute " : "", bad ? kmod_msg_attr_name(bad) : "",
 		 missing ? ", missing attribute " : "", missing ? kmod_msg_attr_name(missing) : "");
 }
