@@ -1,25 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The display connections of tainted processes (uapi/crmguard.h
- * CRMGUARD_OP_CLIP_CONNECT): kprobes where connect() has found its server,
- * whatever LSM the kernel runs. For a unix socket that is
- * security_unix_stream_connect(), with the server's socket at hand and
- * the name it bound, so a link, a relative path or a bind mount to it
- * names the same server; for TCP, tcp_v4_connect() and tcp_v6_connect()
- * (ports 6000-6063). Both come after the cgroup connect programs of
- * crmguardd's display guard, which refuse the same calls with EPERM where
- * they run (Linux 6.7 on, while crmguardd runs): what they refused never
- * gets here.
+ * CRMGUARD_OP_CLIP_CONNECT), whatever LSM the kernel runs. A unix
+ * connection is judged at security_unix_stream_connect(), where it has
+ * found its server's socket and the name the server bound, so a link, a
+ * relative path or a bind mount to it names the same server; a TCP one at
+ * security_socket_connect() (ports 6000-6063). Both come after the cgroup
+ * connect programs of crmguardd's display guard, which refuse the same
+ * calls where they run (Linux 6.7 on, while crmguardd runs): what they
+ * refused never gets here.
  *
- * A kprobe cannot make the call fail. A tainted process that connects to
- * a display server is ended instead, on its way back to user space, before
- * it can send a byte: the probe queues a task_work on it, which runs there
- * in process context, reports the connection and, in clipboard block,
+ * A module cannot be an LSM, but these two are the LSM hooks themselves,
+ * whose return value the kernel lets BPF change for this purpose (fmod_ret
+ * on security_*): in clipboard block, a kretprobe on each makes the hook
+ * return -EPERM to a tainted process, and connect() fails before there is
+ * a connection. The decision is a kprobe's, at the hook's entry; the
+ * kretprobe only carries it out, and has a bounded pool of instances. A
+ * TCP connection that no connect() makes (sendto() with MSG_FASTOPEN,
+ * which sends data in the same call) is seen by kprobes on
+ * tcp_v4_connect() and tcp_v6_connect() as they start, as is a connect()
+ * whose kretprobe found no instance free: there the call's own copy of the
+ * address is given another family, which they refuse first thing
+ * (EAFNOSUPPORT), before a packet is sent. A unix connection whose
+ * kretprobe found no instance free goes through, and its process is ended
+ * on its way back to user space (CRMGUARD_VERDICT_KILL).
+ *
+ * Reporting needs process context: each decision queues a task_work on the
+ * task that connected, which runs on its way back to user space, reports
+ * the connection and, where the call was not refused, in clipboard block
  * sends SIGKILL; in clipboard audit it only reports. The probes run with
- * preemption off, where PREEMPT_RT allows no allocation and no signal:
- * the works come from a fixed pool. A connection that finds the pool
- * empty (more than CG_DISPLAY_WORKS at once, on the way back) is not
- * ended; it is counted (CRMGUARD_ATTR_STAT_CLIP_MISSED).
+ * preemption off, where PREEMPT_RT allows no allocation and no signal: the
+ * works come from a fixed pool. A connection that finds it empty (more than
+ * CG_DISPLAY_WORKS at once) is neither refused nor ended; it is counted
+ * (CRMGUARD_ATTR_STAT_CLIP_MISSED).
  */
 #include <linux/cred.h>
 #include <linux/in.h>
@@ -35,11 +48,22 @@
 #define CG_DISPLAY_WORKS	64
 #define CG_X11_DIR		"/tmp/.X11-unix/X"
 
+/* Where a connection was seen: a kretprobe refuses at the first two. */
+enum cg_display_hook {
+	CG_HOOK_UNIX,		/* security_unix_stream_connect() */
+	CG_HOOK_SOCK,		/* security_socket_connect() */
+	CG_HOOK_TCP,		/* tcp_v4_connect(), tcp_v6_connect() */
+};
+
 struct cg_display_work {
 	struct callback_head head;
 	atomic_t busy;
-	u16 port;		/* TCP; 0: a unix socket, named by name */
-	char name[UNIX_PATH_MAX + 2];	/* "@" and an abstract name, or the path */
+	struct task_struct *task;	/* that connected; the work is queued on it */
+	enum cg_display_hook hook;
+	bool block;			/* clipboard block, when it connected */
+	bool deciding;			/* its call has not returned: a kretprobe may refuse it */
+	bool refused;			/* the call failed: nothing to end */
+	char name[UNIX_PATH_MAX + 2];	/* "@" and an abstract name, the path, or "tcp:PORT" */
 };
 
 static struct cg_display_work cg_works[CG_DISPLAY_WORKS];
@@ -72,55 +96,98 @@ static void cg_display_run(struct callback_head *head)
 {
 	struct cg_display_work *w = container_of(head, struct cg_display_work, head);
 	struct cg_verdict v = { .op = CRMGUARD_OP_CLIP_CONNECT, .name = w->name };
-	bool block = cg_clip_blocking();
+	const char *how = w->refused ? "refused" : "ended";
 
-	/* the binary `clipboard allow exe` names keeps its display connection */
-	if (cg_clip_watching() && !cg_clip_allowed()) {
-		if (block) {
-			pr_notice_ratelimited("clipboard: ended tainted pid %d (%s, uid %u) at its connection to %s\n",
-					      task_tgid_nr(current), current->comm,
-					      from_kuid(&init_user_ns, current_uid()), w->name);
+	v.verdict = !w->block ? CRMGUARD_VERDICT_AUDIT :
+		    w->refused ? CRMGUARD_VERDICT_DENY : CRMGUARD_VERDICT_KILL;
+	if (w->block) {
+		/* the kernel's log has it too, for while crmguardd is not there to say it */
+		pr_notice_ratelimited("clipboard: %s connection of tainted pid %d (%s, uid %u) to %s\n",
+				      how, task_tgid_nr(current), current->comm,
+				      from_kuid(&init_user_ns, current_uid()), w->name);
+		if (!w->refused)
 			send_sig(SIGKILL, current, 1);
-		}
-		v.verdict = block ? CRMGUARD_VERDICT_DENY : CRMGUARD_VERDICT_AUDIT;
-		v.pid = task_tgid_nr(current);
-		v.tid = task_pid_nr(current);
-		v.uid = from_kuid(&init_user_ns, current_uid());
-		get_task_comm(v.comm, current);
-		cg_verdict_send(&v);
 	}
+	v.pid = task_tgid_nr(current);
+	v.tid = task_pid_nr(current);
+	v.uid = from_kuid(&init_user_ns, current_uid());
+	get_task_comm(v.comm, current);
+	cg_verdict_send(&v);
+	WRITE_ONCE(w->deciding, false);
 	atomic_set_release(&w->busy, 0);
 	if (atomic_dec_and_test(&cg_works_queued))
 		wake_up(&cg_works_idle);
 }
 
-/* From a probe: a work for current, with the server's name or port. */
-static void cg_display_queue(const char *path, int len, u16 port)
+/* current's work, seen at hook, whose call has not returned, or NULL. */
+static struct cg_display_work *cg_display_deciding(enum cg_display_hook hook)
+{
+	struct cg_display_work *w;
+
+	for (w = cg_works; w < cg_works + CG_DISPLAY_WORKS; w++) {
+		/* deciding first: a work taken since has its task set before it (queue releases) */
+		if (smp_load_acquire(&w->deciding) && READ_ONCE(w->task) == current &&
+		    w->hook == hook)
+			return w;
+	}
+	return NULL;
+}
+
+/*
+ * A tainted process enters hook: a work of its still deciding there is
+ * from a call that has returned without the kretprobe (it had no instance
+ * free). That call was not refused, and this one is not it: it is ended.
+ */
+static void cg_display_enter(enum cg_display_hook hook)
+{
+	struct cg_display_work *w = cg_display_deciding(hook);
+
+	if (w)
+		WRITE_ONCE(w->deciding, false);
+}
+
+/*
+ * From a probe at hook: a tainted process's connection to a display
+ * server, by name or port. Unless its binary keeps its display
+ * connection, a work for current, or NULL.
+ */
+static struct cg_display_work *cg_display_queue(enum cg_display_hook hook, const char *path,
+						int len, u16 port)
 {
 	struct cg_display_work *w = NULL;
 	int i;
 
+	if (cg_clip_allowed())
+		return NULL;
 	for (i = 0; i < CG_DISPLAY_WORKS && !w; i++)
 		if (!atomic_cmpxchg(&cg_works[i].busy, 0, 1))
 			w = &cg_works[i];
 	if (!w) {
 		atomic64_inc(&cg_works_missed);
-		return;
+		return NULL;
 	}
-	w->port = port;
 	if (port)
 		snprintf(w->name, sizeof(w->name), "tcp:%u", port);
 	else if (len > 0 && !path[0])
 		snprintf(w->name, sizeof(w->name), "@%.*s", len - 1, path + 1);
 	else
 		snprintf(w->name, sizeof(w->name), "%.*s", len, path);
+	w->hook = hook;
+	w->block = cg_clip_blocking();
+	w->refused = false;
+	WRITE_ONCE(w->task, current);
+	/* pairs with cg_display_deciding(): who reads deciding set reads this task */
+	smp_store_release(&w->deciding, true);
 	init_task_work(&w->head, cg_display_run);
 	atomic_inc(&cg_works_queued);
 	if (task_work_add(current, &w->head, TWA_RESUME)) {
 		/* exiting: it sends nothing any more */
+		WRITE_ONCE(w->deciding, false);
 		atomic_set_release(&w->busy, 0);
 		atomic_dec(&cg_works_queued);
+		return NULL;
 	}
+	return w;
 }
 
 /* security_unix_stream_connect(sock, other, newsk), other locked: the server's socket. */
@@ -132,55 +199,130 @@ static int cg_unix_connect(struct kprobe *p, struct pt_regs *regs)
 
 	if (!cg_clip_watching() || !cg_tainted())
 		return 0;
+	cg_display_enter(CG_HOOK_UNIX);
 	/* pairs with bind()'s release of the address, as unix_getname() reads it */
 	addr = smp_load_acquire(&unix_sk(other)->addr);
 	if (!addr)
 		return 0;	/* not bound: no server of a name */
 	len = addr->len - offsetof(struct sockaddr_un, sun_path);
 	if (len > 0 && cg_display_name(addr->name->sun_path, len))
-		cg_display_queue(addr->name->sun_path, len, 0);
+		cg_display_queue(CG_HOOK_UNIX, addr->name->sun_path, len, 0);
 	return 0;
 }
 
-/* tcp_v4_connect(sk, uaddr, addr_len) and tcp_v6_connect(): the address is the kernel's copy. */
+/* A TCP address (the kernel's copy, len bytes), seen at hook: a display server's? Its work. */
+static struct cg_display_work *cg_tcp_display(enum cg_display_hook hook,
+					      const struct sockaddr *sa, int len)
+{
+	u16 port;
+
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	else
+		return NULL;
+	return port >= 6000 && port < 6064 ? cg_display_queue(hook, NULL, 0, port) : NULL;
+}
+
+/* security_socket_connect(sock, address, addrlen): before any stream socket of IP connects. */
+static int cg_sock_connect(struct kprobe *p, struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	struct sock *sk = sock->sk;
+
+	if (!cg_clip_watching() || sock->type != SOCK_STREAM || !sk ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) || !cg_tainted())
+		return 0;
+	cg_display_enter(CG_HOOK_SOCK);
+	cg_tcp_display(CG_HOOK_SOCK, (struct sockaddr *)regs_get_kernel_argument(regs, 1),
+		       regs_get_kernel_argument(regs, 2));
+	return 0;
+}
+
+/*
+ * tcp_v4_connect(sk, uaddr, addr_len) and tcp_v6_connect(), as they start:
+ * after security_socket_connect() let a connect() through (seen there,
+ * and deciding still if its kretprobe had no instance), or from
+ * sendto(MSG_FASTOPEN) (not seen before). Both check the address's family
+ * first; uaddr is the call's own copy, which nothing reads after.
+ */
 static int cg_tcp_connect(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sockaddr *sa = (struct sockaddr *)regs_get_kernel_argument(regs, 1);
-	int len = regs_get_kernel_argument(regs, 2);
-	u16 port;
+	struct cg_display_work *w;
 
 	if (!cg_clip_watching() || !cg_tainted())
 		return 0;
-	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
-		port = ntohs(((struct sockaddr_in *)sa)->sin_port);
-	else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
-		port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
-	else
+	w = cg_display_deciding(CG_HOOK_SOCK) ?:
+	    cg_tcp_display(CG_HOOK_TCP, sa, regs_get_kernel_argument(regs, 2));
+	if (!w)
 		return 0;
-	if (port >= 6000 && port < 6064)
-		cg_display_queue(NULL, 0, port);
+	if (w->block) {
+		sa->sa_family = AF_UNSPEC;	/* EAFNOSUPPORT, before a packet is sent */
+		w->refused = true;
+	}
+	WRITE_ONCE(w->deciding, false);
 	return 0;
 }
 
+/* A kretprobe's entry: only a tainted process's call, in clipboard block, needs its return. */
+static int cg_refuse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return !cg_clip_blocking() || !cg_tainted();
+}
+
+struct cg_refusal {
+	struct kretprobe rp;
+	enum cg_display_hook hook;
+};
+
+/* The hook's return: -EPERM where the kprobe at its entry decided so. */
+static int cg_refuse(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct cg_refusal *r = container_of(get_kretprobe(ri), struct cg_refusal, rp);
+	struct cg_display_work *w = cg_display_deciding(r->hook);
+
+	if (!w)
+		return 0;
+	if (w->block) {
+		if (!regs_return_value(regs))
+			regs_set_return_value(regs, -EPERM);
+		w->refused = true;
+	}
+	WRITE_ONCE(w->deciding, false);
+	return 0;
+}
+
+/* In the order of the CRMGUARD_CLIP_PROBE_* bits. */
 static struct kprobe cg_probes[] = {
 	{ .symbol_name = "security_unix_stream_connect", .pre_handler = cg_unix_connect },
 	{ .symbol_name = "tcp_v4_connect", .pre_handler = cg_tcp_connect },
 	{ .symbol_name = "tcp_v6_connect", .pre_handler = cg_tcp_connect },
+	{ .symbol_name = "security_socket_connect", .pre_handler = cg_sock_connect },
 };
 
-static bool cg_probed[ARRAY_SIZE(cg_probes)];
+#define CG_REFUSAL(sym, h) { .hook = (h), .rp = { .kp.symbol_name = (sym), \
+	.entry_handler = cg_refuse_entry, .handler = cg_refuse, .maxactive = CG_DISPLAY_WORKS } }
+static struct cg_refusal cg_refusals[] = {
+	CG_REFUSAL("security_unix_stream_connect", CG_HOOK_UNIX),
+	CG_REFUSAL("security_socket_connect", CG_HOOK_SOCK),
+};
 
-/* Which probes are on (CRMGUARD_CLIP_PROBE_*: bit i for cg_probes[i]); connections missed. */
+static bool cg_probed[ARRAY_SIZE(cg_probes) + ARRAY_SIZE(cg_refusals)];
+
+/* Which probes are on (CRMGUARD_CLIP_PROBE_*: bit i for cg_probed[i]). */
 u32 cg_display_probes(void)
 {
 	u32 on = 0;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(cg_probes); i++)
+	for (i = 0; i < ARRAY_SIZE(cg_probed); i++)
 		on |= cg_probed[i] << i;
 	return on;
 }
 
+/* Connections neither refused nor ended: no work was free. */
 u64 cg_display_missed(void)
 {
 	return atomic64_read(&cg_works_missed);
@@ -189,23 +331,33 @@ u64 cg_display_missed(void)
 /* A probe the kernel refuses (no kprobes, a name it lacks) is said, and left out. */
 void cg_display_init(void)
 {
-	int i, err;
+	int i, n = ARRAY_SIZE(cg_probes), err;
 
-	for (i = 0; i < ARRAY_SIZE(cg_probes); i++) {
+	for (i = 0; i < n; i++) {
 		err = register_kprobe(&cg_probes[i]);
 		cg_probed[i] = !err;
 		if (err)
 			pr_warn("clipboard: no kprobe on %s (%d): display connections there are not seen\n",
 				cg_probes[i].symbol_name, err);
 	}
+	for (i = 0; i < ARRAY_SIZE(cg_refusals); i++) {
+		err = register_kretprobe(&cg_refusals[i].rp);
+		cg_probed[n + i] = !err;
+		if (err)
+			pr_warn("clipboard: no kretprobe on %s (%d): display connections there are ended, not refused\n",
+				cg_refusals[i].rp.kp.symbol_name, err);
+	}
 }
 
 /* Once no probe runs, every work queued has run: they are this module's code. */
 void cg_display_exit(void)
 {
-	int i;
+	int i, n = ARRAY_SIZE(cg_probes);
 
-	for (i = 0; i < ARRAY_SIZE(cg_probes); i++)
+	for (i = 0; i < ARRAY_SIZE(cg_refusals); i++)
+		if (cg_probed[n + i])
+			unregister_kretprobe(&cg_refusals[i].rp);
+	for (i = 0; i < n; i++)
 		if (cg_probed[i])
 			unregister_kprobe(&cg_probes[i]);
 	wait_event(cg_works_idle, !atomic_read(&cg_works_queued));

@@ -72,9 +72,14 @@
  * display server (a unix socket whose server bound an X11 or Wayland
  * name, TCP ports 6000-6063) is multicast as a VERDICT with op
  * CRMGUARD_OP_CLIP_CONNECT (ATTR_EV_PATH: the address) and, in
- * CRMGUARD_CLIP_BLOCK, ended with SIGKILL before the process is back in
- * user space: the module sees it through kprobes, which cannot refuse a
- * call (ATTR_CLIP_PROBES says which are on). The binaries ATTR_CLIP_ALLOW
+ * CRMGUARD_CLIP_BLOCK, refused with EPERM: kprobes see it at the LSM
+ * hooks security_unix_stream_connect() and security_socket_connect(), and
+ * kretprobes there make them fail. A connection they could not refuse (no
+ * kretprobe instance free; a TCP connection made by sendto() with
+ * MSG_FASTOPEN, seen at tcp_v4_connect()/tcp_v6_connect()) ends its
+ * process with SIGKILL before it is back in user space: verdict
+ * CRMGUARD_VERDICT_KILL. ATTR_CLIP_PROBES says which probes are on. The
+ * binaries ATTR_CLIP_ALLOW
  * names (fds, as the tools) keep their display connections. While the
  * socket that sent the last CLIPBOARD_SET is closed (crmguardd is gone),
  * the module taints by itself a process let through at its open of a
@@ -164,17 +169,23 @@ enum crmguard_clip_mode {
 };
 #define CRMGUARD_CLIP_TOOLS_MAX	32
 #define CRMGUARD_CLIP_ALLOW_MAX	32
-/* ATTR_CLIP_PROBES: each display kprobe that is on */
-#define CRMGUARD_CLIP_PROBE_UNIX	(1U << 0)
-#define CRMGUARD_CLIP_PROBE_TCP4	(1U << 1)
-#define CRMGUARD_CLIP_PROBE_TCP6	(1U << 2)
-#define CRMGUARD_CLIP_PROBES_ALL	0x7U
+/* ATTR_CLIP_PROBES: each display probe that is on */
+#define CRMGUARD_CLIP_PROBE_UNIX	(1U << 0)	/* security_unix_stream_connect */
+#define CRMGUARD_CLIP_PROBE_TCP4	(1U << 1)	/* tcp_v4_connect */
+#define CRMGUARD_CLIP_PROBE_TCP6	(1U << 2)	/* tcp_v6_connect */
+#define CRMGUARD_CLIP_PROBE_SOCK	(1U << 3)	/* security_socket_connect */
+#define CRMGUARD_CLIP_REFUSE_UNIX	(1U << 4)	/* its kretprobe */
+#define CRMGUARD_CLIP_REFUSE_SOCK	(1U << 5)	/* its kretprobe */
+/* every display connection seen; and refused, not ended */
+#define CRMGUARD_CLIP_PROBES_SEE	0x7U
+#define CRMGUARD_CLIP_PROBES_REFUSE	0x38U
 
 /* CRMGUARD_ATTR_EV_VERDICT */
 enum crmguard_verdict {
 	CRMGUARD_VERDICT_ALLOW = 1,
 	CRMGUARD_VERDICT_AUDIT,
 	CRMGUARD_VERDICT_DENY,
+	CRMGUARD_VERDICT_KILL,		/* could not be refused: the process was ended */
 };
 
 enum crmguard_attr {
@@ -222,7 +233,8 @@ enum crmguard_attr {
 	CRMGUARD_ATTR_CLIP_ALLOW,
 	/* u32: STATS_GET: the display kprobes on, CRMGUARD_CLIP_PROBE_* */
 	CRMGUARD_ATTR_CLIP_PROBES,
-	CRMGUARD_ATTR_STAT_CLIP_MISSED,	/* u64: display connections not ended (no work left) */
+	/* u64: display connections neither refused nor ended (no work left) */
+	CRMGUARD_ATTR_STAT_CLIP_MISSED,
 	__CRMGUARD_ATTR_MAX,
 };
 #define CRMGUARD_ATTR_MAX (__CRMGUARD_ATTR_MAX - 1)

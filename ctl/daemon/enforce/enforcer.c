@@ -480,12 +480,23 @@ bool enforcer_holds_clipboard(const struct enforcer *e)
 	return e->ops && e->ops->clipboard;
 }
 
-bool enforcer_sees_display(struct enforcer *e)
+/* Are all of probes (CRMGUARD_CLIP_PROBES_*) of crmguard.ko's display probes on? */
+static bool display_probes(struct enforcer *e, uint32_t probes)
 {
 	struct kernel_stats ks;
 
 	return enforcer_holds_clipboard(e) && enforcer_stats(e, &ks) &&
-	       ks.clip_probes == CRMGUARD_CLIP_PROBES_ALL;
+	       (ks.clip_probes & probes) == probes;
+}
+
+bool enforcer_sees_display(struct enforcer *e)
+{
+	return display_probes(e, CRMGUARD_CLIP_PROBES_SEE);
+}
+
+bool enforcer_refuses_display(struct enforcer *e)
+{
+	return display_probes(e, CRMGUARD_CLIP_PROBES_SEE | CRMGUARD_CLIP_PROBES_REFUSE);
 }
 
 int enforcer_taint(struct enforcer *e, pid_t pid)

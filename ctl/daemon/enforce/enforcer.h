@@ -114,8 +114,10 @@ bool enforcer_kernel_locks(const struct enforcer *e);
 /* The clipboard in the backend (kbackend.h taint, clipboard); false, -EOPNOTSUPP where it is not. */
 bool enforcer_holds_clipboard(const struct enforcer *e);
 int enforcer_taint(struct enforcer *e, pid_t pid);
-/* Does the backend end tainted processes' display connections itself (crmguard.ko's kprobes)? */
+/* Does the backend see tainted processes' display connections itself (crmguard.ko's kprobes)? */
 bool enforcer_sees_display(struct enforcer *e);
+/* ... and refuse them with EPERM (its kretprobes on the LSM hooks), not only end them? */
+bool enforcer_refuses_display(struct enforcer *e);
 int enforcer_clipboard(struct enforcer *e, uint32_t mode, const int *tool_fds, size_t ntools,
 		       const int *allow_fds, size_t nallow, char *err, size_t errlen);
 /* Lets go of the kernel backend, which keeps enforcing. */

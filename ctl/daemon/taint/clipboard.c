@@ -35,6 +35,7 @@ static int fan = -1;
 static struct clip_lsm *held;	/* the BPF LSM holds the refusals */
 static bool held_kmod;		/* crmguard.ko holds the tools' */
 static bool held_kmod_connect;	/* and sees display connections (all its kprobes are on) */
+static bool held_kmod_refuse;	/* and refuses them (its kretprobes are on too) */
 static char held_why[256];	/* why it does not, where it could */
 static __u64 held_lost;		/* its records reported lost */
 static int ep = -1;		/* fan and held's ring buffer */
@@ -108,6 +109,7 @@ int clipboard_open(struct daemon *d, char *err, size_t errlen)
 	}
 	held_kmod = enforcer_holds_clipboard(&d->enforcer);
 	held_kmod_connect = enforcer_sees_display(&d->enforcer);
+	held_kmod_refuse = enforcer_refuses_display(&d->enforcer);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || poll_add(fan) || (held && poll_add(clip_lsm_fd(held)))) {
 		ret = -errno;
@@ -124,7 +126,7 @@ void clipboard_close(void)
 		close(ep);
 	clip_lsm_close(held);	/* its pins keep the refusals in force */
 	held = NULL;
-	held_kmod = held_kmod_connect = false;
+	held_kmod = held_kmod_connect = held_kmod_refuse = false;
 	fan = ep = -1;
 	ntools = 0;
 }
@@ -147,8 +149,10 @@ void clipboard_mechanism(const struct daemon *d, char *buf, size_t len)
 			 "exec of tainted processes refused in the kernel, also while crmguardd is stopped");
 	else if (held_kmod_connect)
 		snprintf(buf, len, "crmguard.ko: clipboard tool exec of tainted processes refused, "
-			 "their display connections ended (SIGKILL, kprobes), in the kernel, also while "
-			 "crmguardd is stopped%s", sensor_refuses_connect(d->sensor) ?
+			 "their display connections %s, in the kernel, also while crmguardd is "
+			 "stopped%s", held_kmod_refuse ?
+			 "refused (EPERM, kretprobes on the LSM hooks; SIGKILL where that fails)" :
+			 "ended (SIGKILL, kprobes)", sensor_refuses_connect(d->sensor) ?
 			 "; crmguardd: cgroup connect programs refuse them first (EPERM)" : "");
 	else if (held_kmod)
 		snprintf(buf, len, "crmguard.ko: clipboard tool exec of tainted processes refused in "
@@ -417,7 +421,7 @@ void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v)
 {
 	struct caller who = { .pid = v->pid, .uid = v->uid };
 	struct proc *p = proctab_get(v->pid);
-	bool audit = v->verdict != CRMGUARD_VERDICT_DENY;
+	bool audit = v->verdict == CRMGUARD_VERDICT_AUDIT;
 	const char *channel = "exec";
 
 	memcpy(who.comm, v->comm, sizeof(who.comm));
@@ -429,7 +433,7 @@ void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v)
 	else if (said_lately(v->pid, v->path))
 		return;
 	put(d, v->pid, &who, channel, v->path, !audit,
-	    audit ? "none" : v->op == CRMGUARD_OP_CLIP_CONNECT ? "killed" : "refused",
+	    audit ? "none" : v->verdict == CRMGUARD_VERDICT_KILL ? "killed" : "refused",
 	    taint_source(v->pid));
 }
 

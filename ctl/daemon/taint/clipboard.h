@@ -58,8 +58,8 @@ void clipboard_on_fork(pid_t parent, pid_t child);
 void clipboard_on_exit(struct daemon *d, const struct sensor_event *e);
 /*
  * crmguard.ko refused (or, audit, saw) a tainted process's tool exec
- * (CRMGUARD_OP_CLIP_EXEC), or ended (saw) its display connection
- * (CRMGUARD_OP_CLIP_CONNECT).
+ * (CRMGUARD_OP_CLIP_EXEC), or refused or ended (saw) its display
+ * connection (CRMGUARD_OP_CLIP_CONNECT).
  */
 struct kernel_verdict;
 void clipboard_on_kmod(struct daemon *d, const struct kernel_verdict *v);

@@ -2,10 +2,12 @@
 # The clipboard held by crmguard.ko (kmod/clip.c, kmod/display.c, the
 # taint in kmod/exec.c): a shell that read the protected file is tainted;
 # its children's exec of a clipboard tool (/usr/bin/xclip, made here)
-# fails with EPERM, and their connections to an X server (its socket's
-# path, its abstract twin, a link to it, a path relative to its directory,
-# TCP port 6009) are refused or ended before a byte reaches it, with
-# crmguardd running and then killed (-9): the children are forked while
+# fails with EPERM, and so do their connections to an X server (its
+# socket's path, its abstract twin, a link to it, a path relative to its
+# directory, TCP port 6009); a TCP fast open (sendto() with the data, no
+# connect()) fails too, with EAFNOSUPPORT, before a byte reaches the
+# server. All with crmguardd running and then killed (-9): the children
+# are forked while
 # crmguardd is dead, so the module gave them the taint itself. While dead,
 # the ways around a check at exec are tried too: a grandchild, a hard link
 # to the tool, the dynamic loader run by hand on it, and a copy of it. The
@@ -18,17 +20,18 @@
 # fail-open (-F), a killed crmguardd means nothing is refused.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eperm clip-kmod-records \
-	clip-kmod-connect-{unix,abstract,link,relative,tcp}-stopped clip-kmod-allowed-exe \
+	clip-kmod-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-fastopen-refused clip-kmod-allowed-exe \
 	clip-kmod-connect-records clip-kmod-no-connect-tracepoint clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
-	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-ended clip-kmod-dead-allowed-exe \
-	clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-dead-new-crm-pipe-ended clip-kmod-no-data clip-kmod-audit \
+	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-dead-fastopen-refused \
+	clip-kmod-dead-allowed-exe clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-dead-new-crm-pipe-refused \
+	clip-kmod-no-data clip-kmod-audit \
 	clip-kmod-failopen-eperm clip-kmod-failopen-dead-runs
 BACKEND=kmod
 TOOL=/usr/bin/xclip
 LINK=/usr/bin/crm-xclip-link
 LOADER=$(ls /lib64/ld-linux-x86-64.so.2 2>/dev/null)
 
-ADDRESSES="unix abstract link relative tcp"
+ADDRESSES="unix abstract link relative tcp fastopen"
 SERVER=
 
 finish() {
@@ -46,9 +49,9 @@ cp /usr/bin/env "$TOOL"
 ln -f "$TOOL" "$LINK"
 cp /usr/bin/python3.11 /usr/bin/crm-gui
 clip_policy "clipboard allow exe /usr/bin/crm-gui"
-# A client of the X server, one address a process (a connection that is
-# ended ends it): on success it sends a client row and says NAME=ok, else
-# NAME=ERRNO; ended, it says nothing and exits 137.
+# A client of the X server, one address a process: on success it sends a
+# client row and says NAME=ok, else NAME=ERRNO (ended, it says nothing).
+# "fastopen" sends the row with the connection, as sendto(MSG_FASTOPEN) does.
 cat >"$T/connect1.py" <<'PY'
 import errno, os, socket, sys
 os.chdir("/tmp/.X11-unix")
@@ -56,28 +59,36 @@ name = sys.argv[1]
 family, addr = {"unix": (socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 		"abstract": (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
 		"link": (socket.AF_UNIX, "/tmp/crm-xlink9"), "relative": (socket.AF_UNIX, "X9"),
-		"tcp": (socket.AF_INET, ("127.0.0.1", 6009))}[name]
+		"tcp": (socket.AF_INET, ("127.0.0.1", 6009)),
+		"fastopen": (socket.AF_INET, ("127.0.0.1", 6009))}[name]
 s = socket.socket(family, socket.SOCK_STREAM)
 try:
-	s.connect(addr)
-	s.send(b"ACME Ltd,+1 555 0100\n")
+	if name == "fastopen":
+		s.sendto(b"ACME Ltd,+1 555 0100\n", socket.MSG_FASTOPEN, addr)
+	else:
+		s.connect(addr)
+		s.send(b"ACME Ltd,+1 555 0100\n")
 	print(name + "=ok")
 except OSError as e:
 	print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
 PY
-# The next command of a pipeline: reads what comes, then sends it to the X server ("sent").
+# The next command of a pipeline: reads what comes, then sends it to the
+# X server ("sent"), or says why it could not connect.
 cat >"$T/reader.py" <<'PY'
-import socket, sys
+import errno, socket, sys
 rows = sys.stdin.buffer.read()
 s = socket.socket(socket.AF_UNIX)
-s.connect("/tmp/.X11-unix/X9")
+try:
+	s.connect("/tmp/.X11-unix/X9")
+except OSError as e:
+	sys.exit(errno.errorcode.get(e.errno, str(e.errno)))
 s.send(rows)
 print("sent")
 PY
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" 2>"$T/insmod.err"
 if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! display_server ||
    ! start_crmguard || ! ctlx status | grep -q '^enforcer: *kmod' ||
-   ! ctlx status | grep -q '^clipboard: *crmguard.ko: .* display connections ended'; then
+   ! ctlx status | grep -q '^clipboard: *crmguard.ko: .* display connections refused (EPERM'; then
 	fail clip-kmod-setup "tool $(ls -l "$TOOL" 2>&1), loader '$LOADER', $(cat "$T/insmod.err" 2>/dev/null);" \
 		"server: $(cat "$T/server.err");" \
 		"$(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):'); $(tail -3 "$T/daemon.out")"
@@ -129,10 +140,9 @@ tainted_shell "alive dead audit fo-alive fo-dead" "
 		done
 		/usr/bin/crm-gui '$T/connect1.py' link >'$T/allowed.'\$round 2>&1"
 shell_tainted clip-kmod-tainted
-# ended A ROUND: the client of address A was killed before it said anything.
-ended() { [ "$(cat "$T/connect.$1.$2.rc")" = 137 ] && [ ! -s "$T/connect.$1.$2" ]; }
-# stopped A ROUND: refused with EPERM (crmguardd's display guard, Linux 6.7 on) or ended.
-stopped() { [ "$(cat "$T/connect.$1.$2")" = "$1=EPERM" ] || ended "$1" "$2"; }
+# eperm A ROUND: its connection failed with EPERM, by the module or
+# crmguardd's display guard (Linux 6.7 on), whichever comes first.
+eperm() { [ "$(cat "$T/connect.$1.$2")" = "$1=EPERM" ]; }
 
 if round alive && refused exec.alive; then
 	pass clip-kmod-exec-eperm
@@ -144,10 +154,16 @@ if wait_record "event=clipboard verdict=deny channel=exec tool=$TOOL action=refu
 else
 	fail clip-kmod-records "$(grep 'event=clipboard' "$AUTHLOG" | head -5 | tr '\n' ' ')"
 fi
-for a in $ADDRESSES; do
-	stopped "$a" alive && pass "clip-kmod-connect-$a-stopped" ||
-		fail "clip-kmod-connect-$a-stopped" "status $(cat "$T/connect.$a.alive.rc"): $(cat "$T/connect.$a.alive")"
+for a in ${ADDRESSES% fastopen}; do
+	eperm "$a" alive && pass "clip-kmod-connect-$a-refused" ||
+		fail "clip-kmod-connect-$a-refused" "status $(cat "$T/connect.$a.alive.rc"): $(cat "$T/connect.$a.alive")"
 done
+# a fast open, which passes no LSM hook for connections: the module makes
+# the kernel refuse it another way (the display guard's connect4 program,
+# where it runs, refuses it first with EPERM)
+{ eperm fastopen alive || grep -qx fastopen=EAFNOSUPPORT "$T/connect.fastopen.alive"; } &&
+	pass clip-kmod-fastopen-refused ||
+	fail clip-kmod-fastopen-refused "status $(cat "$T/connect.fastopen.alive.rc"): $(cat "$T/connect.fastopen.alive")"
 connected link "$T/allowed.alive" && pass clip-kmod-allowed-exe ||
 	fail clip-kmod-allowed-exe "$(cat "$T/allowed.alive")"
 # the module ends what the sensor's connect() tracepoint would: that one,
@@ -157,9 +173,9 @@ if ctlx status | grep -q 'sys_enter_connect'; then
 else
 	pass clip-kmod-no-connect-tracepoint
 fi
-# the link's connection, which only the module can tell from others: ended, and said so
-if wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X9 action=killed .*taint_source=$CRM/clients.csv" 5 >/dev/null &&
-   wait_record "event=clipboard verdict=deny channel=x11 address=tcp:6009 action=(refused|killed) " 5 >/dev/null &&
+# the link's connection, which only the module can tell from others: refused, and said so
+if wait_record "event=clipboard verdict=deny channel=x11 address=/tmp/.X11-unix/X9 action=refused .*taint_source=$CRM/clients.csv" 5 >/dev/null &&
+   wait_record "event=clipboard verdict=deny channel=x11 address=tcp:6009 action=refused " 5 >/dev/null &&
    ! grep -q "event=clipboard .*exe=/usr/bin/crm-gui" "$AUTHLOG"; then
 	pass clip-kmod-connect-records
 else
@@ -187,14 +203,16 @@ else
 		fail "clip-kmod-dead-$way-eperm" "the shell did not finish the round: $(cat "$T/shell.err")"
 	done
 fi
-for a in $ADDRESSES; do
-	ended "$a" dead && pass "clip-kmod-dead-connect-$a-ended" ||
-		fail "clip-kmod-dead-connect-$a-ended" "status $(cat "$T/connect.$a.dead.rc"): $(cat "$T/connect.$a.dead")"
+for a in ${ADDRESSES% fastopen}; do
+	eperm "$a" dead && pass "clip-kmod-dead-connect-$a-refused" ||
+		fail "clip-kmod-dead-connect-$a-refused" "status $(cat "$T/connect.$a.dead.rc"): $(cat "$T/connect.$a.dead")"
 done
+grep -qx fastopen=EAFNOSUPPORT "$T/connect.fastopen.dead" && pass clip-kmod-dead-fastopen-refused ||
+	fail clip-kmod-dead-fastopen-refused "status $(cat "$T/connect.fastopen.dead.rc"): $(cat "$T/connect.fastopen.dead")"
 connected link "$T/allowed.dead" && pass clip-kmod-dead-allowed-exe ||
 	fail clip-kmod-dead-allowed-exe "$(cat "$T/allowed.dead")"
 if dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: refused exec of xclip .* by tainted pid" &&
-   dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: ended tainted pid .* at its connection to @/tmp/.X11-unix/X9"; then
+   dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: refused connection of tainted pid .* to @/tmp/.X11-unix/X9"; then
 	pass clip-kmod-dead-kernel-log
 else
 	fail clip-kmod-dead-kernel-log "$(dmesg | tail -n +$((logged + 1)) | grep crmguard | tail -3)"
@@ -206,15 +224,15 @@ pipeline() { ( "$@" | python3 "$T/reader.py" >"$T/pipe.out" 2>&1; echo "${PIPEST
 pipeline echo "plain text"
 plain=$(cat "$T/pipe.rc" "$T/pipe.out" | tr '\n' ' ')
 pipeline bash -c "read -r line <'$CRM/clients.csv' && echo \"\$line\" && sleep 0.5"
-if [ "$plain" = "0 sent " ] && [ "$(cat "$T/pipe.rc")" = 137 ] && [ ! -s "$T/pipe.out" ]; then
-	pass clip-kmod-dead-new-crm-pipe-ended
+if [ "$plain" = "0 sent " ] && [ "$(cat "$T/pipe.rc" "$T/pipe.out" | tr '\n' ' ')" = "1 EPERM " ]; then
+	pass clip-kmod-dead-new-crm-pipe-refused
 else
-	fail clip-kmod-dead-new-crm-pipe-ended "plain: '$plain'; the CRM's: status $(cat "$T/pipe.rc"), '$(cat "$T/pipe.out")'"
+	fail clip-kmod-dead-new-crm-pipe-refused "plain: '$plain'; the CRM's: status $(cat "$T/pipe.rc"), '$(cat "$T/pipe.out")'"
 fi
-# What reached the server: the untainted clients' rows and the allowed binary's, 5 + 5 + 2.
+# What reached the server: the untainted clients' rows and the allowed binary's, 6 + 6 + 2.
 rows=$(grep -c "ACME Ltd" "$T/server.data" 2>/dev/null)
 grep -q "plain text" "$T/server.data" || rows="no plain text, $rows"
-[ "$rows" = 12 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 12"
+[ "$rows" = 14 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 14"
 
 # clipboard audit, a new crmguardd: it never saw the shell read, the module kept its taint.
 sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"
