@@ -28,6 +28,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
+#define MSG_FASTOPEN 0x20000000
 
 /* tgid -> 1: tainted processes */
 struct {
@@ -135,23 +136,30 @@ static __always_inline int meet_display(__u32 mode, const char *addr)
 	return mode == CLIP_BLOCK ? -EPERM : 0;
 }
 
-/* TCP to an X server's port; a unix socket is met below, by the name its server bound. */
-SEC("lsm/socket_connect")
-int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+/* A TCP connection to address (the kernel's copy, addrlen bytes): to an X server's port? */
+static __always_inline int meet_tcp(__u32 mode, const void *address, int addrlen)
 {
 	char addr[DISPLAY_ADDR_LEN] = {};
 	__u16 family;
-	__u32 mode;
 
-	if (ret)
-		return ret;
-	mode = tainted_mode();
-	if (mode == CLIP_OFF || addrlen < 4 || bpf_probe_read_kernel(addr, 4, address))
+	if (addrlen < 4 || bpf_probe_read_kernel(addr, 4, address))
 		return 0;
 	family = *(__u16 *)addr;
 	if ((family != AF_INET && family != AF_INET6) || !display_addr(addr))
 		return 0;
 	return meet_display(mode, addr);
+}
+
+/* TCP to an X server's port; a unix socket is met below, by the name its server bound. */
+SEC("lsm/socket_connect")
+int BPF_PROG(clip_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	__u32 mode;
+
+	if (ret)
+		return ret;
+	mode = tainted_mode();
+	return mode == CLIP_OFF ? 0 : meet_tcp(mode, address, addrlen);
 }
 
 /*
@@ -177,20 +185,27 @@ int BPF_PROG(clip_unix_connect, struct sock *sock, struct sock *other, struct so
  * A send on a unix socket connected to a display server that the process
  * did not connect itself (handed over with SCM_RIGHTS, taken with
  * pidfd_getfd, or connected before the taint): refused before a byte
- * leaves.
+ * leaves. And a TCP fast open, sendto() with MSG_FASTOPEN, which connects
+ * and sends in one call without socket_connect.
  */
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(clip_send, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	char addr[DISPLAY_ADDR_LEN] = {};
 	struct sock *sk, *peer;
+	__u16 family;
 	__u32 mode;
 
 	if (ret)
 		return ret;
 	mode = tainted_mode();
 	sk = sock->sk;
-	if (mode == CLIP_OFF || !sk || sk->__sk_common.skc_family != AF_UNIX)
+	if (mode == CLIP_OFF || !sk)
+		return 0;
+	family = sk->__sk_common.skc_family;
+	if ((family == AF_INET || family == AF_INET6) && (msg->msg_flags & MSG_FASTOPEN))
+		return meet_tcp(mode, msg->msg_name, msg->msg_namelen);
+	if (family != AF_UNIX)
 		return 0;
 	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
 	if (!peer || !display_peer(peer, addr))

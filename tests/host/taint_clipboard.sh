@@ -118,8 +118,9 @@ if connect_mechanism; then
 		fail clip_copy_connect_stopped "$CONNECT_ACTION: exits ${rc[*]}, record '$rec'"
 	# any program: python writing the rows to the X socket itself, by
 	# path and by its abstract name, and to the X server's TCP port over
-	# IPv4 and IPv6 (display :N listens on 6000+N, N < 64; nothing listens
-	# there, so without crmguard: ECONNREFUSED)
+	# IPv4 and IPv6, and by TCP fast open, which connects from sendto()
+	# with the rows and calls no connect() (display :N listens on 6000+N,
+	# N < 64; nothing listens there, so without crmguard: ECONNREFUSED)
 	cat >"$T/client.py" <<'PY'
 import os, socket, sys
 a = sys.argv[1]
@@ -131,6 +132,9 @@ elif a.startswith('@'):
 	s = socket.socket(socket.AF_UNIX); s.connect('\0' + a[1:])
 elif a.startswith('['):
 	s = socket.socket(socket.AF_INET6); s.connect((a[1:a.index(']')], int(a.rsplit(':', 1)[1])))
+elif a.startswith('fast:'):
+	h, p = a[5:].rsplit(':', 1); s = socket.socket(socket.AF_INET)
+	s.sendto(sys.stdin.buffer.read(), socket.MSG_FASTOPEN, (h, int(p))); print('sent'); sys.exit()
 else:
 	s = socket.socket(socket.AF_INET); s.connect((a.split(':')[0], int(a.split(':')[1])))
 s.sendall(sys.stdin.buffer.read())
@@ -143,7 +147,7 @@ PY
 	}
 	bad=
 	port=$((6000 + n % 64))
-	addrs=("/tmp/.X11-unix/X$n" "@/tmp/.X11-unix/X$n" "127.0.0.1:$port")
+	addrs=("/tmp/.X11-unix/X$n" "@/tmp/.X11-unix/X$n" "127.0.0.1:$port" "fast:127.0.0.1:$port")
 	[ ! -e /proc/net/if_inet6 ] || addrs+=("[::1]:$port")	# a kernel without IPv6 has no such route
 	for addr in "${addrs[@]}"; do
 		client "$addr"
@@ -156,7 +160,7 @@ PY
 			grep -q PermissionError "$T/py.out"
 		else
 			true
-		fi && [ -n "$rec" ] && connect_stopped "${rc[1]}" && ! grep -q sent "$T/py.out" ||
+		fi && [ -n "$rec" ] && connect_stopped "${rc[1]}" && ! grep -qx sent "$T/py.out" ||
 			bad="$bad; $addr: exits ${rc[*]}, record '$rec', output '$(tail -1 "$T/py.out")'"
 	done
 	[ -z "$bad" ] && pass clip_python_connect_stopped ||
@@ -172,7 +176,7 @@ PY
 		had=$(grep -cE -- "$want" "$AUTHLOG")	# each attempt its own record
 		client "$addr"
 		for _ in $(seq 30); do [ "$(grep -cE -- "$want" "$AUTHLOG")" -gt "$had" ] && break; sleep 0.1; done
-		[ "$(grep -cE -- "$want" "$AUTHLOG")" -gt "$had" ] && [ "${rc[1]}" -eq 137 ] && ! grep -q sent "$T/py.out" ||
+		[ "$(grep -cE -- "$want" "$AUTHLOG")" -gt "$had" ] && [ "${rc[1]}" -eq 137 ] && ! grep -qx sent "$T/py.out" ||
 			bad="$bad; $addr: exits ${rc[*]}, records $had, output '$(tail -1 "$T/py.out")'"
 	done
 	rm -f "/tmp/crm-xlink$n"

@@ -3,7 +3,8 @@
 # ctl/daemon/taint/clip_lsm.c): a shell that read the protected file is
 # tainted; its children's connect() to an X server (a listening unix
 # socket at /tmp/.X11-unix/X9, named so, by a link or relative to its
-# directory, its abstract twin, TCP port 6009), its send on such a socket
+# directory, its abstract twin, TCP port 6009; and a TCP fast open, which
+# connects from sendto() with the data), its send on such a socket
 # that an untainted process connected and handed to it, and exec
 # of a clipboard tool (/usr/bin/xclip, made here) fail with EPERM, with
 # crmguardd running and then killed (-9): a child forked while it is dead
@@ -33,7 +34,8 @@ trap finish EXIT
 
 # A client: what connect() to each address gave ("ok" or the errno's name):
 # the socket's path, its abstract twin, a symbolic link to the path, the
-# path relative to its directory, and the TCP port.
+# path relative to its directory, the TCP port, and a TCP fast open to it,
+# which sends a client row with the connection (sendto(MSG_FASTOPEN)).
 cat >"$T/connect.py" <<'PY'
 import errno, os, socket
 os.chdir("/tmp/.X11-unix")
@@ -42,10 +44,14 @@ for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 			   ("abstract", socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
 			   ("link", socket.AF_UNIX, "/tmp/crm-xlink9"),
 			   ("relative", socket.AF_UNIX, "X9"),
-			   ("tcp", socket.AF_INET, ("127.0.0.1", 6009))):
+			   ("tcp", socket.AF_INET, ("127.0.0.1", 6009)),
+			   ("fastopen", socket.AF_INET, ("127.0.0.1", 6009))):
 	s = socket.socket(family, socket.SOCK_STREAM)
 	try:
-		s.connect(addr)
+		if name == "fastopen":
+			s.sendto(b"ACME Ltd,+1 555 0100\n", socket.MSG_FASTOPEN, addr)
+		else:
+			s.connect(addr)
 		out.append(name + "=ok")
 	except OSError as e:
 		out.append(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
@@ -80,8 +86,8 @@ try:
 except OSError as e:
 	print("send=" + errno.errorcode.get(e.errno, str(e.errno)))
 PY
-REFUSED="unix=EPERM abstract=EPERM link=EPERM relative=EPERM tcp=EPERM"
-ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok"
+REFUSED="unix=EPERM abstract=EPERM link=EPERM relative=EPERM tcp=EPERM fastopen=EPERM"
+ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok fastopen=ok"
 
 # The tools are found when crmguardd starts: made before. A copy, not a
 # link: the tool is known by its inode.
