@@ -21,7 +21,7 @@ checks lock-lsm-{locked,lock-record} \
 	lock-lsm-map-read-allowed lock-lsm-clip-map-read-allowed lock-lsm-kill-daemon-alive lock-lsm-counted \
 	lock-lsm-exe-allowed lock-lsm-exe-{cp,dd,truncate,mv,rm}-{refused,record,still-denies} \
 	lock-lsm-exe-unchanged lock-lsm-pid1-stop lock-lsm-stopped-still-denies \
-	lock-lsm-daemon-exe-{refused,unchanged,record} lock-lsm-takeover-{status,record,denies} \
+	lock-lsm-daemon-exe-{refused,unchanged,record} lock-lsm-takeover-{status,record,denies,clipboard} \
 	lock-lsm-takeover-{unpin,kill,ring}-{refused,record,still-denies} lock-lsm-second-refused
 PINS=/sys/fs/bpf/crmguard
 lock_setup lock-lsm bpf-lsm
@@ -124,6 +124,12 @@ wait_record 'event=lock verdict=audit action=takeover ' 5 >/dev/null && pass loc
 wait_record 'event=lock verdict=deny action=exe-write path=crmguardd .*comm=cp ' 5 >/dev/null &&
 	pass lock-lsm-daemon-exe-record || fail lock-lsm-daemon-exe-record "$(grep exe-write "$AUTHLOG" | tail -3)"
 still_denies lock-lsm-takeover-denies
+# the clipboard's programs, pinned, stay; the new crmguardd takes their maps, no pin of its own
+if ctlx status | grep -q '^clipboard: *the BPF LSM' && ! ls "$PINS" | grep -q '^new_'; then
+	pass lock-lsm-takeover-clipboard
+else
+	fail lock-lsm-takeover-clipboard "$(ctlx status | grep '^clipboard:'); $(ls "$PINS" | grep '^new_'); $(grep -E 'action=unpin .*comm=crmguardd' "$AUTHLOG" | tail -2)"
+fi
 refused lock-lsm-takeover-unpin 'unpin' rm "$PINS/link_crm_file_open"
 refused lock-lsm-takeover-kill 'kill signal=9' kill -9 "$DAEMON_PID"
 # nobody else reads the records: the ring buffer is the new crmguardd's
