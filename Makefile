@@ -276,7 +276,8 @@ $(BUILD)/tests/test_kmod_msg: tests/unit/test_kmod_msg.c $(BUILD)/ctl/daemon/enf
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/ctl/daemon/enforce/kmod_msg.o $(LIBNL)
 
 # The BPF LSM backend: ebpf/enforce.bpf.c, loaded by ctl/daemon/enforce/kbackend_lsm.c.
-$(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h ebpf/enforce_lock.bpf.h
+$(BUILD)/enforce.bpf.o: kmod/uapi/crmguard.h ebpf/enforce_lock.bpf.h ebpf/clip_lsm.h ebpf/clip_maps.bpf.h
+$(BUILD)/clip_lsm.bpf.o: ebpf/clip_maps.bpf.h
 $(BUILD)/ctl/daemon/enforce/kbackend_lsm.o: $(BUILD)/enforce.skel.h ebpf/enforce.h
 
 # The sink: records numbered, syslog's drops a gap (a socket of the test's own).

@@ -11,8 +11,9 @@
  * Which processes are tainted is crmguardd's to say (ctl/daemon/taint):
  * it names each in clip_taint as it taints it. From then on the kernel
  * keeps the set: a child is tainted at fork, an exiting process leaves
- * it, here, also while crmguardd is dead. The map is this object's own,
- * not the sensor's, so that it lives on, pinned, across restarts.
+ * it, here, also while crmguardd is dead. The map is the clipboard's own
+ * (clip_maps.bpf.h), not the sensor's, so that it lives on, pinned,
+ * across restarts.
  *
  * Nothing here runs on reads or writes: fork, exit, connect and exec only.
  */
@@ -24,51 +25,12 @@
 #include "caller.bpf.h"
 #include "display.bpf.h"
 #include "clip_lsm.h"
+#include "clip_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
 #define MSG_FASTOPEN 0x20000000
-
-/* tgid -> 1: tainted processes */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CLIP_MAX_TAINTED);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} clip_taint SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CLIP_MAX_EXES);
-	__type(key, struct clip_inode);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} clip_tools SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CLIP_MAX_EXES);
-	__type(key, struct clip_inode);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} clip_allow SEC(".maps");
-
-/* [0]: CLIP_OFF, CLIP_AUDIT or CLIP_BLOCK */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} clip_mode SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} clip_events SEC(".maps");
 
 /* Records that found the ring buffer full; crmguardd reports them. */
 __u64 clip_lost = 0;

@@ -5,7 +5,8 @@
  * would take them or their rules away, and report each refusal:
  *  - the pins and their BPF filesystem (unlink, rename, rmdir, umount);
  *  - links (BPF_LINK_DETACH, BPF_LINK_UPDATE);
- *  - a writable descriptor of the programs' maps, but to crmguardd;
+ *  - a writable descriptor of the programs' maps, and of the clipboard's
+ *    (clip_maps.bpf.h), but to crmguardd;
  *  - signals and ptrace to crmguardd;
  *  - writing an allowed binary or crmguardd's own (lsm_lock_daemon) in
  *    place: the rules name it by its inode, and new code in it would be
@@ -22,6 +23,9 @@
 #define CRMGUARD_ENFORCE_LOCK_BPF_H
 
 #define O_TRUNC 01000
+
+#include "clip_lsm.h"
+#include "clip_maps.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -196,13 +200,27 @@ static __always_inline bool lock_daemon(void)
 }
 
 /*
- * A descriptor of the programs' maps that can write: rules, config, the
- * lock, counters, the injected-library flags, and the ring buffer (its
- * reader must write where it read up to: another reader would take
- * records away from crmguardd). Only crmguardd gets one: the one that set
- * the lock kept its own; a crmguardd started after it stopped takes the
- * lock over here, before it can read or write a map, so that no signal or
- * ptrace reaches it from then on. Read-only descriptors stay for all.
+ * The maps the lock keeps: the programs' rules, config, the lock,
+ * counters, the injected-library flags, and the ring buffer (its reader
+ * must write where it read up to: another reader would take records away
+ * from crmguardd); and the clipboard's mode, tools, allowed binaries,
+ * tainted processes and ring buffer: a writer could loosen the clipboard
+ * or untaint a process.
+ */
+static __always_inline bool kept_map(const void *m)
+{
+	return m == &lsm_inodes || m == &lsm_exes || m == &lsm_users || m == &lsm_config ||
+	       m == &lsm_lock || m == &lsm_lock_daemon || m == &lsm_verdicts ||
+	       m == &lsm_stats || m == &lsm_preload || m == &clip_taint || m == &clip_tools ||
+	       m == &clip_allow || m == &clip_mode || m == &clip_events;
+}
+
+/*
+ * A descriptor of a kept map that can write. Only crmguardd gets one: the
+ * one that set the lock kept its own; a crmguardd started after it
+ * stopped takes the lock over here, before it can read or write a map, so
+ * that no signal or ptrace reaches it from then on. Read-only descriptors
+ * stay for all.
  */
 SEC("lsm/bpf_map")
 int BPF_PROG(crm_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
@@ -212,11 +230,7 @@ int BPF_PROG(crm_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 	if (ret || !(fmode & FMODE_WRITE))
 		return ret;
 	l = locked();
-	if (!l || ((void *)map != (void *)&lsm_inodes && (void *)map != (void *)&lsm_exes &&
-		   (void *)map != (void *)&lsm_users && (void *)map != (void *)&lsm_config &&
-		   (void *)map != (void *)&lsm_lock && (void *)map != (void *)&lsm_lock_daemon &&
-		   (void *)map != (void *)&lsm_verdicts && (void *)map != (void *)&lsm_stats &&
-		   (void *)map != (void *)&lsm_preload))
+	if (!l || !kept_map(map))
 		return 0;
 	if (lock_daemon()) {
 		l->daemon_tgid = bpf_get_current_pid_tgid() >> 32;

@@ -12,6 +12,11 @@
  * And the binaries `clipboard allow exe` names, which keep their display
  * connections (display.c): held as files, and compared by inode with the
  * process's binary, under RCU.
+ *
+ * Once locked (uapi/crmguard.h CRMGUARD_CMD_LOCK), the clipboard only
+ * tightens, as the rules only grow: a new one that would lower the mode,
+ * leave out a tool whose mark is on, or allow a binary the one in force
+ * does not is refused whole.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -166,10 +171,64 @@ static int cg_tool_mark(struct file *file, struct cg_inode_rule **out)
 	return err;	/* on failure fsnotify frees r */
 }
 
+/* Under cg_lock: is a tool whose mark is on not among files[0..n)? */
+static bool cg_tool_left_out(struct file **files, int n)
+{
+	int i, j;
+
+	for (i = 0; i < CRMGUARD_CLIP_TOOLS_MAX; i++) {
+		if (!cg_tools[i] || !cg_inode_marked(cg_tools[i]))
+			continue;
+		for (j = 0; j < n && file_inode(files[j]) != cg_tools[i]->inode; j++)
+			;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/* Under cg_lock: is one of allow[0..nallow) a binary not allowed now? */
+static bool cg_allowed_more(struct file **allow, int nallow)
+{
+	const struct cg_allowed *a = rcu_dereference_protected(cg_allow,
+							       lockdep_is_held(&cg_lock));
+	int i, j;
+
+	for (i = 0; i < nallow; i++) {
+		for (j = 0; a && j < a->n && file_inode(a->files[j]) != file_inode(allow[i]); j++)
+			;
+		if (!a || j == a->n)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Under cg_lock: -EPERM, with the reason in extack, if the new clipboard
+ * would loosen the one in force; else 0. A tool whose inode is gone has
+ * no mark left: it protects nothing, and may be left out.
+ */
+static int cg_clip_loosens(u32 mode, struct file **files, int n, struct file **allow,
+			   int nallow, struct netlink_ext_ack *extack)
+{
+	if (mode < cg_clip_mode)
+		NL_SET_ERR_MSG(extack,
+			       "crmguard.ko is locked until reboot: its clipboard mode stays");
+	else if (cg_tool_left_out(files, n))
+		NL_SET_ERR_MSG(extack,
+			       "crmguard.ko is locked until reboot: its clipboard tools stay");
+	else if (cg_allowed_more(allow, nallow))
+		NL_SET_ERR_MSG(extack,
+			       "crmguard.ko is locked until reboot: no more binaries allowed");
+	else
+		return 0;
+	return -EPERM;
+}
+
 /*
  * The tools become files[0..n), the allowed binaries allow[0..nallow) and
  * the mode is mode, whole or not at all: a tool in both sets keeps its mark
- * throughout.
+ * throughout. Locked, -EPERM (and nothing changes) if that loosens it.
  */
 int cg_clip_set(u32 mode, struct file **files, int n, struct file **allow, int nallow,
 		struct netlink_ext_ack *extack)
@@ -182,6 +241,11 @@ int cg_clip_set(u32 mode, struct file **files, int n, struct file **allow, int n
 	if (err)
 		return err;
 	mutex_lock(&cg_lock);
+	if (cg_locked()) {
+		err = cg_clip_loosens(mode, files, n, allow, nallow, extack);
+		if (err)
+			goto out;
+	}
 	memcpy(old, cg_tools, sizeof(old));
 	for (i = 0; i < n && !err; i++) {
 		now[i] = cg_tool_take(old, files[i]);

@@ -162,13 +162,15 @@ void cg_refused_send(u32 cmd, const struct path *path, u64 dev, u64 ino)
 /*
  * A command the lock does not let through, whoever sent it: counted,
  * logged with the sender, and told to the verdict group. The doit runs
- * in the sender's task.
+ * in the sender's task. A clipboard's extack says already what it would
+ * loosen (clip.c).
  */
 static int cg_refuse(struct genl_info *info)
 {
 	static const char *const names[] = {
 		[CRMGUARD_CMD_RULE_ADD] = "rule-add", [CRMGUARD_CMD_RULE_DEL] = "rule-del",
 		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
+		[CRMGUARD_CMD_CLIPBOARD_SET] = "clipboard-set",
 	};
 	u8 cmd = info->genlhdr->cmd;
 
@@ -178,7 +180,8 @@ static int cg_refuse(struct genl_info *info)
 			      task_tgid_nr(current), current->comm,
 			      from_kuid(&init_user_ns, current_uid()));
 	cg_refused_send(cmd, NULL, 0, 0);
-	NL_SET_ERR_MSG(info->extack, "crmguard.ko is locked until reboot: rules only grow");
+	if (cmd != CRMGUARD_CMD_CLIPBOARD_SET)
+		NL_SET_ERR_MSG(info->extack, "crmguard.ko is locked until reboot: rules only grow");
 	return -EPERM;
 }
 
@@ -333,6 +336,9 @@ static int cg_clip_doit(struct sk_buff *skb, struct genl_info *info)
 	/* the sender follows taint from now on; once its socket closes, the module does */
 	if (!err)
 		cg_clip_owner_set(info->snd_portid);
+	/* only the lock refuses a clipboard so: one that would loosen it */
+	else if (err == -EPERM)
+		cg_refuse(info);
 	while (ntools)
 		fput(tools[--ntools]);
 	while (nallow > 0)

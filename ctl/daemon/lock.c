@@ -174,6 +174,7 @@ static const char *refused_name(uint32_t cmd)
 	static const char *const kmod[] = {
 		[CRMGUARD_CMD_RULE_ADD] = "rule-add", [CRMGUARD_CMD_RULE_DEL] = "rule-del",
 		[CRMGUARD_CMD_RULE_FLUSH] = "rule-flush", [CRMGUARD_CMD_CONFIG_SET] = "config-set",
+		[CRMGUARD_CMD_CLIPBOARD_SET] = "clipboard-set",
 	};
 	static const char *const lsm[] = {
 		"unpin", "umount", "bpf-link", "map-write", "kill", "ptrace", "exe-write",
@@ -237,8 +238,8 @@ const char *lock_status(const struct daemon *d)
 	if (!d->locked)
 		return "";
 	if (!strcmp(enforcer_name(&d->enforcer), "kmod"))
-		return "crmguard.ko refuses every rule and mode change, its unload, and writing "
-		       "allowed binaries and crmguardd's";
+		return "crmguard.ko refuses every rule and mode change, a looser clipboard, its "
+		       "unload, and writing allowed binaries and crmguardd's";
 	if (!strcmp(enforcer_name(&d->enforcer), "bpf-lsm") && d->lock_from) {
 		static char took[400];
 

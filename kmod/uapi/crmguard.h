@@ -44,8 +44,11 @@
  * sends it: RULE_DEL, RULE_FLUSH, CONFIG_SET, and RULE_ADD of anything
  * but a new protected inode without CRMGUARD_F_AUDIT (files created or
  * saved later under a protected directory are still followed; a rule
- * there keeps its flags and id). LOCK again is
- * no error. Each refusal is counted (ATTR_STAT_REFUSED), logged by the
+ * there keeps its flags and id); and CLIPBOARD_SET that would loosen the
+ * clipboard (below): a lower mode, a tool left out (whose inode is still
+ * there), or a binary allowed that is not now. One that loosens nothing
+ * is taken: the same again (a crmguardd started again), a tool more.
+ * TAINT only adds taint, and stays open. LOCK again is no error. Each refusal is counted (ATTR_STAT_REFUSED), logged by the
  * kernel with the sender's pid and comm, and multicast on the verdict
  * group as a CRMGUARD_CMD_REFUSED message.
  *
@@ -84,8 +87,7 @@
  * socket that sent the last CLIPBOARD_SET is closed (crmguardd is gone),
  * the module taints by itself a process let through at its open of a
  * protected file, with the holders of its pipes, FIFOs and the other ends
- * of its unix sockets. The lock does not cover the clipboard's mode,
- * tools and allowed binaries.
+ * of its unix sockets. Once locked, the clipboard only tightens (above).
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H

@@ -10,6 +10,9 @@
  *   kmodctl watch	prints verdicts (and commands the lock refused) until
  *			killed, changes nothing
  *   kmodctl stats	allow=N audit=N deny=N lost=N rules=N locked=0|1 refused=N
+ *   kmodctl clipboard off|audit|block [tool=PATH]... [allow=PATH]...
+ *			makes these the module's clipboard mode, tools and
+ *			binaries allowed the display (CRMGUARD_CMD_CLIPBOARD_SET)
  * RULE: protect=PATH protect-audit=PATH dir=PATH exe=PATH user=UID
  *       revoke=UID revoke-audit=UID
  * Exit status: 0 done, 1 usage, 2 the module said no (its reason on stderr).
@@ -31,7 +34,8 @@ static const char *const ops[] = { "?", "open", "read", "mmap" };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kmodctl set [-m audit|enforce] [-o] [-w] RULE... | watch | stats\n");
+	fprintf(stderr, "usage: kmodctl set [-m audit|enforce] [-o] [-w] RULE... | watch | stats |\n"
+		"       clipboard off|audit|block [tool=PATH]... [allow=PATH]...\n");
 	return 1;
 }
 
@@ -170,6 +174,50 @@ static int set(struct kbackend *b, int argc, char **argv)
 	return stay ? watch(b) : 0;
 }
 
+/* As crmguardd pushes it (ctl/daemon/taint/clipboard.c): each file an O_PATH fd. */
+static int clipboard(struct kbackend *b, int argc, char **argv)
+{
+	static const char *const modes[] = { "off", "audit", "block" };
+	int tools[CRMGUARD_CLIP_TOOLS_MAX], allow[CRMGUARD_CLIP_ALLOW_MAX];
+	size_t ntools = 0, nallow = 0;
+	uint32_t mode;
+	char err[1024];
+	int i, fd, ret = 1;
+
+	for (mode = 0; argc > 1 && mode < 3 && strcmp(argv[1], modes[mode]); mode++)
+		;
+	if (argc < 2 || mode == 3)
+		return usage();
+	for (i = 2; i < argc; i++) {
+		bool tool = !strncmp(argv[i], "tool=", 5);
+
+		if ((!tool && strncmp(argv[i], "allow=", 6)) ||
+		    (tool ? ntools == CRMGUARD_CLIP_TOOLS_MAX : nallow == CRMGUARD_CLIP_ALLOW_MAX)) {
+			ret = usage();
+			goto out;
+		}
+		fd = open(strchr(argv[i], '=') + 1, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			perror(strchr(argv[i], '=') + 1);
+			goto out;
+		}
+		if (tool)
+			tools[ntools++] = fd;
+		else
+			allow[nallow++] = fd;
+	}
+	ret = kbackend_kmod.clipboard(b, mode, tools, ntools, allow, nallow, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "kmodctl: %s\n", err);
+	ret = ret ? 2 : 0;
+out:
+	while (ntools)
+		close(tools[--ntools]);
+	while (nallow)
+		close(allow[--nallow]);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct kernel_stats s;
@@ -191,6 +239,8 @@ int main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		ret = watch(b);
+	} else if (!strcmp(argv[1], "clipboard")) {
+		ret = clipboard(b, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "stats")) {
 		ret = kbackend_kmod.stats(b, &s) ? 2 : 0;
 		if (!ret)

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ctl/daemon/enforce/bpf_lsm.h"
+#include "ctl/daemon/enforce/lsm_lock.h"
 #include "ctl/daemon/taint/clip_lsm.h"
 #include "ebpf/enforce.h"
 #include "clip_lsm.skel.h"
@@ -36,6 +37,7 @@ static int on_record(void *ctx, void *data, size_t len)
 struct clip_lsm *clip_lsm_open(bool fail_open, clip_lsm_fn cb, void *ctx, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ENFORCE_PIN_DIR);
+	struct enforce_lock l;
 	struct clip_lsm *c;
 	int ret;
 
@@ -55,7 +57,14 @@ struct clip_lsm *clip_lsm_open(bool fail_open, clip_lsm_fn cb, void *ctx, char *
 			 "remove its clip_* and start again)", strerror(-ret), ENFORCE_PIN_DIR);
 		goto fail;
 	}
-	if (bpf_lsm_attach_all(c->skel->obj, ENFORCE_PIN_DIR, !fail_open, c->links, MAX_PROGS,
+	/*
+	 * Locked (a crmguardd that takes the lock over): the pinned links keep
+	 * the locked programs in force over the maps this one now shares, as
+	 * the enforcer's do (kbackend_lsm.c), and the lock lets no pin be
+	 * renamed over or removed.
+	 */
+	if (!lsm_pins_locked(&l) &&
+	    bpf_lsm_attach_all(c->skel->obj, ENFORCE_PIN_DIR, !fail_open, c->links, MAX_PROGS,
 			       &c->nlinks, why, len))
 		goto fail;
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.clip_events), on_record, c, NULL);

@@ -21,7 +21,10 @@ struct clip_lsm;
 
 typedef void (*clip_lsm_fn)(void *ctx, const struct clip_event *e);
 
-/* Loads and attaches the programs; NULL and why if the kernel will not. */
+/*
+ * Loads the programs and attaches them, but under the lock, whose pinned
+ * links keep the locked ones; NULL and why if the kernel will not.
+ */
 struct clip_lsm *clip_lsm_open(bool fail_open, clip_lsm_fn cb, void *ctx, char *why, size_t len);
 void clip_lsm_close(struct clip_lsm *c);
 /* The fd to poll for records, and reading those that are there. */

@@ -452,7 +452,11 @@ void clipboard_taint(struct daemon *d, pid_t pid)
 
 /*
  * crmguard.ko's clipboard: the mode and, as fds, the tools that are still
- * the ones found, and the binaries `clipboard allow exe` names.
+ * the ones found, and the binaries `clipboard allow exe` names. Locked,
+ * the module takes the same again (a restart, a reload), or more; it
+ * refuses one that would loosen its own (a binary replaced on disk since
+ * the lock, a tool another sender added), keeps its own, and tells the
+ * verdict group, whence the `event=lock` record.
  */
 static void push_kmod(struct daemon *d)
 {
@@ -479,6 +483,9 @@ static void push_kmod(struct daemon *d)
 		      "connections are ended", E2BIG);
 	ret = enforcer_clipboard(&d->enforcer, t->clipboard == CLIPBOARD_BLOCK ? CRMGUARD_CLIP_BLOCK :
 				 CRMGUARD_CLIP_AUDIT, fds, n, allow, nallow, err, sizeof(err));
+	if (ret == -EPERM && d->locked)
+		snprintf(err + strlen(err), sizeof(err) - strlen(err), "; it keeps its own, which "
+			 "this one would loosen, until reboot");
 	if (ret)
 		error(d, err, -ret);
 	while (n)

@@ -6,10 +6,14 @@
 # crmguardd, rmmod, and kill -9 of crmguardd (the kernel keeps enforcing;
 # the next crmguardd records that the one before ended, keeps the lock,
 # and will not start on an edited policy), and writing the allowed binary
-# in place (cp over it, dd conv=notrunc) or crmguardd's own binary. After
-# each, a program that is not allowed is still refused. Before the lock,
-# the allowed binary is written as ever. The module stays locked:
-# tests/vm/init runs lock_*.sh last.
+# in place (cp over it, dd conv=notrunc) or crmguardd's own binary, and a
+# clipboard sent to the module that would loosen it (a lower mode, a tool
+# fewer, an allowed binary more): with crmguardd killed, the module alone
+# still refuses a tainted shell's exec of the tool. After each, a program
+# that is not allowed is still refused. crmguardd started again pushes
+# the same clipboard, which the module takes, and so it takes one with a
+# tool more. Before the lock, the allowed binary is written as ever. The
+# module stays locked: tests/vm/init runs lock_*.sh last.
 . "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-kmod-exe-write-unlocked lock-kmod-{locked,lock-record,policy-written} \
 	lock-kmod-{mode,allow,reload,netlink,rmmod}-{refused,record,still-denies} \
@@ -18,11 +22,26 @@ checks lock-kmod-exe-write-unlocked lock-kmod-{locked,lock-record,policy-written
 	lock-kmod-mode-file-unchanged lock-kmod-reload-policy-unchanged lock-kmod-netlink-rules-unchanged \
 	lock-kmod-netlink-{kernel-log,counted} lock-kmod-kill-{still-denies,restart-record,restart-locked} \
 	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file \
-	lock-kmod-forced-rmmod-recorded
+	lock-kmod-forced-rmmod-recorded lock-kmod-clip-tainted \
+	lock-kmod-clip-{mode,tools,allow}-{refused,record,still-denies} lock-kmod-clip-kernel-log \
+	lock-kmod-clip-dead-eperm lock-kmod-clip-restart-taken lock-kmod-clip-{same,tighter}-taken
 KMODCTL=$BUILD/helpers/kmodctl
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" ||
 	{ fail lock-kmod-locked "insmod failed"; exit 1; }
-lock_setup lock-kmod kmod
+# The clipboard: a tool crmguardd finds at start (a copy: the tool is
+# known by its inode) and one it does not know; a CSV the shell reads to
+# be tainted (bash may read it, as a CRM would).
+TOOL=/usr/bin/xclip TOOL2=/usr/bin/crm-tool2
+TAINTED_SHELL=
+finish() {
+	[ -z "$TAINTED_SHELL" ] || kill "$TAINTED_SHELL" 2>/dev/null
+	rm -f "$TOOL" "$TOOL2"
+	cleanup
+}
+trap finish EXIT
+cp /usr/bin/env "$TOOL" && cp /usr/bin/env "$TOOL2" || { fail lock-kmod-locked "no tools"; exit 1; }
+mkdir -p "$CRM" && echo "ACME Ltd,+1 555 0100,renewal in March" >"$CRM/clients.csv"
+lock_setup lock-kmod kmod 'allow exe /usr/bin/bash' 'clipboard block'
 # Unlocked, the mark on the allowed binary changes nothing: it is written
 # in place (its own bytes back). Its rule went to the module with an fd at
 # start, and no binary's rule can reach a locked module: the mark that
@@ -47,7 +66,7 @@ refused lock-kmod-allow '"ctlx add allow exe /usr/bin/cat"' ctlx allow add exe /
 
 echo "allow exe /usr/bin/cat" >>"$POLICY"
 refused lock-kmod-reload 'reload' ctlx reload
-ctlx status | grep -q '^policy: .*mode enforce, 2 rules' && pass lock-kmod-reload-policy-unchanged ||
+ctlx status | grep -q '^policy: .*mode enforce, 3 rules' && pass lock-kmod-reload-policy-unchanged ||
 	fail lock-kmod-reload-policy-unchanged "$(ctlx status | head -3)"
 cp "$T/locked.conf" "$POLICY"
 
@@ -61,6 +80,25 @@ dmesg | grep -Eq 'crmguard: locked: refused rule-(add|del) from pid [0-9]+ \(kmo
 	pass lock-kmod-netlink-kernel-log || fail lock-kmod-netlink-kernel-log "$(dmesg | grep crmguard | tail -5)"
 "$KMODCTL" stats | grep -Eq ' refused=[1-9]' && pass lock-kmod-netlink-counted ||
 	fail lock-kmod-netlink-counted "$("$KMODCTL" stats)"
+
+# The clipboard: the module's mode, tools and allowed binaries only
+# tighten. Each loosening is refused, and the tainted shell's children,
+# forked once crmguardd is killed below, are still refused the tool by the
+# module alone; they run both tools each round.
+tainted_shell "dead tighter" "for t in '$TOOL' '$TOOL2'; do
+			\$t >/dev/null 2>'$T/'\${t##*/}.\$round.err
+			echo \$? >'$T/'\${t##*/}.\$round.rc
+		done"
+shell_tainted lock-kmod-clip-tainted
+refused lock-kmod-clip-allow 'clipboard-set .*comm=kmodctl' "$KMODCTL" clipboard block tool="$TOOL" allow=/usr/bin/cat
+refused lock-kmod-clip-tools 'clipboard-set .*comm=kmodctl' "$KMODCTL" clipboard block
+refused lock-kmod-clip-mode 'clipboard-set .*comm=kmodctl' "$KMODCTL" clipboard audit tool="$TOOL"
+dmesg | grep -Eq 'crmguard: locked: refused clipboard-set from pid [0-9]+ \(kmodctl, uid 0\)' &&
+	pass lock-kmod-clip-kernel-log || fail lock-kmod-clip-kernel-log "$(dmesg | grep crmguard | tail -5)"
+# tool_refused TOOL ROUND: the shell's child failed to run it, with EPERM.
+tool_refused() {
+	[ "$(cat "$T/$1.$2.rc" 2>/dev/null)" != 0 ] && grep -q 'Operation not permitted' "$T/$1.$2.err"
+}
 
 rmmod crmguard >"$T/out" 2>&1
 rc=$?
@@ -87,10 +125,20 @@ wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 rm -f "$CTLSOCK"
 expect_eperm lock-kmod-kill-still-denies cat "$DB"
+if round dead && tool_refused xclip dead; then
+	pass lock-kmod-clip-dead-eperm
+else
+	fail lock-kmod-clip-dead-eperm "status $(cat "$T/xclip.dead.rc" 2>&1): $(cat "$T/xclip.dead.err" "$T/shell.err" 2>&1)"
+fi
+clip_refused=$(grep -Ec 'action=clipboard-set .*comm=crmguardd|event=error source=clipboard' "$AUTHLOG")
 start_crmguard || fail lock-kmod-kill-restart-record "crmguardd: $(cat "$T/daemon.out")"
 wait_record 'event=lock verdict=audit action=daemon-ended ' 5 >/dev/null && pass lock-kmod-kill-restart-record ||
 	fail lock-kmod-kill-restart-record "$(grep lock "$AUTHLOG" | tail -3)"
 ctlx status | grep -q '^locked:' && pass lock-kmod-kill-restart-locked || fail lock-kmod-kill-restart-locked "$(ctlx status | head -4)"
+# its clipboard, the locked one, went to the module at start without a word against it
+[ "$(grep -Ec 'action=clipboard-set .*comm=crmguardd|event=error source=clipboard' "$AUTHLOG")" = "$clip_refused" ] &&
+	pass lock-kmod-clip-restart-taken ||
+	fail lock-kmod-clip-restart-taken "$(grep -E 'clipboard-set|source=clipboard' "$AUTHLOG" | tail -3)"
 
 # Edited while crmguardd was stopped: it will not start on that policy.
 stop_crmguard
@@ -142,6 +190,19 @@ if [ "$(stat -c %i "$EXE")" != "$EXE_INO" ] && cmp -s "$EXE" "$T/exe.orig"; then
 	expect_denied lock-kmod-exe-renamed-over-denied "protect:$CRM" sqlite3 "$DB" 'select count(*) from sqlite_master'
 else
 	fail lock-kmod-exe-renamed-over-denied "mv over $EXE: inode $(stat -c %i "$EXE") (was $EXE_INO)"
+fi
+
+# A clipboard that loosens nothing is taken: the same again, and one with
+# a tool more, whose exec by the tainted shell the module refuses from
+# then on (crmguardd does not know that tool).
+"$KMODCTL" clipboard block tool="$TOOL" >"$T/out" 2>&1 && pass lock-kmod-clip-same-taken ||
+	fail lock-kmod-clip-same-taken "$(cat "$T/out")"
+if ! "$KMODCTL" clipboard block tool="$TOOL" tool="$TOOL2" >"$T/out" 2>&1; then
+	fail lock-kmod-clip-tighter-taken "$(cat "$T/out")"
+elif round tighter && tool_refused xclip tighter && tool_refused crm-tool2 tighter; then
+	pass lock-kmod-clip-tighter-taken
+else
+	fail lock-kmod-clip-tighter-taken "$(cat "$T"/*.tighter.rc "$T"/*.tighter.err "$T/shell.err" 2>&1)"
 fi
 
 # What root can still do where the kernel has CONFIG_MODULE_FORCE_UNLOAD

@@ -1,16 +1,20 @@
 # Shared by the guest's lock_*.sh scenarios: a CRM database protected in
 # mode enforce with sqlite3 allowed, crmguardd on a backend, and the checks
-# each refused attempt makes.
-. "$(dirname "${BASH_SOURCE[0]}")/../../host/lib.bash" || exit 1
+# each refused attempt makes; and, for the clipboard under the lock, a
+# tainted shell (clip_lib.bash, which brings host/lib.bash).
+. "$(dirname "${BASH_SOURCE[0]}")/clip_lib.bash" || exit 1
 DB=$CRM/clients.db
 
-# lock_setup PREFIX BACKEND: the database, the policy, crmguardd on BACKEND;
-# fails PREFIX-locked and ends the scenario if crmguardd does not start.
+# lock_setup PREFIX BACKEND [LINE...]: the database, the policy (LINEs
+# last), crmguardd on BACKEND; fails PREFIX-locked and ends the scenario
+# if crmguardd does not start.
 lock_setup() {
+	local prefix=$1 backend=$2
+	shift 2
 	make_crm_db "$DB" 100 || exit 1
-	printf 'mode enforce\nprotect %s\nallow exe /usr/bin/sqlite3\n' "$CRM" >"$POLICY"
-	BACKEND=$2
-	start_crmguard || { fail "$1-locked" "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
+	printf '%s\n' 'mode enforce' "protect $CRM" 'allow exe /usr/bin/sqlite3' "$@" >"$POLICY"
+	BACKEND=$backend
+	start_crmguard || { fail "$prefix-locked" "crmguardd: $(cat "$T/daemon.out")"; exit 1; }
 }
 
 # lock_took PREFIX STATUS_REGEX CHECK_CMD...: ctlx lock, then `ctlx status`

@@ -3,7 +3,9 @@
 # take the programs or their rules away, and each attempt leaves its record
 # in syslog: ctlx mode audit and a reload of an edited policy (crmguardd
 # refuses), rm -r of the pins, renaming one, unmounting the BPF filesystem,
-# a writable descriptor of a rule map, detaching a pinned link, kill -9 and
+# a writable descriptor of a rule map or of a clipboard map (its mode,
+# tools, allowed binaries, tainted processes, records), detaching a pinned
+# link, kill -9 and
 # kill -STOP of crmguardd, and writing the allowed binary in place (cp over
 # it, dd conv=notrunc, truncate, mv over it, rm) (the programs refuse).
 # After each, a program that is not allowed is still refused. Then PID 1
@@ -15,10 +17,11 @@
 . "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-lsm-{locked,lock-record} \
 	lock-lsm-{mode,reload,unpin,rename,umount,map-write,link-detach,kill,stop}-{refused,record,still-denies} \
-	lock-lsm-map-read-allowed lock-lsm-kill-daemon-alive lock-lsm-counted \
+	lock-lsm-clip-{mode,tools,allow,taint,events}-{refused,record,still-denies} \
+	lock-lsm-map-read-allowed lock-lsm-clip-map-read-allowed lock-lsm-kill-daemon-alive lock-lsm-counted \
 	lock-lsm-exe-allowed lock-lsm-exe-{cp,dd,truncate,mv,rm}-{refused,record,still-denies} \
 	lock-lsm-exe-unchanged lock-lsm-pid1-stop lock-lsm-stopped-still-denies \
-	lock-lsm-daemon-exe-{refused,unchanged,record} lock-lsm-takeover-{status,record,denies} \
+	lock-lsm-daemon-exe-{refused,unchanged,record} lock-lsm-takeover-{status,record,denies,clipboard} \
 	lock-lsm-takeover-{unpin,kill,ring}-{refused,record,still-denies} lock-lsm-second-refused
 PINS=/sys/fs/bpf/crmguard
 lock_setup lock-lsm bpf-lsm
@@ -58,6 +61,12 @@ refused lock-lsm-umount 'umount' umount /sys/fs/bpf
 refused lock-lsm-map-write 'map-write' bpf_obj "$PINS/lsm_exes"
 bpf_obj "$PINS/lsm_exes" ro >"$T/out" 2>&1 && pass lock-lsm-map-read-allowed ||
 	fail lock-lsm-map-read-allowed "$(cat "$T/out")"
+# the clipboard's maps are the programs' as much as the rules'
+for m in mode tools allow taint events; do
+	refused "lock-lsm-clip-$m" 'map-write' bpf_obj "$PINS/clip_$m"
+done
+bpf_obj "$PINS/clip_mode" ro >"$T/out" 2>&1 && pass lock-lsm-clip-map-read-allowed ||
+	fail lock-lsm-clip-map-read-allowed "$(cat "$T/out")"
 refused lock-lsm-link-detach 'bpf-link' bpf_obj "$PINS/link_crm_file_open" detach
 
 refused lock-lsm-kill 'kill signal=9' kill -9 "$DAEMON_PID"
@@ -115,6 +124,12 @@ wait_record 'event=lock verdict=audit action=takeover ' 5 >/dev/null && pass loc
 wait_record 'event=lock verdict=deny action=exe-write path=crmguardd .*comm=cp ' 5 >/dev/null &&
 	pass lock-lsm-daemon-exe-record || fail lock-lsm-daemon-exe-record "$(grep exe-write "$AUTHLOG" | tail -3)"
 still_denies lock-lsm-takeover-denies
+# the clipboard's programs, pinned, stay; the new crmguardd takes their maps, no pin of its own
+if ctlx status | grep -q '^clipboard: *the BPF LSM' && ! ls "$PINS" | grep -q '^new_'; then
+	pass lock-lsm-takeover-clipboard
+else
+	fail lock-lsm-takeover-clipboard "$(ctlx status | grep '^clipboard:'); $(ls "$PINS" | grep '^new_'); $(grep -E 'action=unpin .*comm=crmguardd' "$AUTHLOG" | tail -2)"
+fi
 refused lock-lsm-takeover-unpin 'unpin' rm "$PINS/link_crm_file_open"
 refused lock-lsm-takeover-kill 'kill signal=9' kill -9 "$DAEMON_PID"
 # nobody else reads the records: the ring buffer is the new crmguardd's
