@@ -8,22 +8,25 @@
  * security_socket_connect() (ports 6000-6063). Both come after the cgroup
  * connect programs of crmguardd's display guard, which refuse the same
  * calls where they run (Linux 6.7 on, while crmguardd runs): what they
- * refused never gets here.
+ * refused never gets here. A connection made by another process and handed
+ * over (SCM_RIGHTS, pidfd_getfd) is judged as it arrives, at
+ * security_file_receive(), by its server's name or port.
  *
- * A module cannot be an LSM, but these two are the LSM hooks themselves,
- * whose return value the kernel lets BPF change for this purpose (fmod_ret
- * on security_*): in clipboard block, a kretprobe on each makes the hook
- * return -EPERM to a tainted process, and connect() fails before there is
- * a connection. The decision is a kprobe's, at the hook's entry; the
- * kretprobe only carries it out, and has a bounded pool of instances. A
- * TCP connection that no connect() makes (sendto() with MSG_FASTOPEN,
- * which sends data in the same call) is seen by kprobes on
- * tcp_v4_connect() and tcp_v6_connect() as they start, as is a connect()
- * whose kretprobe found no instance free: there the call's own copy of the
- * address is given another family, which they refuse first thing
- * (EAFNOSUPPORT), before a packet is sent. A unix connection whose
- * kretprobe found no instance free goes through, and its process is ended
- * on its way back to user space (CRMGUARD_VERDICT_KILL).
+ * A module cannot be an LSM, but these are the LSM hooks themselves, whose
+ * return value the kernel lets BPF change for this purpose (fmod_ret on
+ * security_*): in clipboard block, a kretprobe on each makes the hook
+ * return -EPERM to a tainted process, so connect() fails before there is a
+ * connection, and a handed-over one is never installed. The decision is a
+ * kprobe's, at the hook's entry; the kretprobe only carries it out, and
+ * has a bounded pool of instances. A TCP connection that no connect()
+ * makes (sendto() with MSG_FASTOPEN, which sends data in the same call) is
+ * seen by kprobes on tcp_v4_connect() and tcp_v6_connect() as they start,
+ * as is a connect() whose kretprobe found no instance free: there the
+ * call's own copy of the address is given another family, which they
+ * refuse first thing (EAFNOSUPPORT), before a packet is sent. A unix
+ * connection or a handed-over one whose kretprobe found no instance free
+ * goes through, and its process is ended on its way back to user space
+ * (CRMGUARD_VERDICT_KILL).
  *
  * Reporting needs process context: each decision queues a task_work on the
  * task that connected, which runs on its way back to user space, reports
@@ -43,6 +46,7 @@
 #include <linux/un.h>
 #include <linux/wait.h>
 #include <net/af_unix.h>
+#include <net/inet_sock.h>
 #include "crmguard.h"
 
 #define CG_DISPLAY_WORKS	64
@@ -52,6 +56,7 @@
 enum cg_display_hook {
 	CG_HOOK_UNIX,		/* security_unix_stream_connect() */
 	CG_HOOK_SOCK,		/* security_socket_connect() */
+	CG_HOOK_RECEIVE,	/* security_file_receive() */
 	CG_HOOK_TCP,		/* tcp_v4_connect(), tcp_v6_connect() */
 };
 
@@ -190,23 +195,28 @@ static struct cg_display_work *cg_display_queue(enum cg_display_hook hook, const
 	return w;
 }
 
-/* security_unix_stream_connect(sock, other, newsk), other locked: the server's socket. */
-static int cg_unix_connect(struct kprobe *p, struct pt_regs *regs)
+/* A unix server's socket (held): if bound to a display name, a work seen at hook. */
+static void cg_unix_display(enum cg_display_hook hook, struct sock *server)
 {
-	struct sock *other = (struct sock *)regs_get_kernel_argument(regs, 1);
 	struct unix_address *addr;
 	int len;
 
+	/* pairs with bind()'s release of the address, as unix_getname() reads it */
+	addr = smp_load_acquire(&unix_sk(server)->addr);
+	if (!addr)
+		return;	/* not bound: no server of a name */
+	len = addr->len - offsetof(struct sockaddr_un, sun_path);
+	if (len > 0 && cg_display_name(addr->name->sun_path, len))
+		cg_display_queue(hook, addr->name->sun_path, len, 0);
+}
+
+/* security_unix_stream_connect(sock, other, newsk), other locked: the server's socket. */
+static int cg_unix_connect(struct kprobe *p, struct pt_regs *regs)
+{
 	if (!cg_clip_watching() || !cg_tainted())
 		return 0;
 	cg_display_enter(CG_HOOK_UNIX);
-	/* pairs with bind()'s release of the address, as unix_getname() reads it */
-	addr = smp_load_acquire(&unix_sk(other)->addr);
-	if (!addr)
-		return 0;	/* not bound: no server of a name */
-	len = addr->len - offsetof(struct sockaddr_un, sun_path);
-	if (len > 0 && cg_display_name(addr->name->sun_path, len))
-		cg_display_queue(CG_HOOK_UNIX, addr->name->sun_path, len, 0);
+	cg_unix_display(CG_HOOK_UNIX, (struct sock *)regs_get_kernel_argument(regs, 1));
 	return 0;
 }
 
@@ -237,6 +247,37 @@ static int cg_sock_connect(struct kprobe *p, struct pt_regs *regs)
 	cg_display_enter(CG_HOOK_SOCK);
 	cg_tcp_display(CG_HOOK_SOCK, (struct sockaddr *)regs_get_kernel_argument(regs, 1),
 		       regs_get_kernel_argument(regs, 2));
+	return 0;
+}
+
+/*
+ * security_file_receive(file): a descriptor another process holds is
+ * about to be installed (SCM_RIGHTS, pidfd_getfd). A stream socket's
+ * server: a unix one's peer, which the socket holds once connected (no
+ * lock here: PREEMPT_RT's would sleep), or a TCP one's port.
+ */
+static int cg_receive(struct kprobe *p, struct pt_regs *regs)
+{
+	struct socket *sock;
+	struct sock *sk, *peer;
+	u16 port;
+
+	if (!cg_clip_watching() || !cg_tainted())
+		return 0;
+	cg_display_enter(CG_HOOK_RECEIVE);
+	sock = sock_from_file((struct file *)regs_get_kernel_argument(regs, 0));
+	sk = sock ? sock->sk : NULL;
+	if (!sk || sock->type == SOCK_DGRAM)
+		return 0;
+	if (sk->sk_family == AF_UNIX) {
+		peer = READ_ONCE(unix_sk(sk)->peer);
+		if (peer)
+			cg_unix_display(CG_HOOK_RECEIVE, peer);
+	} else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) {
+		port = ntohs(READ_ONCE(inet_sk(sk)->inet_dport));
+		if (port >= 6000 && port < 6064)
+			cg_display_queue(CG_HOOK_RECEIVE, NULL, 0, port);
+	}
 	return 0;
 }
 
@@ -300,6 +341,7 @@ static struct kprobe cg_probes[] = {
 	{ .symbol_name = "tcp_v4_connect", .pre_handler = cg_tcp_connect },
 	{ .symbol_name = "tcp_v6_connect", .pre_handler = cg_tcp_connect },
 	{ .symbol_name = "security_socket_connect", .pre_handler = cg_sock_connect },
+	{ .symbol_name = "security_file_receive", .pre_handler = cg_receive },
 };
 
 #define CG_REFUSAL(sym, h) { .hook = (h), .rp = { .kp.symbol_name = (sym), \
@@ -307,6 +349,7 @@ static struct kprobe cg_probes[] = {
 static struct cg_refusal cg_refusals[] = {
 	CG_REFUSAL("security_unix_stream_connect", CG_HOOK_UNIX),
 	CG_REFUSAL("security_socket_connect", CG_HOOK_SOCK),
+	CG_REFUSAL("security_file_receive", CG_HOOK_RECEIVE),
 };
 
 static bool cg_probed[ARRAY_SIZE(cg_probes) + ARRAY_SIZE(cg_refusals)];

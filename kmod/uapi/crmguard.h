@@ -77,7 +77,8 @@
  * CRMGUARD_OP_CLIP_CONNECT (ATTR_EV_PATH: the address) and, in
  * CRMGUARD_CLIP_BLOCK, refused with EPERM: kprobes see it at the LSM
  * hooks security_unix_stream_connect() and security_socket_connect(), and
- * kretprobes there make them fail. A connection they could not refuse (no
+ * kretprobes there make them fail; so, at security_file_receive(), is a
+ * display connection handed to a tainted process (SCM_RIGHTS, pidfd_getfd). A connection they could not refuse (no
  * kretprobe instance free; a TCP connection made by sendto() with
  * MSG_FASTOPEN, seen at tcp_v4_connect()/tcp_v6_connect()) ends its
  * process with SIGKILL before it is back in user space: verdict
@@ -176,11 +177,13 @@ enum crmguard_clip_mode {
 #define CRMGUARD_CLIP_PROBE_TCP4	(1U << 1)	/* tcp_v4_connect */
 #define CRMGUARD_CLIP_PROBE_TCP6	(1U << 2)	/* tcp_v6_connect */
 #define CRMGUARD_CLIP_PROBE_SOCK	(1U << 3)	/* security_socket_connect */
-#define CRMGUARD_CLIP_REFUSE_UNIX	(1U << 4)	/* its kretprobe */
-#define CRMGUARD_CLIP_REFUSE_SOCK	(1U << 5)	/* its kretprobe */
-/* every display connection seen; and refused, not ended */
+#define CRMGUARD_CLIP_PROBE_RECEIVE	(1U << 4)	/* security_file_receive */
+#define CRMGUARD_CLIP_REFUSE_UNIX	(1U << 5)	/* kretprobes: security_unix_stream_connect */
+#define CRMGUARD_CLIP_REFUSE_SOCK	(1U << 6)	/* security_socket_connect */
+#define CRMGUARD_CLIP_REFUSE_RECEIVE	(1U << 7)	/* security_file_receive */
+/* every display connection seen; and refused, not ended; a handed-over one refused too */
 #define CRMGUARD_CLIP_PROBES_SEE	0x7U
-#define CRMGUARD_CLIP_PROBES_REFUSE	0x38U
+#define CRMGUARD_CLIP_PROBES_REFUSE	0xf8U
 
 /* CRMGUARD_ATTR_EV_VERDICT */
 enum crmguard_verdict {

@@ -36,6 +36,46 @@ PY
 	return 1
 }
 
+# broker: a process that is not tainted (its pid in BROKER) and hands each
+# client a socket it connected to the X server (SCM_RIGHTS) at
+# $T/broker.sock; and $T/handed.py, such a client, which sends a client
+# row on it and says "send=ok" or the errno, or "received=none" if no
+# descriptor arrived. False if the broker did not start.
+broker() {
+	cat >"$T/broker.py" <<'PY'
+import os, socket, sys
+b = socket.socket(socket.AF_UNIX)
+b.bind(sys.argv[1])
+b.listen(4)
+open(os.environ["READY"], "w").close()
+while True:
+	c = b.accept()[0]
+	x = socket.socket(socket.AF_UNIX)
+	x.connect("/tmp/.X11-unix/X9")
+	socket.send_fds(c, [b"x"], [x.fileno()])
+	x.close()
+	c.close()
+PY
+	cat >"$T/handed.py" <<'PY'
+import errno, socket, sys
+c = socket.socket(socket.AF_UNIX)
+c.connect(sys.argv[1])
+fds = socket.recv_fds(c, 1, 1)[1]
+if not fds:
+	sys.exit("received=none")
+x = socket.socket(fileno=fds[0])
+try:
+	x.send(b"ACME Ltd,+1 555 0100\n")
+	print("send=ok")
+except OSError as e:
+	print("send=" + errno.errorcode.get(e.errno, str(e.errno)))
+PY
+	READY=$T/broker.ready python3 "$T/broker.py" "$T/broker.sock" 2>"$T/broker.err" &
+	BROKER=$!
+	for _ in $(seq 50); do [ -e "$T/broker.ready" ] && return 0; sleep 0.1; done
+	return 1
+}
+
 # clip_policy [LINE...]: the CRM file, and a policy that protects it,
 # lets bash read it (a shell that reads it is tainted), says `clipboard
 # block`, and has LINEs after.

@@ -6,8 +6,9 @@
 # socket's path, its abstract twin, a link to it, a path relative to its
 # directory, TCP port 6009); a TCP fast open (sendto() with the data, no
 # connect()) fails too, with EAFNOSUPPORT, before a byte reaches the
-# server. All with crmguardd running and then killed (-9): the children
-# are forked while
+# server; and a connection to it that an untainted broker hands over
+# (SCM_RIGHTS) never arrives. All with crmguardd running and then killed
+# (-9): the children are forked while
 # crmguardd is dead, so the module gave them the taint itself. While dead,
 # the ways around a check at exec are tried too: a grandchild, a hard link
 # to the tool, the dynamic loader run by hand on it, and a copy of it. The
@@ -20,9 +21,9 @@
 # fail-open (-F), a killed crmguardd means nothing is refused.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eperm clip-kmod-records \
-	clip-kmod-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-fastopen-refused clip-kmod-allowed-exe \
+	clip-kmod-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-fastopen-refused clip-kmod-handed-refused clip-kmod-allowed-exe \
 	clip-kmod-connect-records clip-kmod-no-connect-tracepoint clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
-	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-dead-fastopen-refused \
+	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-dead-fastopen-refused clip-kmod-dead-handed-refused \
 	clip-kmod-dead-allowed-exe clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-dead-new-crm-pipe-refused \
 	clip-kmod-no-data clip-kmod-audit \
 	clip-kmod-failopen-eperm clip-kmod-failopen-dead-runs
@@ -33,9 +34,11 @@ LOADER=$(ls /lib64/ld-linux-x86-64.so.2 2>/dev/null)
 
 ADDRESSES="unix abstract link relative tcp fastopen"
 SERVER=
+BROKER=
 
 finish() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
+	[ -z "$BROKER" ] || kill "$BROKER" 2>/dev/null
 	stop_crmguard
 	rm -f "$TOOL" "$LINK" /usr/bin/crm-gui /tmp/.X11-unix/X9 /tmp/crm-xlink9
 	cleanup
@@ -86,11 +89,11 @@ s.send(rows)
 print("sent")
 PY
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" 2>"$T/insmod.err"
-if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! display_server ||
+if [ ! -x "$TOOL" ] || [ -z "$LOADER" ] || [ ! -e /sys/module/crmguard ] || ! display_server || ! broker ||
    ! start_crmguard || ! ctlx status | grep -q '^enforcer: *kmod' ||
    ! ctlx status | grep -q '^clipboard: *crmguard.ko: .* display connections refused (EPERM'; then
 	fail clip-kmod-setup "tool $(ls -l "$TOOL" 2>&1), loader '$LOADER', $(cat "$T/insmod.err" 2>/dev/null);" \
-		"server: $(cat "$T/server.err");" \
+		"server: $(cat "$T/server.err" "$T/broker.err");" \
 		"$(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):'); $(tail -3 "$T/daemon.out")"
 	exit 1
 fi
@@ -107,9 +110,10 @@ try() {
 refused() { [ "$(cat "$T/$1.rc")" != 0 ] && grep -q "Operation not permitted" "$T/$1.err"; }
 # connected NAME OUT: a client of the X server said it connected and sent.
 connected() { [ "$(cat "$2" 2>/dev/null)" = "$1=ok" ]; }
-# untainted CHECK: an untainted process runs the tool, through the loader too, copies it, connects.
+# untainted CHECK: an untainted process runs the tool, through the loader
+# too, copies it, connects, and sends on a connection handed to it.
 untainted() {
-	local a out=
+	local a out= handed
 	try u.exec "$TOOL"
 	try u.loader "$LOADER" "$TOOL"
 	try u.copy cp "$TOOL" "$T/u.copy"
@@ -117,10 +121,12 @@ untainted() {
 		python3 "$T/connect1.py" "$a" >"$T/u.$a" 2>&1
 		connected "$a" "$T/u.$a" || out="$out $(cat "$T/u.$a")"
 	done
-	if [ "$(cat "$T/u.exec.rc" "$T/u.loader.rc" "$T/u.copy.rc" | tr -d '\n')" = 000 ] && [ -z "$out" ]; then
+	handed=$(python3 "$T/handed.py" "$T/broker.sock" 2>&1)
+	if [ "$(cat "$T/u.exec.rc" "$T/u.loader.rc" "$T/u.copy.rc" | tr -d '\n')" = 000 ] && [ -z "$out" ] &&
+	   [ "$handed" = send=ok ]; then
 		pass "$1"
 	else
-		fail "$1" "$(head -c 300 "$T"/u.*.err);$out"
+		fail "$1" "$(head -c 300 "$T"/u.*.err);$out; handed: $handed"
 	fi
 }
 untainted clip-kmod-untainted
@@ -138,6 +144,7 @@ tainted_shell "alive dead audit fo-alive fo-dead" "
 			python3 '$T/connect1.py' \$a >'$T/connect.'\$a.\$round 2>&1
 			echo \$? >'$T/connect.'\$a.\$round.rc
 		done
+		python3 '$T/handed.py' '$T/broker.sock' >'$T/handed.'\$round 2>&1
 		/usr/bin/crm-gui '$T/connect1.py' link >'$T/allowed.'\$round 2>&1"
 shell_tainted clip-kmod-tainted
 # eperm A ROUND: its connection failed with EPERM, by the module or
@@ -164,6 +171,9 @@ done
 { eperm fastopen alive || grep -qx fastopen=EAFNOSUPPORT "$T/connect.fastopen.alive"; } &&
 	pass clip-kmod-fastopen-refused ||
 	fail clip-kmod-fastopen-refused "status $(cat "$T/connect.fastopen.alive.rc"): $(cat "$T/connect.fastopen.alive")"
+# handed over by a broker that is not tainted: refused as it arrives (SCM_RIGHTS)
+[ "$(cat "$T/handed.alive")" = received=none ] && pass clip-kmod-handed-refused ||
+	fail clip-kmod-handed-refused "$(cat "$T/handed.alive" "$T/broker.err")"
 connected link "$T/allowed.alive" && pass clip-kmod-allowed-exe ||
 	fail clip-kmod-allowed-exe "$(cat "$T/allowed.alive")"
 # the module ends what the sensor's connect() tracepoint would: that one,
@@ -209,6 +219,8 @@ for a in ${ADDRESSES% fastopen}; do
 done
 grep -qx fastopen=EAFNOSUPPORT "$T/connect.fastopen.dead" && pass clip-kmod-dead-fastopen-refused ||
 	fail clip-kmod-dead-fastopen-refused "status $(cat "$T/connect.fastopen.dead.rc"): $(cat "$T/connect.fastopen.dead")"
+[ "$(cat "$T/handed.dead")" = received=none ] && pass clip-kmod-dead-handed-refused ||
+	fail clip-kmod-dead-handed-refused "$(cat "$T/handed.dead" "$T/broker.err")"
 connected link "$T/allowed.dead" && pass clip-kmod-dead-allowed-exe ||
 	fail clip-kmod-dead-allowed-exe "$(cat "$T/allowed.dead")"
 if dmesg | tail -n +$((logged + 1)) | grep -q "crmguard: clipboard: refused exec of xclip .* by tainted pid" &&
@@ -229,10 +241,11 @@ if [ "$plain" = "0 sent " ] && [ "$(cat "$T/pipe.rc" "$T/pipe.out" | tr '\n' ' '
 else
 	fail clip-kmod-dead-new-crm-pipe-refused "plain: '$plain'; the CRM's: status $(cat "$T/pipe.rc"), '$(cat "$T/pipe.out")'"
 fi
-# What reached the server: the untainted clients' rows and the allowed binary's, 6 + 6 + 2.
+# What reached the server: the untainted clients' rows (6 addresses, a
+# handed-over socket; twice) and the allowed binary's, 7 + 7 + 2.
 rows=$(grep -c "ACME Ltd" "$T/server.data" 2>/dev/null)
 grep -q "plain text" "$T/server.data" || rows="no plain text, $rows"
-[ "$rows" = 14 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 14"
+[ "$rows" = 16 ] && pass clip-kmod-no-data || fail clip-kmod-no-data "$rows rows reached the server, not 16"
 
 # clipboard audit, a new crmguardd: it never saw the shell read, the module kept its taint.
 sed -i 's/^clipboard block$/clipboard audit/' "$POLICY"

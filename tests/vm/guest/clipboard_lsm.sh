@@ -58,34 +58,6 @@ for name, family, addr in (("unix", socket.AF_UNIX, "/tmp/.X11-unix/X9"),
 	s.close()
 print(" ".join(out))
 PY
-# A broker that is not tainted hands each client a socket it connected to
-# the X server (SCM_RIGHTS); the client sends on it: "send=ok" or the errno.
-cat >"$T/broker.py" <<'PY'
-import os, socket, sys
-b = socket.socket(socket.AF_UNIX)
-b.bind(sys.argv[1])
-b.listen(4)
-open(os.environ["READY"], "w").close()
-while True:
-	c = b.accept()[0]
-	x = socket.socket(socket.AF_UNIX)
-	x.connect("/tmp/.X11-unix/X9")
-	socket.send_fds(c, [b"x"], [x.fileno()])
-	x.close()
-	c.close()
-PY
-cat >"$T/handed.py" <<'PY'
-import errno, socket, sys
-c = socket.socket(socket.AF_UNIX)
-c.connect(sys.argv[1])
-fds = socket.recv_fds(c, 1, 1)[1]
-x = socket.socket(fileno=fds[0])
-try:
-	x.send(b"ACME Ltd,+1 555 0100")
-	print("send=ok")
-except OSError as e:
-	print("send=" + errno.errorcode.get(e.errno, str(e.errno)))
-PY
 REFUSED="unix=EPERM abstract=EPERM link=EPERM relative=EPERM tcp=EPERM fastopen=EPERM"
 ALLOWED="unix=ok abstract=ok link=ok relative=ok tcp=ok fastopen=ok"
 
@@ -95,9 +67,7 @@ cp /usr/bin/env /usr/bin/xclip
 cp /usr/bin/python3.11 /usr/bin/crm-gui
 clip_policy "clipboard allow exe /usr/bin/crm-gui"
 display_server
-READY=$T/broker.ready python3 "$T/broker.py" "$T/broker.sock" 2>"$T/broker.err" &
-BROKER=$!
-for _ in $(seq 50); do [ -e "$T/broker.ready" ] && break; sleep 0.1; done
+broker
 if [ ! -e "$T/server.ready" ] || [ ! -e "$T/broker.ready" ] || ! start_crmguard ||
    ! ctlx status | grep -q '^clipboard: *the BPF LSM' || ! ctlx status | grep -q '^enforcer: *bpf-lsm' ||
    [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_exec" ]; then
