@@ -46,9 +46,8 @@ bool cg_clip_blocking(void)
 	return READ_ONCE(cg_clip_mode) == CRMGUARD_CLIP_BLOCK && !cg_failed_open();
 }
 
-bool cg_clip_allowed(void)
+bool cg_clip_allowed(struct mm_struct *mm)
 {
-	struct mm_struct *mm = current->mm;
 	const struct cg_allowed *a;
 	const struct file *exe;
 	bool found = false;

@@ -182,14 +182,16 @@ void cg_clip_close(void);
 /* The mode says to look (audit or block); to refuse (block, and no fail-open daemon gone). */
 bool cg_clip_watching(void);
 bool cg_clip_blocking(void);
-/* Is current's binary one that `clipboard allow exe` names? */
-bool cg_clip_allowed(void);
+/* Is mm's binary (current's, or a task's under task_lock) one that `clipboard allow exe` names? */
+bool cg_clip_allowed(struct mm_struct *mm);
 
 /* display.c: display connections of tainted processes */
 void cg_display_init(void);
 void cg_display_exit(void);
 u32 cg_display_probes(void);
 u64 cg_display_missed(void);
+/* t (a reference), just tainted by the module: its display connections ended. */
+void cg_display_end_holder(struct task_struct *t);
 
 /* genl.c */
 int cg_genl_init(void);

@@ -10,7 +10,8 @@
  * calls where they run (Linux 6.7 on, while crmguardd runs): what they
  * refused never gets here. A connection made by another process and handed
  * over (SCM_RIGHTS, pidfd_getfd) is judged as it arrives, at
- * security_file_receive(), by its server's name or port.
+ * security_file_receive(), by its server's name or port; one a process
+ * already holds when the module taints it (taint.c) ends the process.
  *
  * A module cannot be an LSM, but these are the LSM hooks themselves, whose
  * return value the kernel lets BPF change for this purpose (fmod_ret on
@@ -38,6 +39,7 @@
  * (CRMGUARD_ATTR_STAT_CLIP_MISSED).
  */
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kprobes.h>
@@ -96,6 +98,61 @@ static bool cg_display_name(const char *path, int len)
 	return false;
 }
 
+/* A display server, as a connection names it: a unix socket's bound name, or a TCP port. */
+struct cg_display_addr {
+	const char *path;	/* len bytes of sun_path; NULL: TCP */
+	int len;
+	u16 port;
+};
+
+/* A unix server's socket (held): bound to a display name? Into a. */
+static bool cg_unix_display(struct sock *server, struct cg_display_addr *a)
+{
+	struct unix_address *addr;
+
+	/* pairs with bind()'s release of the address, as unix_getname() reads it */
+	addr = smp_load_acquire(&unix_sk(server)->addr);
+	if (!addr)
+		return false;	/* not bound: no server of a name */
+	a->path = addr->name->sun_path;
+	a->len = addr->len - offsetof(struct sockaddr_un, sun_path);
+	a->port = 0;
+	return a->len > 0 && cg_display_name(a->path, a->len);
+}
+
+/*
+ * A socket held by a descriptor: a stream connection to a display server?
+ * Into a. A unix socket's peer is held by it once connected; read without
+ * its lock, which sleeps on PREEMPT_RT, where the probes may not.
+ */
+static bool cg_sock_display(struct socket *sock, struct cg_display_addr *a)
+{
+	struct sock *sk = sock->sk, *peer;
+
+	if (!sk || sock->type == SOCK_DGRAM)
+		return false;
+	if (sk->sk_family == AF_UNIX) {
+		peer = READ_ONCE(unix_sk(sk)->peer);
+		return peer && cg_unix_display(peer, a);
+	}
+	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+		return false;
+	a->path = NULL;
+	a->port = ntohs(READ_ONCE(inet_sk(sk)->inet_dport));
+	return a->port >= 6000 && a->port < 6064;
+}
+
+/* What records and the kernel's log call it: "@" and an abstract name, the path, "tcp:PORT". */
+static void cg_display_say(char *buf, size_t size, const struct cg_display_addr *a)
+{
+	if (!a->path)
+		snprintf(buf, size, "tcp:%u", a->port);
+	else if (!a->path[0])
+		snprintf(buf, size, "@%.*s", a->len - 1, a->path + 1);
+	else
+		snprintf(buf, size, "%.*s", a->len, a->path);
+}
+
 /* In process context, on the way back to user space of the task that connected. */
 static void cg_display_run(struct callback_head *head)
 {
@@ -152,17 +209,17 @@ static void cg_display_enter(enum cg_display_hook hook)
 }
 
 /*
- * From a probe at hook: a tainted process's connection to a display
- * server, by name or port. Unless its binary keeps its display
- * connection, a work for current, or NULL.
+ * From a probe at hook: a tainted process's connection to the display
+ * server a. Unless its binary keeps its display connection, a work for
+ * current, or NULL.
  */
-static struct cg_display_work *cg_display_queue(enum cg_display_hook hook, const char *path,
-						int len, u16 port)
+static struct cg_display_work *cg_display_queue(enum cg_display_hook hook,
+						const struct cg_display_addr *a)
 {
 	struct cg_display_work *w = NULL;
 	int i;
 
-	if (cg_clip_allowed())
+	if (cg_clip_allowed(current->mm))
 		return NULL;
 	for (i = 0; i < CG_DISPLAY_WORKS && !w; i++)
 		if (!atomic_cmpxchg(&cg_works[i].busy, 0, 1))
@@ -171,12 +228,7 @@ static struct cg_display_work *cg_display_queue(enum cg_display_hook hook, const
 		atomic64_inc(&cg_works_missed);
 		return NULL;
 	}
-	if (port)
-		snprintf(w->name, sizeof(w->name), "tcp:%u", port);
-	else if (len > 0 && !path[0])
-		snprintf(w->name, sizeof(w->name), "@%.*s", len - 1, path + 1);
-	else
-		snprintf(w->name, sizeof(w->name), "%.*s", len, path);
+	cg_display_say(w->name, sizeof(w->name), a);
 	w->hook = hook;
 	w->block = cg_clip_blocking();
 	w->refused = false;
@@ -195,28 +247,16 @@ static struct cg_display_work *cg_display_queue(enum cg_display_hook hook, const
 	return w;
 }
 
-/* A unix server's socket (held): if bound to a display name, a work seen at hook. */
-static void cg_unix_display(enum cg_display_hook hook, struct sock *server)
-{
-	struct unix_address *addr;
-	int len;
-
-	/* pairs with bind()'s release of the address, as unix_getname() reads it */
-	addr = smp_load_acquire(&unix_sk(server)->addr);
-	if (!addr)
-		return;	/* not bound: no server of a name */
-	len = addr->len - offsetof(struct sockaddr_un, sun_path);
-	if (len > 0 && cg_display_name(addr->name->sun_path, len))
-		cg_display_queue(hook, addr->name->sun_path, len, 0);
-}
-
 /* security_unix_stream_connect(sock, other, newsk), other locked: the server's socket. */
 static int cg_unix_connect(struct kprobe *p, struct pt_regs *regs)
 {
+	struct cg_display_addr a;
+
 	if (!cg_clip_watching() || !cg_tainted())
 		return 0;
 	cg_display_enter(CG_HOOK_UNIX);
-	cg_unix_display(CG_HOOK_UNIX, (struct sock *)regs_get_kernel_argument(regs, 1));
+	if (cg_unix_display((struct sock *)regs_get_kernel_argument(regs, 1), &a))
+		cg_display_queue(CG_HOOK_UNIX, &a);
 	return 0;
 }
 
@@ -224,15 +264,15 @@ static int cg_unix_connect(struct kprobe *p, struct pt_regs *regs)
 static struct cg_display_work *cg_tcp_display(enum cg_display_hook hook,
 					      const struct sockaddr *sa, int len)
 {
-	u16 port;
+	struct cg_display_addr a = { .path = NULL };
 
 	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
-		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+		a.port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
 	else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
-		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+		a.port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	else
 		return NULL;
-	return port >= 6000 && port < 6064 ? cg_display_queue(hook, NULL, 0, port) : NULL;
+	return a.port >= 6000 && a.port < 6064 ? cg_display_queue(hook, &a) : NULL;
 }
 
 /* security_socket_connect(sock, address, addrlen): before any stream socket of IP connects. */
@@ -252,33 +292,62 @@ static int cg_sock_connect(struct kprobe *p, struct pt_regs *regs)
 
 /*
  * security_file_receive(file): a descriptor another process holds is
- * about to be installed (SCM_RIGHTS, pidfd_getfd). A stream socket's
- * server: a unix one's peer, which the socket holds once connected (no
- * lock here: PREEMPT_RT's would sleep), or a TCP one's port.
+ * about to be installed (SCM_RIGHTS, pidfd_getfd).
  */
 static int cg_receive(struct kprobe *p, struct pt_regs *regs)
 {
 	struct socket *sock;
-	struct sock *sk, *peer;
-	u16 port;
+	struct cg_display_addr a;
 
 	if (!cg_clip_watching() || !cg_tainted())
 		return 0;
 	cg_display_enter(CG_HOOK_RECEIVE);
 	sock = sock_from_file((struct file *)regs_get_kernel_argument(regs, 0));
-	sk = sock ? sock->sk : NULL;
-	if (!sk || sock->type == SOCK_DGRAM)
-		return 0;
-	if (sk->sk_family == AF_UNIX) {
-		peer = READ_ONCE(unix_sk(sk)->peer);
-		if (peer)
-			cg_unix_display(CG_HOOK_RECEIVE, peer);
-	} else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) {
-		port = ntohs(READ_ONCE(inet_sk(sk)->inet_dport));
-		if (port >= 6000 && port < 6064)
-			cg_display_queue(CG_HOOK_RECEIVE, NULL, 0, port);
-	}
+	if (sock && cg_sock_display(sock, &a))
+		cg_display_queue(CG_HOOK_RECEIVE, &a);
 	return 0;
+}
+
+/* iterate_fd(): a descriptor of a display connection? Its name into arg. */
+static int cg_display_fd(const void *arg, struct file *file, unsigned int fd)
+{
+	struct socket *sock = sock_from_file(file);
+	struct cg_display_addr a;
+
+	if (!sock || !cg_sock_display(sock, &a))
+		return 0;
+	cg_display_say((char *)arg, UNIX_PATH_MAX + 2, &a);
+	return 1;
+}
+
+/*
+ * From taint.c, in process context: t was just tainted, and a display
+ * connection it already holds would carry what it reads next. In clipboard
+ * block it is ended, unless its binary keeps its display, and said.
+ */
+void cg_display_end_holder(struct task_struct *t)
+{
+	struct cg_verdict v = { .op = CRMGUARD_OP_CLIP_CONNECT, .verdict = CRMGUARD_VERDICT_KILL };
+	char name[UNIX_PATH_MAX + 2];
+	bool holds;
+
+	if (!cg_clip_blocking())
+		return;
+	task_lock(t);
+	holds = t->mm && t->files && !cg_clip_allowed(t->mm) &&
+		iterate_fd(t->files, 0, cg_display_fd, name);
+	task_unlock(t);
+	if (!holds)
+		return;
+	send_sig(SIGKILL, t, 1);
+	v.pid = task_tgid_nr(t);
+	v.tid = task_pid_nr(t);
+	v.uid = from_kuid(&init_user_ns, task_uid(t));
+	get_task_comm(v.comm, t);
+	v.name = name;
+	pr_notice_ratelimited("clipboard: ended tainted pid %d (%s, uid %u) holding a connection to %s\n",
+			      v.pid, v.comm, v.uid, name);
+	cg_verdict_send(&v);
 }
 
 /*

@@ -8,12 +8,15 @@
  *
  * So, while it is gone and the clipboard is watched: a process that opens
  * a protected file and is let through (the allowed CRM) is tainted at that
- * open, and so is every process that then holds a pipe or FIFO it holds,
- * or the other end of a unix socket it holds: in a shell pipeline, the
- * next command (or, before that one is forked, the shell, whose children
- * then inherit it). That is the moment crmguardd follows too; what it
- * does besides (a channel made later, the reader of data sent after the
- * writer exited) waits for it to be back.
+ * open, and so is every process that then can read what it writes: holds
+ * for reading a pipe or FIFO it holds for writing, or holds the other end
+ * of a unix socket it holds. In a shell pipeline, that is the next
+ * command (or, before that one is forked, the shell, whose children then
+ * inherit it). A process so tainted that already holds a connection to a
+ * display server is ended (display.c), as crmguardd ends it. That is the
+ * moment crmguardd follows too; what it does besides (a channel made
+ * later, the reader of data sent after the writer exited) waits for it to
+ * be back.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -49,7 +52,11 @@ void cg_clip_owner_released(u32 portid)
 		WRITE_ONCE(cg_clip_owner_gone, true);
 }
 
-/* A channel of current's: a pipe or FIFO, or the other end of a unix socket. */
+/*
+ * A channel of current's: a pipe or FIFO it can write to (not one it only
+ * reads, nor the stderr it shares with its siblings: their holders write),
+ * or the other end of a unix socket.
+ */
 static int cg_channel_of(const void *arg, struct file *file, unsigned int fd)
 {
 	struct cg_channels *c = (struct cg_channels *)arg;
@@ -60,7 +67,8 @@ static int cg_channel_of(const void *arg, struct file *file, unsigned int fd)
 	if (c->n == CG_CHANNELS)
 		return 1;
 	if (S_ISFIFO(inode->i_mode)) {
-		c->inodes[c->n++] = inode;
+		if (file->f_mode & FMODE_WRITE)
+			c->inodes[c->n++] = inode;
 	} else if (S_ISSOCK(inode->i_mode)) {
 		sock = sock_from_file(file);
 		if (!sock || !sock->sk || sock->sk->sk_family != AF_UNIX)
@@ -76,14 +84,14 @@ static int cg_channel_of(const void *arg, struct file *file, unsigned int fd)
 	return 0;
 }
 
-/* Does a descriptor of the process looked at hold one of the channels? */
+/* Does a descriptor of the process looked at read one of the channels? */
 static int cg_holds(const void *arg, struct file *file, unsigned int fd)
 {
 	const struct cg_channels *c = arg;
 	int i;
 
 	for (i = 0; i < c->n; i++)
-		if (file_inode(file) == c->inodes[i])
+		if (file_inode(file) == c->inodes[i] && (file->f_mode & FMODE_READ))
 			return 1;
 	return 0;
 }
@@ -102,6 +110,7 @@ void cg_taint_reader(void)
 	if (!READ_ONCE(cg_clip_owner_gone) || !cg_clip_watching() || cg_tainted())
 		return;
 	cg_taint_task(current);
+	cg_display_end_holder(current);
 	if (current->files)
 		iterate_fd(current->files, 0, cg_channel_of, &c);
 	if (!c.n)
@@ -122,6 +131,7 @@ void cg_taint_reader(void)
 	rcu_read_unlock();
 	for (i = 0; i < n; i++) {
 		cg_taint_task(holders[i]);
+		cg_display_end_holder(holders[i]);
 		put_task_struct(holders[i]);
 	}
 	if (missed)

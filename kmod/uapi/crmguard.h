@@ -87,8 +87,9 @@
  * names (fds, as the tools) keep their display connections. While the
  * socket that sent the last CLIPBOARD_SET is closed (crmguardd is gone),
  * the module taints by itself a process let through at its open of a
- * protected file, with the holders of its pipes, FIFOs and the other ends
- * of its unix sockets. Once locked, the clipboard only tightens (above).
+ * protected file, with the readers of the pipes and FIFOs it writes to and
+ * the other ends of its unix sockets, and ends such a reader that holds a
+ * display connection. Once locked, the clipboard only tightens (above).
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H

@@ -17,7 +17,8 @@
 # audit`, under a new crmguardd that never saw the taint, the module still
 # knows it: the tool runs, the connection goes through, and the module's
 # records say so. A CRM started while crmguardd is dead is tainted by the
-# module at its open, with the next command of its pipeline. With
+# module at its open, with the next command of its pipeline, which is
+# ended there if it already holds a connection to the X server. With
 # fail-open (-F), a killed crmguardd means nothing is refused.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eperm clip-kmod-records \
@@ -25,6 +26,7 @@ checks clip-kmod-setup clip-kmod-untainted clip-kmod-tainted clip-kmod-exec-eper
 	clip-kmod-connect-records clip-kmod-no-connect-tracepoint clip-kmod-daemon-dead clip-kmod-dead-{exec,grandchild,link,loader,copy}-eperm \
 	clip-kmod-dead-connect-{unix,abstract,link,relative,tcp}-refused clip-kmod-dead-fastopen-refused clip-kmod-dead-handed-refused \
 	clip-kmod-dead-allowed-exe clip-kmod-dead-kernel-log clip-kmod-dead-untainted clip-kmod-dead-new-crm-pipe-refused \
+	clip-kmod-dead-connected-reader-ended \
 	clip-kmod-no-data clip-kmod-audit \
 	clip-kmod-failopen-eperm clip-kmod-failopen-dead-runs
 BACKEND=kmod
@@ -240,6 +242,26 @@ if [ "$plain" = "0 sent " ] && [ "$(cat "$T/pipe.rc" "$T/pipe.out" | tr '\n' ' '
 	pass clip-kmod-dead-new-crm-pipe-refused
 else
 	fail clip-kmod-dead-new-crm-pipe-refused "plain: '$plain'; the CRM's: status $(cat "$T/pipe.rc"), '$(cat "$T/pipe.out")'"
+fi
+# The next command of a new CRM's pipeline that connected to the X server
+# before the CRM opened the file (as a clipboard tool already running
+# does): ended at that open, before it reads a row.
+cat >"$T/early.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect("/tmp/.X11-unix/X9")
+open(sys.argv[1], "w").close()
+s.send(sys.stdin.buffer.read())
+print("sent")
+PY
+( bash -c "for _ in \$(seq 100); do [ -e '$T/early.connected' ] && break; sleep 0.1; done
+	read -r line <'$CRM/clients.csv' && echo \"\$line\" && sleep 0.5" |
+	python3 "$T/early.py" "$T/early.connected" >"$T/early.out" 2>&1; echo "${PIPESTATUS[1]}" >"$T/early.rc" )
+if [ -e "$T/early.connected" ] && [ "$(cat "$T/early.rc")" = 137 ] && [ ! -s "$T/early.out" ]; then
+	pass clip-kmod-dead-connected-reader-ended
+else
+	fail clip-kmod-dead-connected-reader-ended "connected first: $(ls "$T/early.connected" 2>&1);" \
+		"status $(cat "$T/early.rc"), '$(cat "$T/early.out")'"
 fi
 # What reached the server: the untainted clients' rows (6 addresses, a
 # handed-over socket; twice) and the allowed binary's, 7 + 7 + 2.
