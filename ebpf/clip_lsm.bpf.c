@@ -4,9 +4,10 @@
  * the refusals outlive crmguardd: a tainted process's connect() to a
  * display server (display.bpf.h), and its exec of a clipboard tool
  * (xclip, xsel, wl-copy, wl-paste, copyq: the inodes crmguardd names in
- * clip_tools), are refused with EPERM in `clipboard block`, recorded only
- * in `clipboard audit`. A binary named in clip_allow (`clipboard allow
- * exe`) keeps its display connection.
+ * clip_tools) or any other open of one (the dynamic loader run on it by
+ * hand, a copy of it), are refused with EPERM in `clipboard block`,
+ * recorded only in `clipboard audit`. A binary named in clip_allow
+ * (`clipboard allow exe`) keeps its display connection.
  *
  * Which processes are tainted is crmguardd's to say (ctl/daemon/taint):
  * it names each in clip_taint as it taints it. From then on the kernel
@@ -15,7 +16,9 @@
  * (clip_maps.bpf.h), not the sensor's, so that it lives on, pinned,
  * across restarts.
  *
- * Nothing here runs on reads or writes: fork, exit, connect and exec only.
+ * Nothing here runs on reads or writes: fork, exit, connect, send, and
+ * open, where a process that is not tainted costs a look at the mode and
+ * one at clip_taint.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -175,9 +178,13 @@ int BPF_PROG(clip_send, struct socket *sock, struct msghdr *msg, int size, int r
 	return meet_display(mode, addr);
 }
 
-/* Before the new program is in place: the tool never runs. */
-SEC("lsm/bprm_check_security")
-int BPF_PROG(clip_exec, struct linux_binprm *bprm, int ret)
+/*
+ * Any open of a tool's binary: its exec (which opens it before anything
+ * runs), the dynamic loader run on it by hand, which opens it as a file
+ * and maps it, and a copy of it, which reads it.
+ */
+SEC("lsm/file_open")
+int BPF_PROG(clip_tool, struct file *file, int ret)
 {
 	struct clip_inode tool;
 	struct clip_event *e;
@@ -188,7 +195,7 @@ int BPF_PROG(clip_exec, struct linux_binprm *bprm, int ret)
 	mode = tainted_mode();
 	if (mode == CLIP_OFF)
 		return 0;
-	inode_key(BPF_CORE_READ(bprm, file, f_inode), &tool);
+	inode_key(file->f_inode, &tool);
 	if (!bpf_map_lookup_elem(&clip_tools, &tool))
 		return 0;
 	e = report(CLIP_EXEC, mode);

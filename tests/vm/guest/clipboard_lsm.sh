@@ -6,7 +6,8 @@
 # directory, its abstract twin, TCP port 6009; and a TCP fast open, which
 # connects from sendto() with the data), its send on such a socket
 # that an untainted process connected and handed to it, and exec
-# of a clipboard tool (/usr/bin/xclip, made here) fail with EPERM, with
+# of a clipboard tool (/usr/bin/xclip, made here), the dynamic loader
+# run on it by hand and a copy of it, fail with EPERM, with
 # crmguardd running and then killed (-9): a child forked while it is dead
 # is held too. The binary `clipboard allow exe` names connects, tainted;
 # an untainted process connects and runs the tool. In `clipboard audit`,
@@ -14,11 +15,13 @@
 # it: the connection goes through and is recorded.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 checks clip-lsm-setup clip-lsm-untainted clip-lsm-tainted clip-lsm-connect-eperm clip-lsm-handed-eperm \
-	clip-lsm-exec-eperm clip-lsm-allowed-exe clip-lsm-records clip-lsm-daemon-dead \
-	clip-lsm-dead-connect-eperm clip-lsm-dead-handed-eperm clip-lsm-dead-exec-eperm clip-lsm-dead-allowed-exe \
+	clip-lsm-exec-eperm clip-lsm-loader-eperm clip-lsm-copy-eperm clip-lsm-allowed-exe clip-lsm-records \
+	clip-lsm-daemon-dead clip-lsm-dead-connect-eperm clip-lsm-dead-handed-eperm clip-lsm-dead-exec-eperm \
+	clip-lsm-dead-loader-eperm clip-lsm-dead-copy-eperm clip-lsm-dead-allowed-exe \
 	clip-lsm-dead-untainted clip-lsm-audit
 BACKEND=bpf-lsm
 PINS=/sys/fs/bpf/crmguard
+LOADER=$(ls /lib64/ld-linux-x86-64.so.2 2>/dev/null)
 SERVER=
 BROKER=
 
@@ -70,8 +73,9 @@ display_server
 broker
 if [ ! -e "$T/server.ready" ] || [ ! -e "$T/broker.ready" ] || ! start_crmguard ||
    ! ctlx status | grep -q '^clipboard: *the BPF LSM' || ! ctlx status | grep -q '^enforcer: *bpf-lsm' ||
-   [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_exec" ]; then
-	fail clip-lsm-setup "server: $(cat "$T/server.err" "$T/broker.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):');" \
+   [ ! -e "$PINS/link_clip_connect" ] || [ ! -e "$PINS/link_clip_tool" ] || [ -z "$LOADER" ]; then
+	fail clip-lsm-setup "server: $(cat "$T/server.err" "$T/broker.err"); loader '$LOADER';" \
+		"$(ctlx status 2>&1 | grep -E '^(enforcer|clipboard):');" \
 		"$(ls "$PINS" 2>&1 | tr '\n' ' '); $(tail -3 "$T/daemon.out")"
 	exit 1
 fi
@@ -96,6 +100,8 @@ tainted_shell "alive dead audit" "
 		python3 '$T/connect.py' >'$T/connect.'\$round 2>&1
 		python3 '$T/handed.py' '$T/broker.sock' >'$T/handed.'\$round 2>&1
 		/usr/bin/xclip >/dev/null 2>'$T/exec.'\$round; echo \$? >'$T/exec.'\$round.rc
+		'$LOADER' /usr/bin/xclip >/dev/null 2>'$T/loader.'\$round; echo \$? >'$T/loader.'\$round.rc
+		cp /usr/bin/xclip '$T/copy.'\$round 2>'$T/cp.'\$round; echo \$? >'$T/cp.'\$round.rc
 		/usr/bin/crm-gui '$T/connect.py' >'$T/allowed.'\$round 2>&1"
 shell_tainted clip-lsm-tainted
 
@@ -105,6 +111,8 @@ expect_round() {
 		fail "$2-connect-eperm" "the shell did not finish round $1: $(cat "$T/shell.err")"
 		fail "$2-handed-eperm" "see $2-connect-eperm"
 		fail "$2-exec-eperm" "see $2-connect-eperm"
+		fail "$2-loader-eperm" "see $2-connect-eperm"
+		fail "$2-copy-eperm" "see $2-connect-eperm"
 		fail "$2-allowed-exe" "see $2-connect-eperm"
 		return
 	fi
@@ -114,6 +122,10 @@ expect_round() {
 		fail "$2-handed-eperm" "a display socket handed over: $(cat "$T/handed.$1"; cat "$T/broker.err")"
 	[ "$(cat "$T/exec.$1.rc")" = 126 ] && grep -q "Operation not permitted" "$T/exec.$1" &&
 		pass "$2-exec-eperm" || fail "$2-exec-eperm" "status $(cat "$T/exec.$1.rc"): $(cat "$T/exec.$1")"
+	[ "$(cat "$T/loader.$1.rc")" != 0 ] && grep -q "Operation not permitted" "$T/loader.$1" &&
+		pass "$2-loader-eperm" || fail "$2-loader-eperm" "status $(cat "$T/loader.$1.rc"): $(cat "$T/loader.$1")"
+	[ "$(cat "$T/cp.$1.rc")" != 0 ] && grep -q "Operation not permitted" "$T/cp.$1" && [ ! -s "$T/copy.$1" ] &&
+		pass "$2-copy-eperm" || fail "$2-copy-eperm" "status $(cat "$T/cp.$1.rc"): $(cat "$T/cp.$1")"
 	[ "$(cat "$T/allowed.$1")" = "$ALLOWED" ] && pass "$2-allowed-exe" ||
 		fail "$2-allowed-exe" "$(cat "$T/allowed.$1")"
 }
