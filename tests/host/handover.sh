@@ -4,7 +4,10 @@
 # SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd (also while
 # more calls than a kretprobe can follow sleep inside pidfd_getfd),
 # reopened through /proc/PID/fd. Each receiver reads 0 bytes: killed
-# before it runs on (kill record, reason= the route), or refused at open.
+# before it runs on (kill record, reason= the route), or refused at open;
+# so does another process that shares the receiver's descriptor table
+# (clone(CLONE_FILES) without CLONE_THREAD), in which the descriptor
+# appears too.
 # Each route is tried first with a file that is not protected, to prove
 # the receiver runs and reads it. In mode audit the receiver reads, and a
 # held record says so.
@@ -182,6 +185,61 @@ getfd_route handover_pidfd_getfd32 32 && release
 possible=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
 pool=$((2 * possible > 10 ? 2 * possible : 10))
 getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
+
+# shared CHECK ROUTE FILE TAKE...: $OTHER takes FILE's descriptor by ROUTE
+# (TAKE: the rest of its command line) while a child process of its own
+# shares its descriptor table; with the database, the sharer must read
+# nothing either: killed with it (kill record naming the sharer and, as
+# taker=, the process that took it). First with an unprotected file, which
+# both read. $HPID holds FILE for pidfd_getfd (the caller releases it).
+shared() {
+	local name=$1 route=$2 file=$3 spid rec
+	shift 3
+	"$OTHER" shared "$file" "$@" >"$T/shared.out" 2>&1 &
+	SHPID=$!
+	if [ "$route" = scm_rights ]; then
+		for _ in $(seq 50); do grep -q '^ready' "$T/shared.out" && break; sleep 0.1; done
+		"$CRMBIN" send "$file" "$T/sock" >"$T/send.out" 2>&1
+	fi
+	wait $SHPID
+	SHRC=$?
+	spid=$(awk '$1 == "sharer" && $2 ~ /^[0-9]+$/ { print $2 }' "$T/shared.out")
+	# the sharer outlives a killed taker: until it is gone, it may still read
+	for _ in $(seq 120); do
+		[ -n "$spid" ] && [ -e "/proc/$spid" ] && ! grep -q ') Z' "/proc/$spid/stat" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$file" != "$DB" ]; then
+		grep -qx "sharer read $(stat -c %s "$file")" "$T/shared.out" ||
+			{ fail "$name" "setup: the sharer did not read an unprotected file: $(tr '\n' ' ' <"$T/shared.out")"; return 1; }
+		return 0
+	fi
+	rec=$(wait_record "event=kill verdict=deny rule=protect:$CRM path=$DB .* pid=$spid .*reason=$route taker=$SHPID" 3)
+	if [ -n "$spid" ] && ! grep -q '^sharer read' "$T/shared.out" && [ -n "$rec" ]; then
+		killed "$name" "$route" "$DB" "$T/shared.out" "$SHRC" "$SHPID"
+	else
+		fail "$name" "sharer $spid: said '$(tr '\n' ' ' <"$T/shared.out")', record '$rec'"
+	fi
+}
+rm -f "$T/sock"
+shared handover_shared_scm_rights scm_rights "$PLAIN" receive "$T/sock" && {
+	rm -f "$T/sock"
+	shared handover_shared_scm_rights scm_rights "$DB" receive "$T/sock"
+}
+if hold "$PLAIN"; then
+	shared handover_shared_pidfd_getfd pidfd_getfd "$PLAIN" getfd "$HPID" "$HFD"
+	SETUP=$?
+	release
+	if [ $SETUP = 0 ] && hold "$DB"; then
+		shared handover_shared_pidfd_getfd pidfd_getfd "$DB" getfd "$HPID" "$HFD"
+	elif [ $SETUP = 0 ]; then
+		fail handover_shared_pidfd_getfd "setup: no holder of the database: $(cat "$T/hold.out")"
+	fi
+	release
+else
+	fail handover_shared_pidfd_getfd "setup: no holder: $(cat "$T/hold.out")"
+	release
+fi
 
 # mode audit: the receiver reads, and is recorded.
 ctlx mode audit >/dev/null || fail handover_audit_exec "ctlx mode audit failed"
