@@ -31,7 +31,9 @@ struct handover_event {
 	__u32 loginuid;		/* (__u32)-1 where unset */
 	__s32 fd;		/* the descriptor's number in the process */
 	__u32 killed;		/* 1: SIGKILL was sent before it ran on */
-	__u32 pad;
+	__u32 taker;		/* 0, or the process that took the descriptor, whose
+				 * descriptor table this one shares: killed with it
+				 * (killed 0: the kernel could not, crmguardd is to) */
 	__u64 dev, ino;		/* the file, in the rules' terms (inode_dev.bpf.h) */
 	struct caller who;	/* the process, as it runs now (after exec: the new program) */
 };

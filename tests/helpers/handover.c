@@ -368,9 +368,14 @@ static pid_t start_sharer(const char *file)
 		return -1;
 	}
 	pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid)
-		return pid < 0 ? (failed("clone"), -1) : pid;
-	printf("sharer %d\n", getpid());
+	if (pid < 0) {
+		failed("clone");
+		return -1;
+	}
+	if (pid) {
+		printf("sharer %d\n", pid);	/* (it may be killed before it could say it) */
+		return pid;
+	}
 	for (int tries = 0; tries < 10000; tries++) {
 		for (int fd = 3; fd < 256; fd++) {
 			if (fstat(fd, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
