@@ -80,7 +80,7 @@ extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak _
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
 				__u64 value) __weak __ksym;
-extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
 extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 const volatile bool have_task_iter = false;
 const volatile bool have_signal_task = false;
@@ -381,48 +381,75 @@ static __always_inline bool table_shared(struct task_struct *task)
 	return task->files->count.counter > task->signal->nr_threads;
 }
 
+/* The processes on a killed taker's table, each by a thread of it. */
+struct sharers {
+	struct scan *sc;	/* the taker's */
+	struct files_struct *files;
+	__u32 taker;
+	__u32 n;
+	__u32 tid[HANDOVER_MAX_SHARERS];
+};
+
+/*
+ * The i-th of them: killed where the policy denies it the file. (Looked at
+ * here, out of the search over every task, so that the verifier goes
+ * through this once, not at each step of that loop.)
+ */
+static long kill_sharer(__u32 i, void *ctx)
+{
+	struct sharers *sh = ctx;
+	struct task_struct *t;
+	struct decision d;
+	struct scan other;
+	bool killed = false;
+
+	if (i >= sh->n)
+		return 1;
+	/* (sh->n is at most that: a mask the compiler keeps, for the verifier) */
+	barrier_var(i);
+	t = bpf_task_from_pid(sh->tid[i & (HANDOVER_MAX_SHARERS - 1)]);
+	if (!t)
+		return 0;	/* gone already */
+	other.ppid = t->real_parent->tgid;
+	other.route = sh->sc->route;
+	if (t->files == sh->files && policy_on(t) && !judge(t, &other.s, false)) {
+		d = decide(&sh->sc->rule, &other.s);
+		if (d.verdict == CRMGUARD_VERDICT_DENY) {
+			killed = have_signal_task && !bpf_send_signal_task(t, SIGKILL, PIDTYPE_TGID, 0);
+			report(&other, d, &sh->sc->file, sh->sc->fd, killed, t, sh->taker);
+		}
+	}
+	bpf_task_release(t);
+	return 0;
+}
+
 /*
  * task, the current one, was killed for sc->file: the descriptor is in the
- * table of every other process sharing it too, which is killed as well
- * where the policy denies it the file, by the kernel before task returns
- * to user space, as task's own threads are (before 6.13 a BPF program can
- * signal no other process: the report asks crmguardd to, a moment later).
+ * table of every other process sharing it too (the first
+ * HANDOVER_MAX_SHARERS), which is killed as well where the policy denies
+ * it the file, by the kernel before task returns to user space, as task's
+ * own threads are (before 6.13 a BPF program can signal no other process:
+ * the report asks crmguardd to, a moment later).
  */
 static __always_inline void kill_sharers(struct scan *sc, struct task_struct *task)
 {
-	struct files_struct *files = task->files;
+	struct sharers sh = { .sc = sc, .files = task->files, .taker = task->tgid };
 	struct bpf_iter_task it;
-	struct task_struct *t, *held;
+	struct task_struct *t;
 	__u32 last = task->tgid;
-	struct decision d;
-	struct scan other;
-	bool killed;
 
 	if (!have_task_iter || !table_shared(task))
 		return;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
-	while ((t = bpf_iter_task_next(&it))) {
-		/* a process's threads come one after another: each process once */
-		if (t->files != files || t->tgid == last || t->tgid == task->tgid)
+	/* a process's threads come one after another: each process once */
+	while (sh.n < HANDOVER_MAX_SHARERS && (t = bpf_iter_task_next(&it))) {
+		if (t->files != sh.files || t->tgid == last || t->tgid == task->tgid)
 			continue;
 		last = t->tgid;
-		other.tgid = t->tgid;
-		other.ppid = t->real_parent->tgid;
-		other.route = sc->route;
-		if (!policy_on(t) || judge(t, &other.s, false))
-			continue;
-		d = decide(&sc->rule, &other.s);
-		if (d.verdict != CRMGUARD_VERDICT_DENY)
-			continue;
-		killed = false;
-		/* (the call takes a task held by reference, not one under RCU only) */
-		if (have_signal_task && (held = bpf_task_acquire(t))) {
-			killed = !bpf_send_signal_task(held, SIGKILL, PIDTYPE_TGID, 0);
-			bpf_task_release(held);
-		}
-		report(&other, d, &sc->file, sc->fd, killed, t, task->tgid);
+		sh.tid[sh.n++ & (HANDOVER_MAX_SHARERS - 1)] = t->pid;
 	}
 	bpf_iter_task_destroy(&it);
+	bpf_loop(sh.n, kill_sharer, &sh, 0);
 }
 
 /* After a hand-over to task (the current one), over its whole descriptor table. */

@@ -12,6 +12,8 @@
 #define HANDOVER_RINGBUF_SIZE (256 * 1024)
 /* Descriptors looked at per process, at most: bpf_loop()'s limit. */
 #define HANDOVER_MAX_FDS (1 << 23)
+/* Processes sharing a killed one's descriptor table killed with it, at most (a power of 2). */
+#define HANDOVER_MAX_SHARERS 16
 /* Audit records of one (process, file) in this many seconds: one. */
 #define HANDOVER_AUDIT_SECONDS 60
 
