@@ -72,7 +72,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 /*
  * Since 6.7, every task; since 6.13, a signal to another process than the
  * current one. Where the kernel lacks one, crmguardd says so before load
- * (below) and the verifier drops the calls as dead code.
+ * (kill_sharers below) and the verifier drops the calls as dead code.
  */
 extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 			     unsigned int flags) __weak __ksym;
@@ -82,8 +82,7 @@ extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type
 				__u64 value) __weak __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
 extern void bpf_task_release(struct task_struct *p) __weak __ksym;
-const volatile bool have_task_iter = false;
-const volatile bool have_signal_task = false;
+const volatile bool can_kill_sharers = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -220,6 +219,17 @@ static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key
 }
 
 /*
+ * Does another process share task's descriptor table (clone(CLONE_FILES)
+ * without CLONE_THREAD)? Each task on a table holds a reference to it:
+ * more than task's threads are one of another's (or, for a moment, of a
+ * thread being made: a search that finds no other).
+ */
+static __always_inline bool table_shared(struct task_struct *task)
+{
+	return task->files->count.counter > task->signal->nr_threads;
+}
+
+/*
  * sc's process holds file as descriptor fd: killed or not. task: that
  * process where it is not the current one (which took the file, taker).
  */
@@ -242,6 +252,7 @@ static __always_inline void report(struct scan *sc, struct decision d,
 	e->fd = fd;
 	e->killed = killed;
 	e->taker = taker;
+	e->shared = killed && !task && !can_kill_sharers && table_shared(bpf_get_current_task_btf());
 	e->dev = file->dev;
 	e->ino = file->ino;
 	if (task)
@@ -370,17 +381,6 @@ static __always_inline bool suspect(struct task_struct *task, struct scan *sc, _
 	return policy_on(task) && !dying(task) && !judge(task, &sc->s, route == HANDOVER_EXEC);
 }
 
-/*
- * Does another process share task's descriptor table (clone(CLONE_FILES)
- * without CLONE_THREAD)? Each task on a table holds a reference to it:
- * more than task's threads are one of another's (or, for a moment, of a
- * thread being made: a search that finds no other).
- */
-static __always_inline bool table_shared(struct task_struct *task)
-{
-	return task->files->count.counter > task->signal->nr_threads;
-}
-
 /* The processes on a killed taker's table, each by a thread of it. */
 struct sharers {
 	struct scan *sc;	/* the taker's */
@@ -415,7 +415,7 @@ static long kill_sharer(__u32 i, void *ctx)
 	if (t->files == sh->files && policy_on(t) && !judge(t, &other.s, false)) {
 		d = decide(&sh->sc->rule, &other.s);
 		if (d.verdict == CRMGUARD_VERDICT_DENY) {
-			killed = have_signal_task && !bpf_send_signal_task(t, SIGKILL, PIDTYPE_TGID, 0);
+			killed = !bpf_send_signal_task(t, SIGKILL, PIDTYPE_TGID, 0);
 			report(&other, d, &sh->sc->file, sh->sc->fd, killed, t, sh->taker);
 		}
 	}
@@ -428,8 +428,9 @@ static long kill_sharer(__u32 i, void *ctx)
  * table of every other process sharing it too (the first
  * HANDOVER_MAX_SHARERS), which is killed as well where the policy denies
  * it the file, by the kernel before task returns to user space, as task's
- * own threads are (before 6.13 a BPF program can signal no other process:
- * the report asks crmguardd to, a moment later).
+ * own threads are. (Before 6.13 a BPF program can signal no other
+ * process: task's report says its table is shared, and crmguardd looks
+ * through every process's descriptors, a moment later.)
  */
 static __always_inline void kill_sharers(struct scan *sc, struct task_struct *task)
 {
@@ -438,7 +439,7 @@ static __always_inline void kill_sharers(struct scan *sc, struct task_struct *ta
 	struct task_struct *t;
 	__u32 last = task->tgid;
 
-	if (!have_task_iter || !table_shared(task))
+	if (!can_kill_sharers || !table_shared(task))
 		return;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
 	/* a process's threads come one after another: each process once */

@@ -36,6 +36,10 @@ struct handover_event {
 	__u32 taker;		/* 0, or the process that took the descriptor, whose
 				 * descriptor table this one shares: killed with it
 				 * (killed 0: the kernel could not, crmguardd is to) */
+	__u32 shared;		/* killed, and another process shares its descriptor
+				 * table, which the kernel could not kill (before
+				 * 6.13): crmguardd is to look for it */
+	__u32 pad;
 	__u64 dev, ino;		/* the file, in the rules' terms (inode_dev.bpf.h) */
 	struct caller who;	/* the process, as it runs now (after exec: the new program) */
 };

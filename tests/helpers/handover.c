@@ -22,8 +22,9 @@
  *                                     child process sharing our descriptor table
  *                                     (clone(CLONE_FILES), not a thread): it says
  *                                     "sharer PID", waits up to 10 s for a descriptor
- *                                     of FILE to appear in the table and reads it all:
- *                                     "sharer read COUNT" (or "sharer saw nothing")
+ *                                     of FILE to appear in the table, reads it all:
+ *                                     "sharer read COUNT" (or "sharer saw nothing"),
+ *                                     and holds it 2 s more
  *
  * Each line goes to stdout at once. Exit status: 0 done, 2 a call failed
  * (with the error on stderr), 1 usage.
@@ -382,6 +383,7 @@ static pid_t start_sharer(const char *file)
 				continue;
 			n = read_count(fd, true);
 			printf("sharer read %ld\n", n);
+			sleep(2);	/* still holding it: one to be found and ended */
 			_exit(n < 0 ? 2 : 0);
 		}
 		usleep(1000);

@@ -8,10 +8,11 @@
  * time this is read, a killed one is gone.
  *
  * A process sharing the taker's descriptor table (taker=) holds the
- * descriptor too, and is killed with it. Where the kernel could not (no
- * bpf_send_signal_task() before 6.13: killed 0), it is checked here as at
- * a reload (held.c), and a holder the policy denies is killed then, a
- * moment late.
+ * descriptor too, and is killed with it. Where the kernel could not
+ * (before 6.13 no BPF program can signal another process: the taker's
+ * report says its table is shared; or the signal failed: killed 0), the
+ * processes are looked through here as at a reload (held.c), and a holder
+ * the policy denies is killed then, a moment late.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -57,6 +58,8 @@ void handed_on_report(void *ctx, const struct handover_event *e)
 	sink_emit(&d->sink, deny ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 	if (deny && !e->killed && e->taker)
 		held_check(d, e->who.pid);
+	else if (e->shared)
+		held_scan(d);
 }
 
 void handed_report_drops(struct daemon *d)
