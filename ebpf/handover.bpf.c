@@ -430,16 +430,21 @@ static long kill_sharer(__u32 i, void *ctx)
  * it the file, by the kernel before task returns to user space, as task's
  * own threads are. (Before 6.13 a BPF program can signal no other
  * process: task's report says its table is shared, and crmguardd looks
- * through every process's descriptors, a moment later.)
+ * through every process's descriptors, a moment later.) A function of its
+ * own, called only where the kernel can kill them: the verifier bounds the
+ * stack of a chain of calls to 512 bytes, and this search's, inlined into
+ * the programs, took handover_exec's frame with the loader's environment
+ * scan (loader_env.bpf.h) over it (6.12; from 6.13 x86 gives each large
+ * frame a stack of its own, and bounds frames one by one).
  */
-static __always_inline void kill_sharers(struct scan *sc, struct task_struct *task)
+static __noinline void kill_sharers(struct scan *sc, struct task_struct *task)
 {
 	struct sharers sh = { .sc = sc, .files = task->files, .taker = task->tgid };
 	struct bpf_iter_task it;
 	struct task_struct *t;
 	__u32 last = task->tgid;
 
-	if (!can_kill_sharers || !table_shared(task))
+	if (!table_shared(task))
 		return;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
 	/* a process's threads come one after another: each process once */
@@ -467,7 +472,7 @@ static __always_inline int search(struct task_struct *task, __u32 route)
 	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
 	max = BPF_CORE_READ(fdt, max_fds);
 	bpf_loop((max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS) / 64, look_at_word, &sc, 0);
-	if (sc.killed)
+	if (sc.killed && can_kill_sharers)
 		kill_sharers(&sc, task);
 	return 0;
 }
@@ -547,7 +552,7 @@ int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
 	if (fd < BPF_CORE_READ(fdt, max_fds) &&
 	    !bpf_probe_read_kernel(&raw, sizeof(raw), &BPF_CORE_READ(fdt, fd)[fd]))
 		look_at_file(&sc, raw, -1);
-	if (sc.killed)
+	if (sc.killed && can_kill_sharers)
 		kill_sharers(&sc, task);
 	return 0;
 }
