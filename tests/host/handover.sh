@@ -185,9 +185,22 @@ getfd_route handover_pidfd_getfd32 32 && release
 # pidfd_getfd, as the taker's own threads: a kretprobe on the call misses
 # this one, and where the kernel has kprobes the probe inside the call
 # stops it alone (the sys_exit tracepoint elsewhere has no such pool).
+# watched CHECK: crmguardd runs reads trust, its hand-over watch loaded
+# (ctlx status says reads trust only then), or CHECK fails. The flood
+# needs it: without the watch crmguardd is asked about every read, and one
+# of the flood's reads, holding the holder's exec_update_lock, waits for
+# crmguardd while crmguardd waits on that lock (a read of /proc/PID/stat):
+# the machine hangs instead of the check failing.
+watched() {
+	local st
+	st=$(ctlx status)
+	grep -q '^reads: *trust' <<<"$st" && return 0
+	fail "$1" "setup: the hand-over watch is not loaded: $(grep '^reads:' <<<"$st")"
+	return 1
+}
 possible=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
 pool=$((2 * possible > 10 ? 2 * possible : 10))
-getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
+watched handover_pidfd_getfd_flood && getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
 
 # shared CHECK ROUTE FILE TAKE...: $OTHER takes FILE's descriptor by ROUTE
 # (TAKE: the rest of its command line) while a child process of its own
@@ -282,7 +295,9 @@ else
 	release
 fi
 # and pidfd_getfd past a kretprobe's pool: recorded all the same
-if hold "$DB"; then
+if ! watched handover_audit_pidfd_getfd_flood; then
+	:
+elif hold "$DB"; then
 	getfd -flood $((pool + 2))
 	release
 	rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$GPID .*from=pidfd_getfd" 3)
