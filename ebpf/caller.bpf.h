@@ -38,18 +38,23 @@ static void caller_exe_names(struct caller *c, struct dentry *d)
 	}
 }
 
-static void caller_fill(struct caller *c)
+/* task, the current one or another (read as data: it may be exiting). */
+static void caller_fill_task(struct caller *c, struct task_struct *task)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
 
-	c->pid = bpf_get_current_pid_tgid() >> 32;
-	c->uid = bpf_get_current_uid_gid();
+	c->pid = BPF_CORE_READ(task, tgid);
+	c->uid = BPF_CORE_READ(task, cred, uid.val);
 	c->exe_dev = inode ? inode_dev(inode, BPF_CORE_READ(inode, i_sb, s_magic),
 				       BPF_CORE_READ(inode, i_sb, s_dev)) : 0;
 	c->exe_ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
-	bpf_get_current_comm(c->comm, sizeof(c->comm));
+	BPF_CORE_READ_STR_INTO(&c->comm, task, comm);
 	caller_exe_names(c, BPF_CORE_READ(task, mm, exe_file, f_path.dentry));
+}
+
+static void caller_fill(struct caller *c)
+{
+	caller_fill_task(c, (struct task_struct *)bpf_get_current_task());
 }
 
 #endif

@@ -18,7 +18,10 @@
  * tracepoint and offers no tracepoint to refuse it, so a process the policy
  * denies is killed (SIGKILL, sent by bpf_send_signal() before it returns to
  * user space: the exec'd program runs none of its code, the receiver
- * returns from no call) and reported; in audit (the mode, or the rule's
+ * returns from no call) and reported, and so is any other process sharing
+ * its descriptor table (clone(CLONE_FILES) without CLONE_THREAD: the
+ * descriptor is in its table too; exec unshares a table, so it runs the
+ * same program); in audit (the mode, or the rule's
  * flag) it is reported once a minute and left alone. Where the kernel has
  * kprobes, pidfd_getfd is judged inside the call as well, before the kernel
  * takes the file (below).
@@ -66,6 +69,20 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Since 6.2: a kernel pointer read as data, looked at through its BTF type. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+/*
+ * Since 6.7, every task; since 6.13, a signal to another process than the
+ * current one. Where the kernel lacks one, crmguardd says so before load
+ * (kill_sharers below) and the verifier drops the calls as dead code.
+ */
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
+				__u64 value) __weak __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+extern void bpf_task_release(struct task_struct *p) __weak __ksym;
+const volatile bool can_kill_sharers = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -74,7 +91,7 @@ struct {
 
 struct audit_key {
 	__u32 tgid;
-	__u32 pad;
+	__u32 entry;	/* judged at pidfd_getfd's entry (fd -1): a record apart */
 	struct enforce_inode_key file;
 };
 
@@ -120,6 +137,10 @@ struct scan {
 	__u32 base;		/* the descriptor of its bit 0 */
 	__u32 route;
 	bool killed;
+	/* the first file it was killed for, for the processes sharing its table */
+	struct enforce_inode rule;
+	struct enforce_inode_key file;
+	int fd;
 };
 
 /* The lowest set bit's index, by de Bruijn multiplication (BPF has no ctz). */
@@ -181,10 +202,14 @@ static __always_inline bool judge(struct task_struct *task, struct subject *s, b
 	return now.allowed;
 }
 
-/* An audit record for (process, file) is due: none in the last HANDOVER_AUDIT_SECONDS. */
-static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key *file)
+/*
+ * An audit record for (process, file) is due: none in the last
+ * HANDOVER_AUDIT_SECONDS. The one of pidfd_getfd's entry (fd -1) keeps
+ * its own time: the record with the number, after the call, still comes.
+ */
+static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key *file, int fd)
 {
-	struct audit_key key = { .tgid = tgid, .file = *file };
+	struct audit_key key = { .tgid = tgid, .entry = fd < 0, .file = *file };
 	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&audited, &key);
 
 	if (last && now - *last < HANDOVER_AUDIT_SECONDS * 1000000000ULL)
@@ -193,8 +218,24 @@ static __always_inline bool audit_due(__u32 tgid, const struct enforce_inode_key
 	return true;
 }
 
+/*
+ * Does another process share task's descriptor table (clone(CLONE_FILES)
+ * without CLONE_THREAD)? Each task on a table holds a reference to it:
+ * more than task's threads are one of another's (or, for a moment, of a
+ * thread being made: a search that finds no other).
+ */
+static __always_inline bool table_shared(struct task_struct *task)
+{
+	return task->files->count.counter > task->signal->nr_threads;
+}
+
+/*
+ * sc's process holds file as descriptor fd: killed or not. task: that
+ * process where it is not the current one (which took the file, taker).
+ */
 static __always_inline void report(struct scan *sc, struct decision d,
-				   const struct enforce_inode_key *file, int fd)
+				   const struct enforce_inode_key *file, int fd, bool killed,
+				   struct task_struct *task, __u32 taker)
 {
 	struct handover_event *e;
 
@@ -209,10 +250,15 @@ static __always_inline void report(struct scan *sc, struct decision d,
 	e->ppid = sc->ppid;
 	e->loginuid = sc->s.loginuid;
 	e->fd = fd;
-	e->killed = d.verdict == CRMGUARD_VERDICT_DENY;
+	e->killed = killed;
+	e->taker = taker;
+	e->shared = killed && !task && !can_kill_sharers && table_shared(bpf_get_current_task_btf());
 	e->dev = file->dev;
 	e->ino = file->ino;
-	caller_fill(&e->who);
+	if (task)
+		caller_fill_task(&e->who, task);
+	else
+		caller_fill(&e->who);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -271,13 +317,17 @@ static __always_inline void look_at_file(struct scan *sc, struct file *raw, int 
 	if (d.verdict == CRMGUARD_VERDICT_ALLOW)
 		return;
 	if (d.verdict == CRMGUARD_VERDICT_DENY) {
-		if (!sc->killed)
+		if (!sc->killed) {
 			bpf_send_signal(SIGKILL);
+			sc->rule = *rule;
+			sc->file = key;
+			sc->fd = fd;
+		}
 		sc->killed = true;
-	} else if (!audit_due(sc->tgid, &key)) {
+	} else if (!audit_due(sc->tgid, &key, fd)) {
 		return;
 	}
-	report(sc, d, &key, fd);
+	report(sc, d, &key, fd, d.verdict == CRMGUARD_VERDICT_DENY, NULL, 0);
 }
 
 /* The next open descriptor of the word at hand; called once per bit set, 1 ends the word. */
@@ -331,6 +381,83 @@ static __always_inline bool suspect(struct task_struct *task, struct scan *sc, _
 	return policy_on(task) && !dying(task) && !judge(task, &sc->s, route == HANDOVER_EXEC);
 }
 
+/* The processes on a killed taker's table, each by a thread of it. */
+struct sharers {
+	struct scan *sc;	/* the taker's */
+	struct files_struct *files;
+	__u32 taker;
+	__u32 n;
+	__u32 tid[HANDOVER_MAX_SHARERS];
+};
+
+/*
+ * The i-th of them: killed where the policy denies it the file. (Looked at
+ * here, out of the search over every task, so that the verifier goes
+ * through this once, not at each step of that loop.)
+ */
+static long kill_sharer(__u32 i, void *ctx)
+{
+	struct sharers *sh = ctx;
+	struct task_struct *t;
+	struct decision d;
+	struct scan other;
+	bool killed = false;
+
+	if (i >= sh->n)
+		return 1;
+	/* (sh->n is at most that: a mask the compiler keeps, for the verifier) */
+	barrier_var(i);
+	t = bpf_task_from_pid(sh->tid[i & (HANDOVER_MAX_SHARERS - 1)]);
+	if (!t)
+		return 0;	/* gone already */
+	other.ppid = t->real_parent->tgid;
+	other.route = sh->sc->route;
+	if (t->files == sh->files && policy_on(t) && !judge(t, &other.s, false)) {
+		d = decide(&sh->sc->rule, &other.s);
+		if (d.verdict == CRMGUARD_VERDICT_DENY) {
+			killed = !bpf_send_signal_task(t, SIGKILL, PIDTYPE_TGID, 0);
+			report(&other, d, &sh->sc->file, sh->sc->fd, killed, t, sh->taker);
+		}
+	}
+	bpf_task_release(t);
+	return 0;
+}
+
+/*
+ * task, the current one, was killed for sc->file: the descriptor is in the
+ * table of every other process sharing it too (the first
+ * HANDOVER_MAX_SHARERS), which is killed as well where the policy denies
+ * it the file, by the kernel before task returns to user space, as task's
+ * own threads are. (Before 6.13 a BPF program can signal no other
+ * process: task's report says its table is shared, and crmguardd looks
+ * through every process's descriptors, a moment later.) A function of its
+ * own, called only where the kernel can kill them: the verifier bounds the
+ * stack of a chain of calls to 512 bytes, and this search's, inlined into
+ * the programs, took handover_exec's frame with the loader's environment
+ * scan (loader_env.bpf.h) over it (6.12; from 6.13 x86 gives each large
+ * frame a stack of its own, and bounds frames one by one).
+ */
+static __noinline void kill_sharers(struct scan *sc, struct task_struct *task)
+{
+	struct sharers sh = { .sc = sc, .files = task->files, .taker = task->tgid };
+	struct bpf_iter_task it;
+	struct task_struct *t;
+	__u32 last = task->tgid;
+
+	if (!table_shared(task))
+		return;
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
+	/* a process's threads come one after another: each process once */
+	while (sh.n < HANDOVER_MAX_SHARERS && (t = bpf_iter_task_next(&it))) {
+		if (t->files != sh.files || t->tgid == last || t->tgid == task->tgid)
+			continue;
+		last = t->tgid;
+		sh.tid[sh.n++ & (HANDOVER_MAX_SHARERS - 1)] = t->pid;
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_loop(sh.n, kill_sharer, &sh, 0);
+}
+
 /* After a hand-over to task (the current one), over its whole descriptor table. */
 static __always_inline int search(struct task_struct *task, __u32 route)
 {
@@ -345,6 +472,8 @@ static __always_inline int search(struct task_struct *task, __u32 route)
 	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
 	max = BPF_CORE_READ(fdt, max_fds);
 	bpf_loop((max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS) / 64, look_at_word, &sc, 0);
+	if (sc.killed && can_kill_sharers)
+		kill_sharers(&sc, task);
 	return 0;
 }
 
@@ -423,6 +552,8 @@ int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
 	if (fd < BPF_CORE_READ(fdt, max_fds) &&
 	    !bpf_probe_read_kernel(&raw, sizeof(raw), &BPF_CORE_READ(fdt, fd)[fd]))
 		look_at_file(&sc, raw, -1);
+	if (sc.killed && can_kill_sharers)
+		kill_sharers(&sc, task);
 	return 0;
 }
 

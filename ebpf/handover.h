@@ -12,6 +12,8 @@
 #define HANDOVER_RINGBUF_SIZE (256 * 1024)
 /* Descriptors looked at per process, at most: bpf_loop()'s limit. */
 #define HANDOVER_MAX_FDS (1 << 23)
+/* Processes sharing a killed one's descriptor table killed with it, at most (a power of 2). */
+#define HANDOVER_MAX_SHARERS 16
 /* Audit records of one (process, file) in this many seconds: one. */
 #define HANDOVER_AUDIT_SECONDS 60
 
@@ -31,6 +33,12 @@ struct handover_event {
 	__u32 loginuid;		/* (__u32)-1 where unset */
 	__s32 fd;		/* the descriptor's number in the process */
 	__u32 killed;		/* 1: SIGKILL was sent before it ran on */
+	__u32 taker;		/* 0, or the process that took the descriptor, whose
+				 * descriptor table this one shares: killed with it
+				 * (killed 0: the kernel could not, crmguardd is to) */
+	__u32 shared;		/* killed, and another process shares its descriptor
+				 * table, which the kernel could not kill (before
+				 * 6.13): crmguardd is to look for it */
 	__u32 pad;
 	__u64 dev, ino;		/* the file, in the rules' terms (inode_dev.bpf.h) */
 	struct caller who;	/* the process, as it runs now (after exec: the new program) */

@@ -18,12 +18,21 @@
  *                                     which a 64-bit x86 process may use too
  *   handover getfd-flood PID N COUNT  the same while COUNT other calls of ours sleep
  *                                     inside pidfd_getfd: says "flooding COUNT" first
+ *   handover shared FILE MODE ARG...  MODE ARG... (receive or getfd, say), with a
+ *                                     child process sharing our descriptor table
+ *                                     (clone(CLONE_FILES), not a thread): it says
+ *                                     "sharer PID", waits up to 10 s for a descriptor
+ *                                     of FILE to appear in the table, reads it all:
+ *                                     "sharer read COUNT" (or "sharer saw nothing"),
+ *                                     and holds it 2 s more
  *
  * Each line goes to stdout at once. Exit status: 0 done, 2 a call failed
  * (with the error on stderr), 1 usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +48,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -56,16 +66,27 @@ static int failed(const char *what)
 	return 2;
 }
 
-/* Reads all of fd and prints the count. */
-static int read_all(int fd)
+/*
+ * The bytes read from fd to its end (from its start: at offsets of our
+ * own, where another process reads the same open file); -1 with errno.
+ */
+static long read_count(int fd, bool from_start)
 {
 	char buf[1 << 16];
 	long total = 0;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while ((n = from_start ? pread(fd, buf, sizeof(buf), total) : read(fd, buf, sizeof(buf))) > 0)
 		total += n;
-	if (n < 0)
+	return n < 0 ? -1 : total;
+}
+
+/* Reads all of fd and prints the count. */
+static int read_all(int fd)
+{
+	long total = read_count(fd, false);
+
+	if (total < 0)
 		return failed("read");
 	printf("%ld\n", total);
 	return 0;
@@ -332,12 +353,68 @@ static int getfd_flood(pid_t holder, int n, int count)
 	return ret;
 }
 
+/*
+ * The sharer: a process of its own (its own thread group) on our
+ * descriptor table, watching it for a descriptor of file, which it reads.
+ * Returns its pid to the caller, or -1.
+ */
+static pid_t start_sharer(const char *file)
+{
+	struct stat want, st;
+	pid_t pid;
+	long n;
+
+	if (stat(file, &want)) {
+		failed(file);
+		return -1;
+	}
+	pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		failed("clone");
+		return -1;
+	}
+	if (pid) {
+		printf("sharer %d\n", pid);	/* (it may be killed before it could say it) */
+		return pid;
+	}
+	for (int tries = 0; tries < 10000; tries++) {
+		for (int fd = 3; fd < 256; fd++) {
+			if (fstat(fd, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+				continue;
+			n = read_count(fd, true);
+			printf("sharer read %ld\n", n);
+			sleep(2);	/* still holding it: one to be found and ended */
+			_exit(n < 0 ? 2 : 0);
+		}
+		usleep(1000);
+	}
+	printf("sharer saw nothing\n");
+	_exit(3);
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	pid_t sharer;
+	int ret;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc < 4 || strcmp(argv[1], "shared"))
+		return run(argc, argv);
+	sharer = start_sharer(argv[2]);
+	if (sharer < 0)
+		return 2;
+	ret = run(argc - 2, argv + 2);
+	waitpid(sharer, NULL, 0);
+	return ret;
+}
+
+static int run(int argc, char **argv)
 {
 	int fd, pidfd;
 	char line[16];
 
-	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc >= 5 && !strcmp(argv[1], "exec")) {
 		fd = open(argv[2], O_RDONLY);
 		if (fd < 0)
@@ -382,6 +459,6 @@ int main(int argc, char **argv)
 		return getfd_flood(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: handover exec FILE N PROG ARG... | readfd N | send FILE SOCKET |\n"
 		"       receive SOCKET | receive-uring SOCKET | hold FILE | getfd PID N | getfd32 PID N |\n"
-		"       getfd-flood PID N COUNT\n");
+		"       getfd-flood PID N COUNT | shared FILE MODE ARG...\n");
 	return 1;
 }

@@ -4,14 +4,20 @@
 # SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd (also while
 # more calls than a kretprobe can follow sleep inside pidfd_getfd),
 # reopened through /proc/PID/fd. Each receiver reads 0 bytes: killed
-# before it runs on (kill record, reason= the route), or refused at open.
+# before it runs on (kill record, reason= the route), or refused at open;
+# so does another process that shares the receiver's descriptor table
+# (clone(CLONE_FILES) without CLONE_THREAD), in which the descriptor
+# appears too.
 # Each route is tried first with a file that is not protected, to prove
 # the receiver runs and reads it. In mode audit the receiver reads, and a
 # held record says so.
 . "$(dirname "$0")/lib.bash" || exit 1
 [ "$BACKEND" = fanotify ] || { echo "handover.sh: the fanotify backend's hand-over watch" >&2; exit 0; }
 checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rights,scm_rights_io_uring,pidfd_getfd,pidfd_getfd32,pidfd_getfd_flood} handover_pidfd_watch \
-	handover_procfd_reopen handover_allowed_receiver handover_audit_exec handover_audit_pidfd_getfd_flood
+	'handover_shared_scm_rights|handover_shared_scm_rights_late' \
+	'handover_shared_pidfd_getfd|handover_shared_pidfd_getfd_late' \
+	handover_procfd_reopen handover_allowed_receiver handover_audit_exec handover_audit_pidfd_getfd \
+	handover_audit_pidfd_getfd_flood
 
 HANDOVER=$BUILD/helpers/handover
 make_crm_db "$CRM/clients.db" 3000
@@ -179,9 +185,88 @@ getfd_route handover_pidfd_getfd32 32 && release
 # pidfd_getfd, as the taker's own threads: a kretprobe on the call misses
 # this one, and where the kernel has kprobes the probe inside the call
 # stops it alone (the sys_exit tracepoint elsewhere has no such pool).
+# watched CHECK: crmguardd runs reads trust, its hand-over watch loaded
+# (ctlx status says reads trust only then), or CHECK fails. The flood
+# needs it: without the watch crmguardd is asked about every read, and one
+# of the flood's reads, holding the holder's exec_update_lock, waits for
+# crmguardd while crmguardd waits on that lock (a read of /proc/PID/stat):
+# the machine hangs instead of the check failing.
+watched() {
+	local st
+	st=$(ctlx status)
+	grep -q '^reads: *trust' <<<"$st" && return 0
+	fail "$1" "setup: the hand-over watch is not loaded: $(grep '^reads:' <<<"$st")"
+	return 1
+}
 possible=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
 pool=$((2 * possible > 10 ? 2 * possible : 10))
-getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
+watched handover_pidfd_getfd_flood && getfd_route handover_pidfd_getfd_flood -flood $((pool + 2)) && release
+
+# shared CHECK ROUTE FILE TAKE...: $OTHER takes FILE's descriptor by ROUTE
+# (TAKE: the rest of its command line) while a child process of its own
+# shares its descriptor table; with the database, the sharer must read
+# nothing either: killed with it (kill record naming the sharer and, as
+# taker=, the process that took it). First with an unprotected file, which
+# both read. $HPID holds FILE for pidfd_getfd (the caller releases it).
+# Before 6.13 (no bpf_send_signal_task in the kernel's BTF) no BPF program
+# can signal another process: crmguardd kills the sharer on the report, a
+# moment late, so it may read; CHECK_late says only that it is killed.
+shared() {
+	local name=$1 route=$2 file=$3 spid rec late=
+	grep -qa bpf_send_signal_task /sys/kernel/btf/vmlinux || late=_late
+	shift 3
+	"$OTHER" shared "$file" "$@" >"$T/shared.out" 2>&1 &
+	SHPID=$!
+	if [ "$route" = scm_rights ]; then
+		for _ in $(seq 50); do grep -q '^ready' "$T/shared.out" && break; sleep 0.1; done
+		"$CRMBIN" send "$file" "$T/sock" >"$T/send.out" 2>&1
+	fi
+	wait $SHPID
+	SHRC=$?
+	spid=$(awk '$1 == "sharer" && $2 ~ /^[0-9]+$/ { print $2 }' "$T/shared.out")
+	# the sharer outlives a killed taker: until it is gone, it may still read
+	for _ in $(seq 120); do
+		[ -n "$spid" ] && [ -e "/proc/$spid" ] && ! grep -q ') Z' "/proc/$spid/stat" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$file" != "$DB" ]; then
+		grep -qx "sharer read $(stat -c %s "$file")" "$T/shared.out" ||
+			{ fail "$name" "setup: the sharer did not read an unprotected file: $(tr '\n' ' ' <"$T/shared.out")"; return 1; }
+		return 0
+	fi
+	if [ -n "$late" ]; then
+		rec=$(wait_record "event=kill verdict=deny rule=protect:$CRM path=$DB .* pid=$spid .*reason=held" 5)
+		[ -n "$spid" ] && [ -n "$rec" ] &&
+			killed "$name$late" "$route" "$DB" "$T/shared.out" "$SHRC" "$SHPID" ||
+			fail "$name$late" "sharer $spid: said '$(tr '\n' ' ' <"$T/shared.out")', record '$rec'"
+		return
+	fi
+	rec=$(wait_record "event=kill verdict=deny rule=protect:$CRM path=$DB .* pid=$spid .*reason=$route taker=$SHPID" 3)
+	if [ -n "$spid" ] && ! grep -q '^sharer read' "$T/shared.out" && [ -n "$rec" ]; then
+		killed "$name" "$route" "$DB" "$T/shared.out" "$SHRC" "$SHPID"
+	else
+		fail "$name" "sharer $spid: said '$(tr '\n' ' ' <"$T/shared.out")', record '$rec'"
+	fi
+}
+rm -f "$T/sock"
+shared handover_shared_scm_rights scm_rights "$PLAIN" receive "$T/sock" && {
+	rm -f "$T/sock"
+	shared handover_shared_scm_rights scm_rights "$DB" receive "$T/sock"
+}
+if hold "$PLAIN"; then
+	shared handover_shared_pidfd_getfd pidfd_getfd "$PLAIN" getfd "$HPID" "$HFD"
+	SETUP=$?
+	release
+	if [ $SETUP = 0 ] && hold "$DB"; then
+		shared handover_shared_pidfd_getfd pidfd_getfd "$DB" getfd "$HPID" "$HFD"
+	elif [ $SETUP = 0 ]; then
+		fail handover_shared_pidfd_getfd "setup: no holder of the database: $(cat "$T/hold.out")"
+	fi
+	release
+else
+	fail handover_shared_pidfd_getfd "setup: no holder: $(cat "$T/hold.out")"
+	release
+fi
 
 # mode audit: the receiver reads, and is recorded.
 ctlx mode audit >/dev/null || fail handover_audit_exec "ctlx mode audit failed"
@@ -192,8 +277,27 @@ if [ "$ERC" = 0 ] && grep -qx "$(stat -c %s "$DB")" "$T/exec.out" && [ -n "$rec"
 else
 	fail handover_audit_exec "exit $ERC, said '$(tr '\n' ' ' <"$T/exec.out")', record '$rec'"
 fi
-# and pidfd_getfd past a kretprobe's pool: recorded all the same
+# pidfd_getfd: the record names the descriptor the taker got (where the
+# kernel has kprobes, the call is judged at its entry too, fd=-1: that
+# record must not stand in for this one)
 if hold "$DB"; then
+	getfd
+	release
+	n=$(sed -n 's/^got //p' "$T/getfd.out")
+	rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$GPID .* fd=$n from=pidfd_getfd" 3)
+	if [ "$GRC" = 0 ] && [ -n "$n" ] && grep -qx "$(stat -c %s "$DB")" "$T/getfd.out" && [ -n "$rec" ]; then
+		pass handover_audit_pidfd_getfd
+	else
+		fail handover_audit_pidfd_getfd "exit $GRC, said '$(tr '\n' ' ' <"$T/getfd.out")', record '$rec', its records: $(grep "pid=$GPID " "$AUTHLOG" | tr '\n' ' ')"
+	fi
+else
+	fail handover_audit_pidfd_getfd "setup: no holder of the database: $(cat "$T/hold.out")"
+	release
+fi
+# and pidfd_getfd past a kretprobe's pool: recorded all the same
+if ! watched handover_audit_pidfd_getfd_flood; then
+	:
+elif hold "$DB"; then
 	getfd -flood $((pool + 2))
 	release
 	rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$GPID .*from=pidfd_getfd" 3)

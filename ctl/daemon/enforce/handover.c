@@ -59,6 +59,9 @@ static int load(struct handover *h, int injected_fd, bool kprobe)
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
 				  kprobe && ksym_there("__ia32_sys_pidfd_getfd"));
 	bpf_program__set_autoload(h->skel->progs.handover_getfd, !kprobe);
+	/* the processes sharing a killed one's descriptor table: found (6.7) and killed (6.13) */
+	h->skel->rodata->can_kill_sharers = ksym_there("bpf_send_signal_task") &&
+					    ksym_there("bpf_iter_task_new");
 	/* the sensor keeps the map: one process, one answer */
 	ret = bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
 	ret = ret ?: handover_bpf__load(h->skel);

@@ -15,6 +15,8 @@ void files_close_all(struct daemon *d, struct proc *p, const char *reason);
  * reads, or killed where they cannot be refused. After each policy change.
  */
 void held_scan(struct daemon *d);
+/* held.c: the same for one process (pid > 0). */
+void held_check(struct daemon *d, pid_t pid);
 /*
  * handed.c: a report of the hand-over watch (ctl/daemon/enforce/handover.h)
  * as a record; and a `lost source=handover` record for the reports dropped.

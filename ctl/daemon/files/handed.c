@@ -6,6 +6,13 @@
  * ran on: a `kill` record (reason= the route). In audit: a `held` record
  * (from= the route). The process is named as the kernel saw it: by the
  * time this is read, a killed one is gone.
+ *
+ * A process sharing the taker's descriptor table (taker=) holds the
+ * descriptor too, and is killed with it. Where the kernel could not
+ * (before 6.13 no BPF program can signal another process: the taker's
+ * report says its table is shared; or the signal failed: killed 0), the
+ * processes are looked through here as at a reload (held.c), and a holder
+ * the policy denies is killed then, a moment late.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -45,8 +52,14 @@ void handed_on_report(void *ctx, const struct handover_event *e)
 	record_str(&r, "via", "fd");
 	record_i64(&r, "fd", e->fd);
 	record_str(&r, e->killed ? "reason" : "from", route_name(e->route));
+	if (e->taker)
+		record_i64(&r, "taker", e->taker);
 	d->n.deny += deny;
 	sink_emit(&d->sink, deny ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
+	if (deny && !e->killed && e->taker)
+		held_check(d, e->who.pid);
+	else if (e->shared)
+		held_scan(d);
 }
 
 void handed_report_drops(struct daemon *d)

@@ -109,7 +109,8 @@ static bool on_holding(void *ctx, const struct holding *h)
 	return false;
 }
 
-void held_scan(struct daemon *d)
+/* Every process (pid 0), or pid alone. */
+static void scan(struct daemon *d, pid_t pid)
 {
 	struct held_scan s = {
 		.d = d,
@@ -118,6 +119,19 @@ void held_scan(struct daemon *d)
 		.reads_unasked = !d->enforcer.ops && watch_trusts_reads(d->watch),
 	};
 
-	holders_walk(d->watch, on_holding, &s);
+	if (pid)
+		holders_walk_pid(d->watch, pid, on_holding, &s);
+	else
+		holders_walk(d->watch, on_holding, &s);
 	free(s.subj);
+}
+
+void held_scan(struct daemon *d)
+{
+	scan(d, 0);
+}
+
+void held_check(struct daemon *d, pid_t pid)
+{
+	scan(d, pid);
 }

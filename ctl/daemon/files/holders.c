@@ -92,18 +92,22 @@ static void walk_fds(const struct watch *w, struct holding *h, holding_fn *fn, v
 		closedir(fds);
 }
 
+void holders_walk_pid(const struct watch *w, pid_t pid, holding_fn *fn, void *ctx)
+{
+	struct holding h = { .pid = pid };
+
+	if (pid > 0 && pid != getpid() && walk_maps(w, &h, fn, ctx))
+		walk_fds(w, &h, fn, ctx);
+}
+
 void holders_walk(const struct watch *w, holding_fn *fn, void *ctx)
 {
-	struct holding h;
 	struct dirent *de;
 	DIR *proc;
 
 	proc = opendir("/proc");
-	while (proc && (de = readdir(proc))) {
-		h.pid = atoi(de->d_name);
-		if (h.pid > 0 && h.pid != getpid() && walk_maps(w, &h, fn, ctx))
-			walk_fds(w, &h, fn, ctx);
-	}
+	while (proc && (de = readdir(proc)))
+		holders_walk_pid(w, atoi(de->d_name), fn, ctx);
 	if (proc)
 		closedir(proc);
 }

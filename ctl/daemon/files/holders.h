@@ -34,6 +34,8 @@ typedef bool holding_fn(void *ctx, const struct holding *h);
  * it holds open, once per file and way.
  */
 void holders_walk(const struct watch *w, holding_fn *fn, void *ctx);
+/* The same for one process (none for crmguardd). */
+void holders_walk_pid(const struct watch *w, pid_t pid, holding_fn *fn, void *ctx);
 const char *held_via_name(enum held_via via);
 
 #endif
