@@ -7,6 +7,9 @@
  *                                 of FILE, like SQLite reading its b-tree pages
  *   preadloop tpages FILE N       the same from a thread other than the main
  *                                 one, like a CRM server's worker threads
+ *   preadloop fdlink FILE N       N readlink() of /proc/self/fd/FD, FD an open
+ *                                 FILE: the kernel takes the file with
+ *                                 fget_task(), as pidfd_getfd() does
  *   preadloop openclose N FILE... N open(O_RDONLY)+close(), cycling over FILEs
  *   preadloop denied N FILE       N open(O_RDONLY) of FILE that must each be
  *                                 refused (EPERM or EACCES, as fanotify's
@@ -103,6 +106,15 @@ static void op_pages(struct load *l)
 
 	if (pread(l->fd, buf, BLOCK, off) <= 0)
 		die("pread", NULL);
+}
+
+static void op_fdlink(struct load *l)
+{
+	char link[32], target[256];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", l->fd);
+	if (readlink(link, target, sizeof(target)) <= 0)
+		die("readlink", link);
 }
 
 static void op_openclose(struct load *l)
@@ -264,6 +276,7 @@ static void usage(void)
 		"usage: preadloop pread FILE N\n"
 		"       preadloop pages FILE N\n"
 		"       preadloop tpages FILE N\n"
+		"       preadloop fdlink FILE N\n"
 		"       preadloop openclose N FILE...\n"
 		"       preadloop denied N FILE\n"
 		"       preadloop hold inotify|perm|pre DIR\n");
@@ -277,11 +290,12 @@ int main(int argc, char **argv)
 
 	if (argc < 4)
 		usage();
-	if (!strcmp(argv[1], "pread") || !strcmp(argv[1], "pages")) {
+	if (!strcmp(argv[1], "pread") || !strcmp(argv[1], "pages") || !strcmp(argv[1], "fdlink")) {
 		if (argc != 4 || (n = atol(argv[3])) <= 0)
 			usage();
 		open_file(argv[2], &l);
-		run(!strcmp(argv[1], "pread") ? op_pread : op_pages, &l, n);
+		run(!strcmp(argv[1], "pread") ? op_pread : !strcmp(argv[1], "pages") ? op_pages : op_fdlink,
+		    &l, n);
 		close(l.fd);
 	} else if (!strcmp(argv[1], "tpages")) {
 		struct thread_load t = { op_pages, &l, 0 };
