@@ -37,10 +37,10 @@
  * table is searched only for a program the policy does not allow.
  * sock_recv_length: the socket's family; the table is searched only after
  * a receive on a unix socket by a process the policy does not allow.
- * pidfd_getfd: a kprobe inside the call (which a read of a /proc/PID/fd
- * link passes too: a look at the call's number) and kretprobes on the
- * system call's entries where the kernel has kprobes; else the raw sys_exit
- * tracepoint (no tracepoint inside the call sees it), which, like any
+ * pidfd_getfd: a trampoline (else a kprobe) inside the call (which a read
+ * of a /proc/PID/fd link passes too: a look at the call's number) and
+ * kretprobes on the system call's entries where the kernel has kprobes;
+ * else the raw sys_exit tracepoint (no tracepoint inside the call sees it), which, like any
  * syscall tracepoint, puts every system call on the machine on the
  * kernel's slow path (docs/BENCHMARKS.md).
  */
@@ -536,9 +536,12 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
  * calls in flight), and calls beyond it, asleep on a holder's
  * exec_update_lock say, return unseen: a descriptor gets past both only by
  * that race won while the pool is used up.
+ *
+ * The look inside the call is a trampoline (fentry) where the kernel
+ * allows one, which a read of a /proc/PID/fd link pays far less for than a
+ * kprobe (docs/BENCHMARKS.md); else a kprobe.
  */
-SEC("kprobe/fget_task")
-int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
+static __always_inline int getfd_take(struct task_struct *holder, unsigned int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *raw = NULL;
@@ -555,6 +558,18 @@ int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
 	if (sc.killed && can_kill_sharers)
 		kill_sharers(&sc, task);
 	return 0;
+}
+
+SEC("fentry/fget_task")
+int BPF_PROG(handover_getfd_enter, struct task_struct *holder, unsigned int fd)
+{
+	return getfd_take(holder, fd);
+}
+
+SEC("kprobe/fget_task")
+int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
+{
+	return getfd_take(holder, fd);
 }
 
 SEC("kretsyscall/pidfd_getfd")

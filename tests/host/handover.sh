@@ -40,12 +40,13 @@ out=$(sqlite3 "$DB" 'select count(*) from clients' 2>&1)
 [ "$out" = 3000 ] && pass allowed_sqlite3_reads || fail allowed_sqlite3_reads "$out"
 st=$(ctlx status)
 grep -q '^reads: *trust' <<<"$st" && pass reads_trust_default || fail reads_trust_default "$st"
-# pidfd_getfd is seen where it costs least: kprobes inside the call and
-# kretprobes on its entries where the kernel has kprobes, else the raw
-# sys_exit tracepoint (which slows every system call), never both
+# pidfd_getfd is seen where it costs least: a trampoline (or a kprobe)
+# inside the call and kretprobes on its entries where the kernel has
+# kprobes, else the raw sys_exit tracepoint (which slows every system
+# call), never both
 progs=$(grep '^bpf:' <<<"$st")
 if [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]; then
-	[[ $progs == *kprobe/fget_task* && $progs == *kretsyscall/pidfd_getfd* && $progs != *tp_btf/sys_exit* ]]
+	[[ $progs == *fget_task* && $progs == *kretsyscall/pidfd_getfd* && $progs != *tp_btf/sys_exit* ]]
 else
 	[[ $progs == *tp_btf/sys_exit* && $progs != *kretsyscall/pidfd_getfd* ]]
 fi && pass handover_pidfd_watch || fail handover_pidfd_watch "$progs"

@@ -42,19 +42,24 @@ static bool ksym_there(const char *name)
 }
 
 /*
- * Opens, loads and attaches the programs, pidfd_getfd's as kprobes (one
- * inside the call where the kernel has the function it probes, and
- * kretprobes) or as its syscall tracepoint; 0 or -errno.
+ * How pidfd_getfd is seen, from the cheapest: inside the call by a
+ * trampoline or by a kprobe (where the kernel has the function), with
+ * kretprobes on its entries; or by the syscall tracepoint.
  */
-static int load(struct handover *h, int injected_fd, bool kprobe)
+enum getfd_watch { GETFD_FENTRY, GETFD_KPROBE, GETFD_TRACEPOINT };
+
+/* Opens, loads and attaches the programs, pidfd_getfd's as how says; 0 or -errno. */
+static int load(struct handover *h, int injected_fd, enum getfd_watch how)
 {
+	bool kprobe = how != GETFD_TRACEPOINT, inside = kprobe && ksym_there("fget_task");
 	int ret;
 
 	handover_bpf__destroy(h->skel);
 	h->skel = handover_bpf__open();
 	if (!h->skel)
 		return -errno;
-	bpf_program__set_autoload(h->skel->progs.handover_getfd_take, kprobe && ksym_there("fget_task"));
+	bpf_program__set_autoload(h->skel->progs.handover_getfd_enter, inside && how == GETFD_FENTRY);
+	bpf_program__set_autoload(h->skel->progs.handover_getfd_take, inside && how == GETFD_KPROBE);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe, kprobe);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
 				  kprobe && ksym_there("__ia32_sys_pidfd_getfd"));
@@ -78,15 +83,17 @@ static bool kprobes_there(void)
 struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 {
 	struct handover *h = calloc(1, sizeof(*h));
+	enum getfd_watch how;
 	int ret = -ENOMEM;
 
 	if (!h)
 		goto fail;
 	h->btrfs = rulemaps_btrfs_described();
-	ret = load(h, injected_fd, kprobes_there());
-	/* kprobes there but refused: the tracepoint; failing too, the first reason is said */
-	if (ret && h->skel && bpf_program__autoload(h->skel->progs.handover_getfd_kprobe))
-		ret = load(h, injected_fd, false) ? ret : 0;
+	how = kprobes_there() ? GETFD_FENTRY : GETFD_TRACEPOINT;
+	ret = load(h, injected_fd, how);
+	/* refused: the next way down; failing too, the first reason is said */
+	while (ret && h->skel && how != GETFD_TRACEPOINT)
+		ret = load(h, injected_fd, ++how) ? ret : 0;
 	if (ret)
 		goto fail;
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.handover_events), on_report, h, NULL);
