@@ -36,6 +36,35 @@ PY
 	return 1
 }
 
+# display_client: $T/connect1.py ADDRESS, a client of display_server's:
+# unix (its socket's path), abstract (its abstract twin), link,
+# relative (to its directory), tcp, or fastopen (TCP fast open: the row
+# sent with the connection by sendto(MSG_FASTOPEN), no connect()). On
+# success it sends a client row and says ADDRESS=ok, else ADDRESS=ERRNO;
+# ended, it says nothing.
+display_client() {
+	cat >"$T/connect1.py" <<'PY'
+import errno, os, socket, sys
+os.chdir("/tmp/.X11-unix")
+name = sys.argv[1]
+family, addr = {"unix": (socket.AF_UNIX, "/tmp/.X11-unix/X9"),
+		"abstract": (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
+		"link": (socket.AF_UNIX, "/tmp/crm-xlink9"), "relative": (socket.AF_UNIX, "X9"),
+		"tcp": (socket.AF_INET, ("127.0.0.1", 6009)),
+		"fastopen": (socket.AF_INET, ("127.0.0.1", 6009))}[name]
+s = socket.socket(family, socket.SOCK_STREAM)
+try:
+	if name == "fastopen":
+		s.sendto(b"ACME Ltd,+1 555 0100\n", socket.MSG_FASTOPEN, addr)
+	else:
+		s.connect(addr)
+		s.send(b"ACME Ltd,+1 555 0100\n")
+	print(name + "=ok")
+except OSError as e:
+	print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+PY
+}
+
 # broker: a process that is not tainted (its pid in BROKER) and hands each
 # client a socket it connected to the X server (SCM_RIGHTS) at
 # $T/broker.sock; and $T/handed.py, such a client, which sends a client

@@ -54,29 +54,7 @@ cp /usr/bin/env "$TOOL"
 ln -f "$TOOL" "$LINK"
 cp /usr/bin/python3.11 /usr/bin/crm-gui
 clip_policy "clipboard allow exe /usr/bin/crm-gui"
-# A client of the X server, one address a process: on success it sends a
-# client row and says NAME=ok, else NAME=ERRNO (ended, it says nothing).
-# "fastopen" sends the row with the connection, as sendto(MSG_FASTOPEN) does.
-cat >"$T/connect1.py" <<'PY'
-import errno, os, socket, sys
-os.chdir("/tmp/.X11-unix")
-name = sys.argv[1]
-family, addr = {"unix": (socket.AF_UNIX, "/tmp/.X11-unix/X9"),
-		"abstract": (socket.AF_UNIX, "\0/tmp/.X11-unix/X9"),
-		"link": (socket.AF_UNIX, "/tmp/crm-xlink9"), "relative": (socket.AF_UNIX, "X9"),
-		"tcp": (socket.AF_INET, ("127.0.0.1", 6009)),
-		"fastopen": (socket.AF_INET, ("127.0.0.1", 6009))}[name]
-s = socket.socket(family, socket.SOCK_STREAM)
-try:
-	if name == "fastopen":
-		s.sendto(b"ACME Ltd,+1 555 0100\n", socket.MSG_FASTOPEN, addr)
-	else:
-		s.connect(addr)
-		s.send(b"ACME Ltd,+1 555 0100\n")
-	print(name + "=ok")
-except OSError as e:
-	print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
-PY
+display_client
 # The next command of a pipeline: reads what comes, then sends it to the
 # X server ("sent"), or says why it could not connect.
 cat >"$T/reader.py" <<'PY'
