@@ -11,10 +11,11 @@
  * or Wayland display server: a tracepoint on that one system call, where
  * the kernel has tracefs (crmguardd mounts it). It is attached only then.
  *
- * File access itself is seen through fanotify inode marks (ctl/watch.c):
+ * File access itself is seen through fanotify inode marks (ctl/daemon/files/):
  * on the kernels we run on, any BPF program on the read path costs ~10% of
  * every read on the machine, while an inode mark costs nothing for files
- * that carry none. These programs run on exec, fork and exit only.
+ * that carry none. These programs run on exec, fork and exit only, and on
+ * the open of a FIFO (the taint that a FIFO opened later carries).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -124,6 +125,109 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		e->wchar = BPF_CORE_READ(task, ioac.wchar) + BPF_CORE_READ(task, signal, ioac.wchar);
 	}
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * Channels opened after the first protected read: a FIFO (or a pipe
+ * reopened through /proc/PID/fd) -> the tgid of the tracked process that
+ * opened it to write, or of the tainted writer crmguardd found holding it.
+ * crmguardd drops a channel nobody holds any more; LRU: a full map forgets
+ * the oldest, not the newest.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sensor_fifo);
+	__type(value, __u32);
+} fifos SEC(".maps");
+
+#define S_IFMT 00170000
+#define S_IFIFO 0010000
+#define PIPEFS_MAGIC 0x50495045
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+
+/* The FIFO (or pipe) inode is as `fifos` keys it; false if it is neither. */
+static __always_inline bool fifo_key(struct inode *inode, struct sensor_fifo *key, bool *pipe)
+{
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	unsigned long magic = BPF_CORE_READ(sb, s_magic);
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFIFO)
+		return false;
+	*pipe = magic == PIPEFS_MAGIC;
+	key->dev = *pipe ? 0 : inode_dev(inode, magic, BPF_CORE_READ(sb, s_dev));
+	key->ino = BPF_CORE_READ(inode, i_ino);
+	return true;
+}
+
+static __always_inline void fifo_record(struct sensor_fifo *key, bool pipe, bool writes, __u32 from)
+{
+	struct sensor_event *e = reserve(SENSOR_FIFO, bpf_get_current_task_btf());
+
+	if (!e)
+		return;
+	e->ppid = from;
+	e->exe_dev = key->dev;
+	e->exe_ino = key->ino;
+	e->exit_code = (writes ? SENSOR_FIFO_WRITES : 0) | (pipe ? SENSOR_FIFO_PIPE : 0);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * A FIFO that a tracked process opens to write: put in `fifos` as the open
+ * starts, before it wakes a reader waiting in its own open, and reported,
+ * so that crmguardd follows it to the readers that hold it already. Every
+ * open of a FIFO, and the reopen of a pipe through /proc/PID/fd, passes
+ * fifo_open(), and nothing else does: these programs cost no other call.
+ */
+SEC("fentry/fifo_open")
+int BPF_PROG(on_fifo_open, struct inode *inode, struct file *filp)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct sensor_fifo key;
+	bool pipe;
+
+	if (!(filp->f_mode & FMODE_WRITE) || !is_tracked(tgid) || !fifo_key(inode, &key, &pipe))
+		return 0;
+	bpf_map_update_elem(&fifos, &key, &tgid, BPF_ANY);
+	fifo_record(&key, pipe, true, tgid);
+	return 0;
+}
+
+/*
+ * A process that opened one of `fifos` to read, as its open returns, before
+ * it can read a byte: tracked from now on, and held from the display as its
+ * writer is (the display guard refuses its connect() before crmguardd has
+ * heard of it), and reported, for crmguardd to taint it. A reader that
+ * waited in fifo_open() for the writer gets here after the writer's entry.
+ * A pipe reopened to read through /proc/PID/fd is reported whatever it is:
+ * one that a tainted process made after its first read is not in `fifos`
+ * (nothing sees a pipe made), and crmguardd asks who writes it.
+ */
+SEC("fexit/fifo_open")
+int BPF_PROG(on_fifo_opened, struct inode *inode, struct file *filp, int ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *from, *shown;
+	struct sensor_fifo key;
+	bool pipe;
+
+	if (ret || !(filp->f_mode & FMODE_READ) || !fifo_key(inode, &key, &pipe))
+		return 0;
+	from = bpf_map_lookup_elem(&fifos, &key);
+	if (!from) {
+		if (pipe)
+			fifo_record(&key, true, false, 0);
+		return 0;
+	}
+	if (*from == tgid)
+		return 0;
+	bpf_map_update_elem(&tracked, &tgid, &mark, BPF_NOEXIST);
+	shown = bpf_map_lookup_elem(&display, from);
+	if (shown)
+		bpf_map_update_elem(&display, &tgid, shown, BPF_NOEXIST);
+	fifo_record(&key, pipe, false, *from);
 	return 0;
 }
 

@@ -36,6 +36,21 @@ enum sensor_event_type {
 				 * call may fail (a locked crmguard.ko) */
 	SENSOR_RECEIVED = 6,	/* pid received on a unix socket that ppid, in `tracked`,
 				 * sent on (the display guard); once a socket */
+	SENSOR_FIFO = 7,	/* pid opened the FIFO (or, through /proc/PID/fd, the pipe)
+				 * exe_dev, exe_ino: to write, pid in `tracked`; or to read,
+				 * one in `fifos`, as ppid's (a writer) that it is, or any
+				 * pipe (ppid 0 if not in `fifos`).
+				 * exit_code: SENSOR_FIFO_* */
+};
+
+/* SENSOR_FIFO: how the channel was opened, and what it is. */
+#define SENSOR_FIFO_WRITES 1	/* opened for writing (else for reading) */
+#define SENSOR_FIFO_PIPE 2	/* a pipe (exe_dev 0), not a FIFO */
+
+/* A key of the `fifos` map: a FIFO by its device (as st_dev) and number; a pipe by its number, dev 0. */
+struct sensor_fifo {
+	__u64 dev;
+	__u64 ino;
 };
 
 struct sensor_event {

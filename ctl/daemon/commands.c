@@ -226,7 +226,7 @@ int commands_handle(void *ctx, int argc, char **argv, FILE *out, FILE *err, bool
 	}
 	if (argc == 2 && is(argv[1], "list")) {
 		if (is(argv[0], "taint"))
-			return taint_list(d->taint_state, json, out);
+			return taint_list(d, json, out);
 		if (is(argv[0], "protect"))
 			return list(d, 1u << RULE_PROTECT, json, out);
 		if (is(argv[0], "allow"))

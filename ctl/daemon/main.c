@@ -261,7 +261,7 @@ static int run(struct daemon *d)
 		heartbeat_tick(d);
 		if (time(NULL) - swept >= SWEEP_SECONDS) {
 			procs_sweep(d);
-			taint_sweep();
+			taint_sweep(d);
 			swept = time(NULL);
 		}
 	}

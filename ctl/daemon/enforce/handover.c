@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "handover.skel.h"
+#include "ctl/daemon/ksyms.h"
 #include "ctl/daemon/enforce/handover.h"
 #include "ctl/daemon/enforce/rulemaps.h"
 
@@ -25,20 +26,6 @@ static int on_report(void *ctx, void *data, size_t len)
 	if (len >= sizeof(struct handover_event))
 		h->cb(h->ctx, data);
 	return 0;
-}
-
-/* Is name a function of the kernel's (/proc/kallsyms)? */
-static bool ksym_there(const char *name)
-{
-	char line[256], sym[200];
-	bool there = false;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	while (f && !there && fgets(line, sizeof(line), f))
-		there = sscanf(line, "%*s %*s %199s", sym) == 1 && !strcmp(sym, name);
-	if (f)
-		fclose(f);
-	return there;
 }
 
 /*

@@ -119,6 +119,13 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 	case SENSOR_RECEIVED:
 		taint_on_receive(d, e->pid, e->ppid);
 		break;
+	case SENSOR_FIFO:
+		taint_on_fifo(d, e->pid, e->ppid, &(struct ipc_end){
+			.kind = e->exit_code & SENSOR_FIFO_PIPE ? IPC_PIPE : IPC_FIFO,
+			.dev = e->exe_dev, .ino = e->exe_ino,
+			.writes = e->exit_code & SENSOR_FIFO_WRITES,
+			.reads = !(e->exit_code & SENSOR_FIFO_WRITES) });
+		break;
 	case SENSOR_RMMOD:
 		lock_on_rmmod(d, e);
 		break;

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "sensor.skel.h"
+#include "ctl/daemon/ksyms.h"
 #include "ctl/daemon/procs/display_guard.h"
 #include "ctl/daemon/procs/sensor.h"
 
@@ -83,8 +84,11 @@ static unsigned long long boot_ticks(void)
 	return (ts.tv_sec * 1000000000ULL + ts.tv_nsec) / (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
-/* Opens, loads and attaches the programs (loads on_connect too, with connect); 0 or -errno. */
-static int load(struct sensor *s, size_t ringbuf_size, bool connect)
+/*
+ * Opens, loads and attaches the programs: on_connect too, with connect;
+ * the FIFO programs, with fifo; 0 or -errno.
+ */
+static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo)
 {
 	int ret;
 
@@ -99,6 +103,8 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect)
 				  tracepoint_there(DELETE_MODULE_TP));
 	/* a syscall tracepoint slows every system call: attached only while locked */
 	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
+	bpf_program__set_autoload(s->skel->progs.on_fifo_open, fifo);
+	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, fifo);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -138,6 +144,7 @@ static void watch_display(struct sensor *s, bool elsewhere, bool verbose)
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
+	bool connect, fifo;
 	struct sensor *s;
 	int ret;
 
@@ -150,10 +157,17 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere
 	}
 	s->cb = cb;
 	s->ctx = ctx;
-	/* without the connect() program if the kernel will not have it */
-	ret = load(s, ringbuf_size, tracepoint_there(CONNECT_TP));
-	if (ret && bpf_program__autoload(s->skel->progs.on_connect))
-		ret = load(s, ringbuf_size, false);
+	/*
+	 * without the FIFO programs if the kernel allows no trampoline, then
+	 * without the connect() program if it will not have that either
+	 */
+	connect = tracepoint_there(CONNECT_TP);
+	fifo = ksym_there("fifo_open");
+	ret = load(s, ringbuf_size, connect, fifo);
+	if (ret && fifo)
+		ret = load(s, ringbuf_size, connect, false);
+	if (ret && connect)
+		ret = load(s, ringbuf_size, false, false);
 	if (ret)
 		goto fail;
 	watch_display(s, display_elsewhere, verbose);
@@ -274,6 +288,22 @@ int sensor_display(struct sensor *s, pid_t tgid, __u32 how)
 		return bpf_map__delete_elem(s->skel->maps.display, &key, sizeof(key), 0);
 	return bpf_map__update_elem(s->skel->maps.display, &key, sizeof(key),
 				    &how, sizeof(how), BPF_ANY);
+}
+
+int sensor_fifo(struct sensor *s, const struct sensor_fifo *key, pid_t writer)
+{
+	__u32 val = writer;
+
+	if (!s || !bpf_program__autoload(s->skel->progs.on_fifo_opened))
+		return 0;
+	return bpf_map__update_elem(s->skel->maps.fifos, key, sizeof(*key), &val, sizeof(val),
+				    BPF_ANY);
+}
+
+void sensor_fifo_drop(struct sensor *s, const struct sensor_fifo *key)
+{
+	if (s)
+		bpf_map__delete_elem(s->skel->maps.fifos, key, sizeof(*key), 0);
 }
 
 int sensor_watch_rmmod(struct sensor *s, bool on)

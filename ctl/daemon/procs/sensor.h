@@ -34,6 +34,14 @@ bool sensor_refuses_connect(const struct sensor *s);
 /* Is it seen at all (refused, or killed by the tracepoint)? */
 bool sensor_sees_connect(const struct sensor *s);
 /*
+ * A pipe or FIFO that carries what writer, tainted, wrote: a process that
+ * opens it to read from now on is tracked, and reported (SENSOR_FIFO).
+ * 0, or -errno; 0 also where the kernel has no FIFO programs.
+ */
+int sensor_fifo(struct sensor *s, const struct sensor_fifo *key, pid_t writer);
+/* It carries nothing any more (nobody holds it). */
+void sensor_fifo_drop(struct sensor *s, const struct sensor_fifo *key);
+/*
  * Records delete_module() calls (lock.c: refused rmmod of a locked
  * crmguard.ko) from now on, or no more: a syscall tracepoint, attached
  * only while locked. 0 or -errno.

@@ -102,13 +102,25 @@ static struct tobj *find_obj(const struct ipc_end *e)
 	return NULL;
 }
 
-/* e can now carry data from `from`: true if that is news. */
-static bool add_obj(const struct ipc_end *e, const struct tproc *from)
+/* The sensor's key of a pipe or FIFO (ebpf/sensor.h). */
+static struct sensor_fifo fifo_of(const struct ipc_end *e)
 {
+	return (struct sensor_fifo){ .dev = e->dev, .ino = e->ino };
+}
+
+/*
+ * e can now carry data from `from`: true if that is news. A pipe or FIFO
+ * is handed to the sensor too, which reports who opens it from now on.
+ */
+static bool add_obj(struct daemon *d, const struct ipc_end *e, const struct tproc *from)
+{
+	struct sensor_fifo key = fifo_of(e);
 	struct tobj *o;
 
 	if (find_obj(e))
 		return false;
+	if (e->kind != IPC_SOCKET)
+		sensor_fifo(d->sensor, &key, from->pid);
 	o = realloc(objs, (nobjs + 1) * sizeof(*o));
 	if (!o)
 		return false;
@@ -130,10 +142,12 @@ static void emit_taint(struct daemon *d, const struct tproc *t)
 	struct record r;
 
 	record_init(&r, "taint");
-	if (p)
+	if (p) {
 		put_proc(&r, p);
-	else
+	} else {
 		record_i64(&r, "pid", t->pid);
+		record_str(&r, "taint_source", t->source);
+	}
 	record_str(&r, "via", t->via);
 	if (t->from)
 		record_i64(&r, "from", t->from);
@@ -142,7 +156,10 @@ static void emit_taint(struct daemon *d, const struct tproc *t)
 
 /*
  * Makes pid tainted (or, with due, a holder to look at again then).
- * NULL if it already was, or is gone.
+ * NULL if it already was, or is gone: a process that has exited since
+ * the kernel reported it (crmguardd was behind, or stopped) is recorded,
+ * and its entry kept as an exited one's, for the records about it that
+ * are still to come.
  */
 static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const char *via,
 			 pid_t from, unsigned long long due)
@@ -152,7 +169,7 @@ static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const 
 	char *copy = strdup(source);
 	struct proc *p;
 
-	if (!start || !copy || (t && t->start == start && (!t->due || due))) {
+	if ((!start && due) || !copy || (t && t->start == start && (!t->due || due))) {
 		free(copy);
 		return NULL;
 	}
@@ -175,19 +192,21 @@ static struct tproc *add(struct daemon *d, pid_t pid, const char *source, const 
 	t->from = from;
 	t->due = due;
 	t->reported = false;
-	t->exited = 0;
+	t->exited = start ? 0 : time(NULL);
 	if (due)
 		return NULL;
-	/* its forks and execs are reported from now on, and its display connections */
-	sensor_track(d->sensor, pid);
-	sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
-	clipboard_taint(d, pid);
-	p = proctab_get(pid);
-	if (p)
-		p->tainted = true;
+	if (start) {
+		/* its forks and execs are reported from now on, and its display connections */
+		sensor_track(d->sensor, pid);
+		sensor_display(d->sensor, pid, clipboard_display_how(d, pid));
+		clipboard_taint(d, pid);
+		p = proctab_get(pid);
+		if (p)
+			p->tainted = true;
+	}
 	if (strcmp(via, "fork"))
 		emit_taint(d, t);
-	return t;
+	return start ? t : NULL;
 }
 
 /* Does one of ends[0..n) listen for connections (a server of many clients)? */
@@ -227,7 +246,7 @@ static bool mark_ends(struct daemon *d, pid_t *q, size_t n, struct unix_table *u
 		for (j = 0; j < m; j++) {
 			if (ends[j].kind != IPC_SOCKET) {
 				if (ends[j].writes)
-					news |= add_obj(&ends[j], t);
+					news |= add_obj(d, &ends[j], t);
 				continue;
 			}
 			if (!ut->socks && unix_table_read(ut))
@@ -240,7 +259,7 @@ static bool mark_ends(struct daemon *d, pid_t *q, size_t n, struct unix_table *u
 				continue;
 			peer = ends[j];
 			peer.ino = s->peer;
-			news |= add_obj(&peer, t);
+			news |= add_obj(d, &peer, t);
 		}
 		free(ends);
 	}
@@ -316,16 +335,15 @@ static void taint_holders(struct daemon *d, pid_t **q, size_t *n)
 	free(h);
 }
 
-/* Follows the taint of pid through every channel, as far as it goes now. */
-static void spread(struct daemon *d, pid_t pid)
+/*
+ * Follows the taint of the tainted processes q[done..n) (q malloc()ed,
+ * freed here) through every channel, as far as it goes now.
+ */
+static void spread_queue(struct daemon *d, pid_t *q, size_t n, size_t done)
 {
 	struct unix_table ut = { 0 };
-	size_t done = 0, n = 1, was;
-	pid_t *q = malloc(sizeof(*q));
+	size_t was;
 
-	if (!q)
-		return;
-	q[0] = pid;
 	while (done < n) {
 		was = n;
 		if (!mark_ends(d, q + done, n - done, &ut))
@@ -336,6 +354,17 @@ static void spread(struct daemon *d, pid_t pid)
 	}
 	unix_table_free(&ut);
 	free(q);
+}
+
+/* Follows the taint of pid through every channel, as far as it goes now. */
+static void spread(struct daemon *d, pid_t pid)
+{
+	pid_t *q = malloc(sizeof(*q));
+
+	if (!q)
+		return;
+	q[0] = pid;
+	spread_queue(d, q, 1, 0);
 }
 
 void taint_on_read(struct daemon *d, pid_t pid, const char *source)
@@ -369,21 +398,76 @@ void taint_on_exec(struct daemon *d, pid_t pid)
 	spread(d, pid);
 }
 
+/* pid reads what `from` wrote, from source, through via: tainted, and what it feeds. */
+static void taint_reader(struct daemon *d, pid_t pid, const char *source, const char *via,
+			 pid_t from)
+{
+	char *copy = strdup(source);	/* add() may move procs and objs */
+
+	if (copy && add(d, pid, copy, via, from, 0)) {
+		if (clipboard_on_tainted(d, pid, copy))
+			set_reported(pid);
+		spread(d, pid);
+	}
+	free(copy);
+}
+
 void taint_on_receive(struct daemon *d, pid_t pid, pid_t from)
 {
 	/* the sender may have exited since: its entry stays a while (TAINT_EXIT_GRACE) */
 	struct tproc *t = find(from, true);
-	char *source;
 
-	if (!t || t->due || find(pid, false))
+	if (t && !t->due && !find(pid, false))
+		taint_reader(d, pid, t->source, "socket", from);
+}
+
+/* A tainted process that holds e to write; NULL if none does. */
+static struct tproc *tainted_writer(const struct ipc_end *e)
+{
+	struct ipc_holder *h = NULL;
+	struct tproc *t = NULL;
+	ssize_t i, got = ipc_holders(e, 1, &h);
+
+	for (i = 0; i < got && !t; i++)
+		if (h[i].end.writes)
+			t = find(h[i].pid, false);
+	free(h);
+	return t;
+}
+
+void taint_on_fifo(struct daemon *d, pid_t pid, pid_t from, const struct ipc_end *e)
+{
+	struct tproc *t;
+	struct tobj *o;
+	pid_t *q;
+	size_t n = 1;
+
+	if (e->writes) {
+		/* a tainted writer's new channel: its readers now (the later ones come reported) */
+		t = find(pid, false);
+		if (!t || !add_obj(d, e, t) || !(q = malloc(sizeof(*q))))
+			return;
+		q[0] = pid;
+		taint_holders(d, &q, &n);
+		spread_queue(d, q, n, 1);
 		return;
-	source = strdup(t->source);	/* add() may move procs */
-	if (source && add(d, pid, source, "socket", from, 0)) {
-		if (clipboard_on_tainted(d, pid, source))
-			set_reported(pid);
-		spread(d, pid);
 	}
-	free(source);
+	if (find(pid, false))
+		return;
+	o = find_obj(e);
+	if (o) {
+		taint_reader(d, pid, o->source, ipc_kind_name(e->kind), o->from);
+		return;
+	}
+	/*
+	 * a writer the sensor tracks, tainted or not, exited a moment ago
+	 * perhaps; or none (a pipe reopened through /proc): who writes it now
+	 */
+	t = from ? find(from, true) : NULL;
+	if (!t || t->due)
+		t = tainted_writer(e);
+	if (t)
+		taint_reader(d, pid, t->source, ipc_kind_name(e->kind), t->pid);
 }
 
 void taint_policy_changed(struct daemon *d)
@@ -471,8 +555,9 @@ int taint_tick(struct daemon *d)
 	return next ? (int)(next - now) : -1;
 }
 
-void taint_sweep(void)
+void taint_sweep(struct daemon *d)
 {
+	struct sensor_fifo key;
 	struct ipc_end *wanted;
 	struct ipc_holder *h = NULL;
 	ssize_t got = -1;
@@ -505,6 +590,9 @@ void taint_sweep(void)
 	for (i = nobjs; i-- > 0;) {
 		if (held[i])
 			continue;
+		key = fifo_of(&objs[i].end);
+		if (objs[i].end.kind != IPC_SOCKET)
+			sensor_fifo_drop(d->sensor, &key);
 		free(objs[i].source);
 		objs[i] = objs[--nobjs];
 	}
@@ -512,12 +600,13 @@ out:
 	free(held);
 }
 
-int taint_list(const char *state, bool json, FILE *out)
+int taint_list(struct daemon *d, bool json, FILE *out)
 {
+	const char *state = d->taint_state;
 	struct proc *p;
 	size_t i, shown = 0;
 
-	taint_sweep();
+	taint_sweep(d);
 	if (json)
 		fputs("{\"processes\":[", out);
 	for (i = 0; i < nprocs; i++) {

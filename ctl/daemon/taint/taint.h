@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "ctl/daemon/taint/ipc.h"
 
 #define TAINT_RECHECK_MS 200
 /* Seconds an exited process's entry is kept for late records about it. */
@@ -34,6 +35,13 @@ void taint_on_fork(struct daemon *d, pid_t parent, pid_t child);
 void taint_on_exec(struct daemon *d, pid_t pid);
 /* pid received on a unix socket that `from` sent on: tainted with from's taint, if any. */
 void taint_on_receive(struct daemon *d, pid_t pid, pid_t from);
+/*
+ * pid opened a pipe or FIFO after a tainted process's first read (the
+ * sensor: SENSOR_FIFO): to write it, a tracked process, whose taint
+ * then reaches the channel's readers; or to read it, one that carries
+ * what from, a tracked process, wrote.
+ */
+void taint_on_fifo(struct daemon *d, pid_t pid, pid_t from, const struct ipc_end *e);
 void taint_on_exit(pid_t pid);
 /* The clipboard mode or its allowed binaries may have changed. */
 void taint_policy_changed(struct daemon *d);
@@ -47,8 +55,8 @@ const char *taint_reaches(pid_t pid);
 /* Re-checks that are due; ms until the next one, -1 if none. */
 int taint_tick(struct daemon *d);
 /* Forgets processes that are gone and channels nobody holds. */
-void taint_sweep(void);
-/* ctlx taint list [-j]; state: the derived files (derived.h) */
-int taint_list(const char *state, bool json, FILE *out);
+void taint_sweep(struct daemon *d);
+/* ctlx taint list [-j]: the tainted processes, and the derived files (derived.h) */
+int taint_list(struct daemon *d, bool json, FILE *out);
 
 #endif
