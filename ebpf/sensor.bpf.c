@@ -15,7 +15,8 @@
  * on the kernels we run on, any BPF program on the read path costs ~10% of
  * every read on the machine, while an inode mark costs nothing for files
  * that carry none. These programs run on exec, fork and exit only, and on
- * the open of a FIFO (the taint that a FIFO opened later carries).
+ * the open of a FIFO and the receipt of a descriptor (the taint that a
+ * pipe or FIFO carries, got after the first read).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -175,59 +176,93 @@ static __always_inline void fifo_record(struct sensor_fifo *key, bool pipe, bool
 	bpf_ringbuf_submit(e, 0);
 }
 
-/*
- * A FIFO that a tracked process opens to write: put in `fifos` as the open
- * starts, before it wakes a reader waiting in its own open, and reported,
- * so that crmguardd follows it to the readers that hold it already. Every
- * open of a FIFO, and the reopen of a pipe through /proc/PID/fd, passes
- * fifo_open(), and nothing else does: these programs cost no other call.
- */
-SEC("fentry/fifo_open")
-int BPF_PROG(on_fifo_open, struct inode *inode, struct file *filp)
+/* A tracked process can write to the pipe or FIFO inode from now on: in `fifos`, and reported. */
+static __always_inline void fifo_writer(struct inode *inode)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct sensor_fifo key;
 	bool pipe;
 
-	if (!(filp->f_mode & FMODE_WRITE) || !is_tracked(tgid) || !fifo_key(inode, &key, &pipe))
-		return 0;
+	if (!is_tracked(tgid) || !fifo_key(inode, &key, &pipe))
+		return;
 	bpf_map_update_elem(&fifos, &key, &tgid, BPF_ANY);
 	fifo_record(&key, pipe, true, tgid);
-	return 0;
 }
 
 /*
- * A process that opened one of `fifos` to read, as its open returns, before
- * it can read a byte: tracked from now on, and held from the display as its
- * writer is (the display guard refuses its connect() before crmguardd has
- * heard of it), and reported, for crmguardd to taint it. A reader that
- * waited in fifo_open() for the writer gets here after the writer's entry.
- * A pipe reopened to read through /proc/PID/fd is reported whatever it is:
- * one that a tainted process made after its first read is not in `fifos`
- * (nothing sees a pipe made), and crmguardd asks who writes it.
+ * Current can read the pipe or FIFO inode from now on. One of `fifos`:
+ * current is tracked from now on, and held from the display as its writer
+ * is (the display guard refuses its connect() before crmguardd has heard
+ * of it), and reported, for crmguardd to taint it. Any other pipe is
+ * reported too: one that a tainted process made after its first read is
+ * not in `fifos` (nothing sees a pipe made), and crmguardd asks who
+ * writes it. (A FIFO not in `fifos` has no tainted writer: a tainted
+ * process that holds one to write has put it there, by its open, or
+ * crmguardd has, at its first read.)
  */
-SEC("fexit/fifo_open")
-int BPF_PROG(on_fifo_opened, struct inode *inode, struct file *filp, int ret)
+static __always_inline void fifo_reader(struct inode *inode)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *from, *shown;
 	struct sensor_fifo key;
 	bool pipe;
 
-	if (ret || !(filp->f_mode & FMODE_READ) || !fifo_key(inode, &key, &pipe))
-		return 0;
+	if (!fifo_key(inode, &key, &pipe))
+		return;
 	from = bpf_map_lookup_elem(&fifos, &key);
 	if (!from) {
 		if (pipe)
 			fifo_record(&key, true, false, 0);
-		return 0;
+		return;
 	}
 	if (*from == tgid)
-		return 0;
+		return;
 	bpf_map_update_elem(&tracked, &tgid, &mark, BPF_NOEXIST);
 	shown = bpf_map_lookup_elem(&display, from);
 	if (shown)
 		bpf_map_update_elem(&display, &tgid, shown, BPF_NOEXIST);
 	fifo_record(&key, pipe, false, *from);
+}
+
+/*
+ * Every open of a FIFO, and the reopen of a pipe through /proc/PID/fd,
+ * passes fifo_open(), and nothing else does: these programs cost no other
+ * call. A writer is seen as its open starts, before it wakes a reader
+ * waiting in its own open; a reader as its open returns, before it can
+ * read a byte, so also one that waited for the writer.
+ */
+SEC("fentry/fifo_open")
+int BPF_PROG(on_fifo_open, struct inode *inode, struct file *filp)
+{
+	if (filp->f_mode & FMODE_WRITE)
+		fifo_writer(inode);
+	return 0;
+}
+
+SEC("fexit/fifo_open")
+int BPF_PROG(on_fifo_opened, struct inode *inode, struct file *filp, int ret)
+{
+	if (!ret && (filp->f_mode & FMODE_READ))
+		fifo_reader(inode);
+	return 0;
+}
+
+/*
+ * A descriptor received ready-made: passed with SCM_RIGHTS, or taken with
+ * pidfd_getfd(). Each passes the kernel's receive_fd() (__receive_fd()
+ * before 6.2; crmguardd names the one there is), a rare call: a pipe or
+ * FIFO end that arrives is as one opened.
+ */
+SEC("fexit")
+int BPF_PROG(on_fd_received, struct file *file, int *ufd, unsigned int o_flags, int ret)
+{
+	struct inode *inode = file->f_inode;
+
+	if (ret < 0)
+		return 0;
+	if (file->f_mode & FMODE_WRITE)
+		fifo_writer(inode);
+	if (file->f_mode & FMODE_READ)
+		fifo_reader(inode);
 	return 0;
 }
 

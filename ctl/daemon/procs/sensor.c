@@ -86,9 +86,11 @@ static unsigned long long boot_ticks(void)
 
 /*
  * Opens, loads and attaches the programs: on_connect too, with connect;
- * the FIFO programs, with fifo; 0 or -errno.
+ * the FIFO programs, with fifo, on the function received names as well
+ * (NULL: none); 0 or -errno.
  */
-static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo)
+static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
+		const char *received)
 {
 	int ret;
 
@@ -105,6 +107,9 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo)
 	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
 	bpf_program__set_autoload(s->skel->progs.on_fifo_open, fifo);
 	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, fifo);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received, fifo && received);
+	if (fifo && received)
+		bpf_program__set_attach_target(s->skel->progs.on_fd_received, 0, received);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -144,6 +149,7 @@ static void watch_display(struct sensor *s, bool elsewhere, bool verbose)
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
+	const char *received;
 	bool connect, fifo;
 	struct sensor *s;
 	int ret;
@@ -163,11 +169,14 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere
 	 */
 	connect = tracepoint_there(CONNECT_TP);
 	fifo = ksym_there("fifo_open");
-	ret = load(s, ringbuf_size, connect, fifo);
+	/* where a descriptor passed or taken is installed: its name before 6.2, and since */
+	received = ksym_there("__receive_fd") ? "__receive_fd" :
+		   ksym_there("receive_fd") ? "receive_fd" : NULL;
+	ret = load(s, ringbuf_size, connect, fifo, received);
 	if (ret && fifo)
-		ret = load(s, ringbuf_size, connect, false);
+		ret = load(s, ringbuf_size, connect, false, NULL);
 	if (ret && connect)
-		ret = load(s, ringbuf_size, false, false);
+		ret = load(s, ringbuf_size, false, false, NULL);
 	if (ret)
 		goto fail;
 	watch_display(s, display_elsewhere, verbose);

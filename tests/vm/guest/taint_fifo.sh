@@ -7,8 +7,10 @@
 # its open for the writer), both while crmguardd is stopped (SIGSTOP: the
 # kernel marks the reader by itself), and a reader that holds the FIFO
 # already (opened without waiting, before the writer came), which
-# crmguardd finds; and a pipe the shell made after its read, reopened to
-# read through /proc/PID/fd. Each reader reads the row, then tries to send it to an
+# crmguardd finds; a pipe the shell made after its read, reopened to
+# read through /proc/PID/fd; and a pipe that an untainted process made
+# and reads, whose writing end it passed (SCM_RIGHTS) to a child of the
+# shell. Each reader reads the row, then tries to send it to an
 # X server stand-in: refused (EPERM from the display guard, or ended by
 # the connect() tracepoint where the guard cannot see unix sockets),
 # recorded as tainted `via=fifo` from the shell, and no row reaches the
@@ -20,6 +22,7 @@ checks fifo-setup fifo-shell-tainted fifo-daemon-stopped \
 	fifo-reader-first-read fifo-reader-first-refused fifo-reader-first-record \
 	fifo-held-read fifo-held-refused fifo-held-record \
 	fifo-reopen-read fifo-reopen-refused fifo-reopen-record \
+	fifo-handed-read fifo-handed-refused fifo-handed-record \
 	fifo-untainted-connects fifo-no-rows
 BACKEND=fanotify
 SERVER=
@@ -57,6 +60,40 @@ except OSError as e:
 	print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
 PY
 
+# pipeowner.py SOCKET: makes a pipe, hands its writing end to the first
+# client of SOCKET (SCM_RIGHTS), and reads it as reader.py does.
+cat >"$T/pipeowner.py" <<'PY'
+import errno, os, socket, sys, time
+r, w = os.pipe()
+l = socket.socket(socket.AF_UNIX)
+l.bind(sys.argv[1])
+l.listen(1)
+c = l.accept()[0]
+socket.send_fds(c, [b"w"], [w])
+os.close(w)
+c.close()
+data = os.read(r, 4096)
+print("read=" + ("rows" if b"ACME" in data else repr(data)), flush=True)
+time.sleep(1)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+	s.connect("/tmp/.X11-unix/X9")
+	s.send(data)
+	print("connect=ok", flush=True)
+except OSError as e:
+	print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
+PY
+# takepipe.py SOCKET ROW: takes a descriptor from SOCKET, writes ROW into
+# it and says "sent PID".
+cat >"$T/takepipe.py" <<'PY'
+import os, socket, sys
+c = socket.socket(socket.AF_UNIX)
+c.connect(sys.argv[1])
+fd = socket.recv_fds(c, 1, 1)[1][0]
+os.write(fd, sys.argv[2].encode() + b"\n")
+print("sent", os.getpid())
+PY
+
 clip_policy
 display_server
 if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
@@ -70,8 +107,10 @@ pass fifo-setup
 # The tainted shell opens each round's FIFO to write only after its read;
 # in reopen, it makes a pipe to a child that does not read it (a
 # coprocess), which it holds until round end.
-tainted_shell "writer-first reader-first held reopen end" '
-	if [ $round = end ]; then
+tainted_shell "writer-first reader-first held reopen handed end" '
+	if [ $round = handed ]; then
+		python3 "$T/takepipe.py" "$T/pipe.sock" "$line" >"$T/takepipe.out" 2>&1
+	elif [ $round = end ]; then
 		kill $SINK_PID
 	elif [ $round = reopen ]; then
 		coproc SINK { exec sleep 60; }
@@ -82,9 +121,10 @@ tainted_shell "writer-first reader-first held reopen end" '
 	fi'
 shell_tainted fifo-shell-tainted
 
-# expect_reader NAME PID [VIA]: the reader, which has ended, read the row
-# (the setup), was refused or ended at its connect(), and is recorded as
-# tainted through the FIFO (or VIA), and refused, with the taint's source.
+# expect_reader NAME PID [VIA [FROM]]: the reader, which has ended, read
+# the row (the setup), was refused or ended at its connect(), and is
+# recorded as tainted through the FIFO (or VIA) from the shell (or FROM),
+# and refused, with the taint's source.
 expect_reader() {
 	local out rec
 	out=$(cat "$T/reader.$1")
@@ -98,7 +138,7 @@ expect_reader() {
 	read=rows) pass "fifo-$1-refused" ;;	# ended at connect()
 	*) fail "fifo-$1-refused" "'$out'" ;;
 	esac
-	rec=$(wait_record "event=taint pid=$2 .*taint_source=$CRM/clients.csv via=${3:-fifo} from=$TAINTED_SHELL" 3) &&
+	rec=$(wait_record "event=taint pid=$2 .*taint_source=$CRM/clients.csv via=${3:-fifo} from=${4:-$TAINTED_SHELL}" 3) &&
 		rec=$(wait_record "event=clipboard verdict=deny channel=x11 .* pid=$2 .*taint_source=$CRM/clients.csv" 3)
 	[ -n "$rec" ] && pass "fifo-$1-record" ||
 		fail "fifo-$1-record" "$(grep "pid=$2 " "$AUTHLOG" | head -3)"
@@ -159,6 +199,18 @@ else
 	fail fifo-reopen-read "the shell did not finish round reopen: $(cat "$T/shell.err")"
 	fail fifo-reopen-refused "see fifo-reopen-read"; fail fifo-reopen-record "see fifo-reopen-read"
 fi
+# A pipe's writing end handed to a child of the shell, which writes the row into it.
+python3 "$T/pipeowner.py" "$T/pipe.sock" >"$T/reader.handed" 2>"$T/reader.handed.err" &
+READER=$!
+for _ in $(seq 50); do [ -S "$T/pipe.sock" ] && break; sleep 0.1; done
+if round handed && grep -q '^sent ' "$T/takepipe.out"; then
+	wait "$READER" 2>/dev/null
+	expect_reader handed "$READER" pipe "$(awk '/^sent /{print $2}' "$T/takepipe.out")"
+else
+	fail fifo-handed-read "the shell's child did not write: $(cat "$T/takepipe.out" "$T/shell.err")"
+	fail fifo-handed-refused "see fifo-handed-read"; fail fifo-handed-record "see fifo-handed-read"
+fi
+
 round end
 
 # A writer that is not tainted: its reader connects.
