@@ -37,14 +37,26 @@ trap finish EXIT
 
 # reader.py FIFO MODE MARK: opens FIFO to read (MODE wait: blocking, as
 # cat does, MARK.opening made before; held: at once, without waiting for
-# a writer, MARK.open made after, then waits for data), says "read=rows"
-# once the row is in, and 1 s later sends what it read to the X server:
+# a writer, MARK.open made after, then waits for data; or, MODE owner, FIFO
+# is a socket: makes a pipe, hands its writing end to the socket's first
+# client with SCM_RIGHTS and reads the pipe), says "read=rows" once the
+# row is in, and 1 s later sends what it read to the X server:
 # "connect=ok" or the errno's name; ended, nothing.
 cat >"$T/reader.py" <<'PY'
 import errno, os, select, socket, sys, time
 path, mode, mark = sys.argv[1:4]
 open(mark + ".opening", "w").close()
-fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if mode == "held" else 0))
+if mode == "owner":
+	fd, w = os.pipe()
+	l = socket.socket(socket.AF_UNIX)
+	l.bind(path)
+	l.listen(1)
+	c = l.accept()[0]
+	socket.send_fds(c, [b"w"], [w])
+	os.close(w)
+	c.close()
+else:
+	fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if mode == "held" else 0))
 open(mark + ".open", "w").close()
 if mode == "held":
 	select.select([fd], [], [])
@@ -60,29 +72,6 @@ except OSError as e:
 	print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
 PY
 
-# pipeowner.py SOCKET: makes a pipe, hands its writing end to the first
-# client of SOCKET (SCM_RIGHTS), and reads it as reader.py does.
-cat >"$T/pipeowner.py" <<'PY'
-import errno, os, socket, sys, time
-r, w = os.pipe()
-l = socket.socket(socket.AF_UNIX)
-l.bind(sys.argv[1])
-l.listen(1)
-c = l.accept()[0]
-socket.send_fds(c, [b"w"], [w])
-os.close(w)
-c.close()
-data = os.read(r, 4096)
-print("read=" + ("rows" if b"ACME" in data else repr(data)), flush=True)
-time.sleep(1)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-	s.connect("/tmp/.X11-unix/X9")
-	s.send(data)
-	print("connect=ok", flush=True)
-except OSError as e:
-	print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
-PY
 # takepipe.py SOCKET ROW: takes a descriptor from SOCKET, writes ROW into
 # it and says "sent PID".
 cat >"$T/takepipe.py" <<'PY'
@@ -145,11 +134,11 @@ expect_reader() {
 }
 
 # start_reader NAME MODE [PATH]: the reader of round NAME's FIFO (or
-# PATH; its pid in READER) once it has opened it, or (wait) is about to,
-# half a second ago.
+# PATH; its pid in READER) once it has opened it (held), or is about to
+# (wait: half a second ago; owner: to make its pipe).
 start_reader() {
 	local marker=$T/fifo.$1.open
-	[ "$2" = wait ] && marker=$T/fifo.$1.opening
+	[ "$2" = held ] || marker=$T/fifo.$1.opening
 	python3 "$T/reader.py" "${3:-$T/fifo.$1}" "$2" "$T/fifo.$1" >"$T/reader.$1" 2>"$T/reader.$1.err" &
 	READER=$!
 	for _ in $(seq 50); do [ -e "$marker" ] && break; sleep 0.1; done
@@ -200,8 +189,7 @@ else
 	fail fifo-reopen-refused "see fifo-reopen-read"; fail fifo-reopen-record "see fifo-reopen-read"
 fi
 # A pipe's writing end handed to a child of the shell, which writes the row into it.
-python3 "$T/pipeowner.py" "$T/pipe.sock" >"$T/reader.handed" 2>"$T/reader.handed.err" &
-READER=$!
+start_reader handed owner "$T/pipe.sock"
 for _ in $(seq 50); do [ -S "$T/pipe.sock" ] && break; sleep 0.1; done
 if round handed && grep -q '^sent ' "$T/takepipe.out"; then
 	wait "$READER" 2>/dev/null
