@@ -23,6 +23,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sensor.h"
+#include "clip_lsm.h"
 #include "inode_dev.bpf.h"
 #include "loader_env.bpf.h"
 #include "display.bpf.h"
@@ -143,6 +144,18 @@ struct {
 	__type(value, __u32);
 } fifos SEC(".maps");
 
+/*
+ * The BPF LSM's tainted processes (clip_maps.bpf.h), where it holds the
+ * clipboard: crmguardd hands the pinned map over before load; else one of
+ * the sensor's own, of one entry, that nothing reads.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CLIP_MAX_TAINTED);
+	__type(key, __u32);
+	__type(value, __u32);
+} clip_taint SEC(".maps");
+
 #define S_IFMT 00170000
 #define S_IFIFO 0010000
 #define PIPEFS_MAGIC 0x50495045
@@ -192,8 +205,8 @@ static __always_inline void fifo_writer(struct inode *inode)
 /*
  * Current can read the pipe or FIFO inode from now on. One of `fifos`:
  * current is tracked from now on, and held from the display as its writer
- * is (the display guard refuses its connect() before crmguardd has heard
- * of it), and reported, for crmguardd to taint it. Any other pipe is
+ * is (the display guard, or the BPF LSM, refuses its connect() before
+ * crmguardd has heard of it), and reported, for crmguardd to taint it. Any other pipe is
  * reported too: one that a tainted process made after its first read is
  * not in `fifos` (nothing sees a pipe made), and crmguardd asks who
  * writes it. (A FIFO not in `fifos` has no tainted writer: a tainted
@@ -202,7 +215,7 @@ static __always_inline void fifo_writer(struct inode *inode)
  */
 static __always_inline void fifo_reader(struct inode *inode)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *from, *shown;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *from, *shown, one = 1;
 	struct sensor_fifo key;
 	bool pipe;
 
@@ -220,6 +233,8 @@ static __always_inline void fifo_reader(struct inode *inode)
 	shown = bpf_map_lookup_elem(&display, from);
 	if (shown)
 		bpf_map_update_elem(&display, &tgid, shown, BPF_NOEXIST);
+	if (bpf_map_lookup_elem(&clip_taint, from))
+		bpf_map_update_elem(&clip_taint, &tgid, &one, BPF_NOEXIST);
 	fifo_record(&key, pipe, false, *from);
 }
 

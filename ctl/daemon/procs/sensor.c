@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "sensor.skel.h"
 #include "ctl/daemon/ksyms.h"
+#include "ebpf/enforce.h"
 #include "ctl/daemon/procs/display_guard.h"
 #include "ctl/daemon/procs/sensor.h"
 
@@ -85,6 +86,23 @@ static unsigned long long boot_ticks(void)
 }
 
 /*
+ * The BPF LSM's map of tainted processes, where its clipboard programs are
+ * pinned: the FIFO programs mark a reader there too, so it is refused
+ * before crmguardd has tainted it. Else the sensor's own stays, of one
+ * entry. 0 or -errno.
+ */
+static int share_clip_taint(struct sensor *s)
+{
+	int fd = bpf_obj_get(ENFORCE_PIN_DIR "/clip_taint"), ret;
+
+	if (fd < 0)
+		return bpf_map__set_max_entries(s->skel->maps.clip_taint, 1);
+	ret = bpf_map__reuse_fd(s->skel->maps.clip_taint, fd);
+	close(fd);
+	return ret;
+}
+
+/*
  * Opens, loads and attaches the programs: on_connect too, with connect;
  * the FIFO programs, with fifo, on the function received names as well
  * (NULL: none); 0 or -errno.
@@ -115,6 +133,9 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
 		if (ret)
 			return ret;
 	}
+	ret = share_clip_taint(s);
+	if (ret)
+		return ret;
 	ret = sensor_bpf__load(s->skel);
 	return ret ? ret : sensor_bpf__attach(s->skel);
 }

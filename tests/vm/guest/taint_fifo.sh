@@ -17,6 +17,8 @@
 # server. The same FIFO from a writer that is not tainted taints nobody:
 # its reader connects.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
+BACKEND=${CRMGUARD_BACKEND:-fanotify}
+[ "$BACKEND" = fanotify ] || CHECK_PREFIX=$BACKEND-
 checks fifo-setup fifo-shell-tainted fifo-daemon-stopped \
 	fifo-writer-first-read fifo-writer-first-refused fifo-writer-first-record \
 	fifo-reader-first-read fifo-reader-first-refused fifo-reader-first-record \
@@ -24,13 +26,13 @@ checks fifo-setup fifo-shell-tainted fifo-daemon-stopped \
 	fifo-reopen-read fifo-reopen-refused fifo-reopen-record \
 	fifo-handed-read fifo-handed-refused fifo-handed-record \
 	fifo-untainted-connects fifo-no-rows
-BACKEND=fanotify
 SERVER=
 
 finish() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
 	rm -f /tmp/.X11-unix/X9 /tmp/crm-xlink9
 	stop_crmguard
+	[ "$BACKEND" != bpf-lsm ] || rm -rf /sys/fs/bpf/crmguard
 	cleanup
 }
 trap finish EXIT
@@ -86,7 +88,8 @@ PY
 clip_policy
 display_server
 if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
-   ! ctlx status | grep -q 'fexit/fifo_open'; then
+   ! ctlx status | grep -q 'fexit/fifo_open' || ! ctlx status | grep -q "^enforcer: *$BACKEND" ||
+   { [ "$BACKEND" = bpf-lsm ] && ! ctlx status | grep -q '^clipboard: *the BPF LSM'; }; then
 	fail fifo-setup "server: $(cat "$T/server.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|sensor|programs)');" \
 		"$(tail -3 "$T/daemon.out")"
 	exit 1
