@@ -35,9 +35,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define EPERM 1
 #define MSG_FASTOPEN 0x20000000
 
-/* Records that found the ring buffer full; crmguardd reports them. */
-__u64 clip_lost = 0;
-
 /* The mode if the current process is tainted and the policy speaks; else CLIP_OFF. */
 static __always_inline __u32 tainted_mode(void)
 {
@@ -60,9 +57,13 @@ static __always_inline void inode_key(struct inode *inode, struct clip_inode *ke
 static __always_inline struct clip_event *report(__u32 what, __u32 mode)
 {
 	struct clip_event *e = bpf_ringbuf_reserve(&clip_events, sizeof(*e), 0);
+	__u32 zero = 0;
+	__u64 *lost;
 
 	if (!e) {
-		__sync_fetch_and_add(&clip_lost, 1);
+		lost = bpf_map_lookup_elem(&clip_lost, &zero);
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
 		return NULL;
 	}
 	e->what = what;

@@ -51,4 +51,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } clip_events SEC(".maps");
 
+/*
+ * [0]: records that found clip_events full, counted since the pin was
+ * made (so also while crmguardd was away); crmguardd reports them.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} clip_lost SEC(".maps");
+
 #endif

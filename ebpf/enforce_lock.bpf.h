@@ -204,15 +204,15 @@ static __always_inline bool lock_daemon(void)
  * counters, the injected-library flags, and the ring buffer (its reader
  * must write where it read up to: another reader would take records away
  * from crmguardd); and the clipboard's mode, tools, allowed binaries,
- * tainted processes and ring buffer: a writer could loosen the clipboard
- * or untaint a process.
+ * tainted processes, ring buffer and count of lost records: a writer could
+ * loosen the clipboard, untaint a process or hide a loss.
  */
 static __always_inline bool kept_map(const void *m)
 {
 	return m == &lsm_inodes || m == &lsm_exes || m == &lsm_users || m == &lsm_config ||
 	       m == &lsm_lock || m == &lsm_lock_daemon || m == &lsm_verdicts ||
 	       m == &lsm_stats || m == &lsm_preload || m == &clip_taint || m == &clip_tools ||
-	       m == &clip_allow || m == &clip_mode || m == &clip_events;
+	       m == &clip_allow || m == &clip_mode || m == &clip_events || m == &clip_lost;
 }
 
 /*

@@ -104,7 +104,11 @@ void clip_lsm_read(struct clip_lsm *c)
 
 __u64 clip_lsm_lost(const struct clip_lsm *c)
 {
-	return __atomic_load_n(&c->skel->bss->clip_lost, __ATOMIC_RELAXED);
+	__u32 zero = 0;
+	__u64 lost = 0;
+
+	bpf_map__lookup_elem(c->skel->maps.clip_lost, &zero, sizeof(zero), &lost, sizeof(lost), 0);
+	return lost;
 }
 
 int clip_lsm_taint(struct clip_lsm *c, pid_t pid)

@@ -4,7 +4,8 @@
 # in syslog: ctlx mode audit and a reload of an edited policy (crmguardd
 # refuses), rm -r of the pins, renaming one, unmounting the BPF filesystem,
 # a writable descriptor of a rule map or of a clipboard map (its mode,
-# tools, allowed binaries, tainted processes, records), detaching a pinned
+# tools, allowed binaries, tainted processes, records, count of lost
+# records), detaching a pinned
 # link, kill -9 and
 # kill -STOP of crmguardd, and writing the allowed binary in place (cp over
 # it, dd conv=notrunc, truncate, mv over it, rm) (the programs refuse).
@@ -17,7 +18,7 @@
 . "$(dirname "$0")/lock_lib.bash" || exit 1
 checks lock-lsm-{locked,lock-record} \
 	lock-lsm-{mode,reload,unpin,rename,umount,map-write,link-detach,kill,stop}-{refused,record,still-denies} \
-	lock-lsm-clip-{mode,tools,allow,taint,events}-{refused,record,still-denies} \
+	lock-lsm-clip-{mode,tools,allow,taint,events,lost}-{refused,record,still-denies} \
 	lock-lsm-map-read-allowed lock-lsm-clip-map-read-allowed lock-lsm-kill-daemon-alive lock-lsm-counted \
 	lock-lsm-exe-allowed lock-lsm-exe-{cp,dd,truncate,mv,rm}-{refused,record,still-denies} \
 	lock-lsm-exe-unchanged lock-lsm-pid1-stop lock-lsm-stopped-still-denies \
@@ -62,7 +63,7 @@ refused lock-lsm-map-write 'map-write' bpf_obj "$PINS/lsm_exes"
 bpf_obj "$PINS/lsm_exes" ro >"$T/out" 2>&1 && pass lock-lsm-map-read-allowed ||
 	fail lock-lsm-map-read-allowed "$(cat "$T/out")"
 # the clipboard's maps are the programs' as much as the rules'
-for m in mode tools allow taint events; do
+for m in mode tools allow taint events lost; do
 	refused "lock-lsm-clip-$m" 'map-write' bpf_obj "$PINS/clip_$m"
 done
 bpf_obj "$PINS/clip_mode" ro >"$T/out" 2>&1 && pass lock-lsm-clip-map-read-allowed ||
