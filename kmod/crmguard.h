@@ -112,6 +112,8 @@ int cg_exe_mark_move(struct cg_inode_rule **from, struct file *file, u64 dev, u6
 bool cg_exe_still(const struct cg_inode_rule *m, const struct inode *inode);
 int cg_daemon_exe_mark(struct file *file, struct netlink_ext_ack *extack);
 void cg_daemon_exe_unmark(void);
+/* Locked: is current the locked crmguardd (its binary, nothing injected)? */
+bool cg_daemon_is_current(void);
 
 /* The mode and what a dead daemon means; cg_lock for changes. */
 void cg_config_set(u32 mode, int fail_open, u32 portid);

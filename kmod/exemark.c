@@ -7,6 +7,8 @@
  * refuses the writes. Every change holds cg_lock.
  */
 #include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
 #include "crmguard.h"
 
 /* Once locked: the mark on crmguardd's binary, or NULL. */
@@ -89,6 +91,30 @@ int cg_daemon_exe_mark(struct file *file, struct netlink_ext_ack *extack)
 	if (err)
 		NL_SET_ERR_MSG(extack, "fsnotify refused a mark on crmguardd's binary");
 	return err;
+}
+
+/*
+ * Locked: does current run the locked crmguardd's binary, that very inode
+ * (marked still), with no library injected? Only such a process stands for
+ * crmguardd. Unlocked, or locked without a binary, any sender does.
+ */
+bool cg_daemon_is_current(void)
+{
+	const struct file *exe;
+	bool is = true;
+
+	if (!cg_locked())
+		return true;
+	mutex_lock(&cg_lock);
+	if (cg_daemon_exe) {
+		rcu_read_lock();
+		exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+		is = exe && cg_daemon_exe->inode == file_inode(exe);
+		rcu_read_unlock();
+		is = is && cg_inode_marked(cg_daemon_exe) && !cg_injected();
+	}
+	mutex_unlock(&cg_lock);
+	return is;
 }
 
 void cg_daemon_exe_unmark(void)

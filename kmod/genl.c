@@ -333,8 +333,13 @@ static int cg_clip_doit(struct sk_buff *skb, struct genl_info *info)
 			       CRMGUARD_CLIP_ALLOW_MAX, info->extack);
 	err = nallow < 0 ? nallow :
 	      cg_clip_set(nla_get_u32(mode), tools, ntools, allow, nallow, info->extack);
-	/* the sender follows taint from now on; once its socket closes, the module does */
-	if (!err)
+	/*
+	 * the sender follows taint from now on; once its socket closes, the
+	 * module does. Locked, only crmguardd stands so: another root process
+	 * that sends a clipboard the lock takes (a tighter one) and holds its
+	 * socket open must not stop the module's own following.
+	 */
+	if (!err && cg_daemon_is_current())
 		cg_clip_owner_set(info->snd_portid);
 	/* only the lock refuses a clipboard so: one that would loosen it */
 	else if (err == -EPERM)

@@ -89,7 +89,10 @@
  * the module taints by itself a process let through at its open of a
  * protected file, with the readers of the pipes and FIFOs it writes to and
  * the other ends of its unix sockets, and ends such a reader that holds a
- * display connection. Once locked, the clipboard only tightens (above).
+ * display connection. Once locked, the clipboard only tightens (above),
+ * and only a sender that runs the locked crmguardd's binary (with no
+ * library injected) becomes that socket: another's set is taken, if it
+ * loosens nothing, without it.
  */
 #ifndef _UAPI_CRMGUARD_H
 #define _UAPI_CRMGUARD_H

@@ -10,9 +10,10 @@
  *   kmodctl watch	prints verdicts (and commands the lock refused) until
  *			killed, changes nothing
  *   kmodctl stats	allow=N audit=N deny=N lost=N rules=N locked=0|1 refused=N
- *   kmodctl clipboard off|audit|block [tool=PATH]... [allow=PATH]...
+ *   kmodctl clipboard [-w] off|audit|block [tool=PATH]... [allow=PATH]...
  *			makes these the module's clipboard mode, tools and
- *			binaries allowed the display (CRMGUARD_CMD_CLIPBOARD_SET)
+ *			binaries allowed the display (CRMGUARD_CMD_CLIPBOARD_SET);
+ *			-w then says "ready" and holds its socket until killed
  * RULE: protect=PATH protect-audit=PATH dir=PATH exe=PATH user=UID
  *       revoke=UID revoke-audit=UID
  * Exit status: 0 done, 1 usage, 2 the module said no (its reason on stderr).
@@ -35,7 +36,7 @@ static const char *const ops[] = { "?", "open", "read", "mmap" };
 static int usage(void)
 {
 	fprintf(stderr, "usage: kmodctl set [-m audit|enforce] [-o] [-w] RULE... | watch | stats |\n"
-		"       clipboard off|audit|block [tool=PATH]... [allow=PATH]...\n");
+		"       clipboard [-w] off|audit|block [tool=PATH]... [allow=PATH]...\n");
 	return 1;
 }
 
@@ -180,10 +181,15 @@ static int clipboard(struct kbackend *b, int argc, char **argv)
 	static const char *const modes[] = { "off", "audit", "block" };
 	int tools[CRMGUARD_CLIP_TOOLS_MAX], allow[CRMGUARD_CLIP_ALLOW_MAX];
 	size_t ntools = 0, nallow = 0;
+	bool hold = argc > 1 && !strcmp(argv[1], "-w");
 	uint32_t mode;
 	char err[1024];
 	int i, fd, ret = 1;
 
+	if (hold) {
+		argc--;
+		argv++;
+	}
 	for (mode = 0; argc > 1 && mode < 3 && strcmp(argv[1], modes[mode]); mode++)
 		;
 	if (argc < 2 || mode == 3)
@@ -210,6 +216,11 @@ static int clipboard(struct kbackend *b, int argc, char **argv)
 	if (ret)
 		fprintf(stderr, "kmodctl: %s\n", err);
 	ret = ret ? 2 : 0;
+	if (!ret && hold) {
+		printf("ready\n");
+		fflush(stdout);
+		pause();
+	}
 out:
 	while (ntools)
 		close(tools[--ntools]);

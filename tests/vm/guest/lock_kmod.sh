@@ -24,7 +24,8 @@ checks lock-kmod-exe-write-unlocked lock-kmod-{locked,lock-record,policy-written
 	lock-kmod-edited-{start-refused,start-record,still-denies} lock-kmod-follows-new-file \
 	lock-kmod-forced-rmmod-recorded lock-kmod-clip-tainted \
 	lock-kmod-clip-{mode,tools,allow}-{refused,record,still-denies} lock-kmod-clip-kernel-log \
-	lock-kmod-clip-dead-eperm lock-kmod-clip-restart-taken lock-kmod-clip-{same,tighter}-taken
+	lock-kmod-clip-dead-eperm lock-kmod-clip-holder-not-daemon lock-kmod-clip-restart-taken \
+	lock-kmod-clip-{same,tighter}-taken
 KMODCTL=$BUILD/helpers/kmodctl
 [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" ||
 	{ fail lock-kmod-locked "insmod failed"; exit 1; }
@@ -130,6 +131,25 @@ if round dead && tool_refused xclip dead; then
 else
 	fail lock-kmod-clip-dead-eperm "status $(cat "$T/xclip.dead.rc" 2>&1): $(cat "$T/xclip.dead.err" "$T/shell.err" 2>&1)"
 fi
+# Another root process sends a clipboard the lock takes (the same) and
+# holds its socket: it does not stand for crmguardd, so the module goes on
+# following taint by itself. A new allowed reader of the file taints the
+# next command of its pipeline, whose exec of the tool is refused.
+"$KMODCTL" clipboard -w block tool="$TOOL" >"$T/holder.out" 2>&1 &
+holder=$!
+for _ in $(seq 50); do grep -q '^ready' "$T/holder.out" && break; sleep 0.1; done
+bash -c "sleep 0.3; read -r line <'$DB'; echo x; sleep 1" |
+	bash -c "sleep 0.5; exec '$TOOL' >/dev/null 2>'$T/holder.err'; exit 9"
+rc=${PIPESTATUS[1]}
+if ! grep -q '^ready' "$T/holder.out" || ! kill -0 "$holder" 2>/dev/null; then
+	fail lock-kmod-clip-holder-not-daemon "kmodctl holding a clipboard: $(cat "$T/holder.out")"
+elif [ "$rc" = 126 ] && grep -q 'Operation not permitted' "$T/holder.err"; then
+	pass lock-kmod-clip-holder-not-daemon
+else
+	fail lock-kmod-clip-holder-not-daemon "the tool's exec: status $rc, $(cat "$T/holder.err")"
+fi
+kill "$holder"
+wait "$holder" 2>/dev/null
 clip_refused=$(grep -Ec 'action=clipboard-set .*comm=crmguardd|event=error source=clipboard' "$AUTHLOG")
 start_crmguard || fail lock-kmod-kill-restart-record "crmguardd: $(cat "$T/daemon.out")"
 wait_record 'event=lock verdict=audit action=daemon-ended ' 5 >/dev/null && pass lock-kmod-kill-restart-record ||
