@@ -264,20 +264,32 @@ int BPF_PROG(on_fifo_opened, struct inode *inode, struct file *filp, int ret)
 /*
  * A descriptor received ready-made: passed with SCM_RIGHTS, or taken with
  * pidfd_getfd(). Each passes the kernel's receive_fd() (__receive_fd()
- * before 6.2; crmguardd names the one there is), a rare call: a pipe or
- * FIFO end that arrives is as one opened.
+ * before 6.2: crmguardd loads the program of the one there is), a rare
+ * call: a pipe or FIFO end that arrives is as one opened.
  */
-SEC("fexit")
-int BPF_PROG(on_fd_received, struct file *file, int *ufd, unsigned int o_flags, int ret)
+static __always_inline void fd_received(struct file *file, int ret)
 {
 	struct inode *inode = file->f_inode;
 
 	if (ret < 0)
-		return 0;
+		return;
 	if (file->f_mode & FMODE_WRITE)
 		fifo_writer(inode);
 	if (file->f_mode & FMODE_READ)
 		fifo_reader(inode);
+}
+
+SEC("fexit/receive_fd")
+int BPF_PROG(on_fd_received, struct file *file, int *ufd, unsigned int o_flags, int ret)
+{
+	fd_received(file, ret);
+	return 0;
+}
+
+SEC("fexit/__receive_fd")
+int BPF_PROG(on_fd_received_old, struct file *file, int *ufd, unsigned int o_flags, int ret)
+{
+	fd_received(file, ret);
 	return 0;
 }
 

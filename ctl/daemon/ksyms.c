@@ -4,15 +4,22 @@
 #include <string.h>
 #include "ctl/daemon/ksyms.h"
 
-bool ksym_there(const char *name)
+void ksyms_find(const char *const *names, bool *there, size_t n)
 {
 	char line[256], sym[200];
-	bool there = false;
+	size_t i, left = n;
 	FILE *f = fopen("/proc/kallsyms", "re");
 
-	while (f && !there && fgets(line, sizeof(line), f))
-		there = sscanf(line, "%*s %*s %199s", sym) == 1 && !strcmp(sym, name);
+	memset(there, 0, n * sizeof(*there));
+	while (f && left && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %199s", sym) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!there[i] && !strcmp(sym, names[i])) {
+				there[i] = true;
+				left--;
+			}
+	}
 	if (f)
 		fclose(f);
-	return there;
 }

@@ -84,7 +84,8 @@ start_crmguard() {
 	rm -f "$CTLSOCK"	# a killed daemon's: started means this one listens
 	"$BUILD/crmguardd" -f -c "$POLICY" -s "$CTLSOCK" -l "$LOGSOCK" -b "$BACKEND" "$@" >"$T/daemon.out" 2>&1 &
 	DAEMON_PID=$!
-	for _ in $(seq 100); do
+	# 30 s: under emulation (the VM tier) loading the hand-over watch alone takes 5 s or more
+	for _ in $(seq 300); do
 		[ -S "$CTLSOCK" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1

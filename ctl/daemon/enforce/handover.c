@@ -11,8 +11,15 @@
 #include "ctl/daemon/enforce/handover.h"
 #include "ctl/daemon/enforce/rulemaps.h"
 
+/* The kernel's functions the programs are loaded by (ksyms_find()). */
+enum handover_sym { SYM_FGET_TASK, SYM_IA32_GETFD, SYM_SEND_SIGNAL_TASK, SYM_ITER_TASK_NEW, NSYMS };
+static const char *const sym_names[NSYMS] = {
+	"fget_task", "__ia32_sys_pidfd_getfd", "bpf_send_signal_task", "bpf_iter_task_new",
+};
+
 struct handover {
 	struct handover_bpf *skel;
+	bool sym[NSYMS];	/* which of sym_names the kernel has */
 	struct ring_buffer *rb;
 	void (*cb)(void *ctx, const struct handover_event *e);
 	void *ctx;
@@ -38,7 +45,7 @@ enum getfd_watch { GETFD_FENTRY, GETFD_KPROBE, GETFD_TRACEPOINT };
 /* Opens, loads and attaches the programs, pidfd_getfd's as how says; 0 or -errno. */
 static int load(struct handover *h, int injected_fd, enum getfd_watch how)
 {
-	bool kprobe = how != GETFD_TRACEPOINT, inside = kprobe && ksym_there("fget_task");
+	bool kprobe = how != GETFD_TRACEPOINT, inside = kprobe && h->sym[SYM_FGET_TASK];
 	int ret;
 
 	handover_bpf__destroy(h->skel);
@@ -49,11 +56,11 @@ static int load(struct handover *h, int injected_fd, enum getfd_watch how)
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_take, inside && how == GETFD_KPROBE);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe, kprobe);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
-				  kprobe && ksym_there("__ia32_sys_pidfd_getfd"));
+				  kprobe && h->sym[SYM_IA32_GETFD]);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd, !kprobe);
 	/* the processes sharing a killed one's descriptor table: found (6.7) and killed (6.13) */
-	h->skel->rodata->can_kill_sharers = ksym_there("bpf_send_signal_task") &&
-					    ksym_there("bpf_iter_task_new");
+	h->skel->rodata->can_kill_sharers = h->sym[SYM_SEND_SIGNAL_TASK] &&
+					    h->sym[SYM_ITER_TASK_NEW];
 	/* the sensor keeps the map: one process, one answer */
 	ret = bpf_map__reuse_fd(h->skel->maps.injected, injected_fd);
 	ret = ret ?: handover_bpf__load(h->skel);
@@ -76,6 +83,7 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 	if (!h)
 		goto fail;
 	h->btrfs = rulemaps_btrfs_described();
+	ksyms_find(sym_names, h->sym, NSYMS);
 	how = kprobes_there() ? GETFD_FENTRY : GETFD_TRACEPOINT;
 	ret = load(h, injected_fd, how);
 	/* refused: the next way down; failing too, the first reason is said */

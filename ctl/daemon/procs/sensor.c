@@ -103,12 +103,18 @@ static int share_clip_taint(struct sensor *s)
 }
 
 /*
+ * Where a descriptor passed or taken is installed: receive_fd() since
+ * 6.2, __receive_fd() before.
+ */
+enum receive_fd { RECEIVE_NONE, RECEIVE_FD, RECEIVE_FD_OLD };
+
+/*
  * Opens, loads and attaches the programs: on_connect too, with connect;
- * the FIFO programs, with fifo, on the function received names as well
- * (NULL: none); 0 or -errno.
+ * the FIFO programs, with fifo, on the function received says as well;
+ * 0 or -errno.
  */
 static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
-		const char *received)
+		enum receive_fd received)
 {
 	int ret;
 
@@ -125,9 +131,8 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
 	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
 	bpf_program__set_autoload(s->skel->progs.on_fifo_open, fifo);
 	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, fifo);
-	bpf_program__set_autoload(s->skel->progs.on_fd_received, fifo && received);
-	if (fifo && received)
-		bpf_program__set_attach_target(s->skel->progs.on_fd_received, 0, received);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received, fifo && received == RECEIVE_FD);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received_old, fifo && received == RECEIVE_FD_OLD);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -170,8 +175,9 @@ static void watch_display(struct sensor *s, bool elsewhere, bool verbose)
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
-	const char *received;
-	bool connect, fifo;
+	static const char *const syms[] = { "fifo_open", "receive_fd", "__receive_fd" };
+	enum receive_fd received;
+	bool connect, fifo, there[3];
 	struct sensor *s;
 	int ret;
 
@@ -189,15 +195,15 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere
 	 * without the connect() program if it will not have that either
 	 */
 	connect = tracepoint_there(CONNECT_TP);
-	fifo = ksym_there("fifo_open");
-	/* where a descriptor passed or taken is installed: its name before 6.2, and since */
-	received = ksym_there("__receive_fd") ? "__receive_fd" :
-		   ksym_there("receive_fd") ? "receive_fd" : NULL;
+	ksyms_find(syms, there, 3);
+	fifo = there[0];
+	/* 6.1 has a receive_fd() too, of two arguments, which nothing here calls */
+	received = there[2] ? RECEIVE_FD_OLD : there[1] ? RECEIVE_FD : RECEIVE_NONE;
 	ret = load(s, ringbuf_size, connect, fifo, received);
 	if (ret && fifo)
-		ret = load(s, ringbuf_size, connect, false, NULL);
+		ret = load(s, ringbuf_size, connect, false, RECEIVE_NONE);
 	if (ret && connect)
-		ret = load(s, ringbuf_size, false, false, NULL);
+		ret = load(s, ringbuf_size, false, false, RECEIVE_NONE);
 	if (ret)
 		goto fail;
 	watch_display(s, display_elsewhere, verbose);

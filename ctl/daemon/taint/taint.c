@@ -421,17 +421,50 @@ void taint_on_receive(struct daemon *d, pid_t pid, pid_t from)
 		taint_reader(d, pid, t->source, "socket", from);
 }
 
-/* A tainted process that holds e to write; NULL if none does. */
+/* Channels without a tainted writer that are not asked about again at once. */
+#define TAINT_NONE_KEPT 64
+
+/* Is any process tainted (not only a holder to look at again)? */
+static bool any_tainted(void)
+{
+	size_t i;
+
+	for (i = 0; i < nprocs; i++)
+		if (!procs[i].due && !procs[i].exited)
+			return true;
+	return false;
+}
+
+/*
+ * A tainted process that holds e to write; NULL if none does. Each answer
+ * is one pass over every descriptor of the machine, so a channel found
+ * without one is not asked about again for a second (a reopen through
+ * /proc repeated, by anyone): one that a writer taints after is in objs
+ * by then (its first read marks what it writes to), and those come first.
+ */
 static struct tproc *tainted_writer(const struct ipc_end *e)
 {
+	static struct { ino_t ino; time_t at; } none[TAINT_NONE_KEPT];
+	static unsigned int next;
 	struct ipc_holder *h = NULL;
 	struct tproc *t = NULL;
-	ssize_t i, got = ipc_holders(e, 1, &h);
+	time_t now = time(NULL);
+	ssize_t i, got;
 
+	if (!any_tainted())
+		return NULL;
+	for (i = 0; i < TAINT_NONE_KEPT; i++)
+		if (none[i].ino == e->ino && now - none[i].at < 1)
+			return NULL;
+	got = ipc_holders(e, 1, &h);
 	for (i = 0; i < got && !t; i++)
 		if (h[i].end.writes)
 			t = find(h[i].pid, false);
 	free(h);
+	if (!t) {
+		none[next % TAINT_NONE_KEPT].ino = e->ino;
+		none[next++ % TAINT_NONE_KEPT].at = now;
+	}
 	return t;
 }
 
