@@ -165,11 +165,13 @@ struct {
 /* The FIFO (or pipe) inode is as `fifos` keys it; false if it is neither. */
 static __always_inline bool fifo_key(struct inode *inode, struct sensor_fifo *key, bool *pipe)
 {
-	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
-	unsigned long magic = BPF_CORE_READ(sb, s_magic);
+	struct super_block *sb;
+	unsigned long magic;
 
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFIFO)
 		return false;
+	sb = BPF_CORE_READ(inode, i_sb);
+	magic = BPF_CORE_READ(sb, s_magic);
 	*pipe = magic == PIPEFS_MAGIC;
 	key->dev = *pipe ? 0 : inode_dev(inode, magic, BPF_CORE_READ(sb, s_dev));
 	key->ino = BPF_CORE_READ(inode, i_ino);
@@ -206,10 +208,10 @@ static __always_inline void fifo_writer(struct inode *inode)
  * Current can read the pipe or FIFO inode from now on. One of `fifos`:
  * current is tracked from now on, and held from the display as its writer
  * is (the display guard, or the BPF LSM, refuses its connect() before
- * crmguardd has heard of it), and reported, for crmguardd to taint it. Any other pipe is
- * reported too: one that a tainted process made after its first read is
- * not in `fifos` (nothing sees a pipe made), and crmguardd asks who
- * writes it. (A FIFO not in `fifos` has no tainted writer: a tainted
+ * crmguardd has heard of it), and reported, for crmguardd to taint it.
+ * Any other pipe is reported too: one that a tainted process made after
+ * its first read is not in `fifos` (nothing sees a pipe made), and
+ * crmguardd asks who writes it. (A FIFO not in `fifos` has no tainted writer: a tainted
  * process that holds one to write has put it there, by its open, or
  * crmguardd has, at its first read.)
  */

@@ -95,26 +95,24 @@ int cg_daemon_exe_mark(struct file *file, struct netlink_ext_ack *extack)
 
 /*
  * Locked: does current run the locked crmguardd's binary, that very inode
- * (marked still), with no library injected? Only such a process stands for
- * crmguardd. Unlocked, or locked without a binary, any sender does.
+ * (marked still, as cg_exe_still() asks of an allowed binary), with no
+ * library injected? Only such a process stands for crmguardd. Unlocked,
+ * any sender does; locked without a binary, any that runs clean.
  */
 bool cg_daemon_is_current(void)
 {
 	const struct file *exe;
-	bool is = true;
+	bool is;
 
 	if (!cg_locked())
 		return true;
-	mutex_lock(&cg_lock);
-	if (cg_daemon_exe) {
-		rcu_read_lock();
-		exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
-		is = exe && cg_daemon_exe->inode == file_inode(exe);
-		rcu_read_unlock();
-		is = is && cg_inode_marked(cg_daemon_exe) && !cg_injected();
-	}
+	mutex_lock(&cg_lock);	/* cg_daemon_exe stays */
+	rcu_read_lock();
+	exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+	is = exe && cg_exe_still(cg_daemon_exe, file_inode(exe));
+	rcu_read_unlock();
 	mutex_unlock(&cg_lock);
-	return is;
+	return is && !cg_injected();
 }
 
 void cg_daemon_exe_unmark(void)

@@ -119,8 +119,6 @@ static bool add_obj(struct daemon *d, const struct ipc_end *e, const struct tpro
 
 	if (find_obj(e))
 		return false;
-	if (e->kind != IPC_SOCKET)
-		sensor_fifo(d->sensor, &key, from->pid);
 	o = realloc(objs, (nobjs + 1) * sizeof(*o));
 	if (!o)
 		return false;
@@ -133,6 +131,8 @@ static bool add_obj(struct daemon *d, const struct ipc_end *e, const struct tpro
 	o->since = time(NULL);
 	o->from = from->pid;
 	nobjs++;
+	if (e->kind != IPC_SOCKET)
+		sensor_fifo(d->sensor, &key, from->pid);
 	return true;
 }
 
@@ -444,7 +444,7 @@ static bool any_tainted(void)
  */
 static struct tproc *tainted_writer(const struct ipc_end *e)
 {
-	static struct { ino_t ino; time_t at; } none[TAINT_NONE_KEPT];
+	static struct { struct ipc_end end; time_t at; } none[TAINT_NONE_KEPT];
 	static unsigned int next;
 	struct ipc_holder *h = NULL;
 	struct tproc *t = NULL;
@@ -454,7 +454,7 @@ static struct tproc *tainted_writer(const struct ipc_end *e)
 	if (!any_tainted())
 		return NULL;
 	for (i = 0; i < TAINT_NONE_KEPT; i++)
-		if (none[i].ino == e->ino && now - none[i].at < 1)
+		if (same_end(&none[i].end, e) && now - none[i].at < 1)
 			return NULL;
 	got = ipc_holders(e, 1, &h);
 	for (i = 0; i < got && !t; i++)
@@ -462,7 +462,7 @@ static struct tproc *tainted_writer(const struct ipc_end *e)
 			t = find(h[i].pid, false);
 	free(h);
 	if (!t) {
-		none[next % TAINT_NONE_KEPT].ino = e->ino;
+		none[next % TAINT_NONE_KEPT].end = *e;
 		none[next++ % TAINT_NONE_KEPT].at = now;
 	}
 	return t;
