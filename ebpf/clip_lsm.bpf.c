@@ -11,13 +11,14 @@
  *
  * Which processes are tainted is crmguardd's to say (ctl/daemon/taint):
  * it names each in clip_taint as it taints it. From then on the kernel
- * keeps the set: a child is tainted at fork, an exiting process leaves
- * it, here, also while crmguardd is dead. The map is the clipboard's own
+ * keeps the set: a child is tainted at fork, a process that attaches to
+ * a tainted one (ptrace and the like) or that one attaches to is tainted,
+ * an exiting process leaves it, here, also while crmguardd is dead. The map is the clipboard's own
  * (clip_maps.bpf.h), not the sensor's, so that it lives on, pinned,
  * across restarts.
  *
- * Nothing here runs on reads or writes: fork, exit, connect, send, and
- * open, where a process that is not tainted costs a look at the mode and
+ * Nothing here runs on reads or writes: fork, exit, connect, send, the
+ * ptrace access check, and open, where a process that is not tainted costs a look at the mode and
  * one at clip_taint.
  */
 #include "vmlinux.h"
@@ -218,6 +219,46 @@ int BPF_PROG(clip_fork, struct task_struct *parent, struct task_struct *child)
 	if (mark)
 		bpf_map_update_elem(&clip_taint, &ctgid, mark, BPF_ANY);
 	return 0;
+}
+
+/*
+ * Access to another process's memory, allowed (ptrace: attach, or a
+ * child's PTRACE_TRACEME; process_vm_readv, /proc/PID/mem, pidfd_getfd):
+ * either side can read and write the other's from then on, so a tainted
+ * one taints the other.
+ */
+#define PTRACE_MODE_ATTACH 0x02
+
+static __always_inline void clip_attached(__u32 a, __u32 b)
+{
+	__u32 *mark;
+
+	if (a == b)
+		return;
+	mark = bpf_map_lookup_elem(&clip_taint, &a);
+	if (mark) {
+		bpf_map_update_elem(&clip_taint, &b, mark, BPF_NOEXIST);
+		return;
+	}
+	mark = bpf_map_lookup_elem(&clip_taint, &b);
+	if (mark)
+		bpf_map_update_elem(&clip_taint, &a, mark, BPF_NOEXIST);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(clip_ptrace_access, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (!ret && (mode & PTRACE_MODE_ATTACH))
+		clip_attached(bpf_get_current_pid_tgid() >> 32, child->tgid);
+	return ret;
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(clip_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	if (!ret)
+		clip_attached(bpf_get_current_pid_tgid() >> 32, parent->tgid);
+	return ret;
 }
 
 SEC("tp_btf/sched_process_exit")

@@ -16,7 +16,8 @@
  * every read on the machine, while an inode mark costs nothing for files
  * that carry none. These programs run on exec, fork and exit only, and on
  * the open of a FIFO and the receipt of a descriptor (the taint that a
- * pipe or FIFO carries, got after the first read).
+ * pipe or FIFO carries, got after the first read), and the kernel's
+ * check of access to another process's memory (ptrace and the like).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -156,6 +157,23 @@ struct {
 	__type(value, __u32);
 } clip_taint SEC(".maps");
 
+/*
+ * What `from` (in `tracked`) holds can reach `to` now: `to` is tracked
+ * from now on, and held from the display as `from` is (the display guard,
+ * or the BPF LSM, refuses its connect() before crmguardd has heard of it).
+ */
+static __always_inline void follow(__u32 from, __u32 to)
+{
+	__u32 mark = SENSOR_TRACKED, *shown, one = 1;
+
+	bpf_map_update_elem(&tracked, &to, &mark, BPF_NOEXIST);
+	shown = bpf_map_lookup_elem(&display, &from);
+	if (shown)
+		bpf_map_update_elem(&display, &to, shown, BPF_NOEXIST);
+	if (bpf_map_lookup_elem(&clip_taint, &from))
+		bpf_map_update_elem(&clip_taint, &to, &one, BPF_NOEXIST);
+}
+
 #define S_IFMT 00170000
 #define S_IFIFO 0010000
 #define PIPEFS_MAGIC 0x50495045
@@ -206,9 +224,7 @@ static __always_inline void fifo_writer(struct inode *inode)
 
 /*
  * Current can read the pipe or FIFO inode from now on. One of `fifos`:
- * current is tracked from now on, and held from the display as its writer
- * is (the display guard, or the BPF LSM, refuses its connect() before
- * crmguardd has heard of it), and reported, for crmguardd to taint it.
+ * current follows its writer, and is reported, for crmguardd to taint it.
  * Any other pipe is reported too: one that a tainted process made after
  * its first read is not in `fifos` (nothing sees a pipe made), and
  * crmguardd asks who writes it. (A FIFO not in `fifos` has no tainted writer: a tainted
@@ -217,7 +233,7 @@ static __always_inline void fifo_writer(struct inode *inode)
  */
 static __always_inline void fifo_reader(struct inode *inode)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, mark = SENSOR_TRACKED, *from, *shown, one = 1;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, *from;
 	struct sensor_fifo key;
 	bool pipe;
 
@@ -231,12 +247,7 @@ static __always_inline void fifo_reader(struct inode *inode)
 	}
 	if (*from == tgid)
 		return;
-	bpf_map_update_elem(&tracked, &tgid, &mark, BPF_NOEXIST);
-	shown = bpf_map_lookup_elem(&display, from);
-	if (shown)
-		bpf_map_update_elem(&display, &tgid, shown, BPF_NOEXIST);
-	if (bpf_map_lookup_elem(&clip_taint, from))
-		bpf_map_update_elem(&clip_taint, &tgid, &one, BPF_NOEXIST);
+	follow(*from, tgid);
 	fifo_record(&key, pipe, false, *from);
 }
 
@@ -292,6 +303,50 @@ SEC("fexit/__receive_fd")
 int BPF_PROG(on_fd_received_old, struct file *file, int *ufd, unsigned int o_flags, int ret)
 {
 	fd_received(file, ret);
+	return 0;
+}
+
+/*
+ * Access to another process's memory: ptrace (attach, or a child's
+ * PTRACE_TRACEME), process_vm_readv() and _writev(), /proc/PID/mem,
+ * pidfd_getfd(). Each is allowed by the kernel's ptrace access check in
+ * its attach mode, and from then on either side can read and write what
+ * the other holds: a process that meets a tracked one this way follows
+ * it, and is reported, for crmguardd to taint it. The checks are the
+ * LSM's (security_ptrace_*), rare calls; a check that refuses (the
+ * credentials, Yama, an LSM) lets nothing through.
+ */
+#define PTRACE_MODE_ATTACH 0x02
+
+static __always_inline void attached(struct task_struct *a, struct task_struct *b)
+{
+	__u32 ta = BPF_CORE_READ(a, tgid), tb = BPF_CORE_READ(b, tgid);
+	struct sensor_event *e;
+	bool by_a = is_tracked(ta);
+
+	if (ta == tb || by_a == is_tracked(tb))
+		return;		/* itself, both followed already, or neither */
+	follow(by_a ? ta : tb, by_a ? tb : ta);
+	e = reserve(SENSOR_ATTACHED, by_a ? b : a);
+	if (!e)
+		return;
+	e->ppid = by_a ? ta : tb;
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("fexit/security_ptrace_access_check")
+int BPF_PROG(on_ptrace_access, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (!ret && (mode & PTRACE_MODE_ATTACH))
+		attached(bpf_get_current_task_btf(), child);
+	return 0;
+}
+
+SEC("fexit/security_ptrace_traceme")
+int BPF_PROG(on_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	if (!ret)
+		attached(parent, bpf_get_current_task_btf());
 	return 0;
 }
 

@@ -41,6 +41,9 @@ enum sensor_event_type {
 				 * one in `fifos`, as ppid's (a writer) that it is, or any
 				 * pipe (ppid 0 if not in `fifos`).
 				 * exit_code: SENSOR_FIFO_* */
+	SENSOR_ATTACHED = 8,	/* pid can read and write the memory of ppid, in `tracked`,
+				 * or ppid can pid's: ptrace, process_vm_readv, /proc/PID/mem,
+				 * pidfd_getfd (the kernel's ptrace access check, attach mode) */
 };
 
 /* SENSOR_FIFO: how the channel was opened, and what it is. */

@@ -117,7 +117,10 @@ int procs_on_sensor(void *ctx, const struct sensor_event *e)
 		clipboard_on_connect(d, e);
 		break;
 	case SENSOR_RECEIVED:
-		taint_on_receive(d, e->pid, e->ppid);
+		taint_on_receive(d, e->pid, e->ppid, "socket");
+		break;
+	case SENSOR_ATTACHED:
+		taint_on_receive(d, e->pid, e->ppid, "ptrace");
 		break;
 	case SENSOR_FIFO:
 		taint_on_fifo(d, e->pid, e->ppid, &(struct ipc_end){

@@ -108,12 +108,19 @@ static int share_clip_taint(struct sensor *s)
  */
 enum receive_fd { RECEIVE_NONE, RECEIVE_FD, RECEIVE_FD_OLD };
 
+/* The trampolines (fentry, fexit) there are functions for, by ksyms_find() of their names. */
+static const char *const traced_fns[] = {
+	"fifo_open", "receive_fd", "__receive_fd", "security_ptrace_access_check",
+	"security_ptrace_traceme",
+};
+#define N_TRACED_FNS (sizeof(traced_fns) / sizeof(traced_fns[0]))
+
 /*
  * Opens, loads and attaches the programs: on_connect too, with connect;
- * the FIFO programs, with fifo, on the function received says as well;
- * 0 or -errno.
+ * the trampolines, with tramp, on the functions `there` says (traced_fns),
+ * a descriptor's receipt on the one received says; 0 or -errno.
  */
-static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
+static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool tramp, const bool *there,
 		enum receive_fd received)
 {
 	int ret;
@@ -129,10 +136,14 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool fifo,
 				  tracepoint_there(DELETE_MODULE_TP));
 	/* a syscall tracepoint slows every system call: attached only while locked */
 	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
-	bpf_program__set_autoload(s->skel->progs.on_fifo_open, fifo);
-	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, fifo);
-	bpf_program__set_autoload(s->skel->progs.on_fd_received, fifo && received == RECEIVE_FD);
-	bpf_program__set_autoload(s->skel->progs.on_fd_received_old, fifo && received == RECEIVE_FD_OLD);
+	bpf_program__set_autoload(s->skel->progs.on_fifo_open, tramp && there[0]);
+	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, tramp && there[0]);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received, tramp && there[0] &&
+				  received == RECEIVE_FD);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received_old, tramp && there[0] &&
+				  received == RECEIVE_FD_OLD);
+	bpf_program__set_autoload(s->skel->progs.on_ptrace_access, tramp && there[3]);
+	bpf_program__set_autoload(s->skel->progs.on_ptrace_traceme, tramp && there[4]);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -175,9 +186,8 @@ static void watch_display(struct sensor *s, bool elsewhere, bool verbose)
 int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere, bool verbose,
 		sensor_cb cb, void *ctx, char *err, size_t errlen)
 {
-	static const char *const syms[] = { "fifo_open", "receive_fd", "__receive_fd" };
+	bool connect, there[N_TRACED_FNS];
 	enum receive_fd received;
-	bool connect, fifo, there[3];
 	struct sensor *s;
 	int ret;
 
@@ -191,19 +201,18 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere
 	s->cb = cb;
 	s->ctx = ctx;
 	/*
-	 * without the FIFO programs if the kernel allows no trampoline, then
-	 * without the connect() program if it will not have that either
+	 * without the trampolines if the kernel allows none, then without
+	 * the connect() program if it will not have that either
 	 */
 	connect = tracepoint_there(CONNECT_TP);
-	ksyms_find(syms, there, 3);
-	fifo = there[0];
+	ksyms_find(traced_fns, there, N_TRACED_FNS);
 	/* 6.1 has a receive_fd() too, of two arguments, which nothing here calls */
 	received = there[2] ? RECEIVE_FD_OLD : there[1] ? RECEIVE_FD : RECEIVE_NONE;
-	ret = load(s, ringbuf_size, connect, fifo, received);
-	if (ret && fifo)
-		ret = load(s, ringbuf_size, connect, false, RECEIVE_NONE);
+	ret = load(s, ringbuf_size, connect, true, there, received);
+	if (ret)
+		ret = load(s, ringbuf_size, connect, false, there, RECEIVE_NONE);
 	if (ret && connect)
-		ret = load(s, ringbuf_size, false, false, RECEIVE_NONE);
+		ret = load(s, ringbuf_size, false, false, there, RECEIVE_NONE);
 	if (ret)
 		goto fail;
 	watch_display(s, display_elsewhere, verbose);

@@ -14,7 +14,7 @@
 #include "ebpf/enforce.h"
 #include "clip_lsm.skel.h"
 
-#define MAX_PROGS 6	/* clip_lsm.bpf.c's programs */
+#define MAX_PROGS 8	/* clip_lsm.bpf.c's programs */
 
 struct clip_lsm {
 	struct clip_lsm_bpf *skel;

@@ -66,5 +66,7 @@ const char *ipc_display_of(const struct unix_table *t, ino_t ino);
 
 /* The start time of pid (clock ticks since boot, /proc/PID/stat field 22); 0 if gone. */
 unsigned long long ipc_start_time(pid_t pid);
+/* The process that traces pid (/proc/PID/status TracerPid); 0 if none, or gone. */
+pid_t ipc_tracer(pid_t pid);
 
 #endif

@@ -18,7 +18,7 @@ struct tproc {
 	unsigned long long start;	/* ipc_start_time(): with pid, the key */
 	char *source;
 	time_t since;
-	const char *via;		/* read, fork, pipe, fifo, socket */
+	const char *via;		/* read, fork, pipe, fifo, socket, ptrace */
 	pid_t from;			/* the tainted process it came from; 0: none */
 	unsigned long long due;		/* a holder of both ends: when to look again; 0: tainted */
 	bool reported;			/* a clipboard record names it already */
@@ -336,6 +336,35 @@ static void taint_holders(struct daemon *d, pid_t **q, size_t *n)
 }
 
 /*
+ * Taints the tracer of each of the processes q[done..*n), which it
+ * attached to before they were tainted (the sensor reports attaching
+ * to a tainted one), and appends the new ones to *q.
+ */
+static void taint_tracers(struct daemon *d, pid_t **q, size_t *n, size_t done)
+{
+	struct tproc *t;
+	pid_t tracer, *grown;
+	char *source;
+	size_t i;
+
+	for (i = done; i < *n; i++) {
+		tracer = ipc_tracer((*q)[i]);
+		t = tracer ? find((*q)[i], false) : NULL;
+		if (!t || find(tracer, false) || !(source = strdup(t->source)))
+			continue;
+		/* add() may move procs */
+		if (add(d, tracer, source, "ptrace", (*q)[i], 0) &&
+		    (grown = realloc(*q, (*n + 1) * sizeof(**q)))) {
+			*q = grown;
+			(*q)[(*n)++] = tracer;
+			if (clipboard_on_tainted(d, tracer, source))
+				set_reported(tracer);
+		}
+		free(source);
+	}
+}
+
+/*
  * Follows the taint of the tainted processes q[done..n) (q malloc()ed,
  * freed here) through every channel, as far as it goes now.
  */
@@ -345,6 +374,7 @@ static void spread_queue(struct daemon *d, pid_t *q, size_t n, size_t done)
 	size_t was;
 
 	while (done < n) {
+		taint_tracers(d, &q, &n, done);
 		was = n;
 		if (!mark_ends(d, q + done, n - done, &ut))
 			break;
@@ -412,13 +442,13 @@ static void taint_reader(struct daemon *d, pid_t pid, const char *source, const 
 	free(copy);
 }
 
-void taint_on_receive(struct daemon *d, pid_t pid, pid_t from)
+void taint_on_receive(struct daemon *d, pid_t pid, pid_t from, const char *via)
 {
 	/* the sender may have exited since: its entry stays a while (TAINT_EXIT_GRACE) */
 	struct tproc *t = find(from, true);
 
 	if (t && !t->due && !find(pid, false))
-		taint_reader(d, pid, t->source, "socket", from);
+		taint_reader(d, pid, t->source, via, from);
 }
 
 /* Channels without a tainted writer that are not asked about again at once. */

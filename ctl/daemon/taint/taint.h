@@ -7,7 +7,8 @@
  * A process is tainted when it reads protected data (the source: the file),
  * when its parent is tainted at fork, and when it holds the reading end of
  * a channel a tainted process can write to: a pipe or FIFO that it holds
- * open for writing, or the peer of a unix socket it holds. That holder is
+ * open for writing, or the peer of a unix socket it holds; and when it
+ * traces a tainted process (ptrace), or reads its memory. That holder is
  * found when the writer is tainted, before its read is answered, so the
  * data cannot be ahead of the taint, and the writer exiting first changes
  * nothing. A process that holds both ends of such a pipe (a shell between
@@ -33,8 +34,12 @@ void taint_on_read(struct daemon *d, pid_t pid, const char *source);
 void taint_on_fork(struct daemon *d, pid_t parent, pid_t child);
 /* A tainted process exec'd: what it holds now is followed too. */
 void taint_on_exec(struct daemon *d, pid_t pid);
-/* pid received on a unix socket that `from` sent on: tainted with from's taint, if any. */
-void taint_on_receive(struct daemon *d, pid_t pid, pid_t from);
+/*
+ * What `from` holds reached pid through via: "socket", it received on a
+ * unix socket that from sent on; "ptrace", either can read the other's
+ * memory (SENSOR_ATTACHED). Tainted with from's taint, if any.
+ */
+void taint_on_receive(struct daemon *d, pid_t pid, pid_t from, const char *via);
 /*
  * pid opened a pipe or FIFO after a tainted process's first read (the
  * sensor: SENSOR_FIFO): to write it, a tracked process, whose taint

@@ -36,6 +36,24 @@ PY
 	return 1
 }
 
+# xsend: $T/xsend.py, a module for the scripts in $T: send(data) sends
+# data to display_server's unix socket and says "connect=ok", or the
+# errno's name; ended, nothing.
+xsend() {
+	cat >"$T/xsend.py" <<'PY'
+import errno, socket
+
+def send(data):
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	try:
+		s.connect("/tmp/.X11-unix/X9")
+		s.send(data)
+		print("connect=ok", flush=True)
+	except OSError as e:
+		print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
+PY
+}
+
 # display_client: $T/connect1.py ADDRESS, a client of display_server's:
 # unix (its socket's path), abstract (its abstract twin), link,
 # relative (to its directory), tcp, or fastopen (TCP fast open: the row
@@ -146,6 +164,43 @@ shell_tainted() {
 	done
 	fail "$1" "shell $TAINTED_SHELL: $(cat "$T/shell.err"); $(ctlx taint list 2>&1 | head -5)"
 	exit 1
+}
+
+# stop_daemon CHECK: crmguardd stopped (SIGSTOP); CHECK passes once /proc says so.
+stop_daemon() {
+	kill -STOP "$DAEMON_PID"
+	sleep 0.2
+	if [ "$(awk '{print $3}' "/proc/$DAEMON_PID/stat")" = T ]; then
+		pass "$1"
+	else
+		fail "$1" "crmguardd $DAEMON_PID: $(cat "/proc/$DAEMON_PID/stat" 2>&1)"
+	fi
+}
+
+# taint_setup CHECK PROGRAM: crmguardd started on $BACKEND beside
+# display_server's X server stand-in, with the sensor's PROGRAM (its
+# section name) running and, on the BPF LSM, the clipboard held there;
+# CHECK passes, else fails and ends the scenario.
+taint_setup() {
+	if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
+	   ! ctlx status | grep -q "$2" || ! ctlx status | grep -q "^enforcer: *$BACKEND" ||
+	   { [ "$BACKEND" = bpf-lsm ] && ! ctlx status | grep -q '^clipboard: *the BPF LSM'; }; then
+		fail "$1" "server: $(cat "$T/server.err");" \
+			"$(ctlx status 2>&1 | grep -E '^(enforcer|sensor|programs|clipboard)');" \
+			"$(tail -3 "$T/daemon.out")"
+		exit 1
+	fi
+	pass "$1"
+}
+
+# taint_finish [FILE...]: the end of a scenario: the X server stand-in and
+# crmguardd stopped, FILEs and the BPF LSM's pins removed.
+taint_finish() {
+	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
+	rm -f /tmp/.X11-unix/X9 /tmp/crm-xlink9 "$@"
+	stop_crmguard
+	[ "$BACKEND" != bpf-lsm ] || rm -rf /sys/fs/bpf/crmguard
+	cleanup
 }
 
 # kill_daemon: crmguardd killed (-9), as a crash or an admin would; its pid in KILLED_PID.

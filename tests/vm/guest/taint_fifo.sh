@@ -28,14 +28,7 @@ checks fifo-setup fifo-shell-tainted fifo-daemon-stopped \
 	fifo-untainted-connects fifo-no-rows
 SERVER=
 
-finish() {
-	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
-	rm -f /tmp/.X11-unix/X9 /tmp/crm-xlink9
-	stop_crmguard
-	[ "$BACKEND" != bpf-lsm ] || rm -rf /sys/fs/bpf/crmguard
-	cleanup
-}
-trap finish EXIT
+trap taint_finish EXIT
 
 # reader.py FIFO MODE MARK: opens FIFO to read (MODE wait: blocking, as
 # cat does, MARK.opening made before; held: at once, without waiting for
@@ -44,8 +37,10 @@ trap finish EXIT
 # client with SCM_RIGHTS and reads the pipe), says "read=rows" once the
 # row is in, and 1 s later sends what it read to the X server:
 # "connect=ok" or the errno's name; ended, nothing.
+xsend
 cat >"$T/reader.py" <<'PY'
-import errno, os, select, socket, sys, time
+import os, select, socket, sys, time
+from xsend import send
 path, mode, mark = sys.argv[1:4]
 open(mark + ".opening", "w").close()
 if mode == "owner":
@@ -65,13 +60,7 @@ if mode == "held":
 data = os.read(fd, 4096)
 print("read=" + ("rows" if b"ACME" in data else repr(data)), flush=True)
 time.sleep(1)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-	s.connect("/tmp/.X11-unix/X9")
-	s.send(data)
-	print("connect=ok", flush=True)
-except OSError as e:
-	print("connect=" + errno.errorcode.get(e.errno, str(e.errno)), flush=True)
+send(data)
 PY
 
 # takepipe.py SOCKET ROW: takes a descriptor from SOCKET, writes ROW into
@@ -87,14 +76,7 @@ PY
 
 clip_policy
 display_server
-if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
-   ! ctlx status | grep -q 'fexit/fifo_open' || ! ctlx status | grep -q "^enforcer: *$BACKEND" ||
-   { [ "$BACKEND" = bpf-lsm ] && ! ctlx status | grep -q '^clipboard: *the BPF LSM'; }; then
-	fail fifo-setup "server: $(cat "$T/server.err"); $(ctlx status 2>&1 | grep -E '^(enforcer|sensor|programs)');" \
-		"$(tail -3 "$T/daemon.out")"
-	exit 1
-fi
-pass fifo-setup
+taint_setup fifo-setup fexit/fifo_open
 
 # The tainted shell opens each round's FIFO to write only after its read;
 # in reopen, it makes a pipe to a child that does not read it (a
@@ -150,13 +132,7 @@ start_reader() {
 
 # The first two orders with crmguardd stopped: what refuses the reader is
 # the kernel's own mark; crmguardd writes the records once it runs again.
-kill -STOP "$DAEMON_PID"
-sleep 0.2
-if [ "$(awk '{print $3}' "/proc/$DAEMON_PID/stat")" = T ]; then
-	pass fifo-daemon-stopped
-else
-	fail fifo-daemon-stopped "crmguardd $DAEMON_PID: $(cat "/proc/$DAEMON_PID/stat" 2>&1)"
-fi
+stop_daemon fifo-daemon-stopped
 
 # The writer first: it waits in its open; the reader opens after.
 mkfifo "$T/fifo.writer-first" "$T/fifo.reader-first" "$T/fifo.held"
