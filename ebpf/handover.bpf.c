@@ -10,7 +10,11 @@
  *  - exec: the new program inherits every descriptor not closed on exec;
  *  - a receive on a unix socket (recvmsg, recvmmsg, io_uring): SCM_RIGHTS
  *    installs descriptors another process sent;
- *  - pidfd_getfd: a process takes a copy of another's descriptor.
+ *  - pidfd_getfd: a process takes a copy of another's descriptor;
+ *  - attaching to another process (ptrace, /proc/PID/mem,
+ *    process_vm_readv): the attacher can make the holder read through its
+ *    descriptors, and read what it read, so it is judged on the holder's
+ *    descriptors as if they were handed to it.
  * (An open of /proc/PID/fd/N is an open of the file itself: fanotify asks
  * crmguardd about it as about any other.) After each, if the process is
  * one the policy does not allow, its descriptor table is searched for
@@ -42,7 +46,11 @@
  * kretprobes on the system call's entries where the kernel has kprobes;
  * else the raw sys_exit tracepoint (no tracepoint inside the call sees it), which, like any
  * syscall tracepoint, puts every system call on the machine on the
- * kernel's slow path (docs/BENCHMARKS.md).
+ * kernel's slow path (docs/BENCHMARKS.md). Attaching: a trampoline (else a
+ * kprobe) on the kernel's ptrace access check, a look at the mode for the
+ * reads of /proc/PID/stat and the like that call it too; the holder's table
+ * is searched only for an attacher the policy does not allow. Where the
+ * kernel has no kprobes, attaching is not watched.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -141,6 +149,7 @@ struct scan {
 	struct enforce_inode rule;
 	struct enforce_inode_key file;
 	int fd;
+	__u32 holder;		/* HANDOVER_ATTACH: whose table is searched */
 };
 
 /* The lowest set bit's index, by de Bruijn multiplication (BPF has no ctz). */
@@ -252,6 +261,7 @@ static __always_inline void report(struct scan *sc, struct decision d,
 	e->fd = fd;
 	e->killed = killed;
 	e->taker = taker;
+	e->holder = sc->holder;
 	e->shared = killed && !task && !can_kill_sharers && table_shared(bpf_get_current_task_btf());
 	e->dev = file->dev;
 	e->ino = file->ino;
@@ -458,8 +468,11 @@ static __noinline void kill_sharers(struct scan *sc, struct task_struct *task)
 	bpf_loop(sh.n, kill_sharer, &sh, 0);
 }
 
-/* After a hand-over to task (the current one), over its whole descriptor table. */
-static __always_inline int search(struct task_struct *task, __u32 route)
+/*
+ * After a hand-over to task (the current one), over the whole descriptor
+ * table of owner: task's own, or (attached) its holder's.
+ */
+static __always_inline int search(struct task_struct *task, struct task_struct *owner, __u32 route)
 {
 	struct scan sc = {};
 	struct fdtable *fdt;
@@ -467,12 +480,14 @@ static __always_inline int search(struct task_struct *task, __u32 route)
 
 	if (!suspect(task, &sc, route))
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
+	if (owner != task)
+		sc.holder = BPF_CORE_READ(owner, tgid);
+	fdt = BPF_CORE_READ(owner, files, fdt);
 	sc.fds = BPF_CORE_READ(fdt, fd);
 	sc.open_fds = BPF_CORE_READ(fdt, open_fds);
 	max = BPF_CORE_READ(fdt, max_fds);
 	bpf_loop((max < HANDOVER_MAX_FDS ? max : HANDOVER_MAX_FDS) / 64, look_at_word, &sc, 0);
-	if (sc.killed && can_kill_sharers)
+	if (sc.killed && can_kill_sharers && owner == task)
 		kill_sharers(&sc, task);
 	return 0;
 }
@@ -481,7 +496,7 @@ static __always_inline int search(struct task_struct *task, __u32 route)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handover_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return search(task, HANDOVER_EXEC);
+	return search(task, task, HANDOVER_EXEC);
 }
 
 /*
@@ -493,9 +508,11 @@ int BPF_PROG(handover_exec, struct task_struct *task, pid_t old_pid, struct linu
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(handover_recv, struct sock *sk, int ret, int flags)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+
 	if (ret < 0 || sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
-	return search(bpf_get_current_task_btf(), HANDOVER_RECVMSG);
+	return search(task, task, HANDOVER_RECVMSG);
 }
 
 #define NR_PIDFD_GETFD 438	/* the same on every architecture, and for 32-bit x86 */
@@ -575,13 +592,17 @@ int BPF_KPROBE(handover_getfd_take, struct task_struct *holder, unsigned int fd)
 SEC("kretsyscall/pidfd_getfd")
 int BPF_KRETPROBE(handover_getfd_kprobe, long ret)
 {
-	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return ret < 0 ? 0 : search(task, task, HANDOVER_GETFD);
 }
 
 SEC("kretprobe/__ia32_sys_pidfd_getfd")
 int BPF_KRETPROBE(handover_getfd_kprobe32, long ret)
 {
-	return ret < 0 ? 0 : search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return ret < 0 ? 0 : search(task, task, HANDOVER_GETFD);
 }
 
 /*
@@ -594,7 +615,46 @@ int BPF_KRETPROBE(handover_getfd_kprobe32, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handover_getfd, struct pt_regs *regs, long ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+
 	if (syscall_nr(regs) != NR_PIDFD_GETFD || ret < 0)
 		return 0;
-	return search(bpf_get_current_task_btf(), HANDOVER_GETFD);
+	return search(task, task, HANDOVER_GETFD);
+}
+
+/*
+ * Attaching to another process, allowed by the kernel's ptrace access
+ * check (at its end, after the credentials: the LSMs' hook) in attach
+ * mode: the attacher is judged on the holder's descriptors, and killed
+ * before it returns to user space (a process_vm_readv() copies nothing
+ * once it is: the pages are not taken with a fatal signal pending). Its
+ * PTRACE_TRACEME counterpart, where the holder makes its parent its
+ * tracer, is the holder's own doing. The trampoline sees the check's
+ * answer; the kprobe, where the kernel allows no trampoline, sees the call,
+ * which only the LSMs (Yama's scope, say) can refuse after that point.
+ * A kernel thread has no system call, and no policy speaks to it.
+ */
+#define PTRACE_MODE_ATTACH 0x02
+
+/* pidfd_getfd() passes the check too: judged above, on the one descriptor it takes. */
+static __always_inline int attach(struct task_struct *child, unsigned int mode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!(mode & PTRACE_MODE_ATTACH) ||
+	    syscall_nr((struct pt_regs *)bpf_task_pt_regs(task)) == NR_PIDFD_GETFD)
+		return 0;
+	return search(task, child, HANDOVER_ATTACH);
+}
+
+SEC("fexit/security_ptrace_access_check")
+int BPF_PROG(handover_attach, struct task_struct *child, unsigned int mode, int ret)
+{
+	return ret ? 0 : attach(child, mode);
+}
+
+SEC("kprobe/security_ptrace_access_check")
+int BPF_KPROBE(handover_attach_kprobe, struct task_struct *child, unsigned int mode)
+{
+	return attach(child, mode);
 }

@@ -2,7 +2,7 @@
 /*
  * The hand-over watch (handover.bpf.c): what it puts on its ring buffer
  * when a program the policy does not allow comes to hold a descriptor of a
- * protected file. Shared by the BPF side and crmguardd
+ * protected file, or to control a process that holds one. Shared by the BPF side and crmguardd
  * (ctl/daemon/enforce/handover.c): plain structs and defines only,
  * included after vmlinux.h (BPF) or <linux/types.h> (userland).
  */
@@ -22,6 +22,9 @@ enum handover_route {
 	HANDOVER_EXEC = 1,	/* inherited: the process exec'd a program holding it */
 	HANDOVER_RECVMSG = 2,	/* received in SCM_RIGHTS (recvmsg, recvmmsg) */
 	HANDOVER_GETFD = 3,	/* taken from another process with pidfd_getfd() */
+	HANDOVER_ATTACH = 4,	/* another process's, which it attached to (ptrace,
+				 * /proc/PID/mem, process_vm_readv: the kernel's ptrace
+				 * access check in attach mode) and can make read it */
 };
 
 /* After caller.h. */
@@ -39,7 +42,7 @@ struct handover_event {
 	__u32 shared;		/* killed, and another process shares its descriptor
 				 * table, which the kernel could not kill (before
 				 * 6.13): crmguardd is to look for it */
-	__u32 pad;
+	__u32 holder;		/* HANDOVER_ATTACH: the process whose descriptor fd is */
 	__u64 dev, ino;		/* the file, in the rules' terms (inode_dev.bpf.h) */
 	struct caller who;	/* the process, as it runs now (after exec: the new program) */
 };

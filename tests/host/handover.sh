@@ -3,7 +3,10 @@
 # program that is not allowed: inherited across exec, passed with
 # SCM_RIGHTS (recvmsg or io_uring), taken with pidfd_getfd (also while
 # more calls than a kretprobe can follow sleep inside pidfd_getfd),
-# reopened through /proc/PID/fd. Each receiver reads 0 bytes: killed
+# reopened through /proc/PID/fd; and a program that is not allowed
+# attaching to the CRM while it holds the database (ptrace, /proc/PID/mem,
+# process_vm_readv), where it could make the CRM read for it: killed
+# where the kernel has kprobes. Each receiver reads 0 bytes: killed
 # before it runs on (kill record, reason= the route), or refused at open;
 # so does another process that shares the receiver's descriptor table
 # (clone(CLONE_FILES) without CLONE_THREAD), in which the descriptor
@@ -17,7 +20,9 @@ checks allowed_sqlite3_reads reads_trust_default handover_{exec,exec_cat,scm_rig
 	'handover_shared_scm_rights|handover_shared_scm_rights_late' \
 	'handover_shared_pidfd_getfd|handover_shared_pidfd_getfd_late' \
 	handover_procfd_reopen handover_allowed_receiver handover_audit_exec handover_audit_pidfd_getfd \
-	handover_audit_pidfd_getfd_flood
+	handover_audit_pidfd_getfd_flood \
+	'handover_ptrace_mem|handover_ptrace_unwatched' 'handover_ptrace_vm|handover_ptrace_unwatched' \
+	'handover_ptrace_attach|handover_ptrace_unwatched' 'handover_audit_ptrace|handover_ptrace_unwatched'
 
 HANDOVER=$BUILD/helpers/handover
 make_crm_db "$CRM/clients.db" 3000
@@ -269,6 +274,78 @@ else
 	release
 fi
 
+# attacher MODE PID: python3, which the policy does not allow, attaches to
+# PID and reads a page of its memory through /proc/PID/mem (mem), with
+# process_vm_readv (vm), or a word with PTRACE_PEEKDATA after
+# PTRACE_ATTACH (attach): "read N" (APID, ARC; the holder is continued
+# after, as a killed tracer leaves it stopped).
+cat >"$T/attach.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.restype = ctypes.c_long
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+class iovec(ctypes.Structure):
+	_fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+mode, pid = sys.argv[1], int(sys.argv[2])
+addr = next(int(l.split("-")[0], 16) for l in open("/proc/%d/maps" % pid) if l.split()[1].startswith("rw"))
+print("start", flush=True)
+if mode == "mem":
+	with open("/proc/%d/mem" % pid, "rb", buffering=0) as m:
+		m.seek(addr)
+		n = len(m.read(4096))
+elif mode == "vm":
+	buf = ctypes.create_string_buffer(4096)
+	local, remote = iovec(ctypes.addressof(buf), 4096), iovec(addr, 4096)
+	n = libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+else:
+	if libc.ptrace(16, pid, None, None):	# PTRACE_ATTACH
+		sys.exit("attach: " + os.strerror(ctypes.get_errno()))
+	os.waitpid(pid, 0x40000000)	# __WALL
+	ctypes.set_errno(0)
+	libc.ptrace(2, pid, addr, None)	# PTRACE_PEEKDATA
+	n = 8 if not ctypes.get_errno() else -1
+	libc.ptrace(17, pid, None, None)	# PTRACE_DETACH
+print("read", n, flush=True)
+PY
+attacher() {
+	python3 "$T/attach.py" "$1" "$2" >"$T/attach.out" 2>&1 &
+	APID=$!
+	wait $APID
+	ARC=$?
+	kill -CONT "$2" 2>/dev/null
+}
+# Watched where the hand-over watch has the ptrace access check: where the kernel has kprobes.
+if [[ $progs == *security_ptrace_access_check* ]]; then
+	for how in mem vm attach; do
+		if ! hold "$PLAIN"; then
+			fail handover_ptrace_$how "setup: no holder: $(cat "$T/hold.out")"
+		elif attacher $how "$HPID" && ! grep -Eq '^read [1-9]' "$T/attach.out"; then
+			fail handover_ptrace_$how "setup: the attacher read nothing of an unprotected file's holder: $(cat "$T/attach.out")"
+		else
+			release
+			if hold "$DB"; then
+				attacher $how "$HPID"
+				if ! grep -q '^start' "$T/attach.out"; then
+					fail handover_ptrace_$how "setup: the attacher did not start: $(cat "$T/attach.out")"
+				elif grep -q '^read' "$T/attach.out" ||
+				     ! wait_record "event=kill .* pid=$APID .*reason=ptrace holder=$HPID" 3 >/dev/null; then
+					fail handover_ptrace_$how "exit $ARC, said '$(tr '\n' ' ' <"$T/attach.out")'," \
+						"its records: $(grep "pid=$APID " "$AUTHLOG" | tr '\n' ' ')"
+				else
+					killed handover_ptrace_$how ptrace "$DB" "$T/attach.out" "$ARC" "$APID"
+				fi
+			else
+				fail handover_ptrace_$how "setup: no holder of the database: $(cat "$T/hold.out")"
+			fi
+		fi
+		release
+	done
+elif [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]; then
+	fail handover_ptrace_unwatched "the kernel has kprobes, the watch no ptrace program: $progs"
+else
+	pass handover_ptrace_unwatched
+fi
+
 # mode audit: the receiver reads, and is recorded.
 ctlx mode audit >/dev/null || fail handover_audit_exec "ctlx mode audit failed"
 exec_route "$DB" "$OTHER" readfd 7
@@ -310,6 +387,22 @@ elif hold "$DB"; then
 	fi
 else
 	fail handover_audit_pidfd_getfd_flood "setup: no holder of the database: $(cat "$T/hold.out")"
+	release
+fi
+# and an attacher: it reads, and is recorded with the holder
+if [[ $progs != *security_ptrace_access_check* ]]; then
+	:
+elif hold "$DB"; then
+	attacher mem "$HPID"
+	rec=$(wait_record "event=held verdict=audit rule=protect:$CRM path=$DB .* pid=$APID .*from=ptrace holder=$HPID" 3)
+	if [ "$ARC" = 0 ] && grep -Eq '^read [1-9]' "$T/attach.out" && [ -n "$rec" ]; then
+		pass handover_audit_ptrace
+	else
+		fail handover_audit_ptrace "exit $ARC, said '$(tr '\n' ' ' <"$T/attach.out")', record '$rec'"
+	fi
+	release
+else
+	fail handover_audit_ptrace "setup: no holder of the database: $(cat "$T/hold.out")"
 	release
 fi
 exit 0

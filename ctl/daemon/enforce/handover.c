@@ -12,9 +12,12 @@
 #include "ctl/daemon/enforce/rulemaps.h"
 
 /* The kernel's functions the programs are loaded by (ksyms_find()). */
-enum handover_sym { SYM_FGET_TASK, SYM_IA32_GETFD, SYM_SEND_SIGNAL_TASK, SYM_ITER_TASK_NEW, NSYMS };
+enum handover_sym {
+	SYM_FGET_TASK, SYM_IA32_GETFD, SYM_SEND_SIGNAL_TASK, SYM_ITER_TASK_NEW, SYM_PTRACE_CHECK, NSYMS
+};
 static const char *const sym_names[NSYMS] = {
 	"fget_task", "__ia32_sys_pidfd_getfd", "bpf_send_signal_task", "bpf_iter_task_new",
+	"security_ptrace_access_check",
 };
 
 struct handover {
@@ -38,7 +41,9 @@ static int on_report(void *ctx, void *data, size_t len)
 /*
  * How pidfd_getfd is seen, from the cheapest: inside the call by a
  * trampoline or by a kprobe (where the kernel has the function), with
- * kretprobes on its entries; or by the syscall tracepoint.
+ * kretprobes on its entries; or by the syscall tracepoint. Attaching to
+ * another process, by a trampoline or a kprobe on the ptrace access check
+ * as well; with the tracepoint, not at all.
  */
 enum getfd_watch { GETFD_FENTRY, GETFD_KPROBE, GETFD_TRACEPOINT };
 
@@ -58,6 +63,10 @@ static int load(struct handover *h, int injected_fd, enum getfd_watch how)
 	bpf_program__set_autoload(h->skel->progs.handover_getfd_kprobe32,
 				  kprobe && h->sym[SYM_IA32_GETFD]);
 	bpf_program__set_autoload(h->skel->progs.handover_getfd, !kprobe);
+	bpf_program__set_autoload(h->skel->progs.handover_attach,
+				  how == GETFD_FENTRY && h->sym[SYM_PTRACE_CHECK]);
+	bpf_program__set_autoload(h->skel->progs.handover_attach_kprobe,
+				  how == GETFD_KPROBE && h->sym[SYM_PTRACE_CHECK]);
 	/* the processes sharing a killed one's descriptor table: found (6.7) and killed (6.13) */
 	h->skel->rodata->can_kill_sharers = h->sym[SYM_SEND_SIGNAL_TASK] &&
 					    h->sym[SYM_ITER_TASK_NEW];
@@ -98,7 +107,7 @@ struct handover *handover_open(int injected_fd, char *err, size_t errlen)
 	}
 	return h;
 fail:
-	snprintf(err, errlen, "the hand-over watch (exec, SCM_RIGHTS, pidfd_getfd) cannot run "
+	snprintf(err, errlen, "the hand-over watch (exec, SCM_RIGHTS, pidfd_getfd, ptrace) cannot run "
 		 "here: %s; run with -v for libbpf's log", strerror(-ret));
 	handover_close(h);
 	return NULL;

@@ -2,9 +2,10 @@
 /*
  * What the hand-over watch (ebpf/handover.bpf.c) reports: a program the
  * policy does not allow came to hold a descriptor of a protected file by
- * exec, SCM_RIGHTS or pidfd_getfd. Denied, the kernel killed it before it
- * ran on: a `kill` record (reason= the route). In audit: a `held` record
- * (from= the route). The process is named as the kernel saw it: by the
+ * exec, SCM_RIGHTS or pidfd_getfd, or came to control a process that
+ * holds one (ptrace and the like: holder= that process, fd= its
+ * descriptor). Denied, the kernel killed it before it ran on: a `kill`
+ * record (reason= the route). In audit: a `held` record (from= the route). The process is named as the kernel saw it: by the
  * time this is read, a killed one is gone.
  *
  * A process sharing the taker's descriptor table (taker=) holds the
@@ -22,7 +23,7 @@
 static const char *route_name(__u32 route)
 {
 	return route == HANDOVER_EXEC ? "exec" : route == HANDOVER_RECVMSG ? "scm_rights" :
-	       route == HANDOVER_GETFD ? "pidfd_getfd" : "other";
+	       route == HANDOVER_GETFD ? "pidfd_getfd" : route == HANDOVER_ATTACH ? "ptrace" : "other";
 }
 
 void handed_on_report(void *ctx, const struct handover_event *e)
@@ -54,6 +55,8 @@ void handed_on_report(void *ctx, const struct handover_event *e)
 	record_str(&r, e->killed ? "reason" : "from", route_name(e->route));
 	if (e->taker)
 		record_i64(&r, "taker", e->taker);
+	if (e->holder)
+		record_i64(&r, "holder", e->holder);
 	d->n.deny += deny;
 	sink_emit(&d->sink, deny ? LOG_LVL_WARNING : LOG_LVL_INFO, &r);
 	if (deny && !e->killed && e->taker)
