@@ -63,7 +63,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h ebpf/caller.bpf.h ebpf/caller.h ebpf/tracked.bpf.h ebpf/display.bpf.h ebpf/sensor_event.bpf.h ebpf/rules.bpf.h ebpf/injected.bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: ebpf/%.bpf.c ebpf/%.h ebpf/kconst.bpf.h ebpf/loader_env.bpf.h ebpf/inode_dev.bpf.h ebpf/caller.bpf.h ebpf/caller.h ebpf/tracked.bpf.h ebpf/display.bpf.h ebpf/sensor_event.bpf.h ebpf/rules.bpf.h ebpf/injected.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Iebpf -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o

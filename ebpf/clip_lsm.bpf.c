@@ -22,6 +22,7 @@
  * one at clip_taint.
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
@@ -32,9 +33,6 @@
 #include "clip_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define EPERM 1
-#define MSG_FASTOPEN 0x20000000
 
 /* The mode if the current process is tainted and the policy speaks; else CLIP_OFF. */
 static __always_inline __u32 tainted_mode(void)
@@ -227,8 +225,6 @@ int BPF_PROG(clip_fork, struct task_struct *parent, struct task_struct *child)
  * either side can read and write the other's from then on, so a tainted
  * one taints the other.
  */
-#define PTRACE_MODE_ATTACH 0x02
-
 static __always_inline void clip_attached(__u32 a, __u32 b)
 {
 	__u32 *mark;

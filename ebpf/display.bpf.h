@@ -13,9 +13,8 @@
 #ifndef CRMGUARD_DISPLAY_BPF_H
 #define CRMGUARD_DISPLAY_BPF_H
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
+#include "kconst.bpf.h"
+
 #define X11_DIR "/tmp/.X11-unix/X"
 /* What of a sockaddr is read: its family and a unix path (108) with room. */
 #define DISPLAY_ADDR_LEN 120

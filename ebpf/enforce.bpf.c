@@ -20,6 +20,7 @@
  * threads and children.
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -31,19 +32,6 @@
 #include "loader_env.bpf.h"
 #define RULES_PINNING __uint(pinning, LIBBPF_PIN_BY_NAME);
 #include "rules.bpf.h"
-
-#define EPERM 1
-#define ENOMEM 12
-#define FMODE_WRITE 0x2
-#define PTRACE_MODE_ATTACH 0x02
-#define SIGHUP 1
-#define SIGKILL 9
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGURG 23
-#define SIGWINCH 28
-#define MAY_READ 0x4
 
 char LICENSE[] SEC("license") = "GPL";
 

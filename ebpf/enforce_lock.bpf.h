@@ -22,7 +22,7 @@
 #ifndef CRMGUARD_ENFORCE_LOCK_BPF_H
 #define CRMGUARD_ENFORCE_LOCK_BPF_H
 
-#define O_TRUNC 01000
+#include "kconst.bpf.h"
 
 #include "clip_lsm.h"
 #include "clip_maps.bpf.h"

@@ -53,6 +53,7 @@
  * kernel has no kprobes, attaching is not watched.
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -68,10 +69,6 @@
 #define RULES_PINNING		/* crmguardd's own: they go with it, as fanotify's marks do */
 #include "rules.bpf.h"
 #include "injected.bpf.h"
-
-#define SIGKILL 9
-#define FMODE_READ 0x1
-#define AF_UNIX 1
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -634,8 +631,6 @@ int BPF_PROG(handover_getfd, struct pt_regs *regs, long ret)
  * which only the LSMs (Yama's scope, say) can refuse after that point.
  * A kernel thread has no system call, and no policy speaks to it.
  */
-#define PTRACE_MODE_ATTACH 0x02
-
 /* pidfd_getfd() passes the check too: judged above, on the one descriptor it takes. */
 static __always_inline int attach(struct task_struct *child, unsigned int mode)
 {

@@ -8,6 +8,7 @@
  * kernel, instead of two system calls per descriptor through /proc.
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
@@ -15,13 +16,6 @@
 #include "holders.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define S_IFIFO 0010000
-#define PIPEFS_MAGIC 0x50495045
-#define FMODE_READ 0x1
-#define FMODE_WRITE 0x2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -16,7 +16,7 @@
 #ifndef CRMGUARD_INODE_DEV_BPF_H
 #define CRMGUARD_INODE_DEV_BPF_H
 
-#define BTRFS_SUPER_MAGIC 0x9123683E
+#include "kconst.bpf.h"
 
 /* fs/btrfs/ctree.h, fs/btrfs/btrfs_inode.h: what is read of them */
 struct btrfs_root___crmguard {

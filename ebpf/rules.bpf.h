@@ -12,8 +12,8 @@
 #ifndef CRMGUARD_RULES_BPF_H
 #define CRMGUARD_RULES_BPF_H
 
-#define S_IFMT 0170000
-#define S_IFDIR 0040000
+#include "kconst.bpf.h"
+
 #define NO_RULE ((__u32)-1)
 
 struct {

@@ -20,6 +20,7 @@
  * check of access to another process's memory (ptrace and the like).
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -174,12 +175,6 @@ static __always_inline void follow(__u32 from, __u32 to)
 		bpf_map_update_elem(&clip_taint, &to, &one, BPF_NOEXIST);
 }
 
-#define S_IFMT 00170000
-#define S_IFIFO 0010000
-#define PIPEFS_MAGIC 0x50495045
-#define FMODE_READ 0x1
-#define FMODE_WRITE 0x2
-
 /* The FIFO (or pipe) inode is as `fifos` keys it; false if it is neither. */
 static __always_inline bool fifo_key(struct inode *inode, struct sensor_fifo *key, bool *pipe)
 {
@@ -316,8 +311,6 @@ int BPF_PROG(on_fd_received_old, struct file *file, int *ufd, unsigned int o_fla
  * LSM's (security_ptrace_*), rare calls; a check that refuses (the
  * credentials, Yama, an LSM) lets nothing through.
  */
-#define PTRACE_MODE_ATTACH 0x02
-
 static __always_inline void attached(struct task_struct *a, struct task_struct *b)
 {
 	__u32 ta = BPF_CORE_READ(a, tgid), tb = BPF_CORE_READ(b, tgid);

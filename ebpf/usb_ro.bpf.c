@@ -28,6 +28,7 @@
  * at all (a shell's `> /media/stick/x` before the CRM's query runs).
  */
 #include "vmlinux.h"
+#include "kconst.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
@@ -45,16 +46,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EPERM 1
-#define EACCES 13
-#define S_IFBLK 0060000
-#define S_IFCHR 0020000
-#define S_IFREG 0100000
-#define FMODE_READ 0x1
-#define FMODE_WRITE 0x2
 /* descriptors a protected open looks through for a stick's file open for writing */
 #define FDS_MAX 4096
-#define SB_RDONLY 1
 #define BLKROSET 0x125d
 #define BLKDISCARD 0x1277
 #define BLKSECDISCARD 0x127d
