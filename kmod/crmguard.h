@@ -160,8 +160,12 @@ void cg_stat_lost(void);
 int cg_exec_init(void);
 void cg_exec_exit(void);
 bool cg_injected(void);
-/* Whether current's process is tainted; cg_taint() taints process nr (its tgid), or t's. */
+/*
+ * Whether current's process is tainted, or t's (a reference); cg_taint()
+ * taints process nr (its tgid), or t's.
+ */
 bool cg_tainted(void);
+bool cg_task_tainted(struct task_struct *t);
 int cg_taint(pid_t nr);
 int cg_taint_task(struct task_struct *t);
 
@@ -173,6 +177,9 @@ int cg_taint_task(struct task_struct *t);
 void cg_clip_owner_set(u32 portid);
 void cg_clip_owner_released(u32 portid);
 void cg_taint_reader(void);
+/* And at every allowed attach to another process's memory, whether crmguardd runs or not. */
+void cg_taint_init(void);
+void cg_taint_exit(void);
 
 /* clip.c: the tools' exec by tainted processes */
 int cg_clip_event(struct fsnotify_group *group, u32 mask, const void *data, int data_type,

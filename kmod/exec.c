@@ -475,14 +475,19 @@ bool cg_injected(void)
 	return state != CG_PROC_CLEAN;
 }
 
-bool cg_tainted(void)
+bool cg_task_tainted(struct task_struct *t)
 {
 	bool tainted;
 
 	rcu_read_lock();
-	cg_proc_state(current, &tainted);
+	cg_proc_state(t, &tainted);
 	rcu_read_unlock();
 	return tainted;
+}
+
+bool cg_tainted(void)
+{
+	return cg_task_tainted(current);
 }
 
 /*

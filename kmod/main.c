@@ -25,6 +25,7 @@ static int __init cg_init(void)
 	if (err)
 		goto err_enforce;
 	cg_display_init();
+	cg_taint_init();
 	pr_info("generic netlink family %s v%d\n", CRMGUARD_GENL_NAME, CRMGUARD_GENL_VERSION);
 	return 0;
 
@@ -38,7 +39,7 @@ err_rules:
 }
 
 /*
- * The display probes go first, with their last works; then the rules,
+ * The taint and display probes go first, with their last works; then the rules,
  * while the family still exists for a handler that is sending a verdict;
  * once no handler can run, the family goes, and the process records,
  * which only the handlers read.
@@ -49,6 +50,7 @@ static void __exit cg_exit(void)
 	if (cg_locked())
 		pr_crit("locked, yet unloaded by force by pid %d (%s): enforcement ends\n",
 			task_tgid_nr(current), current->comm);
+	cg_taint_exit();
 	cg_display_exit();
 	cg_rules_close();
 	cg_enforce_exit();

@@ -17,7 +17,14 @@
  * moment crmguardd follows too; what it does besides (a channel made
  * later, the reader of data sent after the writer exited) waits for it to
  * be back.
+ *
+ * And, whether crmguardd runs or not, memory: a process that the kernel
+ * lets read and write another's (ptrace, /proc/PID/mem, process_vm_readv)
+ * has what that one holds, and a tainted one taints the other at once,
+ * before crmguardd has heard of it (it follows too, and names it).
  */
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -137,4 +144,49 @@ void cg_taint_reader(void)
 	if (missed)
 		pr_warn_ratelimited("clipboard: more than %d processes hold the channels of pid %d: the others are not tainted\n",
 				    CG_HOLDERS, task_tgid_nr(current));
+}
+
+/*
+ * security_ptrace_access_check(child, mode), the end of the kernel's
+ * ptrace access check (after the credentials: only an LSM can refuse
+ * after this point), in attach mode: current can read and write child's
+ * memory, either way round. (A PTRACE_TRACEME, the tracee's own doing,
+ * is left to crmguardd; and, for one tainted here that holds a display
+ * connection already, its end.)
+ */
+static int cg_ptrace_access(struct kprobe *p, struct pt_regs *regs)
+{
+	struct task_struct *child = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+	bool mine, its;
+
+	if (!(regs_get_kernel_argument(regs, 1) & PTRACE_MODE_ATTACH) || !cg_clip_watching() ||
+	    same_thread_group(child, current))
+		return 0;
+	mine = cg_tainted();
+	its = cg_task_tainted(child);
+	if (mine != its)
+		cg_taint_task(mine ? child : current);
+	return 0;
+}
+
+static struct kprobe cg_ptrace_probe = {
+	.symbol_name = "security_ptrace_access_check", .pre_handler = cg_ptrace_access,
+};
+
+static bool cg_ptrace_probed;
+
+void cg_taint_init(void)
+{
+	int err = register_kprobe(&cg_ptrace_probe);
+
+	cg_ptrace_probed = !err;
+	if (err)
+		pr_warn("clipboard: no kprobe on %s (%d): taint is not followed into another process's memory\n",
+			cg_ptrace_probe.symbol_name, err);
+}
+
+void cg_taint_exit(void)
+{
+	if (cg_ptrace_probed)
+		unregister_kprobe(&cg_ptrace_probe);
 }

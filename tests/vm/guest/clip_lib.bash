@@ -179,12 +179,18 @@ stop_daemon() {
 
 # taint_setup CHECK PROGRAM: crmguardd started on $BACKEND beside
 # display_server's X server stand-in, with the sensor's PROGRAM (its
-# section name) running and, on the BPF LSM, the clipboard held there;
-# CHECK passes, else fails and ends the scenario.
+# section name) running and, on the BPF LSM or crmguard.ko (loaded here),
+# the clipboard held there; CHECK passes, else fails and ends the scenario.
 taint_setup() {
+	local held=
+	case $BACKEND in
+	bpf-lsm) held='the BPF LSM' ;;
+	kmod) held='crmguard.ko'
+	      [ -e /sys/module/crmguard ] || insmod "$BUILD/kmod/crmguard.ko" 2>>"$T/server.err" ;;
+	esac
 	if [ ! -e "$T/server.ready" ] || ! start_crmguard ||
 	   ! ctlx status | grep -q "$2" || ! ctlx status | grep -q "^enforcer: *$BACKEND" ||
-	   { [ "$BACKEND" = bpf-lsm ] && ! ctlx status | grep -q '^clipboard: *the BPF LSM'; }; then
+	   { [ -n "$held" ] && ! ctlx status | grep -q "^clipboard: *$held"; }; then
 		fail "$1" "server: $(cat "$T/server.err");" \
 			"$(ctlx status 2>&1 | grep -E '^(enforcer|sensor|programs|clipboard)');" \
 			"$(tail -3 "$T/daemon.out")"
@@ -194,12 +200,14 @@ taint_setup() {
 }
 
 # taint_finish [FILE...]: the end of a scenario: the X server stand-in and
-# crmguardd stopped, FILEs and the BPF LSM's pins removed.
+# crmguardd stopped, FILEs and the BPF LSM's pins removed, crmguard.ko
+# unloaded (its rules and clipboard stay in force after crmguardd).
 taint_finish() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null
 	rm -f /tmp/.X11-unix/X9 /tmp/crm-xlink9 "$@"
 	stop_crmguard
 	[ "$BACKEND" != bpf-lsm ] || rm -rf /sys/fs/bpf/crmguard
+	[ "$BACKEND" != kmod ] || rmmod crmguard
 	cleanup
 }
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Taint through another process's memory (the sensor's programs on the
 # kernel's ptrace access check, ebpf/sensor.bpf.c; on the BPF LSM also
-# its own, ebpf/clip_lsm.bpf.c). A shell reads the protected file; then,
+# its own, ebpf/clip_lsm.bpf.c; on crmguard.ko its kprobe, kmod/taint.c,
+# which leaves PTRACE_TRACEME to crmguardd: there that round comes with
+# crmguardd running). A shell reads the protected file; then,
 # with crmguardd stopped (SIGSTOP: the kernel marks by itself), a process
 # that is not tainted reads the row out of the shell's memory through
 # /proc/PID/mem, process_vm_readv() and PTRACE_PEEKDATA after
@@ -13,8 +15,8 @@
 # trace), tries to send to an X server stand-in: refused (EPERM from the
 # display guard, or ended by the connect() tracepoint where the guard
 # cannot see unix sockets), recorded as tainted `via=ptrace`, and no row
-# reaches the server. On the BPF LSM, a reader of the shell's memory is
-# refused with crmguardd killed too. Reading an untainted process's memory
+# reaches the server. On the BPF LSM and crmguard.ko, a reader of the
+# shell's memory is refused with crmguardd killed too. Reading an untainted process's memory
 # taints nobody: the reader connects.
 . "$(dirname "$0")/clip_lib.bash" || exit 1
 BACKEND=${CRMGUARD_BACKEND:-fanotify}
@@ -27,7 +29,7 @@ checks ptrace-setup ptrace-shell-tainted ptrace-daemon-stopped \
 	ptrace-injects-read ptrace-injects-refused ptrace-injects-record \
 	ptrace-tracer-first-read ptrace-tracer-first-refused ptrace-tracer-first-record \
 	ptrace-untainted-connects ptrace-no-rows
-[ "$BACKEND" != bpf-lsm ] || checks ptrace-killed-read ptrace-killed-refused
+[ "$BACKEND" = fanotify ] || checks ptrace-killed-read ptrace-killed-refused
 SERVER= OTHERS=
 
 finish() {
@@ -153,7 +155,10 @@ taint_setup ptrace-setup fexit/security_ptrace_access_check
 
 # The tainted shell: in traceme and tracer-first it writes the row into
 # that round's FIFO; in injects a child of it attaches to the victim.
-tainted_shell "traceme injects tracer-first end" '
+# (On crmguard.ko, traceme comes after injects: below.)
+rounds="traceme injects"
+[ "$BACKEND" != kmod ] || rounds="injects traceme"
+tainted_shell "$rounds tracer-first end" '
 	if [ $round = injects ]; then
 		python3 "$T/peek.py" inject "$(cat "$T/victim.pid")" >"$T/injector" 2>&1
 	elif [ $round != end ]; then
@@ -211,19 +216,25 @@ for how in mem vm attach; do
 	eval "PEEKER_$how=$PEEKER"
 	ended $how "$PEEKER"
 done
-# A child reads the row from the shell through a FIFO, then has its parent trace it.
+# A child reads the row from the shell through a FIFO, then has its
+# parent trace it. crmguard.ko follows neither by itself while crmguardd
+# runs (stopped): there it is crmguardd's, after it continues.
+traceme() {
+	peeker traceme traceme "$T/fifo.traceme"
+	PEEKER_traceme=$PEEKER
+	sleep 0.5
+	round traceme
+	ended traceme "$PEEKER_traceme"
+}
 mkfifo "$T/fifo.traceme" "$T/fifo.tracer-first"
-peeker traceme traceme "$T/fifo.traceme"
-PEEKER_traceme=$PEEKER
-sleep 0.5
-round traceme
-ended traceme "$PEEKER_traceme"
+[ "$BACKEND" = kmod ] || traceme
 # A child of the shell attaches to a process that is not tainted, which then connects.
 round injects
 touch "$T/go.victim"
 ended injects "$VICTIM"
 INJECTOR=$(sed -n 's/^peeker=//p' "$T/injector")
 kill -CONT "$DAEMON_PID"
+[ "$BACKEND" != kmod ] || traceme
 
 for how in mem vm attach; do
 	eval "expect_peeker $how \$PEEKER_$how $TAINTED_SHELL read=rows"
@@ -252,8 +263,9 @@ wait "$PEEKER"
 connect=ok" ] && ! grep -q "event=taint pid=$PEEKER " "$AUTHLOG" && pass ptrace-untainted-connects ||
 	fail ptrace-untainted-connects "$(cat "$T/peek.untainted" "$T/peek.untainted.err"); $(grep "event=taint pid=$PEEKER " "$AUTHLOG")"
 
-# The BPF LSM's own programs, pinned, mark a reader of the shell's memory with crmguardd killed.
-if [ "$BACKEND" = bpf-lsm ]; then
+# The BPF LSM's own programs, pinned, or crmguard.ko's probe, mark a
+# reader of the shell's memory with crmguardd killed.
+if [ "$BACKEND" != fanotify ]; then
 	kill_daemon
 	peeker killed mem "$TAINTED_SHELL"
 	ended killed "$PEEKER"
