@@ -5,8 +5,9 @@
  * exec, SCM_RIGHTS or pidfd_getfd, or came to control a process that
  * holds one (ptrace and the like: holder= that process, fd= its
  * descriptor). Denied, the kernel killed it before it ran on: a `kill`
- * record (reason= the route). In audit: a `held` record (from= the route). The process is named as the kernel saw it: by the
- * time this is read, a killed one is gone.
+ * record (reason= the route). In audit: a `held` record (from= the
+ * route). The process is named as the kernel saw it: by the time this is
+ * read, a killed one is gone.
  *
  * A process sharing the taker's descriptor table (taker=) holds the
  * descriptor too, and is killed with it. Where the kernel could not

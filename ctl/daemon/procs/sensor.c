@@ -108,12 +108,17 @@ static int share_clip_taint(struct sensor *s)
  */
 enum receive_fd { RECEIVE_NONE, RECEIVE_FD, RECEIVE_FD_OLD };
 
-/* The trampolines (fentry, fexit) there are functions for, by ksyms_find() of their names. */
-static const char *const traced_fns[] = {
-	"fifo_open", "receive_fd", "__receive_fd", "security_ptrace_access_check",
-	"security_ptrace_traceme",
+/* The functions the trampolines (fentry, fexit) are on: each loaded where the kernel has it. */
+enum traced_fn {
+	FN_FIFO_OPEN, FN_RECEIVE_FD, FN_RECEIVE_FD_OLD, FN_PTRACE_CHECK, FN_TRACEME, N_TRACED_FNS
 };
-#define N_TRACED_FNS (sizeof(traced_fns) / sizeof(traced_fns[0]))
+static const char *const traced_fns[N_TRACED_FNS] = {
+	[FN_FIFO_OPEN] = "fifo_open",
+	[FN_RECEIVE_FD] = "receive_fd",
+	[FN_RECEIVE_FD_OLD] = "__receive_fd",
+	[FN_PTRACE_CHECK] = "security_ptrace_access_check",
+	[FN_TRACEME] = "security_ptrace_traceme",
+};
 
 /*
  * Opens, loads and attaches the programs: on_connect too, with connect;
@@ -136,14 +141,14 @@ static int load(struct sensor *s, size_t ringbuf_size, bool connect, bool tramp,
 				  tracepoint_there(DELETE_MODULE_TP));
 	/* a syscall tracepoint slows every system call: attached only while locked */
 	bpf_program__set_autoattach(s->skel->progs.on_delete_module, false);
-	bpf_program__set_autoload(s->skel->progs.on_fifo_open, tramp && there[0]);
-	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, tramp && there[0]);
-	bpf_program__set_autoload(s->skel->progs.on_fd_received, tramp && there[0] &&
+	bpf_program__set_autoload(s->skel->progs.on_fifo_open, tramp && there[FN_FIFO_OPEN]);
+	bpf_program__set_autoload(s->skel->progs.on_fifo_opened, tramp && there[FN_FIFO_OPEN]);
+	bpf_program__set_autoload(s->skel->progs.on_fd_received, tramp && there[FN_FIFO_OPEN] &&
 				  received == RECEIVE_FD);
-	bpf_program__set_autoload(s->skel->progs.on_fd_received_old, tramp && there[0] &&
+	bpf_program__set_autoload(s->skel->progs.on_fd_received_old, tramp && there[FN_FIFO_OPEN] &&
 				  received == RECEIVE_FD_OLD);
-	bpf_program__set_autoload(s->skel->progs.on_ptrace_access, tramp && there[3]);
-	bpf_program__set_autoload(s->skel->progs.on_ptrace_traceme, tramp && there[4]);
+	bpf_program__set_autoload(s->skel->progs.on_ptrace_access, tramp && there[FN_PTRACE_CHECK]);
+	bpf_program__set_autoload(s->skel->progs.on_ptrace_traceme, tramp && there[FN_TRACEME]);
 	if (ringbuf_size) {
 		ret = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_size);
 		if (ret)
@@ -207,7 +212,8 @@ int sensor_open(struct sensor **out, size_t ringbuf_size, bool display_elsewhere
 	connect = tracepoint_there(CONNECT_TP);
 	ksyms_find(traced_fns, there, N_TRACED_FNS);
 	/* 6.1 has a receive_fd() too, of two arguments, which nothing here calls */
-	received = there[2] ? RECEIVE_FD_OLD : there[1] ? RECEIVE_FD : RECEIVE_NONE;
+	received = there[FN_RECEIVE_FD_OLD] ? RECEIVE_FD_OLD :
+		   there[FN_RECEIVE_FD] ? RECEIVE_FD : RECEIVE_NONE;
 	ret = load(s, ringbuf_size, connect, true, there, received);
 	if (ret)
 		ret = load(s, ringbuf_size, connect, false, there, RECEIVE_NONE);
