@@ -177,7 +177,10 @@ int cg_taint_task(struct task_struct *t);
 void cg_clip_owner_set(u32 portid);
 void cg_clip_owner_released(u32 portid);
 void cg_taint_reader(void);
-/* And at every allowed attach to another process's memory, whether crmguardd runs or not. */
+/*
+ * And, whether crmguardd runs or not: at every allowed attach to another
+ * process's memory, and at the open of a FIFO a tainted process writes to.
+ */
 void cg_taint_init(void);
 void cg_taint_exit(void);
 

@@ -18,10 +18,12 @@
  * later, the reader of data sent after the writer exited) waits for it to
  * be back.
  *
- * And, whether crmguardd runs or not, memory: a process that the kernel
+ * And, whether crmguardd runs or not, at once, before crmguardd has heard
+ * of it (it follows too, and names it): memory, a process that the kernel
  * lets read and write another's (ptrace, /proc/PID/mem, process_vm_readv)
- * has what that one holds, and a tainted one taints the other at once,
- * before crmguardd has heard of it (it follows too, and names it).
+ * has what that one holds, and a tainted one taints the other; and a FIFO
+ * a tainted process opens to write taints who opens it to read, before
+ * and after.
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -175,6 +177,98 @@ static struct kprobe cg_ptrace_probe = {
 
 static bool cg_ptrace_probed;
 
+/*
+ * FIFOs (and pipes reopened through /proc/PID/fd: fifo_open() too) a
+ * tainted process opened to write, the last CG_FIFOS of them, by device
+ * and inode number. One written by an untainted process since stays in:
+ * its readers are tainted all the same (more, never less).
+ */
+#define CG_FIFOS	256
+
+static struct cg_fifo {
+	dev_t dev;
+	unsigned long ino;
+} cg_fifos[CG_FIFOS];
+static unsigned int cg_fifos_next;
+static DEFINE_RAW_SPINLOCK(cg_fifos_lock);
+
+static struct cg_fifo cg_fifo_of(const struct inode *inode)
+{
+	return (struct cg_fifo){ .dev = inode->i_sb->s_dev, .ino = inode->i_ino };
+}
+
+static bool cg_fifo_find(const struct cg_fifo *f)
+{
+	unsigned long flags;
+	bool found = false;
+	int i;
+
+	raw_spin_lock_irqsave(&cg_fifos_lock, flags);
+	for (i = 0; i < CG_FIFOS && !found; i++)
+		found = cg_fifos[i].ino == f->ino && cg_fifos[i].dev == f->dev;
+	raw_spin_unlock_irqrestore(&cg_fifos_lock, flags);
+	return found;
+}
+
+static void cg_fifo_add(const struct cg_fifo *f)
+{
+	unsigned long flags;
+
+	if (cg_fifo_find(f))
+		return;
+	raw_spin_lock_irqsave(&cg_fifos_lock, flags);
+	cg_fifos[cg_fifos_next++ % CG_FIFOS] = *f;
+	raw_spin_unlock_irqrestore(&cg_fifos_lock, flags);
+}
+
+/*
+ * fifo_open(inode, filp), as it starts: a tainted writer's FIFO is noted
+ * before its open wakes a reader waiting in its own; a reader of a noted
+ * one is tainted before it can read. A reader that came first, waiting in
+ * its open, is looked at again as the open returns (1: no need to).
+ */
+static int cg_fifo_open(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct file *filp = (struct file *)regs_get_kernel_argument(regs, 1);
+	struct cg_fifo *f = (struct cg_fifo *)ri->data;
+
+	if (!cg_clip_watching())
+		return 1;
+	*f = cg_fifo_of((struct inode *)regs_get_kernel_argument(regs, 0));
+	if (cg_tainted()) {
+		if (filp->f_mode & FMODE_WRITE)
+			cg_fifo_add(f);
+		return 1;
+	}
+	if (!(filp->f_mode & FMODE_READ))
+		return 1;
+	if (!cg_fifo_find(f))
+		return 0;
+	cg_taint_task(current);
+	return 1;
+}
+
+static int cg_fifo_opened(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (!regs_return_value(regs) && cg_fifo_find((struct cg_fifo *)ri->data) && !cg_tainted())
+		cg_taint_task(current);
+	return 0;
+}
+
+/*
+ * A reader waiting in its open holds an instance: past CG_FIFO_WAITERS of
+ * them at once, a reader that came first is crmguardd's to find, a moment
+ * after its open.
+ */
+#define CG_FIFO_WAITERS	512
+
+static struct kretprobe cg_fifo_probe = {
+	.kp.symbol_name = "fifo_open", .entry_handler = cg_fifo_open, .handler = cg_fifo_opened,
+	.data_size = sizeof(struct cg_fifo), .maxactive = CG_FIFO_WAITERS,
+};
+
+static bool cg_fifo_probed;
+
 void cg_taint_init(void)
 {
 	int err = register_kprobe(&cg_ptrace_probe);
@@ -183,10 +277,17 @@ void cg_taint_init(void)
 	if (err)
 		pr_warn("clipboard: no kprobe on %s (%d): taint is not followed into another process's memory\n",
 			cg_ptrace_probe.symbol_name, err);
+	err = register_kretprobe(&cg_fifo_probe);
+	cg_fifo_probed = !err;
+	if (err)
+		pr_warn("clipboard: no kretprobe on fifo_open (%d): taint through a FIFO opened later waits for crmguardd\n",
+			err);
 }
 
 void cg_taint_exit(void)
 {
+	if (cg_fifo_probed)
+		unregister_kretprobe(&cg_fifo_probe);
 	if (cg_ptrace_probed)
 		unregister_kprobe(&cg_ptrace_probe);
 }

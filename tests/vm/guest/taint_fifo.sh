@@ -1,6 +1,7 @@
 #!/bin/bash
 # A FIFO opened after the first protected read carries the taint (the
-# sensor's fentry/fexit programs on fifo_open(), ebpf/sensor.bpf.c): a
+# sensor's fentry/fexit programs on fifo_open(), ebpf/sensor.bpf.c; on
+# crmguard.ko also the module's own probe there, kmod/taint.c): a
 # shell that read the protected file, and only then opens a FIFO to
 # write a row into it, taints the process that reads it, in three orders:
 # the writer first (the reader opens after), the reader first (waiting in
